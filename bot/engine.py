@@ -1,0 +1,610 @@
+"""The pure survey engine: given the questionnaire, stored progress and one input, it says
+what to store and what to ask next. No Telegram, no database, no clock.
+
+A run's position is a *step key* "question@block.item", or "review" / "done". The sequence
+of steps is derived from the answers themselves: the domain question opens a block, the
+item questions repeat while the "another need?" question is answered yes, and the block
+repeats while "another domain?" is answered yes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from shared.survey_data import (
+    DomainList,
+    MessageCatalog,
+    Question,
+    QuestionKind,
+    Questionnaire,
+)
+
+REVIEW = "review"
+DONE = "done"
+DEFAULT_FREE_TEXT_MAX = 2000
+
+AnswerKey = tuple[str, int, int]  # (question id, block, item)
+
+_YES_WORDS = frozenset({"ya", "y", "iya", "yes", "yup", "ok", "oke", "betul", "benar", "ada"})
+_NO_WORDS = frozenset(
+    {"tidak", "tdk", "gak", "ga", "nggak", "enggak", "no", "n", "bukan", "tidak ada", "nope"}
+)
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    question_id: str
+    block: int
+    item: int
+    domain: str | None
+    text: str | None = None
+    number: float | None = None
+    choice: str | None = None
+
+    @property
+    def key(self) -> AnswerKey:
+        return (self.question_id, self.block, self.item)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What is stored of one run: the cursor, the edit flag and the answers so far."""
+
+    step: str = ""
+    editing: bool = False
+    answers: Mapping[AnswerKey, StoredAnswer] = field(default_factory=dict)
+    receipt_code: str = ""
+
+
+@dataclass(frozen=True)
+class Context:
+    questionnaire: Questionnaire
+    domains: DomainList
+    messages: MessageCatalog
+    language: str = "id"
+    plan_years: tuple[int, ...] = (2027, 2028, 2029, 2030, 2031)
+    free_text_max: int = DEFAULT_FREE_TEXT_MAX
+
+    def t(self, key: str, **values: object) -> str:
+        return self.messages.text(key, self.language, **values)
+
+
+# Inputs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextInput:
+    text: str
+
+
+@dataclass(frozen=True)
+class ChoiceInput:
+    value: str
+
+
+class Command(StrEnum):
+    start = "start"  # show the current question (resume)
+    back = "back"
+    skip = "skip"
+    review = "review"
+    submit = "submit"
+
+
+@dataclass(frozen=True)
+class EditInput:
+    step: str  # step key of the answer to edit
+
+
+UserInput = TextInput | ChoiceInput | Command | EditInput
+
+
+# Outputs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    step: str
+    label: str
+    value: str
+    domain: str | None
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What to show next. Texts are plain; an adapter escapes and formats them."""
+
+    step: str
+    kind: str  # a QuestionKind value, "review" or "done"
+    text: str
+    progress: str = ""
+    hint: str | None = None
+    current_answer: str | None = None
+    choices: tuple[Choice, ...] = ()
+    optional: bool = False
+    can_go_back: bool = False
+    review_items: tuple[ReviewItem, ...] = ()
+    receipt_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the adapter must store and show. `writes`/`deletes` are applied in one go."""
+
+    step: str
+    editing: bool
+    prompt: Prompt
+    writes: tuple[StoredAnswer, ...] = ()
+    deletes: tuple[AnswerKey, ...] = ()
+    error: str | None = None
+    submitted: bool = False
+
+
+# The derived sequence of steps ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    question: Question
+    question_id: str  # differs from question.id for year targets: target_y1 …
+    block: int
+    item: int
+    year_index: int | None = None
+
+    @property
+    def key(self) -> str:
+        return step_key(self.question_id, self.block, self.item)
+
+    @property
+    def answer_key(self) -> AnswerKey:
+        return (self.question_id, self.block, self.item)
+
+
+def step_key(question_id: str, block: int, item: int) -> str:
+    return f"{question_id}@{block}.{item}"
+
+
+def parse_step_key(key: str) -> AnswerKey | None:
+    match = re.fullmatch(r"([a-z][a-z0-9_]*)@(\d+)\.(\d+)", key)
+    if not match:
+        return None
+    return (match.group(1), int(match.group(2)), int(match.group(3)))
+
+
+def _expand(question: Question, block: int, item: int, years: int) -> list[Step]:
+    if question.kind is QuestionKind.year_targets:
+        return [
+            Step(question, f"{question.id}_y{n + 1}", block, item, year_index=n)
+            for n in range(years)
+        ]
+    return [Step(question, question.id, block, item)]
+
+
+def plan_steps(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> tuple[list[Step], bool]:
+    """The run's steps, taking unanswered repeat questions as "no" (so totals are honest).
+
+    Returns the steps and whether every repeat question on the way has been answered.
+    """
+    questionnaire = ctx.questionnaire
+    years = len(ctx.plan_years)
+    steps: list[Step] = []
+    complete = True
+
+    def repeats(question_id: str, block: int, item: int) -> bool:
+        nonlocal complete
+        answer = answers.get((question_id, block, item))
+        if answer is None:
+            complete = False
+            return False
+        return answer.choice == "yes"
+
+    block = 0
+    while True:
+        steps.append(
+            Step(questionnaire.domain_question, questionnaire.domain_question.id, block, 0)
+        )
+        item = 0
+        while True:
+            again = False
+            for question in questionnaire.item_questions:
+                steps.extend(_expand(question, block, item, years))
+                if question.repeat == "item":
+                    again = repeats(question.id, block, item)
+            if not again:
+                break
+            item += 1
+        again = False
+        for question in questionnaire.block_questions:
+            steps.extend(_expand(question, block, 0, years))
+            if question.repeat == "block":
+                again = repeats(question.id, block, 0)
+        if not again:
+            break
+        block += 1
+    return steps, complete
+
+
+# Validation -----------------------------------------------------------------------------
+
+
+class InvalidAnswer(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def parse_number(raw: str) -> float | None:
+    """Read a number as Indonesians and others write it: 75, 12,5, 1.250, 1.250,5, 80%."""
+    text = raw.strip().replace(" ", "").removesuffix("%")
+    if not text:
+        return None
+    if "," in text and "." in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif "," in text:
+        text = text.replace(",", ".") if text.count(",") == 1 else text.replace(",", "")
+    elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+        text = text.replace(".", "")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return None
+    return float(text)
+
+
+def _format_number(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def _choices(ctx: Context, question: Question) -> tuple[Choice, ...]:
+    if question.kind is QuestionKind.domain:
+        return tuple(Choice(d.code, d.short.get(ctx.language)) for d in ctx.domains.domains)
+    if question.kind is QuestionKind.choice:
+        return tuple(Choice(o.value, o.label.get(ctx.language)) for o in question.options)
+    if question.kind is QuestionKind.yes_no:
+        return (Choice("yes", ctx.t("yes")), Choice("no", ctx.t("no")))
+    return ()
+
+
+def _match_choice(ctx: Context, question: Question, user_input: UserInput) -> str:
+    choices = _choices(ctx, question)
+    values = {choice.value for choice in choices}
+    if isinstance(user_input, ChoiceInput):
+        if user_input.value in values:
+            return user_input.value
+        raise InvalidAnswer(ctx.t("error_not_offered"))
+    assert isinstance(user_input, TextInput)
+    typed = " ".join(user_input.text.split()).lower()
+    if not typed:
+        raise InvalidAnswer(ctx.t("error_not_offered"))
+    if question.kind is QuestionKind.yes_no:
+        if typed in _YES_WORDS or typed == ctx.t("yes").lower():
+            return "yes"
+        if typed in _NO_WORDS or typed == ctx.t("no").lower():
+            return "no"
+    if typed.isdigit() and 1 <= int(typed) <= len(choices):
+        return choices[int(typed) - 1].value
+    for choice in choices:
+        if typed in (choice.value, choice.label.lower()):
+            return choice.value
+    raise InvalidAnswer(ctx.t("error_not_offered"))
+
+
+def _validate(ctx: Context, step: Step, user_input: UserInput, domain: str | None) -> StoredAnswer:
+    question = step.question
+    make = dict(question_id=step.question_id, block=step.block, item=step.item, domain=domain)
+    if question.kind in (QuestionKind.domain, QuestionKind.choice, QuestionKind.yes_no):
+        value = _match_choice(ctx, question, user_input)
+        if question.kind is QuestionKind.domain:
+            make["domain"] = value
+        return StoredAnswer(**make, choice=value)
+    if not isinstance(user_input, TextInput):
+        raise InvalidAnswer(ctx.t("error_not_offered"))
+    text = user_input.text.strip()
+    if not text:
+        raise InvalidAnswer(ctx.t("error_empty"))
+    if question.kind is QuestionKind.text:
+        limit = question.max_length or ctx.free_text_max
+        if len(text) > limit:
+            raise InvalidAnswer(ctx.t("error_too_long", length=len(text), max=limit))
+        if question.min_length and len(text) < question.min_length:
+            raise InvalidAnswer(ctx.t("error_too_short", min=question.min_length))
+        return StoredAnswer(**make, text=text)
+    number = parse_number(text)
+    if number is None:
+        raise InvalidAnswer(ctx.t("error_not_number"))
+    low, high = question.min_value, question.max_value
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise InvalidAnswer(
+            ctx.t(
+                "error_number_range",
+                min=_format_number(low) if low is not None else "-∞",
+                max=_format_number(high) if high is not None else "∞",
+            )
+        )
+    return StoredAnswer(**make, number=number)
+
+
+# Rendering ------------------------------------------------------------------------------
+
+
+def display_value(ctx: Context, answer: StoredAnswer) -> str:
+    """An answer as the respondent should read it back."""
+    if answer.text is not None:
+        return answer.text
+    if answer.number is not None:
+        return _format_number(answer.number)
+    if answer.choice is not None:
+        if answer.choice in ctx.domains.by_code and answer.question_id == (
+            ctx.questionnaire.domain_question.id
+        ):
+            return ctx.domains.by_code[answer.choice].name.get(ctx.language)
+        question = ctx.questionnaire.by_id.get(answer.question_id)
+        if question is not None:
+            for choice in _choices(ctx, question):
+                if choice.value == answer.choice:
+                    return choice.label
+        return answer.choice
+    return ""
+
+
+def _block_domain(
+    answers: Mapping[AnswerKey, StoredAnswer], ctx: Context, block: int
+) -> str | None:
+    answer = answers.get((ctx.questionnaire.domain_question.id, block, 0))
+    return answer.choice if answer else None
+
+
+def _step_label(ctx: Context, step: Step) -> str:
+    label = step.question.label(ctx.language)
+    if step.year_index is not None:
+        return f"{label} {ctx.plan_years[step.year_index]}"
+    return label
+
+
+def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index: int) -> Prompt:
+    step = steps[index]
+    question = step.question
+    answers = progress.answers
+    domain = _block_domain(answers, ctx, step.block)
+    number, total = index + 1, len(steps)
+    if domain and domain in ctx.domains.by_code:
+        label = ctx.t(
+            "progress_domain",
+            number=number,
+            total=total,
+            domain=ctx.domains.by_code[domain].short.get(ctx.language),
+        )
+    else:
+        label = ctx.t("progress", number=number, total=total)
+    text = question.text.get(ctx.language)
+    if step.year_index is not None:
+        years = ctx.plan_years
+        text += "\n" + ctx.t(
+            "year_target",
+            year=years[step.year_index],
+            number=step.year_index + 1,
+            total=len(years),
+        )
+    hint = question.hint.get(ctx.language) if question.hint else None
+    if question.kind is QuestionKind.domain:
+        hint = ctx.t("choose_domain_hint")
+    stored = answers.get(step.answer_key)
+    return Prompt(
+        step=step.key,
+        kind=question.kind.value,
+        text=text,
+        progress=label,
+        hint=hint,
+        current_answer=display_value(ctx, stored) if stored else None,
+        choices=_choices(ctx, question),
+        optional=not question.required,
+        can_go_back=index > 0 or progress.editing,
+    )
+
+
+def review_prompt(ctx: Context, progress: Progress) -> Prompt:
+    steps, _ = plan_steps(ctx, progress.answers)
+    items = []
+    for step in steps:
+        answer = progress.answers.get(step.answer_key)
+        if answer is None or step.question.repeat is not None:
+            continue
+        items.append(
+            ReviewItem(
+                step=step.key,
+                label=_step_label(ctx, step),
+                value=display_value(ctx, answer),
+                domain=_block_domain(progress.answers, ctx, step.block),
+            )
+        )
+    return Prompt(
+        step=REVIEW,
+        kind="review",
+        text=ctx.t("review_title") if items else ctx.t("review_empty"),
+        hint=ctx.t("review_hint"),
+        review_items=tuple(items),
+        choices=(Choice(Command.submit.value, ctx.t("submit")),),
+        can_go_back=True,
+    )
+
+
+def _done_prompt(ctx: Context, progress: Progress, key: str = "already_submitted") -> Prompt:
+    return Prompt(
+        step=DONE,
+        kind="done",
+        text=ctx.t(key, receipt=progress.receipt_code),
+        receipt_code=progress.receipt_code,
+    )
+
+
+def current_prompt(ctx: Context, progress: Progress) -> Prompt:
+    """What to show for the stored position (used when a respondent comes back)."""
+    return advance(ctx, progress, Command.start).prompt
+
+
+# Transitions ----------------------------------------------------------------------------
+
+
+def _apply(
+    answers: Mapping[AnswerKey, StoredAnswer],
+    writes: tuple[StoredAnswer, ...] | list[StoredAnswer] = (),
+    deletes: tuple[AnswerKey, ...] = (),
+) -> dict[AnswerKey, StoredAnswer]:
+    merged = dict(answers)
+    for key in deletes:
+        merged.pop(key, None)
+    for answer in writes:
+        merged[answer.key] = answer
+    return merged
+
+
+def _first_missing(answers: Mapping[AnswerKey, StoredAnswer], steps: list[Step]) -> int | None:
+    for index, step in enumerate(steps):
+        if step.question.required and step.answer_key not in answers:
+            return index
+    return None
+
+
+def _position(steps: list[Step], key: str) -> int | None:
+    for index, step in enumerate(steps):
+        if step.key == key:
+            return index
+    return None
+
+
+def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
+    """Handle one input: the single entry point of the engine."""
+    answers = progress.answers
+    steps, complete = plan_steps(ctx, answers)
+
+    def at(index: int, *, editing: bool = False, error: str | None = None) -> Outcome:
+        return Outcome(
+            step=steps[index].key,
+            editing=editing,
+            prompt=_question_prompt(ctx, replace(progress, editing=editing), steps, index),
+            error=error,
+        )
+
+    def review(error: str | None = None, writes: list[StoredAnswer] | tuple = ()) -> Outcome:
+        new = Progress(REVIEW, False, _apply(answers, writes), progress.receipt_code)
+        return Outcome(
+            step=REVIEW,
+            editing=False,
+            prompt=review_prompt(ctx, new),
+            writes=tuple(writes),
+            error=error,
+        )
+
+    if progress.step == DONE:
+        shown_again = user_input is Command.start
+        return Outcome(
+            step=DONE,
+            editing=False,
+            prompt=_done_prompt(ctx, progress),
+            error=None
+            if shown_again
+            else ctx.t("already_submitted", receipt=progress.receipt_code),
+        )
+
+    if isinstance(user_input, EditInput):
+        index = _position(steps, user_input.step)
+        if index is None or steps[index].question.repeat is not None:
+            return _stay(ctx, progress, ctx.t("error_nothing_to_edit"))
+        return at(index, editing=True)
+
+    if user_input is Command.review:
+        return review()
+
+    if user_input is Command.submit:
+        missing = _first_missing(answers, steps)
+        if missing is not None or not complete:
+            if missing is None:  # an unanswered repeat question is required too
+                missing = next(i for i, s in enumerate(steps) if s.answer_key not in answers)
+            return at(
+                missing,
+                error=ctx.t("error_required_missing", question=_step_label(ctx, steps[missing])),
+            )
+        wanted = {step.answer_key for step in steps}
+        deletes = tuple(key for key in answers if key not in wanted)
+        done = Progress(DONE, False, _apply(answers, (), deletes), progress.receipt_code)
+        return Outcome(
+            step=DONE,
+            editing=False,
+            prompt=_done_prompt(ctx, done, "submitted"),
+            deletes=deletes,
+            submitted=True,
+        )
+
+    if progress.step == REVIEW:
+        if user_input is Command.back:
+            return at(len(steps) - 1)
+        if user_input is Command.start:
+            return review()
+        return review(error=ctx.t("review_use_buttons"))
+
+    index = _position(steps, progress.step)
+    if index is None:  # not started, or the stored step no longer exists: resume sensibly
+        missing = next((i for i, s in enumerate(steps) if s.answer_key not in answers), None)
+        if missing is None and complete:
+            return review()
+        index = missing or 0
+        if user_input is Command.start:
+            return at(index)
+    step = steps[index]
+
+    if user_input is Command.start:
+        return at(index, editing=progress.editing)
+
+    if user_input is Command.back:
+        if progress.editing:
+            return review()
+        if index == 0:
+            return at(index, error=ctx.t("error_first_question"))
+        return at(index - 1)
+
+    if user_input is Command.skip:
+        if step.question.required and step.answer_key not in answers:
+            return at(index, editing=progress.editing, error=ctx.t("error_cannot_skip"))
+        if progress.editing:
+            return review()
+        return at(index + 1) if index + 1 < len(steps) else review()
+
+    domain = _block_domain(answers, ctx, step.block)
+    try:
+        answer = _validate(ctx, step, user_input, domain)
+    except InvalidAnswer as invalid:
+        return at(index, editing=progress.editing, error=invalid.message)
+
+    writes = [answer]
+    if step.question.kind is QuestionKind.domain and domain != answer.choice:
+        # The block's domain changed: every answer of the block moves with it.
+        writes.extend(
+            StoredAnswer(a.question_id, a.block, a.item, answer.choice, a.text, a.number, a.choice)
+            for a in answers.values()
+            if a.block == step.block and a.key != answer.key
+        )
+    if progress.editing:  # only content answers are editable, so back to the review
+        return review(writes=writes)
+    new_answers = _apply(answers, writes)
+    new_steps, _ = plan_steps(ctx, new_answers)
+    if index + 1 < len(new_steps):
+        nxt = Progress(new_steps[index + 1].key, False, new_answers, progress.receipt_code)
+        return Outcome(
+            step=nxt.step,
+            editing=False,
+            prompt=_question_prompt(ctx, nxt, new_steps, index + 1),
+            writes=tuple(writes),
+        )
+    return review(writes=writes)
+
+
+def _stay(ctx: Context, progress: Progress, error: str) -> Outcome:
+    """Show the current position again, with an error."""
+    shown = advance(ctx, progress, Command.start)
+    return Outcome(step=shown.step, editing=shown.editing, prompt=shown.prompt, error=error)

@@ -1,0 +1,238 @@
+"""Database models (SQLModel). The schema only changes through Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
+from sqlmodel import JSON, Field, SQLModel
+
+
+class Role(StrEnum):
+    citizen = "citizen"
+    staff = "staff"
+    planner = "planner"
+    admin = "admin"
+
+
+class Instrument(StrEnum):
+    external = "external"
+    internal = "internal"
+
+
+class RunStatus(StrEnum):
+    in_progress = "in_progress"
+    submitted = "submitted"
+    expired = "expired"
+    abandoned = "abandoned"
+
+
+class CampaignStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    blocked = "blocked"
+    failed = "failed"
+
+
+class Campaign(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True, index=True)  # used in deep links
+    name: str = Field(max_length=200)
+    status: CampaignStatus = Field(default=CampaignStatus.open, max_length=16)
+    external_questionnaire_id: str = Field(max_length=64)
+    external_questionnaire_version: int
+    internal_questionnaire_id: str = Field(max_length=64)
+    internal_questionnaire_version: int
+    plan_first_year: int
+    plan_last_year: int
+    opens_at: datetime
+    closes_at: datetime | None = None
+    timezone: str = Field(default="Asia/Jakarta", max_length=64)
+    created_at: datetime
+
+
+class Respondent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # Kept only to message the person; cleared on erasure.
+    telegram_user_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, unique=True, nullable=True)
+    )
+    # Console pilots and imported paper forms have no Telegram id; this names them.
+    local_name: str | None = Field(default=None, max_length=200, unique=True)
+    # Keyed hash: the only identity used outside the bot (exports, reports).
+    pseudonym: str = Field(max_length=64, unique=True, index=True)
+    role: Role = Field(default=Role.citizen, max_length=16)
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")  # staff/planner
+    language: str = Field(default="id", max_length=8)
+    consent_at: datetime | None = None
+    consent_version: str | None = Field(default=None, max_length=32)
+    consent_declined_at: datetime | None = None
+    opted_out: bool = False  # blocked the bot: never message again
+    erased: bool = False
+    erased_at: datetime | None = None
+    created_at: datetime
+    last_seen_at: datetime | None = None
+
+
+class SurveyRun(SQLModel, table=True):
+    __tablename__ = "survey_run"
+    __table_args__ = (
+        # One open run per respondent, campaign and instrument, even with several bot workers.
+        Index(
+            "uq_survey_run_open",
+            "respondent_id",
+            "campaign_id",
+            "instrument",
+            unique=True,
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    respondent_id: int = Field(foreign_key="respondent.id", index=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    instrument: Instrument = Field(max_length=16)
+    questionnaire_id: str = Field(max_length=64)
+    questionnaire_version: int
+    status: RunStatus = Field(default=RunStatus.in_progress, max_length=16, index=True)
+    # Survey engine cursor, e.g. "need@0.1", "review" or "done" (see bot.engine).
+    current_step: str = Field(default="", max_length=128)
+    editing: bool = False  # answering an edit from the review: return to the review after
+    source: str | None = Field(default=None, max_length=64)  # venue from the deep link
+    receipt_code: str | None = Field(default=None, max_length=16, unique=True)
+    started_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+    reminded_at: datetime | None = None
+    cancelled_at: datetime | None = None  # used /batal: never remind
+    ended_at: datetime | None = None  # expired or abandoned
+
+
+class Answer(SQLModel, table=True):
+    """One row per (run, question, block, item); updated in place, history in AnswerRevision."""
+
+    __table_args__ = (
+        UniqueConstraint("run_id", "question_id", "block", "item", name="uq_answer_slot"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="survey_run.id", index=True)
+    question_id: str = Field(max_length=64)
+    block: int = 0  # which domain block of the run (several domains)
+    item: int = 0  # which repetition inside the block (several needs)
+    domain: str | None = Field(default=None, max_length=32, index=True)
+    value_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    value_number: float | None = None
+    value_choice: str | None = Field(default=None, max_length=64)
+    questionnaire_version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class AnswerRevision(SQLModel, table=True):
+    """The previous value of an answer, written before each edit or deletion."""
+
+    __tablename__ = "answer_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(index=True)
+    run_id: int = Field(index=True)
+    question_id: str = Field(max_length=64)
+    block: int
+    item: int
+    domain: str | None = Field(default=None, max_length=32)
+    value_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    value_number: float | None = None
+    value_choice: str | None = Field(default=None, max_length=64)
+    change: str = Field(max_length=16)  # "edit" or "delete"
+    changed_at: datetime
+
+
+class Invite(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    role: Role = Field(max_length=16)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    token_hash: str = Field(max_length=64, unique=True)  # sha256 of the token, never the token
+    created_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime
+    expires_at: datetime
+    used_by_respondent_id: int | None = Field(default=None, foreign_key="respondent.id")
+    used_at: datetime | None = None
+
+
+class ImportedAnswer(SQLModel, table=True):
+    """Answers from paper forms and other channels, kept apart from the bot's runs."""
+
+    __tablename__ = "imported_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    instrument: Instrument = Field(max_length=16)
+    source_file: str = Field(max_length=255)
+    source_row: int
+    respondent_label: str | None = Field(default=None, max_length=64)
+    question_id: str = Field(max_length=64)
+    domain: str | None = Field(default=None, max_length=32)
+    value_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    value_number: float | None = None
+    imported_at: datetime
+
+
+class Digest(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    # One digest per campaign and schedule slot, so two processors never make two.
+    slot: str = Field(max_length=64)
+    period_start: datetime | None = None
+    period_end: datetime
+    answer_count: int = 0
+    new_answer_count: int = 0
+    summary: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    message_parts: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    xlsx_path: str | None = Field(default=None, max_length=500)
+    docx_path: str | None = Field(default=None, max_length=500)
+    created_at: datetime
+
+    __table_args__ = (UniqueConstraint("campaign_id", "slot", name="uq_digest_slot"),)
+
+
+class DigestDelivery(SQLModel, table=True):
+    """Progress of one digest to one planner; `parts_sent` lets a crash resume mid-way."""
+
+    __tablename__ = "digest_delivery"
+    __table_args__ = (UniqueConstraint("digest_id", "respondent_id", name="uq_digest_delivery"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest_id: int = Field(foreign_key="digest.id", index=True)
+    respondent_id: int = Field(foreign_key="respondent.id")
+    status: DeliveryStatus = Field(default=DeliveryStatus.pending, max_length=16)
+    parts_sent: int = 0
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime
+    sent_at: datetime | None = None
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update ids already handled, so a redelivered update is handled once."""
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    processed_at: datetime
+
+
+class AppSecret(SQLModel, table=True):
+    """Secrets generated on first use (e.g. the pseudonym key when none is configured)."""
+
+    __tablename__ = "app_secret"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=256)

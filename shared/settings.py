@@ -1,0 +1,83 @@
+"""All configuration in one pydantic-settings class, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names the environment variable."""
+
+
+class Settings(BaseSettings):
+    """Rembuk's settings. Build one in `main`, never at import time."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field("sqlite:///rembuk.db", alias="DATABASE_URL")
+    telegram_bot_token: str | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
+    )
+    telegram_api_base_file_url: str = Field(
+        "https://api.telegram.org/file/bot", alias="TELEGRAM_API_BASE_FILE_URL"
+    )
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(frozenset(), alias="REMBUK_ADMIN_IDS")
+    timezone: str = Field("Asia/Jakarta", alias="REMBUK_TIMEZONE")
+    language: Literal["id", "en"] = Field("id", alias="REMBUK_LANGUAGE")
+    # Key for the respondents' pseudonyms. When unset, a random key is generated once and
+    # kept in the database, so pseudonyms stay stable for that database.
+    pseudonym_key: str | None = Field(None, alias="REMBUK_PSEUDONYM_KEY")
+    free_text_max_length: int = Field(2000, alias="REMBUK_FREE_TEXT_MAX_LENGTH", ge=10)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            try:
+                return frozenset(int(part) for part in parts)
+            except ValueError as exc:
+                raise ValueError(
+                    "must be comma-separated numeric Telegram user ids, e.g. 12345,67890"
+                ) from exc
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}, e.g. Asia/Jakarta") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning a validation error into one naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = error["loc"][0] if error["loc"] else "?"
+            info = Settings.model_fields.get(str(field))
+            name = info.alias if info and info.alias else str(field).upper()
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{name}: {message}")
+        raise SettingsError("Invalid setting " + "; ".join(lines)) from exc

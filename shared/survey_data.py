@@ -1,0 +1,395 @@
+"""Questionnaires, domains and problem dimensions: versioned data files, validated at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+DATA_DIR = Path(__file__).parent / "questionnaires"
+LANGUAGES = ("id", "en")
+
+
+class SurveyDataError(Exception):
+    """A data file is broken; the message names the file, the item and what is wrong."""
+
+
+class Localized(BaseModel):
+    """A text in every supported language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, language: str) -> str:
+        return self.en if language == "en" else self.id
+
+
+class QuestionKind(StrEnum):
+    domain = "domain"  # choose one of the domains: opens a block
+    choice = "choice"
+    text = "text"
+    number = "number"
+    yes_no = "yes_no"
+    year_targets = "year_targets"  # one number per plan year, asked year by year
+
+
+class Option(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    label: Localized
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,47}$")
+    kind: QuestionKind
+    scope: Literal["block", "item"] = "block"
+    text: Localized
+    hint: Localized | None = None
+    short: Localized | None = None  # label in the review and in reports
+    required: bool = True
+    # Repeat rule of a yes/no question: "item" asks the item group again, "block" a new domain.
+    repeat: Literal["item", "block"] | None = None
+    options: tuple[Option, ...] = ()
+    min_length: int | None = Field(default=None, ge=1)
+    max_length: int | None = Field(default=None, ge=1)
+    min_value: float | None = None
+    max_value: float | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        if self.kind is QuestionKind.choice and len(self.options) < 2:
+            raise ValueError("a choice question needs at least two options")
+        if self.kind is not QuestionKind.choice and self.options:
+            raise ValueError("only a choice question has options")
+        if self.repeat and self.kind is not QuestionKind.yes_no:
+            raise ValueError("only a yes_no question can carry a repeat rule")
+        if self.repeat and self.scope != self.repeat:
+            raise ValueError(f"a repeat: {self.repeat} question must have scope: {self.repeat}")
+        if self.kind is QuestionKind.domain and self.scope != "block":
+            raise ValueError("the domain question must have scope: block")
+        if (self.min_length or self.max_length) and self.kind is not QuestionKind.text:
+            raise ValueError("min_length/max_length only apply to text questions")
+        if self.min_length and self.max_length and self.min_length > self.max_length:
+            raise ValueError("min_length is greater than max_length")
+        numeric = (QuestionKind.number, QuestionKind.year_targets)
+        if (self.min_value is not None or self.max_value is not None) and self.kind not in numeric:
+            raise ValueError("min_value/max_value only apply to number questions")
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            raise ValueError("min_value is greater than max_value")
+        if self.kind is QuestionKind.domain and not self.required:
+            raise ValueError("the domain question must be required")
+        return self
+
+    def label(self, language: str) -> str:
+        return (self.short or self.text).get(language)
+
+
+class Questionnaire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")
+    version: int = Field(ge=1)
+    instrument: Literal["external", "internal"]
+    title: Localized
+    intro: Localized
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> Questionnaire:
+        seen: set[str] = set()
+        for question in self.questions:
+            if question.id in seen:
+                raise ValueError(f"question {question.id}: duplicate id")
+            seen.add(question.id)
+        first = self.questions[0]
+        if first.kind is not QuestionKind.domain:
+            raise ValueError(f"question {first.id}: the first question must be of kind domain")
+        for question in self.questions[1:]:
+            if question.kind is QuestionKind.domain:
+                raise ValueError(f"question {question.id}: only the first question picks a domain")
+        # Shape: domain, item questions (ending with an optional repeat: item), block
+        # questions (ending with an optional repeat: block).
+        scopes = [q.scope for q in self.questions[1:]]
+        if scopes != sorted(scopes, key=lambda scope: scope == "block"):
+            wrong = next(
+                q
+                for q, nxt in zip(self.questions[1:], self.questions[2:], strict=False)
+                if q.scope == "block" and nxt.scope == "item"
+            )
+            raise ValueError(
+                f"question {wrong.id}: item questions must all come before block questions"
+            )
+        for group in ("item", "block"):
+            members = [q for q in self.questions[1:] if q.scope == group]
+            for question in members[:-1]:
+                if question.repeat == group:
+                    raise ValueError(
+                        f"question {question.id}: a repeat: {group} question must be the last "
+                        f"{group} question"
+                    )
+        if not self.content_questions:
+            raise ValueError("the questionnaire asks nothing but navigation questions")
+        return self
+
+    @cached_property
+    def by_id(self) -> Mapping[str, Question]:
+        return {question.id: question for question in self.questions}
+
+    @property
+    def domain_question(self) -> Question:
+        return self.questions[0]
+
+    @property
+    def item_questions(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions[1:] if q.scope == "item")
+
+    @property
+    def block_questions(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions[1:] if q.scope == "block")
+
+    @property
+    def content_questions(self) -> tuple[Question, ...]:
+        """Questions whose answers are content (not the yes/no repeat navigation)."""
+        return tuple(q for q in self.questions if q.repeat is None)
+
+
+class Domain(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: Localized
+    short: Localized
+    description: Localized
+    scope: tuple[Literal["uu25", "spm", "other"], ...] = Field(min_length=1)
+    keywords: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _short_fits_button(self) -> Domain:
+        for language in LANGUAGES:
+            if len(self.short.get(language)) > 24:
+                raise ValueError(f"domain {self.code}: short name over 24 characters")
+        return self
+
+
+class DomainList(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    version: int = Field(ge=1)
+    domains: tuple[Domain, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> DomainList:
+        seen: set[str] = set()
+        for domain in self.domains:
+            if domain.code in seen:
+                raise ValueError(f"domain {domain.code}: duplicate code")
+            seen.add(domain.code)
+        return self
+
+    @cached_property
+    def by_code(self) -> Mapping[str, Domain]:
+        return {domain.code: domain for domain in self.domains}
+
+
+class Dimension(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    group: Literal["seed", "cause"]
+    name: Localized
+    description: Localized
+    keywords: tuple[str, ...] = Field(min_length=1)
+
+
+class DimensionList(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    version: int = Field(ge=1)
+    dimensions: tuple[Dimension, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> DimensionList:
+        codes = [d.code for d in self.dimensions]
+        duplicates = {code for code in codes if codes.count(code) > 1}
+        if duplicates:
+            raise ValueError(f"dimension {sorted(duplicates)[0]}: duplicate code")
+        return self
+
+
+class MessageCatalog(BaseModel):
+    """User-facing interface texts (not questions), each in every language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    version: int = Field(ge=1)
+    messages: dict[str, Localized]
+
+    def text(self, key: str, language: str, **values: object) -> str:
+        template = self.messages[key].get(language)
+        return template.format(**values) if values else template
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise SurveyDataError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise SurveyDataError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def _describe(error: Mapping, data: object) -> str:
+    """Say where a validation error is, by question/domain id rather than list index."""
+    loc = list(error["loc"])
+    where: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            if isinstance(node, dict):
+                key = next((k for k in ("id", "code") if k in node), None)
+                if key:
+                    where.append(f"{key} {node[key]}")
+                    continue
+            where.append(f"#{part + 1}")
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+            where.append(str(part))
+        else:
+            where.append(str(part))
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{' > '.join(where) or 'top level'}: {message}"
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _parse(model: type[ModelT], path: Path) -> ModelT:
+    data = _read_yaml(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = "; ".join(_describe(error, data) for error in exc.errors())
+        raise SurveyDataError(f"{path}: {details}") from exc
+
+
+def load_questionnaire(path: Path) -> Questionnaire:
+    return _parse(Questionnaire, path)
+
+
+def load_domains(path: Path) -> DomainList:
+    return _parse(DomainList, path)
+
+
+def load_dimensions(path: Path) -> DimensionList:
+    return _parse(DimensionList, path)
+
+
+def load_messages(path: Path) -> MessageCatalog:
+    return _parse(MessageCatalog, path)
+
+
+def load_word_map(path: Path) -> dict[str, str]:
+    """A slang/abbreviation map: `map: {slang: normal}`."""
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("map"), dict):
+        raise SurveyDataError(f"{path}: expected a top-level 'map:' of slang to normal words")
+    bad = [k for k, v in data["map"].items() if not isinstance(k, str) or not isinstance(v, str)]
+    if bad:
+        raise SurveyDataError(f"{path}: entry {bad[0]!r}: keys and values must be words")
+    return {str(k).lower(): str(v).lower() for k, v in data["map"].items()}
+
+
+def load_word_list(path: Path) -> frozenset[str]:
+    """One word per line; blank lines and `#` comments ignored."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise SurveyDataError(f"{path}: file not found") from exc
+    return frozenset(
+        line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
+    )
+
+
+@dataclass(frozen=True)
+class SurveyData:
+    """Everything the survey and the processor read from the data directory."""
+
+    questionnaires: Mapping[str, Questionnaire]  # by instrument
+    domains: DomainList
+    dimensions: DimensionList
+    messages: MessageCatalog
+
+    def questionnaire(self, instrument: str) -> Questionnaire:
+        return self.questionnaires[instrument]
+
+
+REQUIRED_MESSAGES = (
+    "progress",
+    "progress_domain",
+    "error_empty",
+    "error_too_short",
+    "error_too_long",
+    "error_not_number",
+    "error_number_range",
+    "error_not_offered",
+    "error_first_question",
+    "error_required_missing",
+    "error_required",
+    "error_nothing_to_edit",
+    "error_cannot_skip",
+    "review_title",
+    "review_empty",
+    "review_hint",
+    "submitted",
+    "yes",
+    "no",
+    "skip",
+    "back",
+    "submit",
+    "edit",
+    "current_answer",
+    "year_target",
+    "optional",
+    "choose_domain_hint",
+)
+
+
+def load_survey_data(data_dir: Path = DATA_DIR) -> SurveyData:
+    """Load and cross-check every data file; raise SurveyDataError naming what is wrong."""
+    questionnaires = {}
+    for instrument in ("external", "internal"):
+        path = data_dir / f"{instrument}.yaml"
+        questionnaire = load_questionnaire(path)
+        if questionnaire.instrument != instrument:
+            raise SurveyDataError(f"{path}: instrument must be {instrument}")
+        questionnaires[instrument] = questionnaire
+    messages = load_messages(data_dir / "messages.yaml")
+    missing = [key for key in REQUIRED_MESSAGES if key not in messages.messages]
+    if missing:
+        raise SurveyDataError(f"{data_dir / 'messages.yaml'}: missing message {missing[0]}")
+    return SurveyData(
+        questionnaires=questionnaires,
+        domains=load_domains(data_dir / "domains.yaml"),
+        dimensions=load_dimensions(data_dir / "dimensions.yaml"),
+        messages=messages,
+    )
