@@ -1,0 +1,184 @@
+"""Console adapter: the same survey engine in a terminal, against the real database."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TextIO
+
+from sqlalchemy.engine import Engine
+
+from bot import store
+from bot.engine import (
+    ChoiceInput,
+    Command,
+    Context,
+    EditInput,
+    Outcome,
+    Prompt,
+    TextInput,
+    UserInput,
+    advance,
+)
+from shared import crud
+from shared.db import session_scope
+from shared.models import Instrument, Role
+from shared.settings import Settings
+from shared.survey_data import SurveyData
+
+COMMANDS = {
+    "/kembali": Command.back,
+    "/back": Command.back,
+    "/lewati": Command.skip,
+    "/skip": Command.skip,
+    "/periksa": Command.review,
+    "/review": Command.review,
+    "/kirim": Command.submit,
+    "/submit": Command.submit,
+}
+QUIT = {"/keluar", "/quit", "/exit"}
+HELP = {"/bantuan", "/help"}
+EDIT = {"/ubah", "/edit"}
+
+
+def render(prompt: Prompt, ctx: Context) -> str:
+    """A prompt as terminal text: numbered choices, review items numbered for /edit."""
+    lines = []
+    if prompt.progress:
+        lines.append(f"[{prompt.progress}]")
+    lines.append(prompt.text + (f" {ctx.t('optional')}" if prompt.optional else ""))
+    if prompt.hint:
+        lines.append(prompt.hint)
+    if prompt.current_answer is not None:
+        lines.append(ctx.t("current_answer", answer=prompt.current_answer))
+    for number, item in enumerate(prompt.review_items, start=1):
+        lines.append(f"  {number}. {item.label}: {item.value}")
+    if prompt.kind == "review":
+        lines.append(ctx.t("edit_which") + "  /kirim = " + ctx.t("submit"))
+    elif prompt.choices:
+        lines.extend(f"  {n}. {choice.label}" for n, choice in enumerate(prompt.choices, 1))
+    return "\n".join(lines)
+
+
+def parse_line(line: str, prompt: Prompt) -> UserInput | str | None:
+    """Turn a typed line into an engine input; a str is a console action (quit/help/error)."""
+    stripped = line.strip()
+    word, _, rest = stripped.partition(" ")
+    lowered = word.lower()
+    if lowered in QUIT:
+        return "quit"
+    if lowered in HELP:
+        return "help"
+    if lowered in COMMANDS:
+        return COMMANDS[lowered]
+    if lowered in EDIT:
+        if rest.strip().isdigit() and 1 <= int(rest) <= len(prompt.review_items):
+            return EditInput(prompt.review_items[int(rest) - 1].step)
+        return "edit_which"
+    if lowered.startswith("/"):
+        return "unknown"
+    if prompt.kind == "review" and stripped.isdigit():
+        number = int(stripped)
+        if 1 <= number <= len(prompt.review_items):
+            return EditInput(prompt.review_items[number - 1].step)
+    if prompt.choices and prompt.kind != "review" and stripped.isdigit():
+        number = int(stripped)
+        if 1 <= number <= len(prompt.choices):
+            return ChoiceInput(prompt.choices[number - 1].value)
+        return ChoiceInput(f"#{number}")  # not offered: the engine says so politely
+    return TextInput(line)
+
+
+def run_console(
+    *,
+    engine: Engine,
+    settings: Settings,
+    survey_data: SurveyData,
+    instrument: str,
+    language: str,
+    name: str | None,
+    campaign_code: str | None = None,
+    stdin: TextIO | None = None,
+    write: Callable[[str], None] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> int:
+    """Run the survey until submitted, quit, end of input or Ctrl-C. Returns an exit code."""
+    stdin = stdin or sys.stdin
+    write = write or (lambda text: print(text, flush=True))
+    kind = Instrument(instrument)
+    local_name = f"console:{name or getpass.getuser()}"
+    with session_scope(engine) as session:
+        campaign = crud.resolve_campaign(session=session, now=clock(), code=campaign_code)
+        if campaign is None:
+            write(survey_data.messages.text("no_open_campaign", language))
+            return 1
+        key = crud.get_secret(
+            session=session, name=crud.PSEUDONYM_SECRET, configured=settings.pseudonym_key
+        )
+        respondent = crud.get_or_create_respondent(
+            session=session,
+            pseudonym_key=key,
+            now=clock(),
+            local_name=local_name,
+            language=language,
+            role=Role.staff if kind is Instrument.internal else Role.citizen,
+        )
+        run, _ = store.start_or_resume_run(
+            session=session,
+            respondent=respondent,
+            campaign=campaign,
+            instrument=kind,
+            now=clock(),
+            source="console",
+        )
+        run_id = run.id
+        ctx = Context(
+            questionnaire=survey_data.questionnaire(instrument),
+            domains=survey_data.domains,
+            messages=survey_data.messages,
+            language=language,
+            plan_years=store.plan_years(campaign),
+            free_text_max=settings.free_text_max_length,
+        )
+
+    def step(user_input: UserInput) -> Outcome:
+        with session_scope(engine) as session:
+            run = store.lock_run(session=session, run_id=run_id)
+            progress = store.load_progress(session=session, run=run)
+            outcome = advance(ctx, progress, user_input)
+            store.apply_outcome(session=session, run=run, outcome=outcome, now=clock())
+        return outcome
+
+    write(ctx.questionnaire.title.get(language))
+    write(ctx.questionnaire.intro.get(language))
+    write(ctx.t("console_help"))
+    outcome = step(Command.start)
+    write(render(outcome.prompt, ctx))
+    try:
+        while not outcome.submitted and outcome.step != "done":
+            line = stdin.readline()
+            if line == "":  # end of input: everything given is already stored
+                write("\n" + ctx.t("console_saved"))
+                return 0
+            parsed = parse_line(line.rstrip("\n"), outcome.prompt)
+            if parsed == "quit":
+                write(ctx.t("console_saved"))
+                return 0
+            if isinstance(parsed, str):
+                message = {
+                    "help": ctx.t("console_help"),
+                    "edit_which": ctx.t("edit_which"),
+                    "unknown": ctx.t("console_unknown_command", help=ctx.t("console_help")),
+                }[parsed]
+                write(message)
+                continue
+            outcome = step(parsed)
+            if outcome.error:
+                write("! " + outcome.error)
+            write(render(outcome.prompt, ctx))
+    except KeyboardInterrupt:
+        write("\n" + ctx.t("console_saved"))
+        return 130
+    return 0

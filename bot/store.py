@@ -1,0 +1,184 @@
+"""Persistence of survey runs: load a run's progress, apply an engine outcome atomically."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.engine import DONE, Outcome, Progress, StoredAnswer
+from shared.models import (
+    Answer,
+    AnswerRevision,
+    Campaign,
+    Instrument,
+    Respondent,
+    RunStatus,
+    SurveyRun,
+)
+
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
+
+
+def new_receipt_code() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+
+
+def questionnaire_ref(campaign: Campaign, instrument: Instrument) -> tuple[str, int]:
+    if instrument is Instrument.external:
+        return campaign.external_questionnaire_id, campaign.external_questionnaire_version
+    return campaign.internal_questionnaire_id, campaign.internal_questionnaire_version
+
+
+def plan_years(campaign: Campaign) -> tuple[int, ...]:
+    return tuple(range(campaign.plan_first_year, campaign.plan_last_year + 1))
+
+
+def open_run(
+    *, session: Session, respondent: Respondent, campaign: Campaign, instrument: Instrument
+) -> SurveyRun | None:
+    return session.exec(
+        select(SurveyRun).where(
+            SurveyRun.respondent_id == respondent.id,
+            SurveyRun.campaign_id == campaign.id,
+            SurveyRun.instrument == instrument,
+            SurveyRun.status == RunStatus.in_progress,
+        )
+    ).first()
+
+
+def start_or_resume_run(
+    *,
+    session: Session,
+    respondent: Respondent,
+    campaign: Campaign,
+    instrument: Instrument,
+    now: datetime,
+    source: str | None = None,
+) -> tuple[SurveyRun, bool]:
+    """The respondent's open run for this campaign and instrument, or a new one.
+
+    Returns the run and whether it was created now.
+    """
+    run = open_run(session=session, respondent=respondent, campaign=campaign, instrument=instrument)
+    if run is not None:
+        return run, False
+    questionnaire_id, version = questionnaire_ref(campaign, instrument)
+    for _ in range(5):
+        run = SurveyRun(
+            respondent_id=respondent.id,
+            campaign_id=campaign.id,
+            instrument=instrument,
+            questionnaire_id=questionnaire_id,
+            questionnaire_version=version,
+            source=source,
+            receipt_code=new_receipt_code(),
+            started_at=now,
+            updated_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(run)
+            return run, True
+        except IntegrityError:
+            # Another worker opened the run first (partial unique index), or, very rarely,
+            # the receipt code collided: look again, then retry with a new code.
+            existing = open_run(
+                session=session, respondent=respondent, campaign=campaign, instrument=instrument
+            )
+            if existing is not None:
+                return existing, False
+    raise RuntimeError("could not allocate a unique receipt code")
+
+
+def lock_run(*, session: Session, run_id: int) -> SurveyRun:
+    """Re-read the run, locking its row (PostgreSQL) so two workers apply inputs in turn."""
+    run = session.exec(select(SurveyRun).where(SurveyRun.id == run_id).with_for_update()).one()
+    session.refresh(run)
+    return run
+
+
+def load_progress(*, session: Session, run: SurveyRun) -> Progress:
+    rows = session.exec(select(Answer).where(Answer.run_id == run.id))
+    answers = {
+        (row.question_id, row.block, row.item): StoredAnswer(
+            question_id=row.question_id,
+            block=row.block,
+            item=row.item,
+            domain=row.domain,
+            text=row.value_text,
+            number=row.value_number,
+            choice=row.value_choice,
+        )
+        for row in rows
+    }
+    return Progress(
+        step=DONE if run.status == RunStatus.submitted else run.current_step,
+        editing=run.editing,
+        answers=answers,
+        receipt_code=run.receipt_code or "",
+    )
+
+
+def _revision(answer: Answer, change: str, now: datetime) -> AnswerRevision:
+    return AnswerRevision(
+        answer_id=answer.id,
+        run_id=answer.run_id,
+        question_id=answer.question_id,
+        block=answer.block,
+        item=answer.item,
+        domain=answer.domain,
+        value_text=answer.value_text,
+        value_number=answer.value_number,
+        value_choice=answer.value_choice,
+        change=change,
+        changed_at=now,
+    )
+
+
+def apply_outcome(*, session: Session, run: SurveyRun, outcome: Outcome, now: datetime) -> None:
+    """Store what the engine decided: answers upserted (old values audited), the cursor moved."""
+    existing = {
+        (row.question_id, row.block, row.item): row
+        for row in session.exec(select(Answer).where(Answer.run_id == run.id))
+    }
+    for key in outcome.deletes:
+        row = existing.get(key)
+        if row is not None:
+            session.add(_revision(row, "delete", now))
+            session.delete(row)
+    for write in outcome.writes:
+        row = existing.get(write.key)
+        values = (write.domain, write.text, write.number, write.choice)
+        if row is None:
+            session.add(
+                Answer(
+                    run_id=run.id,
+                    question_id=write.question_id,
+                    block=write.block,
+                    item=write.item,
+                    domain=write.domain,
+                    value_text=write.text,
+                    value_number=write.number,
+                    value_choice=write.choice,
+                    questionnaire_version=run.questionnaire_version,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        elif (row.domain, row.value_text, row.value_number, row.value_choice) != values:
+            session.add(_revision(row, "edit", now))
+            row.domain, row.value_text, row.value_number, row.value_choice = values
+            row.questionnaire_version = run.questionnaire_version
+            row.updated_at = now
+            session.add(row)
+    run.current_step = outcome.step
+    run.editing = outcome.editing
+    run.updated_at = now
+    if outcome.submitted:
+        run.status = RunStatus.submitted
+        run.submitted_at = now
+    session.add(run)
+    session.flush()

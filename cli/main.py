@@ -1,0 +1,190 @@
+"""The `rembuk` command line. Settings, engines and data are built here, never at import."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from shared import crud
+from shared.db import session_scope
+from shared.settings import Settings, SettingsError, load_settings
+from shared.startup import prepare_database
+from shared.survey_data import SurveyData, SurveyDataError, load_survey_data
+
+app = typer.Typer(
+    help="Rembuk: FGD input for a public-service master plan, over Telegram.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+campaign_app = typer.Typer(
+    help="Open, list and close consultation campaigns.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(campaign_app, name="campaign")
+
+console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    console.print(f"[red]{message}[/red]")
+    return typer.Exit(code)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise fail(str(exc)) from None
+
+
+def survey_data_or_exit() -> SurveyData:
+    try:
+        return load_survey_data()
+    except SurveyDataError as exc:
+        raise fail(f"Broken survey data file: {exc}") from None
+
+
+def ready(settings: Settings, survey_data: SurveyData):  # type: ignore[no-untyped-def]
+    """Migrate and bootstrap the database; return its engine."""
+    return prepare_database(settings=settings, survey_data=survey_data)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema (and add the default campaign if empty)."""
+    settings = settings_or_exit()
+    ready(settings, survey_data_or_exit()).dispose()
+    console.print(f"Database at head: {settings.database_url}")
+
+
+def _parse_years(value: str) -> tuple[int, int]:
+    try:
+        first, last = (int(part) for part in value.split("-", 1))
+    except ValueError:
+        raise typer.BadParameter("use FIRST-LAST, e.g. 2027-2031") from None
+    return first, last
+
+
+@campaign_app.command("create")
+def campaign_create(
+    code: Annotated[str, typer.Argument(help="Short code used in deep links, e.g. tjb2027.")],
+    name: Annotated[str, typer.Option(help="Campaign name shown to planners.")],
+    plan_years: Annotated[str, typer.Option(help="Plan period, e.g. 2027-2031.")],
+    timezone: Annotated[
+        str | None, typer.Option(help="Time zone (default: REMBUK_TIMEZONE).")
+    ] = None,
+) -> None:
+    """Create an open campaign."""
+    settings = settings_or_exit()
+    survey_data = survey_data_or_exit()
+    first, last = _parse_years(plan_years)
+    engine = ready(settings, survey_data)
+    try:
+        with session_scope(engine) as session:
+            campaign = crud.create_campaign(
+                session=session,
+                code=code,
+                name=name,
+                plan_first_year=first,
+                plan_last_year=last,
+                survey_data=survey_data,
+                timezone=timezone or settings.timezone,
+                now=datetime.now(UTC),
+            )
+            console.print(f"Created campaign {campaign.code} ({first}-{last}).")
+    except crud.CampaignError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+@campaign_app.command("list")
+def campaign_list() -> None:
+    """List campaigns."""
+    settings = settings_or_exit()
+    engine = ready(settings, survey_data_or_exit())
+    table = Table("code", "name", "status", "plan years", "opens", "closes", "time zone")
+    with session_scope(engine) as session:
+        for c in crud.list_campaigns(session=session):
+            table.add_row(
+                c.code,
+                c.name,
+                c.status,
+                f"{c.plan_first_year}-{c.plan_last_year}",
+                f"{c.opens_at:%Y-%m-%d}",
+                f"{c.closes_at:%Y-%m-%d}" if c.closes_at else "",
+                c.timezone,
+            )
+    engine.dispose()
+    Console().print(table)
+
+
+@campaign_app.command("close")
+def campaign_close(code: Annotated[str, typer.Argument(help="Campaign code.")]) -> None:
+    """Close a campaign: no new answers are taken."""
+    settings = settings_or_exit()
+    engine = ready(settings, survey_data_or_exit())
+    try:
+        with session_scope(engine) as session:
+            crud.close_campaign(session=session, code=code, now=datetime.now(UTC))
+        console.print(f"Closed campaign {code}.")
+    except crud.CampaignError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+@app.command("chat")
+def chat(
+    instrument: Annotated[
+        str, typer.Option(help="external (citizens) or internal (staff).")
+    ] = "external",
+    lang: Annotated[str | None, typer.Option("--lang", help="id or en.")] = None,
+    as_name: Annotated[
+        str | None, typer.Option("--as", help="Respondent name to answer as.")
+    ] = None,
+    campaign: Annotated[
+        str | None, typer.Option(help="Campaign code (default: the open one).")
+    ] = None,
+) -> None:
+    """Take the survey in the terminal, against the real database."""
+    from bot.console import run_console
+
+    if instrument not in ("external", "internal"):
+        raise fail("--instrument must be external or internal")
+    if lang not in (None, "id", "en"):
+        raise fail("--lang must be id or en")
+    settings = settings_or_exit()
+    survey_data = survey_data_or_exit()
+    engine = ready(settings, survey_data)
+    try:
+        code = run_console(
+            engine=engine,
+            settings=settings,
+            survey_data=survey_data,
+            instrument=instrument,
+            language=lang or settings.language,
+            name=as_name,
+            campaign_code=campaign,
+        )
+    finally:
+        engine.dispose()
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app(prog_name="rembuk")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
