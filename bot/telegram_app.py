@@ -100,7 +100,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Serve private chats only, and throttle a user who floods the bot."""
     bot = runtime(context)
     chat = update.effective_chat
-    if chat is None or update.effective_user is None:
+    if chat is None:
         raise ApplicationHandlerStop  # poll states, inline queries …: nothing to answer
     if chat.type != ChatType.PRIVATE:
         if chat.id not in bot.told_private_only and update.effective_message is not None:
@@ -110,6 +110,8 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 await context.bot.send_message(chat.id, text)
             except TelegramError as error:  # e.g. a channel where the bot may not post
                 logger.info("could not tell chat %s it is private-only: %s", chat.id, error)
+        raise ApplicationHandlerStop
+    if update.effective_user is None:
         raise ApplicationHandlerStop
     verdict = bot.throttle.check(update.effective_user.id)
     if verdict is Verdict.allow:

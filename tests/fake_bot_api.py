@@ -369,14 +369,16 @@ MEDIA_CONTENTS: dict[str, dict[str, Any]] = {
             "id": "poll1",
             "question": "Setuju?",
             "options": [
-                {"text": "Ya", "voter_count": 0},
-                {"text": "Tidak", "voter_count": 0},
+                {"persistent_id": "o1", "text": "Ya", "voter_count": 0},
+                {"persistent_id": "o2", "text": "Tidak", "voter_count": 0},
             ],
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": True,
             "type": "regular",
             "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
         }
     },
 }
