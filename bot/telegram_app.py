@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy.engine import Engine
@@ -545,16 +546,24 @@ async def _post_shutdown(application: Application) -> None:
 
 @asynccontextmanager
 async def running(
-    application: Application, *, poll_timeout: float = 10.0, poll_interval: float = 0.0
+    application: Application,
+    *,
+    poll_timeout: float = 10.0,
+    poll_interval: float = 0.0,
+    webhook: dict[str, Any] | None = None,
 ) -> AsyncIterator[Application]:
-    """Run the Application with long polling inside an existing event loop (tests, benchmark)."""
+    """Run the Application inside an existing event loop (tests, benchmark): long polling,
+    or a webhook server when `webhook` holds the arguments of Updater.start_webhook."""
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
     assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=poll_interval, timeout=timedelta(seconds=poll_timeout)
-    )
+    if webhook is not None:
+        await application.updater.start_webhook(**webhook)
+    else:
+        await application.updater.start_polling(
+            poll_interval=poll_interval, timeout=timedelta(seconds=poll_timeout)
+        )
     await application.start()
     try:
         yield application
