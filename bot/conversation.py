@@ -17,10 +17,12 @@ from telegram import InlineKeyboardMarkup
 
 from bot import callback_data, deeplinks, invites, keyboards, runs, store
 from bot.engine import (
+    ChoiceInput,
     Command,
     Context,
     EditInput,
     Outcome,
+    Progress,
     Prompt,
     UserInput,
     advance,
@@ -149,6 +151,7 @@ class Conversation:
         self.consent_version = f"{survey_data.messages.id}-v{survey_data.messages.version}"
         self._contexts: dict[tuple[str, str, tuple[int, ...]], Context] = {}
         self._pseudonym_key: str | None = None
+        self._plan_years: dict[int, tuple[int, ...]] = {}
 
     # Plumbing --------------------------------------------------------------------------
 
@@ -158,7 +161,11 @@ class Conversation:
             yield session
 
     def _context(self, campaign: Campaign, instrument: Instrument, language: str) -> Context:
-        years = store.plan_years(campaign)
+        return self._context_for(store.plan_years(campaign), instrument, language)
+
+    def _context_for(
+        self, years: tuple[int, ...], instrument: Instrument, language: str
+    ) -> Context:
         key = (instrument.value, language, years)
         if key not in self._contexts:
             self._contexts[key] = Context(
@@ -172,9 +179,13 @@ class Conversation:
         return self._contexts[key]
 
     def run_context(self, session: Session, run: SurveyRun, language: str) -> Context:
-        campaign = session.get(Campaign, run.campaign_id)
-        assert campaign is not None
-        return self._context(campaign, run.instrument, language)
+        # A campaign's plan years never change, so one lookup per campaign is enough.
+        years = self._plan_years.get(run.campaign_id)
+        if years is None:
+            campaign = session.get(Campaign, run.campaign_id)
+            assert campaign is not None
+            years = self._plan_years[run.campaign_id] = store.plan_years(campaign)
+        return self._context_for(years, run.instrument, language)
 
     def _language(self, respondent: Respondent | None) -> str:
         return respondent.language if respondent is not None else self.settings.language
@@ -210,20 +221,22 @@ class Conversation:
         )
 
     def _step(
-        self, session: Session, run: SurveyRun, ctx: Context, user_input: UserInput
-    ) -> tuple[Outcome, Prompt]:
-        """Apply one input to a locked run: the engine decides, the store persists.
-
-        Returns the outcome and the prompt that was showing before the input.
-        """
+        self,
+        session: Session,
+        run: SurveyRun,
+        ctx: Context,
+        user_input: UserInput,
+        progress: Progress | None = None,
+    ) -> Outcome:
+        """Apply one input to a locked run: the engine decides, the store persists."""
         now = self.clock()
-        progress = store.load_progress(session=session, run=run)
-        before = current_prompt(ctx, progress)
+        if progress is None:
+            progress = store.load_progress(session=session, run=run)
         outcome = advance(ctx, progress, user_input)
         store.apply_outcome(session=session, run=run, outcome=outcome, now=now)
         runs.mark_active(run=run, now=now)
         session.add(run)
-        return outcome, before
+        return outcome
 
     # Starting ----------------------------------------------------------------------------
 
@@ -397,7 +410,7 @@ class Conversation:
         run = store.lock_run(session=session, run_id=run.id)
         ctx = self._context(campaign, instrument, turn.language)
         fresh = not run.current_step
-        outcome, _ = self._step(session, run, ctx, Command.start)
+        outcome = self._step(session, run, ctx, Command.start)
         if fresh:
             questionnaire = ctx.questionnaire
             intro = (
@@ -475,8 +488,9 @@ class Conversation:
             instrument = instrument_for(respondent.role)
             if instrument is None:
                 return self._planner_note(session, turn, respondent, button)
+            # Locked (PostgreSQL) so that two workers apply this respondent's inputs in turn.
             run = runs.active_run(
-                session=session, respondent_id=respondent.id, instrument=instrument
+                session=session, respondent_id=respondent.id, instrument=instrument, lock=True
             )
             if button is not None and (run is None or run.id != button.run_id):
                 return self._outdated(session, turn, respondent, button=button)
@@ -485,7 +499,6 @@ class Conversation:
             if runs.is_paused(run) and button is None and user_input is not Command.review:
                 turn.say(self.texts("paused_note", turn.language))
                 return turn.reply()
-            run = store.lock_run(session=session, run_id=run.id)
             ctx = self.run_context(session, run, turn.language)
             progress = store.load_progress(session=session, run=run)
             if button is not None and callback_data.step_hash(progress.step) != button.at:
@@ -500,8 +513,10 @@ class Conversation:
                     None,
                 )
                 user_input = EditInput(target or "?")
-            outcome, before = self._step(session, run, ctx, user_input)
-            if button is not None:
+            # The question as it was, to leave the chosen answer under it in the chat.
+            before = current_prompt(ctx, progress) if isinstance(user_input, ChoiceInput) else None
+            outcome = self._step(session, run, ctx, user_input, progress)
+            if button is not None and before is not None:
                 turn.pressed = self._pressed_text(ctx, before, user_input, outcome, turn.language)
             self._prompt_messages(turn, outcome.prompt, run.id, error=outcome.error)
             return turn.reply()

@@ -10,9 +10,15 @@ from sqlmodel import Session, select
 from shared.models import Answer, Instrument, RunStatus, SurveyRun
 
 
-def active_run(*, session: Session, respondent_id: int, instrument: Instrument) -> SurveyRun | None:
-    """The respondent's most recent run in progress for this instrument, in any campaign."""
-    return session.exec(
+def active_run(
+    *, session: Session, respondent_id: int, instrument: Instrument, lock: bool = False
+) -> SurveyRun | None:
+    """The respondent's most recent run in progress for this instrument, in any campaign.
+
+    With `lock`, the row is locked (SELECT … FOR UPDATE on PostgreSQL) and re-read, like
+    bot.store.lock_run, so concurrent workers apply one respondent's inputs in turn.
+    """
+    query = (
         select(SurveyRun)
         .where(
             SurveyRun.respondent_id == respondent_id,
@@ -20,7 +26,10 @@ def active_run(*, session: Session, respondent_id: int, instrument: Instrument) 
             SurveyRun.status == RunStatus.in_progress,
         )
         .order_by(SurveyRun.id.desc())
-    ).first()
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.exec(query).first()
 
 
 def last_submitted_run(

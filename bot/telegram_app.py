@@ -80,6 +80,10 @@ ADMIN_COMMANDS = (
     ("undang_perencana", "invite_planner", "cmd_invite_planner"),
 )
 _ONLY_NEW_MESSAGES = filters.UpdateType.MESSAGE
+# httpcore checks every pooled connection on each request, so PTB's default pool of 256
+# costs far more CPU than it saves under load; a few connections carry Telegram's limit of
+# ~30 messages/s with room to spare (measured with bench/bot_throughput.py).
+CONNECTION_POOL_SIZE = 8
 
 
 def _user_id(update: Update) -> int:
@@ -456,6 +460,7 @@ def build_application(
             )
         )
         .rate_limiter(rate_limiter)
+        .connection_pool_size(CONNECTION_POOL_SIZE)
         .concurrent_updates(processor)
         .post_init(_post_init(post_init_hooks, housekeeping))
         .post_stop(_post_stop)
