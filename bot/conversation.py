@@ -105,11 +105,11 @@ def decode_entry(carry: str) -> Entry:
     return None
 
 
-def instrument_for(role: Role) -> Instrument | None:
+def instrument_for(role: Role | str) -> Instrument | None:
     """Staff answer the internal FGD, citizens (and admins) the external; planners neither."""
-    if role is Role.staff:
+    if role == Role.staff:
         return Instrument.internal
-    if role is Role.planner:
+    if role == Role.planner:
         return None
     return Instrument.external
 
@@ -185,7 +185,8 @@ class Conversation:
             campaign = session.get(Campaign, run.campaign_id)
             assert campaign is not None
             years = self._plan_years[run.campaign_id] = store.plan_years(campaign)
-        return self._context_for(years, run.instrument, language)
+        # Enums come back from the database as plain strings.
+        return self._context_for(years, Instrument(run.instrument), language)
 
     def _language(self, respondent: Respondent | None) -> str:
         return respondent.language if respondent is not None else self.settings.language
@@ -324,7 +325,7 @@ class Conversation:
                         f"invite_accepted_{invite.role}", turn.language, campaign=campaign.name
                     )
                 )
-                if invite.role is Role.planner:
+                if invite.role == Role.planner:
                     return
         instrument = instrument_for(respondent.role)
         if instrument is None:
@@ -340,7 +341,7 @@ class Conversation:
         campaign = None
         venue = None
         run = runs.active_run(session=session, respondent_id=respondent.id, instrument=instrument)
-        if instrument is Instrument.internal and respondent.campaign_id is not None:
+        if instrument == Instrument.internal and respondent.campaign_id is not None:
             campaign = session.get(Campaign, respondent.campaign_id)
         elif isinstance(entry, CampaignEntry):
             campaign = session.get(Campaign, entry.campaign_id)
@@ -437,12 +438,23 @@ class Conversation:
             campaign = session.get(Campaign, run.campaign_id)
             assert campaign is not None
             open_run = store.open_run(
-                session=session, respondent=respondent, campaign=campaign, instrument=run.instrument
+                session=session,
+                respondent=respondent,
+                campaign=campaign,
+                instrument=Instrument(run.instrument),
             )
             if action == "new":
                 if open_run is not None:  # a new response was already started meanwhile
                     return self._outdated(session, turn, respondent)
-                self._begin(session, turn, respondent, campaign, run.instrument, run.source, None)
+                self._begin(
+                    session,
+                    turn,
+                    respondent,
+                    campaign,
+                    Instrument(run.instrument),
+                    run.source,
+                    None,
+                )
                 return turn.reply()
             if open_run is None or open_run.id != run.id:
                 return self._outdated(session, turn, respondent)
@@ -453,13 +465,13 @@ class Conversation:
                     turn,
                     respondent,
                     campaign,
-                    run.instrument,
+                    Instrument(run.instrument),
                     run.source,
                     None,
                     lead=self.texts("started_over", turn.language),
                 )
                 return turn.reply()
-            self._begin(session, turn, respondent, campaign, run.instrument, None, run)
+            self._begin(session, turn, respondent, campaign, Instrument(run.instrument), None, run)
             return turn.reply()
 
     # Answering ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def load_member(
     return Member(
         user_id=user_id,
         respondent_id=known.id if known else None,
-        role=known.role if known else None,
+        role=Role(known.role) if known else None,
         campaign_id=known.campaign_id if known else None,
         language=respondent.language if respondent else default_language,
         is_admin=user_id in admin_ids,
