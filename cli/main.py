@@ -180,6 +180,11 @@ def chat(
     raise typer.Exit(code)
 
 
+from cli.bot_commands import register as register_bot_commands  # noqa: E402  (needs the helpers above)
+
+register_bot_commands(app)
+
+
 def main() -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -1,0 +1,181 @@
+"""`rembuk bot`, `rembuk run`, `rembuk invite staff|planner` and `rembuk link`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.engine import Engine
+
+from cli.main import console, fail, ready, settings_or_exit, survey_data_or_exit
+from shared import crud
+from shared.db import session_scope
+from shared.models import Role
+from shared.settings import Settings
+from shared.survey_data import SurveyData
+
+WebhookOption = Annotated[
+    bool,
+    typer.Option(
+        "--webhook",
+        help="Serve Telegram's webhook (REMBUK_WEBHOOK_URL, _LISTEN, _PORT, _SECRET) "
+        "instead of long polling.",
+    ),
+]
+
+
+def _configure_logging() -> None:
+    logging.getLogger().setLevel(logging.INFO)
+    # httpx logs every Bot API request at INFO, which would drown the bot's own log lines.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _check_bot_settings(settings: Settings, webhook: bool) -> None:
+    if not settings.telegram_bot_token:
+        raise fail(
+            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token "
+            "in the environment or in .env."
+        )
+    if webhook and not settings.webhook_url:
+        raise fail("--webhook needs REMBUK_WEBHOOK_URL, the public HTTPS URL of the webhook.")
+
+
+def scheduler_hooks(settings: Settings, survey_data: SurveyData, engine: Engine) -> list:
+    """Post-init hooks that `rembuk run` adds to the bot.
+
+    PLUG-IN POINT: the processor's digest scheduler registers itself here (an async
+    callable taking the Application, started once the bot is initialised).
+    """
+    return []
+
+
+def _serve(*, webhook: bool, with_scheduler: bool) -> None:
+    from bot.telegram_app import build_application, run_polling, run_webhook
+
+    settings = settings_or_exit()
+    _check_bot_settings(settings, webhook)
+    survey_data = survey_data_or_exit()
+    _configure_logging()
+    engine = ready(settings, survey_data)
+    hooks = scheduler_hooks(settings, survey_data, engine) if with_scheduler else []
+    application = build_application(
+        settings=settings, survey_data=survey_data, engine=engine, post_init_hooks=hooks
+    )
+    try:
+        if webhook:
+            run_webhook(application, settings)
+        else:
+            run_polling(application)
+    finally:
+        engine.dispose()
+
+
+def bot(webhook: WebhookOption = False) -> None:
+    """Run the Telegram bot (long polling, or a webhook behind a reverse proxy)."""
+    _serve(webhook=webhook, with_scheduler=False)
+
+
+def run(webhook: WebhookOption = False) -> None:
+    """Run the bot and, in the same process, the processor's scheduler."""
+    _serve(webhook=webhook, with_scheduler=True)
+
+
+def _bot_username(settings: Settings) -> str:
+    if not settings.bot_username:
+        raise fail("REMBUK_BOT_USERNAME is not set: the bot's @username (without @) for links.")
+    return settings.bot_username
+
+
+def _invite(role: Role, campaign: str, valid_days: float | None, qr: Path | None) -> None:
+    from bot import deeplinks, invites
+
+    settings = settings_or_exit()
+    username = _bot_username(settings)
+    engine = ready(settings, survey_data_or_exit())
+    now = datetime.now(UTC)
+    try:
+        with session_scope(engine) as session:
+            found = crud.resolve_campaign(session=session, now=now, code=campaign)
+            if found is None:
+                raise fail(f"No open campaign {campaign!r} (see `rembuk campaign list`).")
+            invite, token = invites.create_invite(
+                session=session,
+                role=role,
+                campaign=found,
+                now=now,
+                valid_for=timedelta(days=valid_days or settings.invite_valid_days),
+                created_by="cli",
+            )
+            expires = invite.expires_at
+    finally:
+        engine.dispose()
+    link = deeplinks.link(username, deeplinks.invite_payload(token))
+    path = qr or Path(f"invite-{role}-{campaign}-{invite.id}.png")
+    path.write_bytes(invites.qr_png(link))
+    console.print(
+        f"Single-use {role} invitation for {campaign}, valid until {expires:%Y-%m-%d %H:%M} UTC."
+    )
+    console.print(f"QR code: {path}")
+    typer.echo(link)
+
+
+CampaignOption = Annotated[str, typer.Option("--campaign", help="Campaign code.")]
+ValidDaysOption = Annotated[
+    float | None, typer.Option(help="Days the invitation stays valid (REMBUK_INVITE_VALID_DAYS).")
+]
+QrOption = Annotated[Path | None, typer.Option(help="Where to write the QR code PNG.")]
+
+invite_app = typer.Typer(
+    help="Make a single-use, expiring invitation link (and QR code) for staff or planners.",
+    no_args_is_help=True,
+)
+
+
+@invite_app.command("staff")
+def invite_staff(
+    campaign: CampaignOption, valid_days: ValidDaysOption = None, qr: QrOption = None
+) -> None:
+    """Invite a staff member (ASN/OPD) to the internal FGD of a campaign."""
+    _invite(Role.staff, campaign, valid_days, qr)
+
+
+@invite_app.command("planner")
+def invite_planner(
+    campaign: CampaignOption, valid_days: ValidDaysOption = None, qr: QrOption = None
+) -> None:
+    """Invite a planner, who receives the campaign's digests."""
+    _invite(Role.planner, campaign, valid_days, qr)
+
+
+def link(
+    campaign: Annotated[str, typer.Argument(help="Campaign code.")],
+    venue: Annotated[
+        str | None, typer.Option(help="Where the link or QR code is shown, e.g. puskesmas-kuala.")
+    ] = None,
+    qr: QrOption = None,
+) -> None:
+    """Print the citizens' deep link of a campaign (optionally for a venue) and write its QR."""
+    from bot import deeplinks, invites
+
+    settings = settings_or_exit()
+    username = _bot_username(settings)
+    try:
+        payload = deeplinks.campaign_payload(campaign.lower(), venue)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    url = deeplinks.link(username, payload)
+    path = qr or Path(f"link-{payload}.png")
+    path.write_bytes(invites.qr_png(url))
+    console.print(f"QR code: {path}")
+    typer.echo(url)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the bot's commands to the `rembuk` app."""
+    app.command("bot")(bot)
+    app.command("run")(run)
+    app.add_typer(invite_app, name="invite")
+    app.command("link")(link)
