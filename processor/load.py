@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from processor.pipeline import ANSWER_COLUMNS, empty_answers
+from processor.pipeline import ANSWER_COLUMNS, KIND_OF_QUESTION, empty_answers
 from shared.models import Answer, Campaign, ImportedAnswer, Respondent, SurveyRun
 
 
@@ -25,8 +25,18 @@ class CampaignFrames:
 
 
 def _frame(connection: Connection, statement) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    result = connection.execute(statement)
-    return pd.DataFrame.from_records(result.fetchall(), columns=list(result.keys()))
+    """Run a select through the raw driver cursor: plain tuples build a frame ~10x faster
+    than SQLAlchemy rows. The statement's values are integers and fixed strings."""
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"literal_binds": True}
+    )
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(str(compiled))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return pd.DataFrame(rows, columns=[c.name for c in statement.selected_columns])
 
 
 def campaign_info(campaign: Campaign) -> dict:
@@ -75,6 +85,9 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
             SurveyRun.campaign_id == campaign.id,
             SurveyRun.status == "submitted",
             Respondent.erased.is_(False),
+            # Content and yearly targets only: not the domain choice or yes/no navigation.
+            Answer.question_id.in_(sorted({q for _, q in KIND_OF_QUESTION}))
+            | Answer.question_id.like("target_y%"),
         )
         .order_by(Answer.id),
     )

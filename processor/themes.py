@@ -82,13 +82,17 @@ class Themes:
 
 
 def _keywords(
-    centroid: sparse.csr_matrix, vectors: KeyVectors, surface: Mapping[str, str], count: int
+    centroids: sparse.csr_matrix,
+    row: int,
+    vectors: KeyVectors,
+    surface: Mapping[str, str],
+    count: int,
 ) -> list[str]:
-    row = centroid.tocsr()
-    if row.nnz == 0:
+    start, end = centroids.indptr[row], centroids.indptr[row + 1]
+    if start == end:
         return []
-    names = vectors.features[row.indices]
-    order = np.lexsort((names, -row.data))
+    names = vectors.features[centroids.indices[start:end]]
+    order = np.lexsort((names, -centroids.data[start:end]))
     chosen: list[str] = []
     covered: set[str] = set()
     for feature in names[order]:
@@ -139,6 +143,19 @@ def _centroids(labels: np.ndarray, weights: np.ndarray, matrix: sparse.csr_matri
     return l2(indicator @ matrix)
 
 
+def most_frequent_text(texts: pd.DataFrame, n_keys: int) -> np.ndarray:
+    """For each key_index, the raw text most often written for it (ties: alphabetical)."""
+    text_codes, text_values = pd.factorize(texts["text"], sort=True)
+    pairs = pd.DataFrame({"key": texts["key_index"].to_numpy(), "text": text_codes})
+    counted = pairs.value_counts(sort=False).reset_index(name="n")
+    best = counted.sort_values(["key", "n", "text"], ascending=[True, False, True]).drop_duplicates(
+        "key"
+    )
+    result = np.full(n_keys, "", dtype=object)
+    result[best["key"].to_numpy()] = np.asarray(text_values, dtype=object)[best["text"].to_numpy()]
+    return result
+
+
 def group_themes(
     texts: pd.DataFrame,
     vectors: KeyVectors,
@@ -149,13 +166,14 @@ def group_themes(
     """Group the texts of each (domain, kind) into themes; see the module docstring."""
     theme_ids = np.empty(len(texts), dtype=object)
     rows: list[dict] = []
-    centroid_rows: list[sparse.csr_matrix] = []
+    centroid_blocks: list[sparse.csr_matrix] = []
     row_nnz = np.diff(vectors.matrix.indptr)
+    key_index = texts["key_index"].to_numpy()
+    raw_text = most_frequent_text(texts, len(vectors.keys))
     groups = texts.groupby(["domain", "kind"], sort=True).indices
     for (domain, kind), positions in sorted(groups.items()):
-        group = texts.iloc[positions]
         keys, inverse, counts = np.unique(
-            group["key_index"].to_numpy(), return_inverse=True, return_counts=True
+            key_index[positions], return_inverse=True, return_counts=True
         )
         order = np.lexsort((keys, -counts))  # most frequent first, then by text
         ranked_keys, ranked_counts = keys[order], counts[order]
@@ -184,29 +202,28 @@ def group_themes(
             if kind in STAFF_KINDS
             else params.min_citizen_theme_answers
         )
-        # Number the kept clusters by size, ties by their most frequent text's position.
+        # Number the kept clusters by size, ties by their most frequent text's position
+        # (labels come from the head, which is ranked by frequency).
         first_position = np.full(n_clusters, len(all_labels))
-        for position, label in enumerate(labels):
-            first_position[label] = min(first_position[label], position)
+        np.minimum.at(first_position, labels, np.arange(len(labels)))
         kept = [c for c in range(n_clusters) if sizes[c] >= minimum]
         kept.sort(key=lambda c: (-sizes[c], first_position[c]))
-        number_of = {cluster: n + 1 for n, cluster in enumerate(kept)}
-        final_labels = np.array([number_of.get(int(c), 0) for c in all_labels], dtype=int)
+        number_of = np.zeros(n_clusters + 1, dtype=int)  # index -1 (unassigned) -> 0
+        number_of[np.array(kept, dtype=int)] = np.arange(1, len(kept) + 1)
+        final_labels = number_of[all_labels]
 
         # theme number of every distinct key of the group (keys without words: "lainnya")
-        number_by_key = dict(zip(candidates.tolist(), final_labels.tolist(), strict=True))
-        key_numbers = np.array([number_by_key.get(int(k), 0) for k in keys], dtype=int)
+        key_numbers = np.zeros(len(keys), dtype=int)
+        key_numbers[order[has_words]] = final_labels
         prefix = f"{domain}.{kind}."
-        theme_ids[positions] = np.char.add(prefix, key_numbers[inverse].astype(str)).astype(object)
+        names = np.array([f"{prefix}{n}" for n in range(len(kept) + 1)], dtype=object)
+        theme_ids[positions] = names[key_numbers[inverse]]
 
         # Representative texts: closest to their theme's centroid, then most frequent.
-        head_labels = final_labels[: len(head)]
         number_centroids = _centroids(
-            np.where(all_labels >= 0, final_labels - 1, -1),
-            candidate_counts,
-            vectors.matrix[candidates],
-            len(kept),
+            final_labels - 1, candidate_counts, vectors.matrix[candidates], len(kept)
         )
+        head_labels = final_labels[: len(head)]
         own = np.zeros(len(head))
         themed = head_labels > 0
         if themed.any():
@@ -218,45 +235,36 @@ def group_themes(
             members = np.flatnonzero(head_labels == number)
             members = members[np.lexsort((members, -own[members]))]
             wanted[number] = head[members[: params.quotes]].tolist()
-        other_keys = keys[order][key_numbers[order] == 0]
-        wanted[OTHER_THEME_NUMBER] = other_keys[: params.quotes].tolist()
-        needed = {k for ks in wanted.values() for k in ks}
-        sample = group.loc[group["key_index"].isin(needed), ["key_index", "text"]]
-        frequent = (
-            sample.groupby(["key_index", "text"], sort=True)
-            .size()
-            .reset_index(name="n")
-            .sort_values(["key_index", "n", "text"], ascending=[True, False, True], kind="stable")
-            .drop_duplicates("key_index")
-            .set_index("key_index")["text"]
+        is_other = key_numbers[order] == 0
+        wanted[OTHER_THEME_NUMBER] = ranked_keys[is_other][: params.quotes].tolist()
+        other_centroid = _centroids(
+            np.where(key_numbers == 0, 0, -1), counts.astype(float), vectors.matrix[keys], 1
         )
-        other_member = np.where(key_numbers == 0, 0, -1)
-        other_centroid = _centroids(other_member, counts.astype(float), vectors.matrix[keys], 1)
-        for number in [*range(1, len(kept) + 1), OTHER_THEME_NUMBER]:
-            quotes = [scrub_pii(frequent[k]) for k in wanted[number] if k in frequent.index]
-            if number == OTHER_THEME_NUMBER and not (key_numbers == 0).any():
-                continue
-            centroid = (
-                number_centroids[number - 1] if number != OTHER_THEME_NUMBER else other_centroid[0]
-            )
+        numbers = list(range(1, len(kept) + 1)) + ([OTHER_THEME_NUMBER] if is_other.any() else [])
+        group_centroids = sparse.vstack(
+            [number_centroids, other_centroid][: 2 if is_other.any() else 1], format="csr"
+        )
+        centroid_blocks.append(group_centroids)
+        for row_in_group, number in enumerate(numbers):
+            quotes = [scrub_pii(raw_text[k]) for k in wanted[number]]
+            other = number == OTHER_THEME_NUMBER
             rows.append(
                 {
                     "theme_id": f"{prefix}{number}",
                     "domain": domain,
                     "kind": kind,
                     "number": number,
-                    "is_other": number == OTHER_THEME_NUMBER,
+                    "is_other": other,
                     "label": (
-                        OTHER_THEME_LABEL
-                        if number == OTHER_THEME_NUMBER
-                        else _shorten(quotes[0], params.label_length)
+                        OTHER_THEME_LABEL if other else _shorten(quotes[0], params.label_length)
                     ),
                     "representative": quotes[0] if quotes else "",
-                    "keywords": _keywords(centroid, vectors, surface, params.keywords),
+                    "keywords": _keywords(
+                        group_centroids, row_in_group, vectors, surface, params.keywords
+                    ),
                     "quotes": quotes,
                 }
             )
-            centroid_rows.append(sparse.csr_matrix(centroid))
     assigned = pd.Series(theme_ids, index=texts.index, dtype=object)
     table = pd.DataFrame(
         rows,
@@ -281,17 +289,13 @@ def group_themes(
             answer_ids=("answer_id", list),
         )
     )
+    # Rows are already ordered: groups sorted, themes by number, "lainnya" last.
     table = table.join(stats, on="theme_id")
-    # Within a (domain, kind): themes by number, "lainnya" (number 0) last.
-    table = table.assign(_last=table["is_other"]).sort_values(
-        ["domain", "kind", "_last", "number"], kind="stable"
-    )
     centroid_matrix = (
-        sparse.vstack([centroid_rows[i] for i in table.index]).tocsr()
-        if centroid_rows
+        sparse.vstack(centroid_blocks, format="csr")
+        if centroid_blocks
         else sparse.csr_matrix((0, vectors.matrix.shape[1]), dtype=np.float32)
     )
-    table = table.drop(columns="_last").reset_index(drop=True)
     return Themes(theme_ids=assigned, table=table, centroids=centroid_matrix)
 
 

@@ -56,6 +56,7 @@ def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) 
 
 
 _NO_PII = {key: " " for key in PII_PLACEHOLDERS}
+_MAY_HOLD_PII = re.compile(r"[\d@]|t\.me/")
 
 
 class TextStreams(NamedTuple):
@@ -140,7 +141,10 @@ class TextTools:
 
     def tokens(self, text: str) -> list[str]:
         """Normalised tokens: NFKC, lowercase, PII dropped, letters squeezed, slang mapped."""
-        text = scrub_pii(unicodedata.normalize("NFKC", text), placeholders=_NO_PII).lower()
+        text = unicodedata.normalize("NFKC", text)
+        if _MAY_HOLD_PII.search(text):  # most answers hold no digits and no "@"
+            text = scrub_pii(text, placeholders=_NO_PII)
+        text = text.lower()
         tokens: list[str] = []
         for raw in _TOKEN.findall(text):
             tokens.extend(self._map_token(raw))
@@ -190,21 +194,44 @@ class TextTools:
 
     def streams(self, text: str) -> TextStreams:
         words = self.tokens(text)
-        content = self._without_stopwords(words)
+        return self._streams(words, self._without_stopwords(words), self.stem)
+
+    def _streams(self, words: list[str], content: list[str], stem) -> TextStreams:  # type: ignore[no-untyped-def]
         return TextStreams(
             words=" ".join(words),
-            word_stems=" ".join(self.stem(t) for t in words),
+            word_stems=" ".join(stem(t) for t in words),
             norm=" ".join(content),
-            stems=" ".join(self.stem(t) for t in content),
+            stems=" ".join(stem(t) for t in content),
         )
 
-    def analyse(self, texts: Iterable[str]) -> dict[str, TextStreams]:
-        """The streams of each distinct text (each text is processed once)."""
-        result: dict[str, TextStreams] = {}
+    def analyse(self, texts: Iterable[str], *, hapax_budget: int = 5000) -> dict[str, TextStreams]:
+        """The streams of each distinct text (each text is processed once).
+
+        Stemming costs ~0.5 ms for a word Sastrawi does not know, and in a large
+        campaign most such words are typos seen once. So when more than `hapax_budget`
+        words occur in only one distinct text, those words are kept unstemmed.
+        """
+        tokenised: dict[str, tuple[list[str], list[str]]] = {}
+        seen_in: dict[str, int] = {}
         for text in texts:
-            if text not in result:
-                result[text] = self.streams(text)
-        return result
+            if text in tokenised:
+                continue
+            words = self.tokens(text)
+            content = self._without_stopwords(words)
+            tokenised[text] = (words, content)
+            for token in set(words):
+                seen_in[token] = seen_in.get(token, 0) + 1
+        rare = {t for t, n in seen_in.items() if n == 1 and t not in self._stem_cache}
+        if len(rare) <= hapax_budget:
+            rare = set()
+
+        def stem(token: str) -> str:
+            return token if token in rare else self.stem(token)
+
+        return {
+            text: self._streams(words, content, stem)
+            for text, (words, content) in tokenised.items()
+        }
 
     def surface_forms(self) -> dict[str, str]:
         """The shortest normalised token seen for each stem, to show stems as words."""
