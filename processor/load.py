@@ -27,9 +27,7 @@ class CampaignFrames:
 def _frame(connection: Connection, statement) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """Run a select through the raw driver cursor: plain tuples build a frame ~10x faster
     than SQLAlchemy rows. The statement's values are integers and fixed strings."""
-    compiled = statement.compile(
-        dialect=connection.dialect, compile_kwargs={"literal_binds": True}
-    )
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     cursor = connection.connection.driver_connection.cursor()
     try:
         cursor.execute(str(compiled))

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
 import pandas as pd
+import xlsxwriter
 
 from processor.analysis import Analysis
 from processor.themes import scrub_texts
 
 EXCEL_MAX_ROWS = 1_048_575  # data rows under one header row
+# analysis.xlsx lists at most this many answers (writing a cell costs ~5 µs, and a
+# planner does not scroll further); `rembuk export --format csv` gives them all.
+ANSWER_SHEET_ROWS = 100_000
 
 
 def _replace_atomically(path: Path, write) -> Path:  # type: ignore[no-untyped-def]
@@ -31,8 +36,7 @@ def write_summary_json(summary: dict, path: Path) -> Path:
     return _replace_atomically(path, write)
 
 
-def answers_sheet(analysis: Analysis) -> pd.DataFrame:
-    texts = analysis.texts
+def answers_sheet(texts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "answer_id": texts["answer_id"],
@@ -54,14 +58,16 @@ def answers_sheet(analysis: Analysis) -> pd.DataFrame:
 class _Sheets:
     """Formatting shared by every sheet: bold wrapped headers, widths, frozen header, filter."""
 
-    def __init__(self, writer: pd.ExcelWriter) -> None:
-        self.writer = writer
-        self.book = writer.book
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.book = book
         self.header = self.book.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
         )
         self.title = self.book.add_format({"bold": True, "font_size": 13})
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+
+    def sheet(self, name: str):  # type: ignore[no-untyped-def]
+        return self.book.get_worksheet_by_name(name) or self.book.add_worksheet(name)
 
     def table(
         self,
@@ -72,11 +78,19 @@ class _Sheets:
         widths: dict[str, int] | None = None,
         freeze: bool = True,
     ) -> int:
-        frame.to_excel(self.writer, sheet_name=sheet, startrow=start_row, index=False)
-        worksheet = self.writer.sheets[sheet]
+        worksheet = self.sheet(sheet)
         widths = widths or {}
         for column, name in enumerate(frame.columns):
-            worksheet.write(start_row, column, name, self.header)
+            worksheet.write_string(start_row, column, str(name), self.header)
+            write_string, write_number = worksheet.write_string, worksheet.write_number
+            for row, value in enumerate(frame[name].tolist(), start=start_row + 1):
+                if isinstance(value, bool | str):
+                    write_string(row, column, str(value))
+                elif isinstance(value, int | float):
+                    if not math.isnan(value):
+                        write_number(row, column, value)
+                elif value is not None:
+                    write_string(row, column, str(value))
             longest = frame[name].head(200).astype(str).str.len().max() if len(frame) else 0
             width = widths.get(name) or int(min(60, max(len(name) + 2, longest + 2)))
             wrap = self.wrap if width >= 40 else None
@@ -100,8 +114,8 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
     """Overview, one sheet per domain (themes, gaps, dimensions), and the answers."""
 
     def write(target: Path) -> None:
-        with pd.ExcelWriter(target, engine="xlsxwriter") as writer:
-            sheets = _Sheets(writer)
+        with xlsxwriter.Workbook(str(target)) as book:
+            sheets = _Sheets(book)
             counts = summary["counts"]
             overview = pd.DataFrame(
                 [
@@ -152,6 +166,11 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                     ("jawaban", counts["answers"]),
                     ("jawaban impor", counts["imported_answers"]),
                     ("belum terpetakan", summary["unmapped"]["answers"]),
+                    (
+                        "lembar Jawaban",
+                        f"{min(counts['answers'], ANSWER_SHEET_ROWS)} dari {counts['answers']} "
+                        "jawaban (semua: rembuk export)",
+                    ),
                 ],
                 columns=["ringkasan", "nilai"],
             )
@@ -216,15 +235,15 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                         "strategi",
                     ],
                 )
-                writer.sheets[sheet].write(row, 0, "Matriks kesenjangan", sheets.title)
+                sheets.sheet(sheet).write(row, 0, "Matriks kesenjangan", sheets.title)
                 row = sheets.table(gaps, sheet, start_row=row + 1, freeze=False)
                 dimensions = pd.DataFrame(
                     list(domain["dimensions"].items()), columns=["dimensi", "jumlah"]
                 )
-                writer.sheets[sheet].write(row, 0, "Dimensi masalah", sheets.title)
+                sheets.sheet(sheet).write(row, 0, "Dimensi masalah", sheets.title)
                 sheets.table(dimensions, sheet, start_row=row + 1, freeze=False)
             sheets.table(
-                answers_sheet(analysis).head(EXCEL_MAX_ROWS),
+                answers_sheet(analysis.texts.head(ANSWER_SHEET_ROWS)),
                 "Jawaban",
                 widths={"text": 80, "respondent": 24},
             )
@@ -240,7 +259,7 @@ def write_answers_export(answers: pd.DataFrame, path: Path, *, file_format: str)
         if file_format == "csv":
             export.to_csv(target, index=False, encoding="utf-8")
         else:
-            with pd.ExcelWriter(target, engine="xlsxwriter") as writer:
-                _Sheets(writer).table(export.head(EXCEL_MAX_ROWS), "Jawaban", widths={"text": 80})
+            with xlsxwriter.Workbook(str(target)) as book:
+                _Sheets(book).table(export.head(EXCEL_MAX_ROWS), "Jawaban", widths={"text": 80})
 
     return _replace_atomically(path, write)
