@@ -182,7 +182,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
     themes_by_group = {
         key: frame for key, frame in analysis.themes.table.groupby(["domain", "kind"], sort=False)
     }
-    rows_by_id = analysis.staff_rows.set_index("row_id", drop=False)
+    staff_json = {r["row_id"]: _staff_row_json(r) for r in analysis.staff_rows.to_dict("records")}
     links_by_theme = {t: f for t, f in analysis.gap_links.groupby("theme_id", sort=False)}
     linked_rows = set(analysis.gap_links["row_id"])
 
@@ -210,7 +210,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
                     "status": "ditangani" if row_ids else "belum_ditangani",
                     "staff_row_count": len(row_ids),
                     "staff_rows": [
-                        dict(_staff_row_json(rows_by_id.loc[r]), similarity=float(s))
+                        dict(staff_json[r], similarity=round(float(s), 3))
                         for r, s in zip(
                             row_ids[:STAFF_ROWS_PER_GAP],
                             ([] if links is None else links["similarity"].tolist()),

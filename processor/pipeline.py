@@ -119,7 +119,13 @@ def add_text_streams(texts: pd.DataFrame, tools: TextTools) -> pd.DataFrame:
     codes, uniques = pd.factorize(texts["text"])
     analysed = tools.analyse(uniques)
     streams = pd.DataFrame([analysed[text] for text in uniques], columns=STREAM_COLUMNS)
-    columns = {name: streams[name].to_numpy()[codes] for name in STREAM_COLUMNS}
+    # Object columns share the distinct texts' strings; a string dtype would copy each.
+    columns = {
+        name: pd.Series(
+            streams[name].to_numpy(dtype=object)[codes], index=texts.index, dtype=object
+        )
+        for name in STREAM_COLUMNS
+    }
     return texts.assign(**columns)
 
 
@@ -146,7 +152,22 @@ def assign_domains(
     if needs_domain.any():
         pending = texts.loc[needs_domain]
         # " . " stops keyword phrases from matching across two answers.
-        units = pending.groupby("unit", sort=True)[list(STREAM_COLUMNS)].agg(" . ".join)
+        joined: dict[str, list[list[str]]] = {}
+        for unit, *streams in zip(
+            pending["unit"], *(pending[c] for c in STREAM_COLUMNS), strict=True
+        ):
+            parts = joined.setdefault(unit, [[] for _ in STREAM_COLUMNS])
+            for part, value in zip(parts, streams, strict=True):
+                part.append(value)
+        unit_names = sorted(joined)
+        units = pd.DataFrame(
+            {
+                column: [" . ".join(joined[u][i]) for u in unit_names]
+                for i, column in enumerate(STREAM_COLUMNS)
+            },
+            index=pd.Index(unit_names, name="unit"),
+            dtype=object,
+        )
         codes, uniques = pd.factorize(units["words"])
         first_of_each = units.iloc[np.unique(codes, return_index=True)[1]]
         verdict = classifier.classify(first_of_each, threshold=threshold)

@@ -48,6 +48,27 @@ def _phrase_stream(phrase: str, tools: TextTools) -> tuple[str, str] | None:
     return "stems", streams.stems
 
 
+class _PhraseCandidates:
+    """Only the n-grams that could be a keyword phrase: those starting with a phrase's first
+    word, in that phrase's lengths. Generating every 1-5-gram costs ~10x more."""
+
+    def __init__(self, vocabulary: Sequence[str]) -> None:
+        lengths: dict[str, set[int]] = {}
+        for term in vocabulary:
+            words = term.split()
+            lengths.setdefault(words[0], set()).add(len(words))
+        self.lengths = {first: sorted(n) for first, n in lengths.items()}
+
+    def __call__(self, text: str) -> list[str]:
+        tokens = text.split()
+        found = []
+        for i, token in enumerate(tokens):
+            for n in self.lengths.get(token, ()):
+                if i + n <= len(tokens):
+                    found.append(token if n == 1 else " ".join(tokens[i : i + n]))
+        return found
+
+
 @dataclass(frozen=True)
 class PhraseMatcher:
     """Counts keyword phrases in texts and turns them into points per label.
@@ -84,9 +105,7 @@ class PhraseMatcher:
                     matrix[row, column] = len(term.split()) / len(sharing)
             vectorizers[stream] = CountVectorizer(
                 vocabulary=vocabulary,
-                ngram_range=(1, max(len(term.split()) for term in vocabulary)),
-                token_pattern=_TOKENS,
-                lowercase=False,
+                analyzer=_PhraseCandidates(vocabulary),
                 binary=True,
             )
             weights[stream] = matrix.tocsr()

@@ -157,21 +157,18 @@ class TextTools:
     def _without_stopwords(self, tokens: list[str]) -> list[str]:
         kept: list[str] = []
         i = 0
+        phrases, stopwords = self._stop_phrases, self.stopwords
         while i < len(tokens):
             token = tokens[i]
-            phrase = next(
-                (
-                    p
-                    for p in self._stop_phrases.get(token, ())
-                    if tuple(tokens[i : i + len(p)]) == p
-                ),
-                None,
-            )
-            if phrase:
-                i += len(phrase)
-                continue
+            if token in phrases:
+                phrase = next(
+                    (p for p in phrases[token] if tuple(tokens[i : i + len(p)]) == p), None
+                )
+                if phrase:
+                    i += len(phrase)
+                    continue
             # Bare numbers (years, prices, house numbers) say nothing about the theme.
-            if token not in self.stopwords and not token.isdigit():
+            if token not in stopwords and not token.isdigit():
                 kept.append(token)
             i += 1
         return kept
@@ -199,9 +196,9 @@ class TextTools:
     def _streams(self, words: list[str], content: list[str], stem) -> TextStreams:  # type: ignore[no-untyped-def]
         return TextStreams(
             words=" ".join(words),
-            word_stems=" ".join(stem(t) for t in words),
+            word_stems=" ".join(map(stem, words)),
             norm=" ".join(content),
-            stems=" ".join(stem(t) for t in content),
+            stems=" ".join(map(stem, content)),
         )
 
     def analyse(self, texts: Iterable[str], *, hapax_budget: int = 5000) -> dict[str, TextStreams]:
@@ -225,9 +222,8 @@ class TextTools:
         if len(rare) <= hapax_budget:
             rare = set()
 
-        def stem(token: str) -> str:
-            return token if token in rare else self.stem(token)
-
+        stems = {t: t if t in rare else self.stem(t) for t in seen_in}
+        stem = stems.__getitem__
         return {
             text: self._streams(words, content, stem)
             for text, (words, content) in tokenised.items()
