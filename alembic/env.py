@@ -11,6 +11,14 @@ from shared.db import make_engine
 config = context.config
 target_metadata = SQLModel.metadata
 
+# Tables that live in the same database but are not ours to migrate: APScheduler keeps its
+# job store there and creates the table itself.
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_name(name, type_, parent_names) -> bool:  # type: ignore[no-untyped-def]
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
 
 def _database_url() -> str:
     url = config.get_main_option("sqlalchemy.url")
@@ -49,6 +57,7 @@ def _run(connection, url: str) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=url.startswith("sqlite"),
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
