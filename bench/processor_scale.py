@@ -1,0 +1,606 @@
+"""Benchmark of the analysis at 10k, 100k and 1M answers (a script, not a test).
+
+    .venv/bin/python bench/processor_scale.py [--sizes 10000,100000,1000000] [--keep DIR]
+
+For each size it generates a synthetic consultation from a phrase bank covering every
+domain (fixed seed; slang, typos, repeated letters, phone numbers), loads it into a
+SQLite file, then runs `run_analysis` (database read, pipeline, summary.json and
+analysis.xlsx) in a fresh process and reports that process's wall time and peak RSS.
+In the same run, plain TF-IDF + KMeans over the raw texts at 100k, for comparison.
+Prints one JSON object per measurement on its own line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SEED = 20261127
+BASELINE_N = 100_000
+
+# domain: (needs, reasons, obstacles, strategies, staff rows (need, obstacle, realisation,
+# strategy, indicator))
+BANK: dict[str, tuple[list[str], list[str], list[str], list[str], list[tuple[str, ...]]]] = {
+    "pendidikan": (
+        [
+            "gedung sekolah diperbaiki",
+            "tambah guru di sekolah dasar",
+            "beasiswa untuk anak miskin",
+            "buku pelajaran cukup",
+            "sekolah dekat dengan rumah",
+            "biaya sekolah gratis",
+        ],
+        [
+            "anak belajar di kelas bocor",
+            "satu guru mengajar dua kelas",
+            "banyak anak putus sekolah",
+        ],
+        [
+            "atap kelas bocor tidak diperbaiki",
+            "guru honorer gajinya kecil",
+            "zonasi ppdb tidak adil",
+            "pungutan uang komite memberatkan",
+        ],
+        ["angkat guru pppk", "rehab ruang kelas", "bantuan seragam dan buku"],
+        [
+            (
+                "pemerataan guru",
+                "formasi terbatas",
+                "rasio guru 1:30",
+                "rekrut pppk",
+                "rasio guru murid",
+            )
+        ],
+    ),
+    "kesehatan": (
+        [
+            "puskesmas buka sampai sore",
+            "dokter selalu ada di puskesmas",
+            "obat tersedia lengkap",
+            "ambulans desa",
+            "posyandu aktif setiap bulan",
+            "bpjs kesehatan dipermudah",
+        ],
+        ["kalau sakit malam tidak ada dokter", "obat sering habis", "antre dari subuh"],
+        [
+            "antre lama di puskesmas",
+            "obat kosong disuruh beli di luar",
+            "dokter jarang datang",
+            "bpjs ditolak rumah sakit",
+        ],
+        ["tambah dokter dan bidan", "puskesmas buka 24 jam", "sistem antrean online"],
+        [
+            (
+                "layanan puskesmas 24 jam",
+                "kekurangan dokter",
+                "8 dari 20 puskesmas 24 jam",
+                "rekrut dokter",
+                "persentase puskesmas 24 jam",
+            )
+        ],
+    ),
+    "pekerjaan_umum": (
+        [
+            "jalan desa diaspal",
+            "lampu jalan dipasang",
+            "air bersih mengalir setiap hari",
+            "drainase diperbaiki",
+            "jembatan diperbaiki",
+            "jalan berlubang ditambal",
+        ],
+        ["jalan rusak kalau hujan becek", "malam hari gelap rawan", "air pdam sering mati"],
+        [
+            "jalan rusak tidak diperbaiki bertahun-tahun",
+            "lampu jalan mati berbulan-bulan",
+            "selokan mampet tidak dibersihkan",
+            "air pdam keruh",
+        ],
+        ["aspal jalan desa", "pasang lampu jalan tenaga surya", "normalisasi drainase"],
+        [
+            (
+                "jalan desa mantap",
+                "anggaran terbatas",
+                "45% jalan desa diaspal",
+                "usulkan dak jalan",
+                "persentase jalan mantap",
+            )
+        ],
+    ),
+    "perumahan": (
+        ["bantuan bedah rumah", "rumah layak huni untuk warga miskin", "penataan kawasan kumuh"],
+        ["rumah reyot atap bocor", "tinggal numpang di rumah saudara"],
+        ["bantuan rumah tidak tepat sasaran", "syarat bantuan rumah rumit"],
+        ["data rumah tidak layak huni diperbarui", "program bsps diperluas"],
+        [
+            (
+                "rehab rtlh",
+                "data tidak akurat",
+                "300 rumah direhab",
+                "verifikasi data rtlh",
+                "jumlah rtlh direhab",
+            )
+        ],
+    ),
+    "trantibum": (
+        ["pos ronda diaktifkan", "lampu dan cctv di jalan sepi", "pemadam kebakaran cepat datang"],
+        ["sering pencurian motor", "banyak anak muda mabuk", "rumah terbakar habis"],
+        ["begal di jalan sepi", "damkar datang terlambat", "balap liar tiap malam"],
+        ["patroli polisi rutin", "pos damkar di kecamatan"],
+        [
+            (
+                "respons kebakaran cepat",
+                "pos damkar jauh",
+                "waktu tanggap 30 menit",
+                "bangun pos damkar",
+                "waktu tanggap kebakaran",
+            )
+        ],
+    ),
+    "sosial": (
+        [
+            "bansos tepat sasaran",
+            "data penerima bansos diperbarui",
+            "bantuan untuk lansia",
+            "pendampingan disabilitas",
+        ],
+        ["yang mampu malah dapat bansos", "lansia hidup sendiri"],
+        ["nama hilang dari dtks", "pkh tidak cair", "bpnt telat berbulan-bulan"],
+        ["verifikasi ulang dtks", "libatkan rt dalam pendataan"],
+        [
+            (
+                "bansos tepat sasaran",
+                "data dtks tidak valid",
+                "dtks diperbarui 2 kali setahun",
+                "musyawarah desa pendataan",
+                "persentase bansos tepat sasaran",
+            )
+        ],
+    ),
+    "pekerjaan_usaha": (
+        [
+            "lapangan kerja untuk anak muda",
+            "bantuan modal umkm",
+            "pelatihan kerja blk",
+            "pasar tradisional diperbaiki",
+        ],
+        ["banyak pengangguran", "umkm susah pemasaran"],
+        ["modal usaha susah didapat", "los pasar bocor dan becek", "lowongan kerja sedikit"],
+        ["pelatihan umkm digital", "bursa kerja rutin"],
+        [
+            (
+                "umkm naik kelas",
+                "pendampingan kurang",
+                "200 umkm dilatih",
+                "pelatihan pemasaran",
+                "jumlah umkm dilatih",
+            )
+        ],
+    ),
+    "kominfo": (
+        [
+            "sinyal internet di desa",
+            "wifi gratis di balai desa",
+            "informasi program pemerintah jelas",
+        ],
+        ["susah sinyal untuk sekolah online", "banyak hoaks"],
+        ["blank spot di dusun", "website pemda jarang diperbarui", "pengaduan tidak dibalas"],
+        ["bangun bts", "kanal pengaduan satu pintu"],
+        [
+            (
+                "desa terjangkau internet",
+                "bts dibangun pusat",
+                "70% desa ada sinyal",
+                "usulkan bts bakti",
+                "persentase desa ada sinyal",
+            )
+        ],
+    ),
+    "lingkungan_hidup": (
+        ["sampah diangkut rutin", "tps dekat permukiman", "banjir ditangani", "sungai bersih"],
+        ["sampah menumpuk bau", "setiap hujan kebanjiran"],
+        [
+            "truk sampah jarang datang",
+            "warga buang sampah ke sungai",
+            "limbah pabrik mencemari sungai",
+        ],
+        ["bank sampah di setiap desa", "normalisasi sungai"],
+        [
+            (
+                "sampah terkelola",
+                "armada kurang",
+                "60% sampah terangkut",
+                "tambah armada",
+                "persentase sampah terkelola",
+            )
+        ],
+    ),
+    "energi": (
+        ["listrik tidak sering padam", "listrik masuk desa", "gas elpiji mudah didapat"],
+        ["alat elektronik rusak karena listrik padam", "gas melon langka"],
+        ["listrik padam tiap hujan", "gas 3 kg mahal di pengecer", "bbm di spbu habis"],
+        ["perbaiki jaringan pln", "pangkalan gas di desa"],
+        [
+            (
+                "desa berlistrik",
+                "jaringan pln belum sampai",
+                "95% desa berlistrik",
+                "plts komunal",
+                "rasio elektrifikasi",
+            )
+        ],
+    ),
+    "perbankan_keuangan": (
+        ["atm dekat desa", "kur mudah didapat", "bayar pbb online"],
+        ["harus ke kota untuk ambil uang", "terjerat rentenir"],
+        ["syarat kur banyak agunan", "pinjol ilegal merajalela", "sppt pbb tidak sampai"],
+        ["agen bank di desa", "literasi keuangan"],
+        [
+            (
+                "akses keuangan desa",
+                "agen bank sedikit",
+                "50 agen bank",
+                "kerja sama bank daerah",
+                "jumlah agen bank",
+            )
+        ],
+    ),
+    "perhubungan": (
+        ["angkutan umum ke kecamatan", "jadwal kapal teratur", "rambu lalu lintas dipasang"],
+        ["ongkos ojek mahal", "kapal tidak menentu"],
+        ["angkot jarang lewat", "parkir liar bikin macet", "terminal sepi tidak terurus"],
+        ["subsidi angkutan desa", "tertibkan parkir liar"],
+        [
+            (
+                "angkutan perdesaan",
+                "trayek tidak diminati",
+                "5 trayek desa",
+                "subsidi trayek",
+                "jumlah trayek desa",
+            )
+        ],
+    ),
+    "sumber_daya_alam": (
+        [
+            "pupuk subsidi tersedia",
+            "irigasi sawah diperbaiki",
+            "harga gabah stabil",
+            "bantuan alat tangkap nelayan",
+        ],
+        ["pupuk langka saat musim tanam", "gagal panen karena kekeringan"],
+        ["pupuk subsidi langka", "saluran irigasi rusak", "penyuluh pertanian jarang datang"],
+        ["tambah kios pupuk", "rehab jaringan irigasi"],
+        [
+            (
+                "produktivitas padi",
+                "irigasi rusak",
+                "5,2 ton per hektare",
+                "rehab irigasi",
+                "ton gabah per hektare",
+            )
+        ],
+    ),
+    "pariwisata": (
+        ["objek wisata dikelola baik", "promosi desa wisata", "toilet di tempat wisata"],
+        ["wisata sepi pengunjung", "fasilitas wisata rusak"],
+        ["jalan ke objek wisata rusak", "tidak ada promosi wisata"],
+        ["festival budaya tahunan", "pelatihan pokdarwis"],
+        [
+            (
+                "kunjungan wisata naik",
+                "promosi kurang",
+                "50 ribu wisatawan",
+                "promosi digital",
+                "jumlah wisatawan",
+            )
+        ],
+    ),
+    "adminduk_perizinan": (
+        [
+            "ktp cepat jadi",
+            "akta kelahiran gratis dan cepat",
+            "pelayanan kk di kecamatan",
+            "izin usaha dipermudah",
+        ],
+        ["harus bolak-balik ke dukcapil", "blangko ktp habis"],
+        ["urus ktp lama berbulan-bulan", "blangko ktp kosong", "izin usaha berbelit"],
+        ["layanan adminduk keliling", "pelayanan online dukcapil"],
+        [
+            (
+                "dokumen kependudukan cepat",
+                "blangko terbatas",
+                "ktp jadi 3 hari",
+                "jemput bola adminduk",
+                "hari penyelesaian ktp",
+            )
+        ],
+    ),
+    "strategis_lainnya": (
+        ["pelayanan kantor desa ramah", "dana desa transparan", "tidak ada pungli"],
+        ["perangkat desa minta uang rokok", "warga tidak tahu penggunaan dana desa"],
+        [
+            "pungli di kantor desa",
+            "pegawai sering tidak di tempat",
+            "usulan musrenbang tidak direalisasikan",
+        ],
+        ["papan informasi apbdes", "sanksi pegawai bolos"],
+        [
+            (
+                "pelayanan desa prima",
+                "sdm aparatur kurang",
+                "indeks kepuasan 75",
+                "bimtek perangkat desa",
+                "indeks kepuasan masyarakat",
+            )
+        ],
+    ),
+}
+PLACES = ["", "", "", " di desa kami", " di rt 03", " di dusun 2", " di kecamatan", " di kampung"]
+INTENSIFIERS = ["", "", "", " sekali", " banget", " bangettt", " tolong", " pak"]
+SLANG = {
+    "tidak": ["gak", "ga", "tdk", "nggak"],
+    "yang": ["yg"],
+    "dengan": ["dgn"],
+    "karena": ["krn", "karna"],
+    "sudah": ["udah", "sdh"],
+    "jalan": ["jln", "jl"],
+    "rumah": ["rmh"],
+    "sekolah": ["sklh"],
+    "puskesmas": ["pkm", "puskes"],
+}
+
+
+def noisy(text: str, rng: random.Random) -> str:
+    words = text.split()
+    for i, word in enumerate(words):
+        if word in SLANG and rng.random() < 0.4:
+            words[i] = rng.choice(SLANG[word])
+        elif len(word) > 4 and rng.random() < 0.03:  # a typo: drop or double a letter
+            j = rng.randrange(1, len(word) - 1)
+            words[i] = (
+                word[:j] + word[j + 1 :] if rng.random() < 0.5 else word[:j] + word[j] + word[j:]
+            )
+    text = " ".join(words)
+    if rng.random() < 0.3:
+        text = text.capitalize()
+    if rng.random() < 0.002:
+        text += f", hubungi 08{rng.randrange(10**9, 10**10)}"
+    return text + rng.choice(PLACES) + rng.choice(INTENSIFIERS)
+
+
+def generate(n: int, database_url: str) -> None:
+    """Insert about n content answers (plus navigation and targets) of one campaign."""
+    from sqlalchemy import insert
+
+    from shared.models import Answer, Respondent, SurveyRun
+    from shared.settings import load_settings
+    from shared.startup import prepare_database
+    from shared.survey_data import load_survey_data
+
+    rng = random.Random(SEED)
+    now = datetime(2026, 11, 27, tzinfo=UTC)
+    settings = load_settings(DATABASE_URL=database_url)
+    engine = prepare_database(settings=settings, survey_data=load_survey_data(), now=now)
+    codes = list(BANK)
+    respondents, runs, answers = [], [], []
+    content = 0
+    answer_id = 0
+    run_id = 0
+    while content < n:
+        run_id += 1
+        staff = rng.random() < 0.08
+        respondents.append(
+            {
+                "id": run_id,
+                "pseudonym": f"r-{run_id:020d}",
+                "role": "staff" if staff else "citizen",
+                "language": "id",
+                "opted_out": False,
+                "erased": False,
+                "created_at": now,
+            }
+        )
+        runs.append(
+            {
+                "id": run_id,
+                "respondent_id": run_id,
+                "campaign_id": 1,
+                "instrument": "internal" if staff else "external",
+                "questionnaire_id": "fgd-internal" if staff else "fgd-external",
+                "questionnaire_version": 1,
+                "status": "submitted",
+                "current_step": "done",
+                "editing": False,
+                "source": rng.choice([None, "balai-desa", "kecamatan", "pasar"]),
+                "started_at": now,
+                "updated_at": now,
+                "submitted_at": now,
+            }
+        )
+
+        def add(question: str, block: int, item: int, domain: str, text=None, number=None):
+            nonlocal answer_id, content
+            answer_id += 1
+            answers.append(
+                {
+                    "id": answer_id,
+                    "run_id": run_id,  # noqa: B023 - used at once, inside the loop
+                    "question_id": question,
+                    "block": block,
+                    "item": item,
+                    "domain": domain,
+                    "value_text": text,
+                    "value_number": number,
+                    "value_choice": None,
+                    "questionnaire_version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            if text is not None:
+                content += 1
+
+        for block in range(1 + (rng.random() < 0.3)):
+            code = rng.choice(codes)
+            needs, reasons, obstacles, strategies, rows = BANK[code]
+            # Some citizens pick "lainnya": the processor must find the domain itself.
+            stored = "lainnya" if rng.random() < 0.05 else code
+            add("domain", block, 0, stored)
+            if staff:
+                row = rng.choice(rows)
+                for question, text in zip(
+                    ("need", "obstacle", "realisation", "strategy", "target_indicator"),
+                    row,
+                    strict=True,
+                ):
+                    add(question, block, 0, stored, text=noisy(text, rng))
+                for year in range(1, 6):
+                    add(f"target_y{year}", block, 0, stored, number=float(40 + 10 * year))
+                continue
+            for item in range(1 + (rng.random() < 0.4)):
+                add("need", block, item, stored, text=noisy(rng.choice(needs), rng))
+                add("reason", block, item, stored, text=noisy(rng.choice(reasons), rng))
+                add("more_needs", block, item, stored)
+            add("obstacle", block, 0, stored, text=noisy(rng.choice(obstacles), rng))
+            if rng.random() < 0.7:
+                add("strategy", block, 0, stored, text=noisy(rng.choice(strategies), rng))
+            add("more_domains", block, 0, stored)
+    with engine.begin() as connection:
+        for table, rows_ in ((Respondent, respondents), (SurveyRun, runs), (Answer, answers)):
+            for start in range(0, len(rows_), 50_000):
+                connection.execute(insert(table.__table__), rows_[start : start + 50_000])
+    engine.dispose()
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def analyse_child(database_url: str, out_dir: str) -> None:
+    """Runs in a fresh process, so its peak RSS is the analysis alone.
+
+    `seconds` is run_analysis from the database read to summary.json written; the
+    XLSX report is written afterwards and timed on its own (xlsx_seconds).
+    """
+    from processor.analysis import run_analysis
+    from processor.render import write_analysis_xlsx
+    from shared import db
+    from shared.survey_data import load_survey_data
+
+    survey_data = load_survey_data()
+    engine = db.make_engine(database_url)
+    started = time.perf_counter()
+    result = run_analysis(
+        engine=engine,
+        campaign_code="umum",
+        out_dir=Path(out_dir),
+        now=datetime(2026, 11, 27, tzinfo=UTC),
+        survey_data=survey_data,
+        write_xlsx=False,
+    )
+    seconds = time.perf_counter() - started
+    peak = peak_rss_mb()
+    started = time.perf_counter()
+    write_analysis_xlsx(result.analysis, result.summary, result.xlsx_path)
+    xlsx_seconds = time.perf_counter() - started
+    themes = result.analysis.themes.table
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 2),
+                "peak_rss_mb": peak,
+                "xlsx_seconds": round(xlsx_seconds, 2),
+                "peak_rss_with_xlsx_mb": peak_rss_mb(),
+                "answers": result.summary["counts"]["answers"],
+                "distinct_texts": int(result.analysis.texts["text"].nunique()),
+                "themes": int((~themes["is_other"]).sum()),
+            }
+        )
+    )
+
+
+def baseline_child(database_url: str, clusters: int) -> None:
+    """Plain TF-IDF + KMeans over the raw texts, read from the same database.
+
+    It is asked for as many clusters as the analysis found themes, so both give the
+    same granularity; timed from the database read to the fitted model, like ours.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sqlalchemy import create_engine, text
+
+    started = time.perf_counter()
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        texts = [
+            row[0]
+            for row in connection.execute(
+                text("SELECT value_text FROM answer WHERE value_text IS NOT NULL ORDER BY id")
+            )
+        ]
+    matrix = TfidfVectorizer().fit_transform(texts)
+    KMeans(n_clusters=clusters, random_state=0, n_init=1).fit(matrix)
+    print(json.dumps({"seconds": round(time.perf_counter() - started, 2), "n": len(texts)}))
+
+
+def child(args: list[str]) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--keep", help="keep the databases and outputs in this directory")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        if args.child[0] == "analyse":
+            analyse_child(args.child[1], args.child[2])
+        elif args.child[0] == "baseline":
+            baseline_child(args.child[1], int(args.child[2]))
+        else:
+            generate(int(args.child[1]), args.child[2])
+            print("{}")
+        return
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="rembuk-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    analysed: dict[int, float] = {}
+    for n in [int(size) for size in args.sizes.split(",")]:
+        url = f"sqlite:///{work / f'bench_{n}.db'}"
+        (work / f"bench_{n}.db").unlink(missing_ok=True)
+        child(["--child", "generate", str(n), url])
+        measured = child(["--child", "analyse", url, str(work / f"out_{n}")])
+        analysed[n] = measured["seconds"]
+        print(json.dumps({"n": n, **measured}), flush=True)
+        if n == BASELINE_N:
+            clusters = max(2, measured["themes"])
+            baseline = child(["--child", "baseline", url, str(clusters)])
+            print(
+                json.dumps(
+                    {
+                        "baseline_n": BASELINE_N,
+                        "baseline_seconds": baseline["seconds"],
+                        "baseline_clusters": clusters,
+                        "seconds": analysed[n],
+                        "speedup": round(baseline["seconds"] / analysed[n], 1),
+                    }
+                ),
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

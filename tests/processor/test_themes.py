@@ -1,0 +1,209 @@
+"""Themes per (domain, kind), obstacle dimensions and the gap matrix, on tiny frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from processor.analysis import analyse
+from processor.pipeline import Parameters
+from tests.processor.frames import answers_frame
+
+CAMPAIGN = {"code": "uji", "name": "Uji", "plan_years": [2027, 2028, 2029], "timezone": "UTC"}
+ROADS = [
+    "jalan desa diaspal",
+    "Jalan desa diaspal!!",
+    "jln desa diaspal",
+    "jalan desa perlu diaspal",
+    "aspal jalan desa kami",
+    "jalan desa di aspal ulang",
+]
+LIGHTS = [
+    "lampu jalan dipasang",
+    "pasang lampu jalan",
+    "lampu jalan di gang dipasang",
+    "tolong pasang lampu jalan",
+]
+WATER = ["air bersih mengalir", "air bersih mengalir setiap hari", "air bersih lancar mengalir"]
+ODD = ["tempat parkir motor"]
+
+
+def _needs(texts: list[str], domain: str = "pekerjaan_umum") -> list[dict]:
+    return [{"question_id": "need", "text": t, "domain": domain} for t in texts]
+
+
+DEFAULTS = Parameters()
+
+
+def _run(tools, survey_data, frame, params=DEFAULTS):  # type: ignore[no-untyped-def]
+    runs = pd.DataFrame(columns=["run_id", "respondent", "status", "source", "instrument"])
+    return analyse(
+        campaign=CAMPAIGN,
+        runs=runs,
+        answers=frame,
+        survey_data=survey_data,
+        tools=tools,
+        params=params,
+    )
+
+
+def _groups(analysis) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+    texts = analysis.texts
+    return {t: set(g["text"]) for t, g in texts.groupby("theme_id")}
+
+
+def test_obvious_groups_are_found(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    analysis = _run(tools, survey_data, answers_frame(_needs(ROADS + LIGHTS + WATER + ODD)))
+    groups = _groups(analysis)
+    assert sorted(groups.values(), key=len, reverse=True) == [
+        set(ROADS),
+        set(LIGHTS),
+        set(WATER),
+        set(ODD),
+    ]
+    table = analysis.themes.table.set_index("theme_id")
+    # Numbered by size; the lone answer is left over in "lainnya" (number 0), listed last.
+    assert list(table.index) == [
+        "pekerjaan_umum.citizen_need.1",
+        "pekerjaan_umum.citizen_need.2",
+        "pekerjaan_umum.citizen_need.3",
+        "pekerjaan_umum.citizen_need.0",
+    ]
+    roads = table.loc["pekerjaan_umum.citizen_need.1"]
+    assert groups["pekerjaan_umum.citizen_need.1"] == set(ROADS)
+    assert roads["answer_count"] == 6 and roads["respondent_count"] == 6
+    assert roads["label"] in ROADS and roads["quotes"][0] == roads["label"]
+    assert len(roads["quotes"]) == 3 and len(set(roads["quotes"])) == 3
+    assert {"jalan", "aspal", "desa"} <= set(" ".join(roads["keywords"]).split())
+    other = table.loc["pekerjaan_umum.citizen_need.0"]
+    assert bool(other["is_other"]) and other["label"] == "Lainnya"
+    assert other["quotes"] == ODD
+
+
+def test_same_normalised_text_is_merged_first(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    frame = answers_frame(_needs(["Jalan RUSAK!!", "jalan rusak", "jln rusakkk", "Jalannya rusak"]))
+    analysis = _run(tools, survey_data, frame)
+    assert analysis.texts["key_index"].nunique() == 1
+    assert analysis.texts["theme_id"].nunique() == 1
+    theme = analysis.themes.table.iloc[0]
+    # The label is the most frequent way of writing it (ties: alphabetical).
+    assert theme["label"] == "Jalan RUSAK!!" and theme["answer_count"] == 4
+
+
+def test_same_input_same_themes_in_any_order(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    rows = _needs(ROADS + LIGHTS + WATER + ODD) + _needs(LIGHTS[:2] + WATER, "kesehatan")
+    first = _run(tools, survey_data, answers_frame(rows))
+    shuffled_rows = [rows[i] for i in (list(range(len(rows)))[::-1])]
+    again = _run(tools, survey_data, answers_frame(shuffled_rows))
+
+    def by_text(a):  # type: ignore[no-untyped-def]
+        keys = a.texts["text"] + "|" + a.texts["domain"]
+        return dict(zip(keys, a.texts["theme_id"], strict=True))
+
+    assert by_text(first) == by_text(again)
+    columns = ["theme_id", "label", "keywords", "answer_count", "quotes"]
+    pd.testing.assert_frame_equal(first.themes.table[columns], again.themes.table[columns])
+
+
+def test_inputs_are_not_mutated(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    frame = answers_frame(_needs(ROADS + LIGHTS))
+    before = frame.copy(deep=True)
+    _run(tools, survey_data, frame)
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_long_tail_joins_the_nearest_theme_or_lainnya(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    # Only the two most frequent distinct texts are clustered exactly.
+    texts = (
+        ["jalan desa diaspal"] * 3
+        + ["lampu jalan dipasang"] * 2
+        + [
+            "jalan desa perlu diaspal",  # tail: near the roads
+            "lampu jalan di gang dipasang",  # tail: near the lights
+            "tempat parkir motor",  # tail: near nothing
+        ]
+    )
+    analysis = _run(
+        tools,
+        survey_data,
+        answers_frame(_needs(texts)),
+        Parameters(theme_cap=2, min_citizen_theme_answers=1),
+    )
+    theme_of = dict(zip(analysis.texts["text"], analysis.texts["theme_id"], strict=False))
+    assert theme_of["jalan desa perlu diaspal"] == theme_of["jalan desa diaspal"]
+    assert theme_of["lampu jalan di gang dipasang"] == theme_of["lampu jalan dipasang"]
+    assert theme_of["tempat parkir motor"].endswith(".0")
+
+
+def test_obstacles_are_tagged_with_dimensions(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    frame = answers_frame(
+        [
+            {
+                "question_id": "obstacle",
+                "text": "laporan kami tidak ditanggapi, sudah berbulan-bulan",
+                "domain": "pekerjaan_umum",
+            },
+            {
+                "question_id": "obstacle",
+                "text": "syaratnya berbelit, harus bolak-balik",
+                "domain": "adminduk_perizinan",
+            },
+            {
+                "question_id": "obstacle",
+                "text": "puskesmas jauh dan ongkos mahal",
+                "domain": "kesehatan",
+            },
+            {
+                "question_id": "obstacle",
+                "text": "anggaran terbatas dan kekurangan dokter",
+                "domain": "kesehatan",
+                "instrument": "internal",
+            },
+            {
+                "question_id": "obstacle",
+                "text": "data penerima tidak akurat, sistem sering error",
+                "domain": "sosial",
+                "instrument": "internal",
+            },
+            {"question_id": "need", "text": "laporan tidak ditanggapi", "domain": "sosial"},
+        ]
+    )
+    analysis = _run(tools, survey_data, frame)
+    tags = analysis.dimension_tags.groupby("answer_id")["dimension"].apply(set).to_dict()
+    assert "kurang_responsif" in tags["a1"]
+    assert "birokratis" in tags["a2"]
+    assert "kurang_aksesibel" in tags["a3"]
+    assert {"anggaran", "sdm"} <= tags["a4"]
+    assert "data_ti" in tags["a5"]
+    assert "a6" not in tags  # needs are not obstacles
+
+
+def test_gap_matrix_pairs_needs_with_staff_rows(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    staff = [
+        {"question_id": "need", "text": "pengaspalan jalan desa"},
+        {"question_id": "obstacle", "text": "anggaran terbatas"},
+        {"question_id": "realisation", "text": "40% jalan desa sudah diaspal"},
+        {"question_id": "strategy", "text": "usulkan DAK untuk aspal jalan desa"},
+        {"question_id": "target_indicator", "text": "persentase jalan desa mantap"},
+        {"question_id": "target_y1", "number": 50},
+        {"question_id": "target_y2", "number": 60},
+        {"question_id": "target_y9", "number": 99},  # beyond the plan: ignored
+    ]
+    rows = _needs(ROADS + LIGHTS) + [
+        dict(
+            r,
+            instrument="internal",
+            domain="pekerjaan_umum",
+            unit="9.0",
+            row_id="9.0.0",
+            respondent="staf",
+        )
+        for r in staff
+    ]
+    analysis = _run(tools, survey_data, answers_frame(rows))
+    links = analysis.gap_links
+    assert list(links["theme_id"]) == ["pekerjaan_umum.citizen_need.1"]
+    assert list(links["row_id"]) == ["9.0.0"]
+    row = analysis.staff_rows.set_index("row_id").loc["9.0.0"]
+    assert row["targets"] == {"2027": 50.0, "2028": 60.0}
+    assert row["realisation"] == "40% jalan desa sudah diaspal"
+    assert len(row["answer_ids"]) == 7
