@@ -6,6 +6,7 @@ import getpass
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import TextIO
 
 from sqlalchemy.engine import Engine
@@ -38,6 +39,17 @@ COMMANDS = {
     "/kirim": Command.submit,
     "/submit": Command.submit,
 }
+
+
+class ConsoleAction(StrEnum):
+    """Typed lines the console handles itself, without the engine."""
+
+    quit = "quit"
+    help = "help"
+    edit_which = "edit_which"
+    unknown = "unknown"
+
+
 QUIT = {"/keluar", "/quit", "/exit"}
 HELP = {"/bantuan", "/help"}
 EDIT = {"/ubah", "/edit"}
@@ -62,23 +74,23 @@ def render(prompt: Prompt, ctx: Context) -> str:
     return "\n".join(lines)
 
 
-def parse_line(line: str, prompt: Prompt) -> UserInput | str | None:
-    """Turn a typed line into an engine input; a str is a console action (quit/help/error)."""
+def parse_line(line: str, prompt: Prompt) -> UserInput | ConsoleAction:
+    """Turn a typed line into an engine input, or an action the console handles itself."""
     stripped = line.strip()
     word, _, rest = stripped.partition(" ")
     lowered = word.lower()
     if lowered in QUIT:
-        return "quit"
+        return ConsoleAction.quit
     if lowered in HELP:
-        return "help"
+        return ConsoleAction.help
     if lowered in COMMANDS:
         return COMMANDS[lowered]
     if lowered in EDIT:
         if rest.strip().isdigit() and 1 <= int(rest) <= len(prompt.review_items):
             return EditInput(prompt.review_items[int(rest) - 1].step)
-        return "edit_which"
+        return ConsoleAction.edit_which
     if lowered.startswith("/"):
-        return "unknown"
+        return ConsoleAction.unknown
     if prompt.kind == "review" and stripped.isdigit():
         number = int(stripped)
         if 1 <= number <= len(prompt.review_items):
@@ -163,14 +175,16 @@ def run_console(
                 write("\n" + ctx.t("console_saved"))
                 return 0
             parsed = parse_line(line.rstrip("\n"), outcome.prompt)
-            if parsed == "quit":
+            if parsed is ConsoleAction.quit:
                 write(ctx.t("console_saved"))
                 return 0
-            if isinstance(parsed, str):
+            if isinstance(parsed, ConsoleAction):
                 message = {
-                    "help": ctx.t("console_help"),
-                    "edit_which": ctx.t("edit_which"),
-                    "unknown": ctx.t("console_unknown_command", help=ctx.t("console_help")),
+                    ConsoleAction.help: ctx.t("console_help"),
+                    ConsoleAction.edit_which: ctx.t("edit_which"),
+                    ConsoleAction.unknown: ctx.t(
+                        "console_unknown_command", help=ctx.t("console_help")
+                    ),
                 }[parsed]
                 write(message)
                 continue

@@ -21,6 +21,7 @@ app = typer.Typer(
     help="Rembuk: FGD input for a public-service master plan, over Telegram.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,
 )
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 campaign_app = typer.Typer(

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import JSON, Field, SQLModel
+
+# Enums are stored as plain strings (sa_type=String): portable, and no database enum types
+# to migrate when a value is added.
 
 
 class Role(StrEnum):
@@ -44,7 +47,7 @@ class Campaign(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True, index=True)  # used in deep links
     name: str = Field(max_length=200)
-    status: CampaignStatus = Field(default=CampaignStatus.open, max_length=16)
+    status: CampaignStatus = Field(default=CampaignStatus.open, sa_type=String(16))
     external_questionnaire_id: str = Field(max_length=64)
     external_questionnaire_version: int
     internal_questionnaire_id: str = Field(max_length=64)
@@ -67,7 +70,7 @@ class Respondent(SQLModel, table=True):
     local_name: str | None = Field(default=None, max_length=200, unique=True)
     # Keyed hash: the only identity used outside the bot (exports, reports).
     pseudonym: str = Field(max_length=64, unique=True, index=True)
-    role: Role = Field(default=Role.citizen, max_length=16)
+    role: Role = Field(default=Role.citizen, sa_type=String(16))
     campaign_id: int | None = Field(default=None, foreign_key="campaign.id")  # staff/planner
     language: str = Field(default="id", max_length=8)
     consent_at: datetime | None = None
@@ -98,10 +101,10 @@ class SurveyRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     respondent_id: int = Field(foreign_key="respondent.id", index=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
-    instrument: Instrument = Field(max_length=16)
+    instrument: Instrument = Field(sa_type=String(16))
     questionnaire_id: str = Field(max_length=64)
     questionnaire_version: int
-    status: RunStatus = Field(default=RunStatus.in_progress, max_length=16, index=True)
+    status: RunStatus = Field(default=RunStatus.in_progress, sa_type=String(16), index=True)
     # Survey engine cursor, e.g. "need@0.1", "review" or "done" (see bot.engine).
     current_step: str = Field(default="", max_length=128)
     editing: bool = False  # answering an edit from the review: return to the review after
@@ -157,7 +160,7 @@ class AnswerRevision(SQLModel, table=True):
 
 class Invite(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    role: Role = Field(max_length=16)
+    role: Role = Field(sa_type=String(16))
     campaign_id: int = Field(foreign_key="campaign.id")
     token_hash: str = Field(max_length=64, unique=True)  # sha256 of the token, never the token
     created_by: str | None = Field(default=None, max_length=64)
@@ -174,7 +177,7 @@ class ImportedAnswer(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
-    instrument: Instrument = Field(max_length=16)
+    instrument: Instrument = Field(sa_type=String(16))
     source_file: str = Field(max_length=255)
     source_row: int
     respondent_label: str | None = Field(default=None, max_length=64)
@@ -212,7 +215,7 @@ class DigestDelivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     digest_id: int = Field(foreign_key="digest.id", index=True)
     respondent_id: int = Field(foreign_key="respondent.id")
-    status: DeliveryStatus = Field(default=DeliveryStatus.pending, max_length=16)
+    status: DeliveryStatus = Field(default=DeliveryStatus.pending, sa_type=String(16))
     parts_sent: int = 0
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

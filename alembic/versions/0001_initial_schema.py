@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 19:52:24.199935
+Create Date: 2026-11-27 19:57:10.012350
 """
 from collections.abc import Sequence
 
@@ -47,7 +47,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('status', sa.Enum('open', 'closed', name='campaignstatus'), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('external_questionnaire_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('external_questionnaire_version', sa.Integer(), nullable=False),
     sa.Column('internal_questionnaire_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -91,7 +91,7 @@ def upgrade() -> None:
     op.create_table('imported_answer',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('instrument', sa.Enum('external', 'internal', name='instrument'), nullable=False),
+    sa.Column('instrument', sa.String(length=16), nullable=False),
     sa.Column('source_file', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('source_row', sa.Integer(), nullable=False),
     sa.Column('respondent_label', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
@@ -111,7 +111,7 @@ def upgrade() -> None:
     sa.Column('telegram_user_id', sa.BigInteger(), nullable=True),
     sa.Column('local_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('pseudonym', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('role', sa.Enum('citizen', 'staff', 'planner', 'admin', name='role'), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=True),
     sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('consent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -134,7 +134,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('digest_id', sa.Integer(), nullable=False),
     sa.Column('respondent_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('pending', 'sent', 'blocked', 'failed', name='deliverystatus'), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('parts_sent', sa.Integer(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
@@ -150,7 +150,7 @@ def upgrade() -> None:
 
     op.create_table('invite',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('role', sa.Enum('citizen', 'staff', 'planner', 'admin', name='role'), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
@@ -167,10 +167,10 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('respondent_id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('instrument', sa.Enum('external', 'internal', name='instrument'), nullable=False),
+    sa.Column('instrument', sa.String(length=16), nullable=False),
     sa.Column('questionnaire_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('questionnaire_version', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('in_progress', 'submitted', 'expired', 'abandoned', name='runstatus'), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('current_step', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('editing', sa.Boolean(), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),

@@ -1,0 +1,149 @@
+"""The console chat runs the engine against the real database and resumes."""
+
+from __future__ import annotations
+
+import io
+
+from sqlmodel import Session, select
+
+from bot.console import run_console
+from shared import crud
+from shared.models import Answer, RunStatus, SurveyRun
+from shared.settings import load_settings
+from tests.conftest import NOW
+
+
+class Interrupting(io.StringIO):
+    """Standard input whose reader presses Ctrl-C after the given lines."""
+
+    def readline(self, *args) -> str:  # type: ignore[no-untyped-def]
+        line = super().readline(*args)
+        if line == "":
+            raise KeyboardInterrupt
+        return line
+
+
+def chat(engine, survey_data, lines, *, instrument="external", language="id", stdin=None):  # type: ignore[no-untyped-def]
+    output: list[str] = []
+    with Session(engine) as session:
+        crud.ensure_default_campaign(
+            session=session, survey_data=survey_data, timezone="Asia/Jakarta", now=NOW
+        )
+        session.commit()
+    code = run_console(
+        engine=engine,
+        settings=load_settings(database_url=str(engine.url)),
+        survey_data=survey_data,
+        instrument=instrument,
+        language=language,
+        name="pilot",
+        stdin=stdin or io.StringIO("".join(f"{line}\n" for line in lines)),
+        write=output.append,
+        clock=lambda: NOW,
+    )
+    return code, "\n".join(output)
+
+
+def answers(engine) -> dict[str, str | float | None]:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        rows = session.exec(select(Answer)).all()
+        return {
+            f"{r.question_id}@{r.block}.{r.item}": r.value_text or r.value_number or r.value_choice
+            for r in rows
+        }
+
+
+def test_a_full_external_survey(engine, survey_data) -> None:  # type: ignore[no-untyped-def]
+    code, out = chat(
+        engine,
+        survey_data,
+        [
+            "2",
+            "Puskesmas buka sore",
+            "Warga bekerja sampai siang",
+            "1",
+            "Ambulans desa",
+            "Rumah sakit jauh",
+            "2",
+            "Antre lama",
+            "/lewati",
+            "2",
+            "/kirim",
+        ],
+    )
+    assert code == 0
+    assert "Pertanyaan 5 dari 10 · Kesehatan" in out
+    assert "Kode tanda terima" in out
+    stored = answers(engine)
+    assert stored["need@0.1"] == "Ambulans desa" and stored["obstacle@0.0"] == "Antre lama"
+    assert "strategy@0.0" not in stored
+    with Session(engine) as session:
+        run = session.exec(select(SurveyRun)).one()
+        assert run.status == RunStatus.submitted and run.receipt_code in out
+
+
+def test_end_of_input_keeps_answers_and_the_same_command_resumes(engine, survey_data) -> None:  # type: ignore[no-untyped-def]
+    code, out = chat(engine, survey_data, ["3", "Jalan desa diaspal"])
+    assert code == 0 and "Jawaban Anda tersimpan" in out
+    assert answers(engine) == {"domain@0.0": "pekerjaan_umum", "need@0.0": "Jalan desa diaspal"}
+    code, out = chat(engine, survey_data, ["Becek saat hujan"])
+    assert "Pertanyaan 3 dari 7 · PU & Tata Ruang" in out.split("Mengapa")[0]
+    assert answers(engine)["reason@0.0"] == "Becek saat hujan"
+
+
+def test_ctrl_c_keeps_answers(engine, survey_data) -> None:  # type: ignore[no-untyped-def]
+    code, out = chat(engine, survey_data, [], stdin=Interrupting("1\nGuru honorer\n"))
+    assert code == 130 and "Jawaban Anda tersimpan" in out
+    assert answers(engine)["need@0.0"] == "Guru honorer"
+
+
+def test_bad_input_is_explained_and_nothing_is_lost(engine, survey_data) -> None:  # type: ignore[no-untyped-def]
+    code, out = chat(
+        engine,
+        survey_data,
+        [
+            "40",
+            "1",
+            "Guru",
+            "   ",
+            "/kembali",
+            "/kembali",
+            "/kembali",
+            "/entah",
+            "/ubah 9",
+        ],
+        language="en",
+    )
+    assert "That choice is not available" in out
+    assert "The answer cannot be empty" in out
+    assert "This is already the first question" in out
+    assert "Unknown command" in out
+    assert answers(engine) == {"domain@0.0": "pendidikan", "need@0.0": "Guru"}
+
+
+def test_the_internal_survey_labels_targets_with_plan_years(engine, survey_data) -> None:  # type: ignore[no-untyped-def]
+    code, out = chat(
+        engine,
+        survey_data,
+        [
+            "2",
+            "Puskesmas 24 jam",
+            "Kurang dokter",
+            "Dua puskesmas",
+            "Rekrut dokter",
+            "Jumlah puskesmas 24 jam",
+            "dua",
+            "2",
+            "3",
+            "4",
+            "5",
+            "6",
+            "2",
+            "2",
+            "/kirim",
+        ],
+        instrument="internal",
+    )
+    assert "Target tahun 2027 (1 dari 5)" in out and "Mohon tulis angka saja" in out
+    assert answers(engine)["target_y5@0.0"] == 6.0
+    assert "Kode tanda terima" in out

@@ -1,0 +1,438 @@
+"""The pure survey engine: every transition and every validation message."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.engine import (
+    DONE,
+    REVIEW,
+    ChoiceInput,
+    Command,
+    Context,
+    EditInput,
+    Outcome,
+    Progress,
+    TextInput,
+    UserInput,
+    advance,
+    parse_number,
+    plan_steps,
+)
+from shared.survey_data import SurveyData
+
+YEARS = (2027, 2028, 2029, 2030, 2031)
+
+
+def make_ctx(survey_data: SurveyData, instrument: str = "external", language: str = "id"):
+    return Context(
+        questionnaire=survey_data.questionnaire(instrument),
+        domains=survey_data.domains,
+        messages=survey_data.messages,
+        language=language,
+        plan_years=YEARS,
+        free_text_max=2000,
+    )
+
+
+class Run:
+    """Applies outcomes in memory, as the store does in the database."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.progress = Progress(receipt_code="ABCD2345")
+        self.last: Outcome = self.send(Command.start)
+
+    def send(self, user_input: UserInput) -> Outcome:
+        outcome = advance(self.ctx, self.progress, user_input)
+        answers = dict(self.progress.answers)
+        for key in outcome.deletes:
+            answers.pop(key)
+        for write in outcome.writes:
+            answers[write.key] = write
+        self.progress = Progress(outcome.step, outcome.editing, answers, "ABCD2345")
+        self.last = outcome
+        return outcome
+
+    def text(self, value: str) -> Outcome:
+        return self.send(TextInput(value))
+
+    def choose(self, value: str) -> Outcome:
+        return self.send(ChoiceInput(value))
+
+    def answer(self, question_id: str, block: int = 0, item: int = 0):
+        return self.progress.answers.get((question_id, block, item))
+
+
+@pytest.fixture
+def ctx(survey_data: SurveyData) -> Context:
+    return make_ctx(survey_data)
+
+
+@pytest.fixture
+def run(ctx: Context) -> Run:
+    return Run(ctx)
+
+
+def fill_one_domain(run: Run, domain: str = "kesehatan") -> None:
+    run.choose(domain)
+    run.text("Puskesmas buka sampai sore")
+    run.text("Banyak warga bekerja sampai siang")
+    run.choose("no")
+    run.text("Antre lama dan obat sering habis")
+    run.text("Tambah dokter jaga")
+
+
+def test_start_asks_for_the_domain_first(run: Run, ctx: Context) -> None:
+    prompt = run.last.prompt
+    assert prompt.step == "domain@0.0"
+    assert prompt.kind == "domain"
+    assert prompt.progress == "Pertanyaan 1 dari 7"
+    assert [c.value for c in prompt.choices] == [d.code for d in ctx.domains.domains]
+    assert not prompt.can_go_back
+    assert run.last.writes == () and run.last.error is None
+
+
+def test_domain_choice_is_stored_and_progress_names_the_domain(run: Run) -> None:
+    outcome = run.choose("kesehatan")
+    assert [(w.question_id, w.domain, w.choice) for w in outcome.writes] == [
+        ("domain", "kesehatan", "kesehatan")
+    ]
+    assert outcome.step == "need@0.0"
+    assert outcome.prompt.progress == "Pertanyaan 2 dari 7 · Kesehatan"
+    assert outcome.prompt.hint and "puskesmas" in outcome.prompt.hint
+
+
+@pytest.mark.parametrize("typed", ["2", "kesehatan", "  KESEHATAN "])
+def test_domain_can_be_typed_by_number_or_name(run: Run, typed: str) -> None:
+    outcome = run.text(typed)
+    assert outcome.error is None
+    assert run.answer("domain").choice == "kesehatan"
+
+
+@pytest.mark.parametrize("bad", [ChoiceInput("mars"), TextInput("99"), TextInput("entah")])
+def test_choice_not_offered_is_refused_politely(run: Run, bad: UserInput) -> None:
+    outcome = run.send(bad)
+    assert outcome.error == "Pilihan itu tidak tersedia. Silakan pilih salah satu pilihan yang ada."
+    assert outcome.writes == ()
+    assert outcome.step == "domain@0.0"
+
+
+def test_empty_and_whitespace_text_is_refused(run: Run) -> None:
+    run.choose("pendidikan")
+    for empty in ("", "   \n\t "):
+        outcome = run.text(empty)
+        assert outcome.error == "Jawaban tidak boleh kosong. Silakan tulis jawaban Anda."
+        assert outcome.writes == () and outcome.step == "need@0.0"
+
+
+def test_too_short_text_names_the_minimum(run: Run) -> None:
+    run.choose("pendidikan")
+    outcome = run.text("ok")
+    assert outcome.error == "Jawaban terlalu pendek. Tulis paling sedikit 3 karakter."
+
+
+def test_text_over_the_limit_is_refused_not_cut(run: Run) -> None:
+    run.choose("pendidikan")
+    run.text("Guru tambahan")
+    outcome = run.text("x" * 2001)
+    assert outcome.error and "2001" in outcome.error and "2000" in outcome.error
+    assert outcome.writes == ()
+    assert run.answer("need").text == "Guru tambahan"  # earlier answer untouched
+    assert run.text("x" * 2000).error is None
+    assert run.answer("reason").text == "x" * 2000
+
+
+def test_text_is_stored_trimmed_but_never_corrected(run: Run) -> None:
+    run.choose("pendidikan")
+    run.text("  sklh rusak gak ada guru  \n")
+    assert run.answer("need").text == "sklh rusak gak ada guru"
+
+
+def test_a_button_press_where_text_is_expected_is_refused(run: Run) -> None:
+    run.choose("pendidikan")
+    outcome = run.choose("yes")
+    assert outcome.error and "tidak tersedia" in outcome.error
+    assert outcome.writes == ()
+
+
+def test_another_need_repeats_the_item_and_grows_the_total(run: Run) -> None:
+    run.choose("kesehatan")
+    run.text("Puskesmas buka sore")
+    run.text("Warga kerja siang")
+    outcome = run.choose("yes")
+    assert outcome.step == "need@0.1"
+    assert outcome.prompt.progress == "Pertanyaan 5 dari 10 · Kesehatan"
+    run.text("Ambulans desa")
+    run.text("Rumah sakit jauh")
+    outcome = run.text("tidak")  # typed no
+    assert outcome.step == "obstacle@0.0"
+    assert run.answer("need", 0, 1).text == "Ambulans desa"
+    assert run.answer("more_needs", 0, 1).choice == "no"
+
+
+@pytest.mark.parametrize(("typed", "value"), [("ya", "yes"), ("Iya", "yes"), ("gak", "no")])
+def test_yes_no_can_be_typed(run: Run, typed: str, value: str) -> None:
+    run.choose("kesehatan")
+    run.text("Puskesmas buka sore")
+    run.text("Warga kerja siang")
+    run.text(typed)
+    assert run.answer("more_needs").choice == value
+
+
+def test_another_domain_opens_a_new_block(run: Run) -> None:
+    fill_one_domain(run)
+    outcome = run.choose("yes")
+    assert outcome.step == "domain@1.0"
+    run.choose("pendidikan")
+    run.text("Guru honorer ditambah")
+    assert run.answer("need", 1, 0).domain == "pendidikan"
+    assert run.answer("need", 0, 0).domain == "kesehatan"
+    assert run.last.prompt.progress.endswith("· Pendidikan")
+
+
+def test_back_goes_to_the_previous_question_and_shows_the_answer(run: Run) -> None:
+    run.choose("kesehatan")
+    run.text("Puskesmas buka sore")
+    outcome = run.send(Command.back)
+    assert outcome.step == "need@0.0"
+    assert outcome.prompt.current_answer == "Puskesmas buka sore"
+    assert outcome.writes == () and outcome.deletes == ()
+
+
+def test_back_at_the_first_question_is_refused(run: Run) -> None:
+    outcome = run.send(Command.back)
+    assert outcome.error == "Ini sudah pertanyaan pertama, tidak bisa kembali lagi."
+    assert outcome.step == "domain@0.0"
+
+
+def test_skip_rules(run: Run) -> None:
+    run.choose("kesehatan")
+    outcome = run.send(Command.skip)  # required and unanswered
+    assert outcome.error == "Pertanyaan ini wajib dijawab dan tidak bisa dilewati."
+    assert outcome.step == "need@0.0"
+    run.text("Puskesmas buka sore")
+    run.send(Command.back)
+    outcome = run.send(Command.skip)  # required but answered: keeps the answer
+    assert outcome.error is None and outcome.step == "reason@0.0"
+    assert run.answer("need").text == "Puskesmas buka sore"
+    run.text("Warga kerja siang")
+    run.choose("no")
+    run.text("Antre lama")
+    assert run.last.prompt.optional
+    outcome = run.send(Command.skip)  # optional strategy
+    assert outcome.writes == () and outcome.step == "more_domains@0.0"
+    assert run.answer("strategy") is None
+
+
+def test_finishing_leads_to_a_review_without_navigation_answers(run: Run) -> None:
+    fill_one_domain(run)
+    outcome = run.choose("no")
+    assert outcome.step == REVIEW
+    labels = [(item.label, item.value) for item in outcome.prompt.review_items]
+    assert labels == [
+        ("Bidang layanan", "Kesehatan"),
+        ("Kebutuhan", "Puskesmas buka sampai sore"),
+        ("Alasan", "Banyak warga bekerja sampai siang"),
+        ("Hambatan", "Antre lama dan obat sering habis"),
+        ("Saran strategi", "Tambah dokter jaga"),
+    ]
+    assert outcome.prompt.choices[0].value == "submit"
+
+
+def test_typing_in_the_review_points_to_the_buttons(run: Run) -> None:
+    fill_one_domain(run)
+    run.choose("no")
+    outcome = run.text("halo")
+    assert outcome.step == REVIEW and outcome.writes == ()
+    assert outcome.error and "memeriksa jawaban" in outcome.error
+
+
+def test_edit_from_the_review_returns_to_the_review(run: Run) -> None:
+    fill_one_domain(run)
+    run.choose("no")
+    outcome = run.send(EditInput("obstacle@0.0"))
+    assert outcome.editing and outcome.step == "obstacle@0.0"
+    assert outcome.prompt.current_answer == "Antre lama dan obat sering habis"
+    bad = run.text("  ")
+    assert bad.error and bad.editing and bad.step == "obstacle@0.0"
+    outcome = run.text("Obat sering habis")
+    assert outcome.step == REVIEW and not outcome.editing
+    assert run.answer("obstacle").text == "Obat sering habis"
+
+
+def test_back_while_editing_returns_to_the_review_unchanged(run: Run) -> None:
+    fill_one_domain(run)
+    run.choose("no")
+    run.send(EditInput("need@0.0"))
+    outcome = run.send(Command.back)
+    assert outcome.step == REVIEW and outcome.writes == ()
+
+
+@pytest.mark.parametrize("step", ["more_needs@0.0", "need@5.0", "garbage"])
+def test_only_shown_content_answers_can_be_edited(run: Run, step: str) -> None:
+    fill_one_domain(run)
+    run.choose("no")
+    outcome = run.send(EditInput(step))
+    assert outcome.error == "Jawaban itu tidak bisa diubah. Pilih salah satu jawaban dari daftar."
+    assert outcome.step == REVIEW and outcome.writes == ()
+
+
+def test_editing_the_domain_moves_the_whole_block(run: Run) -> None:
+    fill_one_domain(run, "kesehatan")
+    run.choose("no")
+    run.send(EditInput("domain@0.0"))
+    outcome = run.choose("pendidikan")
+    assert outcome.step == REVIEW
+    assert {a.domain for a in run.progress.answers.values()} == {"pendidikan"}
+
+
+def test_submit_with_a_required_answer_missing_moves_to_it(run: Run) -> None:
+    run.choose("kesehatan")
+    run.text("Puskesmas buka sore")
+    outcome = run.send(Command.submit)
+    assert outcome.error == (
+        "Masih ada pertanyaan wajib yang belum dijawab: Alasan. Mohon dijawab dulu."
+    )
+    assert outcome.step == "reason@0.0" and not outcome.submitted
+
+
+def test_submit_gives_a_receipt_and_drops_answers_off_the_path(run: Run) -> None:
+    run.choose("kesehatan")
+    run.text("Puskesmas buka sore")
+    run.text("Warga kerja siang")
+    run.choose("yes")
+    run.text("Ambulans desa")  # later abandoned by answering "no" instead
+    run.send(Command.back)
+    run.send(Command.back)  # more_needs@0.0
+    run.choose("no")
+    run.text("Antre lama")
+    run.send(Command.skip)
+    run.choose("no")
+    outcome = run.send(Command.submit)
+    assert outcome.submitted and outcome.step == DONE
+    assert outcome.prompt.receipt_code == "ABCD2345"
+    assert "ABCD2345" in outcome.prompt.text
+    assert outcome.deletes == (("need", 0, 1),)
+
+
+def test_after_submission_every_input_says_it_is_already_in(run: Run) -> None:
+    fill_one_domain(run)
+    run.choose("no")
+    run.send(Command.submit)
+    outcome = run.text("satu lagi")
+    assert outcome.writes == () and outcome.step == DONE
+    assert outcome.error and "sudah terkirim" in outcome.error
+
+
+def test_resume_from_an_unknown_step_goes_to_the_first_unanswered(run: Run) -> None:
+    run.choose("kesehatan")
+    run.text("Puskesmas buka sore")
+    stale = replace(run.progress, step="removed_question@0.0")
+    outcome = advance(run.ctx, stale, Command.start)
+    assert outcome.step == "reason@0.0"
+
+
+def test_the_engine_never_mutates_the_progress(run: Run) -> None:
+    run.choose("kesehatan")
+    before = dict(run.progress.answers)
+    advance(run.ctx, run.progress, TextInput("Puskesmas buka sore"))
+    assert dict(run.progress.answers) == before
+
+
+def test_english_texts(survey_data: SurveyData) -> None:
+    run = Run(make_ctx(survey_data, language="en"))
+    assert run.last.prompt.text == "Which basic service would you like to talk about?"
+    run.choose("kesehatan")
+    assert run.last.prompt.progress == "Question 2 of 7 · Health"
+    assert run.text("").error == "The answer cannot be empty. Please write your answer."
+
+
+# Internal FGD ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(survey_data: SurveyData) -> Run:
+    return Run(make_ctx(survey_data, "internal"))
+
+
+def fill_staff_row(run: Run) -> None:
+    run.choose("kesehatan")
+    run.text("Layanan puskesmas 24 jam")
+    run.text("Kekurangan dokter")
+    run.text("Dua puskesmas sudah 24 jam")
+    run.text("Rekrut dokter PPPK")
+    run.text("Jumlah puskesmas 24 jam (unit)")
+
+
+def test_staff_targets_are_asked_per_plan_year(staff: Run) -> None:
+    fill_staff_row(staff)
+    prompt = staff.last.prompt
+    assert staff.last.step == "target_y1@0.0"
+    assert "Target tahun 2027 (1 dari 5)" in prompt.text
+    for value in ("3", "4", "5", "6"):
+        staff.text(value)
+    assert "Target tahun 2031 (5 dari 5)" in staff.last.prompt.text
+    staff.text("8")
+    assert [staff.answer(f"target_y{n}").number for n in range(1, 6)] == [3, 4, 5, 6, 8]
+    assert staff.last.step == "more_rows@0.0"
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("banyak", "Mohon tulis angka saja, misalnya 75 atau 12,5."),
+        ("-5", "Angka harus di antara 0 dan 1000000000."),
+    ],
+)
+def test_staff_target_must_be_a_number_in_range(staff: Run, typed: str, error: str) -> None:
+    fill_staff_row(staff)
+    outcome = staff.text(typed)
+    assert outcome.error == error and outcome.writes == ()
+    assert outcome.step == "target_y1@0.0"
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("75", 75.0),
+        ("12,5", 12.5),
+        ("12.5", 12.5),
+        ("1.250", 1250.0),
+        ("1.250,5", 1250.5),
+        ("80%", 80.0),
+        (" 3 000 ", 3000.0),
+        ("abc", None),
+        ("", None),
+        ("1,250,000", 1250000.0),
+    ],
+)
+def test_parse_number(raw: str, value: float | None) -> None:
+    assert parse_number(raw) == value
+
+
+def test_staff_review_labels_targets_with_years(staff: Run) -> None:
+    fill_staff_row(staff)
+    for value in ("3", "4", "5", "6", "8"):
+        staff.text(value)
+    staff.choose("no")
+    outcome = staff.choose("no")
+    labels = [item.label for item in outcome.prompt.review_items]
+    assert labels[-5:] == [f"Target {year}" for year in YEARS]
+    assert staff.send(Command.submit).submitted
+
+
+def test_plan_steps_counts_unanswered_repeats_as_no(ctx: Context) -> None:
+    steps, complete = plan_steps(ctx, {})
+    assert [s.key for s in steps] == [
+        "domain@0.0",
+        "need@0.0",
+        "reason@0.0",
+        "more_needs@0.0",
+        "obstacle@0.0",
+        "strategy@0.0",
+        "more_domains@0.0",
+    ]
+    assert not complete

@@ -1,0 +1,97 @@
+"""Questionnaires, domains and dimensions are data, validated at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shared.survey_data import QuestionKind, SurveyDataError, load_survey_data
+
+
+def edit_yaml(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def question(data: dict, question_id: str) -> dict:
+    return next(q for q in data["questions"] if q["id"] == question_id)
+
+
+def test_shipped_data_loads(survey_data) -> None:  # type: ignore[no-untyped-def]
+    external = survey_data.questionnaire("external")
+    internal = survey_data.questionnaire("internal")
+    assert [q.id for q in external.content_questions] == [
+        "domain",
+        "need",
+        "reason",
+        "obstacle",
+        "strategy",
+    ]
+    assert any(q.kind is QuestionKind.year_targets for q in internal.questions)
+    codes = [d.code for d in survey_data.domains.domains]
+    for expected in ("pendidikan", "kesehatan", "pekerjaan_umum", "adminduk_perizinan"):
+        assert expected in codes
+    seed = [d.code for d in survey_data.dimensions.dimensions if d.group == "seed"]
+    assert len(seed) == 7
+    for domain in survey_data.domains.domains:
+        assert domain.name.id and domain.name.en and domain.description.en
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: question(d, "need").update(kind="essay"), "id need > kind"),
+        (lambda d: question(d, "need")["text"].pop("en"), "id need > text > en: Field required"),
+        (lambda d: question(d, "reason").update(id="need"), "question need: duplicate id"),
+        (
+            lambda d: question(d, "need").update(min_length=50, max_length=10),
+            "id need: min_length is greater than max_length",
+        ),
+        (
+            lambda d: question(d, "obstacle").update(repeat="item"),
+            "id obstacle: only a yes_no question can carry a repeat rule",
+        ),
+        (
+            lambda d: question(d, "need").update(scope="block"),
+            "question need: item questions must all come before block questions",
+        ),
+        (
+            lambda d: d["questions"].insert(0, d["questions"].pop(1)),
+            "question need: the first question must be of kind domain",
+        ),
+    ],
+)
+def test_a_broken_questionnaire_names_file_question_and_problem(
+    data_dir_copy: Path,
+    change,
+    expected: str,  # type: ignore[no-untyped-def]
+) -> None:
+    path = data_dir_copy / "external.yaml"
+    edit_yaml(path, change)
+    with pytest.raises(SurveyDataError) as error:
+        load_survey_data(data_dir_copy)
+    assert str(path) in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_a_broken_domain_file_names_the_domain(data_dir_copy: Path) -> None:
+    path = data_dir_copy / "domains.yaml"
+    edit_yaml(path, lambda d: d["domains"][1]["short"].update(id="x" * 40))
+    with pytest.raises(SurveyDataError, match=r"domains.yaml: .*kesehatan.*short name"):
+        load_survey_data(data_dir_copy)
+
+
+def test_invalid_yaml_and_missing_message_are_reported(data_dir_copy: Path) -> None:
+    (data_dir_copy / "internal.yaml").write_text("id: [unclosed", encoding="utf-8")
+    with pytest.raises(SurveyDataError, match=r"internal.yaml: not valid YAML"):
+        load_survey_data(data_dir_copy)
+
+
+def test_a_missing_interface_text_is_reported(data_dir_copy: Path) -> None:
+    edit_yaml(data_dir_copy / "external.yaml", lambda d: None)
+    edit_yaml(data_dir_copy / "messages.yaml", lambda d: d["messages"].pop("error_empty"))
+    with pytest.raises(SurveyDataError, match="missing message error_empty"):
+        load_survey_data(data_dir_copy)
