@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli import analysis_commands
 from shared import crud
 from shared.db import session_scope
 from shared.settings import Settings, SettingsError, load_settings
@@ -29,6 +30,7 @@ campaign_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(campaign_app, name="campaign")
+analysis_commands.register(app)  # analyse, import, export (processor part 1)
 
 console = Console(stderr=True)
 

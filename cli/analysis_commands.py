@@ -1,0 +1,184 @@
+"""`rembuk analyse`, `rembuk import` and `rembuk export`: the processor's first part."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+STAGES = ("load", "normalise", "domains", "themes", "dimensions", "gaps", "write")
+
+console = Console(stderr=True)
+
+
+def _pick_campaign(session, code: str | None):  # type: ignore[no-untyped-def]
+    """The named campaign; else the only open one; else the only one there is."""
+    from cli.main import fail
+    from shared import crud
+
+    if code:
+        campaign = crud.get_campaign(session=session, code=code)
+        if campaign is None:
+            raise fail(f"No campaign {code!r}; see `rembuk campaign list`.")
+        return campaign
+    candidates = crud.open_campaigns(session=session, now=datetime.now(UTC))
+    if len(candidates) != 1:
+        candidates = crud.list_campaigns(session=session)
+    if len(candidates) != 1:
+        raise fail("Several campaigns: choose one with --campaign CODE.")
+    return candidates[0]
+
+
+def analyse(
+    campaign: Annotated[
+        str | None, typer.Option(help="Campaign code (default: the open one).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Directory for summary.json and analysis.xlsx.")] = Path(
+        "out"
+    ),
+) -> None:
+    """Group the answers into themes per domain; write summary.json and analysis.xlsx."""
+    from cli.main import ready, settings_or_exit, survey_data_or_exit
+    from processor.analysis import run_analysis
+    from shared.db import session_scope
+
+    settings = settings_or_exit()
+    survey_data = survey_data_or_exit()
+    engine = ready(settings, survey_data)
+    try:
+        with session_scope(engine) as session:
+            code = _pick_campaign(session, campaign).code
+        with Progress(
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("start", total=len(STAGES))
+
+            def progress(stage: str) -> None:
+                bar.update(task, description=stage, completed=STAGES.index(stage))
+
+            result = run_analysis(
+                engine=engine,
+                campaign_code=code,
+                out_dir=out,
+                now=datetime.now(UTC),
+                survey_data=survey_data,
+                progress=progress,
+            )
+            bar.update(task, completed=len(STAGES), description="done")
+    finally:
+        engine.dispose()
+    counts = result.summary["counts"]
+    console.print(
+        f"Analysed {counts['answers']} answers from {counts['respondents']} respondents "
+        f"({counts['in_progress_runs']} surveys still in progress, "
+        f"{result.summary['unmapped']['answers']} answers unmapped)."
+    )
+    typer.echo(str(result.summary_path))
+    typer.echo(str(result.xlsx_path))
+
+
+def import_answers(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file; columns in the README.")],
+    instrument: Annotated[str, typer.Option(help="external (citizens) or internal (staff).")],
+    campaign: Annotated[
+        str | None, typer.Option(help="Campaign code (default: the open one).")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option(help="Replace the answers of an earlier import of this file.")
+    ] = False,
+) -> None:
+    """Load answers from paper forms; bad rows are listed, good rows loaded in one go."""
+    from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
+    from processor.importer import ImportFileError, import_rows, parse_rows, read_table
+    from shared import crud
+    from shared.db import session_scope
+
+    if instrument not in ("external", "internal"):
+        raise fail("--instrument must be external or internal")
+    if not file.is_file():
+        raise fail(f"No file {file}")
+    settings = settings_or_exit()
+    survey_data = survey_data_or_exit()
+    engine = ready(settings, survey_data)
+    try:
+        with session_scope(engine) as session:
+            chosen = _pick_campaign(session, campaign)
+            years = list(range(chosen.plan_first_year, chosen.plan_last_year + 1))
+            try:
+                rows, errors = parse_rows(
+                    read_table(file),
+                    instrument=instrument,
+                    domains=survey_data.domains,
+                    plan_years=years,
+                    max_length=settings.free_text_max_length,
+                )
+                for error in errors:
+                    console.print(f"[yellow]row {error.row}: {error.reason}[/yellow]")
+                key = crud.get_secret(
+                    session=session,
+                    name=crud.PSEUDONYM_SECRET,
+                    configured=settings.pseudonym_key,
+                )
+                answers, replaced = import_rows(
+                    session=session,
+                    campaign=chosen,
+                    instrument=instrument,
+                    file=file.name,
+                    rows=rows,
+                    pseudonym_key=key,
+                    now=datetime.now(UTC),
+                    replace=replace,
+                )
+            except ImportFileError as exc:
+                raise fail(f"{file.name}: {exc}") from None
+    finally:
+        engine.dispose()
+    note = f" (replacing {replaced} earlier answers)" if replaced else ""
+    console.print(
+        f"Imported {len(rows)} rows ({answers} answers) into {chosen.code}{note}; "
+        f"{len(errors)} rows skipped."
+    )
+    if errors:
+        raise typer.Exit(1)
+
+
+def export(
+    out: Annotated[Path, typer.Option(help="File to write.")],
+    format: Annotated[str, typer.Option("--format", help="xlsx or csv.")] = "xlsx",
+    campaign: Annotated[
+        str | None, typer.Option(help="Campaign code (default: the open one).")
+    ] = None,
+) -> None:
+    """Write the pseudonymised answers (submitted surveys and imports) to a file."""
+    from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
+    from processor.load import load_campaign_frames
+    from processor.render import write_answers_export
+    from shared.db import session_scope
+
+    if format not in ("xlsx", "csv"):
+        raise fail("--format must be xlsx or csv")
+    settings = settings_or_exit()
+    engine = ready(settings, survey_data_or_exit())
+    try:
+        with session_scope(engine) as session:
+            chosen = _pick_campaign(session, campaign)
+            frames = load_campaign_frames(connection=session.connection(), campaign=chosen)
+    finally:
+        engine.dispose()
+    write_answers_export(frames.answers, out, file_format=format)
+    console.print(f"Wrote {len(frames.answers)} answers of {chosen.code} to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyse")(analyse)
+    app.command("import")(import_answers)
+    app.command("export")(export)

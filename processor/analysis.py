@@ -1,0 +1,335 @@
+"""From stored answers to themes, dimensions and the gap matrix; summary.json's shape.
+
+`analyse` and `build_summary` are pure; `run_analysis` does the I/O at both ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from processor.pipeline import (
+    CITIZEN_KINDS,
+    KINDS,
+    Parameters,
+    add_text_streams,
+    assign_domains,
+    split_content,
+    tag_dimensions,
+)
+from processor.themes import (
+    Themes,
+    gap_links,
+    group_themes,
+    staff_rows,
+    vectorise_texts,
+)
+from processor.vocabulary import OTHER_DOMAIN, UNMAPPED, DimensionTagger, DomainClassifier
+from shared.survey_data import SurveyData
+from shared.text import TextTools
+
+SCHEMA_VERSION = 1
+UNMAPPED_NAME = {"id": "Belum terpetakan", "en": "Unmapped"}
+STAFF_ROWS_PER_GAP = 20  # the most similar rows are listed; staff_row_count has them all
+
+Progress = Callable[[str], None]
+
+
+def _no_progress(stage: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Tools:
+    """Everything built once from the data files (no I/O after construction)."""
+
+    text: TextTools
+    domains: DomainClassifier
+    dimensions: DimensionTagger
+
+    @classmethod
+    def build(cls, survey_data: SurveyData, text: TextTools | None = None) -> Tools:
+        text = text or TextTools.from_data_dir()
+        return cls(
+            text=text,
+            domains=DomainClassifier.build(domains=survey_data.domains, tools=text),
+            dimensions=DimensionTagger.build(dimensions=survey_data.dimensions, tools=text),
+        )
+
+
+@dataclass(frozen=True)
+class Analysis:
+    campaign: dict
+    runs: pd.DataFrame
+    texts: pd.DataFrame  # one row per text answer: kind, domain, theme_id, streams …
+    targets: pd.DataFrame  # row_id, answer_id, year, value
+    themes: Themes
+    dimension_tags: pd.DataFrame  # answer_id, domain, kind, dimension
+    staff_rows: pd.DataFrame
+    gap_links: pd.DataFrame
+    params: Parameters = field(default_factory=Parameters)
+
+
+def analyse(
+    *,
+    campaign: dict,
+    runs: pd.DataFrame,
+    answers: pd.DataFrame,
+    survey_data: SurveyData,
+    tools: Tools,
+    params: Parameters = Parameters(),  # noqa: B008 - frozen, so sharing it is safe
+    progress: Progress = _no_progress,
+) -> Analysis:
+    """The whole analysis on frames (see processor.load for their columns)."""
+    progress("normalise")
+    texts, targets = split_content(answers, plan_years=campaign["plan_years"])
+    texts = add_text_streams(texts, tools.text)
+    progress("domains")
+    texts = assign_domains(
+        texts,
+        tools.domains,
+        known_domains=list(survey_data.domains.by_code),
+        threshold=params.domain_threshold,
+    )
+    progress("themes")
+    texts, vectors = vectorise_texts(texts)
+    themes = group_themes(texts, vectors, surface=tools.text.surface_forms(), params=params)
+    texts = texts.assign(theme_id=themes.theme_ids)
+    progress("dimensions")
+    tags = tag_dimensions(texts, tools.dimensions)
+    progress("gaps")
+    rows = staff_rows(texts, targets)
+    links = gap_links(rows, themes, vectors, params=params)
+    return Analysis(
+        campaign=campaign,
+        runs=runs,
+        texts=texts,
+        targets=targets,
+        themes=themes,
+        dimension_tags=tags,
+        staff_rows=rows,
+        gap_links=links,
+        params=params,
+    )
+
+
+def _names(survey_data: SurveyData) -> dict[str, dict[str, str]]:
+    names = {d.code: {"id": d.name.id, "en": d.name.en} for d in survey_data.domains.domains}
+    names[UNMAPPED] = dict(UNMAPPED_NAME)
+    return names
+
+
+def _theme_json(row: Mapping) -> dict:
+    return {
+        "id": row["theme_id"],
+        "label": row["label"],
+        "is_other": bool(row["is_other"]),
+        "representative": row["representative"],
+        "keywords": list(row["keywords"]),
+        "answer_count": int(row["answer_count"]),
+        "respondent_count": int(row["respondent_count"]),
+        "quotes": list(row["quotes"]),
+        "answer_ids": list(row["answer_ids"]),
+    }
+
+
+def _staff_row_json(row: Mapping) -> dict:
+    return {
+        "row_id": row["row_id"],
+        "need": row["need"],
+        "obstacle": row["obstacle"],
+        "realisation": row["realisation"],
+        "strategy": row["strategy"],
+        "indicator": row["indicator"],
+        "targets": dict(row["targets"]),
+        "answer_ids": list(row["answer_ids"]),
+    }
+
+
+def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime) -> dict:
+    """summary.json as a dict (documented field by field in the README)."""
+    texts, runs = analysis.texts, analysis.runs
+    names = _names(survey_data)
+    dimension_codes = [d.code for d in survey_data.dimensions.dimensions]
+    domain_order = [d.code for d in survey_data.domains.domains if d.code != OTHER_DOMAIN]
+    present = set(texts["domain"].unique())
+    domain_order = [c for c in domain_order if c in present] + (
+        [UNMAPPED] if UNMAPPED in present else []
+    )
+    # A domain code the data files no longer list still gets its answers reported.
+    domain_order += sorted(present - set(domain_order) - {None})
+    per_domain = texts.groupby("domain").agg(
+        respondents=("respondent", "nunique"), answers=("answer_id", "size")
+    )
+    by_source = (
+        texts.drop_duplicates("respondent").groupby("source")["respondent"].size().sort_index()
+    )
+    dimension_counts = (
+        analysis.dimension_tags.groupby(["domain", "dimension"]).size()
+        if len(analysis.dimension_tags)
+        else pd.Series(dtype=int)
+    )
+    overall_dimensions = (
+        analysis.dimension_tags.groupby("dimension").size()
+        if len(analysis.dimension_tags)
+        else pd.Series(dtype=int)
+    )
+    themes_by_group = {
+        key: frame for key, frame in analysis.themes.table.groupby(["domain", "kind"], sort=False)
+    }
+    rows_by_id = analysis.staff_rows.set_index("row_id", drop=False)
+    links_by_theme = {t: f for t, f in analysis.gap_links.groupby("theme_id", sort=False)}
+    linked_rows = set(analysis.gap_links["row_id"])
+
+    domains: dict[str, dict] = {}
+    for code in domain_order:
+        themes = {
+            kind: [
+                _theme_json(row)
+                for row in themes_by_group.get((code, kind), pd.DataFrame()).to_dict("records")
+            ]
+            for kind in KINDS
+        }
+        gaps = []
+        for theme in themes["citizen_need"]:
+            if theme["is_other"]:
+                continue
+            links = links_by_theme.get(theme["id"])
+            row_ids = [] if links is None else links["row_id"].tolist()
+            gaps.append(
+                {
+                    "need_theme_id": theme["id"],
+                    "need_label": theme["label"],
+                    "answer_count": theme["answer_count"],
+                    "respondent_count": theme["respondent_count"],
+                    "status": "ditangani" if row_ids else "belum_ditangani",
+                    "staff_row_count": len(row_ids),
+                    "staff_rows": [
+                        dict(_staff_row_json(rows_by_id.loc[r]), similarity=float(s))
+                        for r, s in zip(
+                            row_ids[:STAFF_ROWS_PER_GAP],
+                            ([] if links is None else links["similarity"].tolist()),
+                            strict=False,
+                        )
+                    ],
+                }
+            )
+        domain_rows = analysis.staff_rows.loc[analysis.staff_rows["domain"] == code]
+        counts = per_domain.loc[code] if code in per_domain.index else None
+        domains[code] = {
+            "name": names.get(code, {"id": code, "en": code}),
+            "respondents": int(counts["respondents"]) if counts is not None else 0,
+            "answers": int(counts["answers"]) if counts is not None else 0,
+            "themes": themes,
+            "dimensions": {d: int(dimension_counts.get((code, d), 0)) for d in dimension_codes},
+            "gaps": gaps,
+            "staff_rows_without_need": [
+                _staff_row_json(r)
+                for r in domain_rows.to_dict("records")
+                if r["row_id"] not in linked_rows
+            ][:STAFF_ROWS_PER_GAP],
+        }
+    statuses = runs["status"].value_counts() if len(runs) else pd.Series(dtype=int)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "campaign": dict(analysis.campaign),
+        "generated_at": now.isoformat(),
+        "counts": {
+            "submitted_runs": int(statuses.get("submitted", 0)),
+            "in_progress_runs": int(statuses.get("in_progress", 0)),
+            "respondents": int(texts["respondent"].nunique()),
+            "answers": len(texts),
+            "imported_answers": int((texts["origin"] == "import").sum()),
+            "target_values": len(analysis.targets),
+            "by_kind": {k: int((texts["kind"] == k).sum()) for k in KINDS},
+            "by_domain": {
+                code: {
+                    "respondents": domains[code]["respondents"],
+                    "answers": domains[code]["answers"],
+                }
+                for code in domain_order
+            },
+            "by_source": {str(s): int(n) for s, n in by_source.items()},
+            "domain_sources": {
+                str(s): int(n)
+                for s, n in texts["domain_source"].value_counts().sort_index().items()
+            },
+        },
+        "kinds": list(KINDS),
+        "citizen_kinds": list(CITIZEN_KINDS),
+        "domains": domains,
+        "dimensions": {
+            d.code: {
+                "name": {"id": d.name.id, "en": d.name.en},
+                "group": d.group,
+                "count": int(overall_dimensions.get(d.code, 0)),
+            }
+            for d in survey_data.dimensions.dimensions
+        },
+        "unmapped": {"answers": int((texts["domain"] == UNMAPPED).sum())},
+        "parameters": {
+            "domain_threshold": analysis.params.domain_threshold,
+            "theme_distance": analysis.params.theme_distance,
+            "gap_similarity": analysis.params.gap_similarity,
+        },
+    }
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    summary: dict
+    summary_path: Path
+    xlsx_path: Path
+    analysis: Analysis
+
+
+def run_analysis(
+    *,
+    engine: Engine,
+    campaign_code: str,
+    out_dir: Path,
+    now: datetime,
+    survey_data: SurveyData,
+    tools: Tools | None = None,
+    params: Parameters = Parameters(),  # noqa: B008
+    progress: Progress = _no_progress,
+    write_xlsx: bool = True,
+) -> AnalysisResult:
+    """Read the campaign's answers, analyse them, write summary.json and analysis.xlsx."""
+    from sqlmodel import Session
+
+    from processor.load import load_campaign_frames
+    from processor.render import write_analysis_xlsx, write_summary_json
+    from shared import crud
+
+    progress("load")
+    with Session(engine) as session:
+        campaign = crud.get_campaign(session=session, code=campaign_code)
+        if campaign is None:
+            raise LookupError(f"no campaign {campaign_code!r}")
+        frames = load_campaign_frames(connection=session.connection(), campaign=campaign)
+    tools = tools or Tools.build(survey_data)
+    analysis = analyse(
+        campaign=frames.campaign,
+        runs=frames.runs,
+        answers=frames.answers,
+        survey_data=survey_data,
+        tools=tools,
+        params=params,
+        progress=progress,
+    )
+    summary = build_summary(analysis, survey_data=survey_data, now=now)
+    progress("write")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary_path = write_summary_json(summary, out_dir / "summary.json")
+    xlsx_path = out_dir / "analysis.xlsx"
+    if write_xlsx:
+        write_analysis_xlsx(analysis, summary, xlsx_path)
+    return AnalysisResult(
+        summary=summary, summary_path=summary_path, xlsx_path=xlsx_path, analysis=analysis
+    )

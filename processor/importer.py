@@ -1,0 +1,304 @@
+"""Import answers from paper FGD forms (or other channels) in CSV or XLSX files.
+
+One file row is one form row: for citizens a need with its reason, obstacle and
+strategy; for staff a need row with its obstacle, realisation, strategy, indicator and
+yearly targets. Checking (`parse_rows`) is pure; `import_rows` writes the good rows in
+the caller's transaction, so a crash leaves nothing of the file behind.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlmodel import Session, delete, select
+
+from shared import crud
+from shared.models import Campaign, ImportedAnswer, Instrument
+from shared.survey_data import DomainList
+
+# Column names, with the Indonesian headings a paper form would carry.
+COLUMNS: Mapping[str, Mapping[str, str]] = {
+    "external": {
+        "need": "need",
+        "kebutuhan": "need",
+        "reason": "reason",
+        "alasan": "reason",
+        "obstacle": "obstacle",
+        "hambatan": "obstacle",
+        "strategy": "strategy",
+        "strategi": "strategy",
+    },
+    "internal": {
+        "need": "need",
+        "kebutuhan": "need",
+        "obstacle": "obstacle",
+        "kendala": "obstacle",
+        "hambatan": "obstacle",
+        "realisation": "realisation",
+        "realisasi": "realisation",
+        "strategy": "strategy",
+        "strategi": "strategy",
+        "target_indicator": "target_indicator",
+        "indikator": "target_indicator",
+    },
+}
+COMMON_COLUMNS = {
+    "respondent": "respondent",
+    "responden": "respondent",
+    "domain": "domain",
+    "bidang": "domain",
+}
+_TARGET = re.compile(r"^(?:target|sasaran)_(?:y(\d)|(\d{4}))$")
+_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (unreadable, unknown columns, no content)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as the spreadsheet shows it: the header is row 1
+    reason: str
+
+
+@dataclass(frozen=True)
+class FormRow:
+    row: int
+    respondent: str | None
+    domain: str | None
+    texts: Mapping[str, str]  # question id -> text
+    numbers: Mapping[str, float]  # target_y<n> -> value
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    file: str
+    rows: int = 0
+    answers: int = 0
+    replaced: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Every cell as text ("" when empty), header names normalised."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                sep=None,
+                engine="python",
+                encoding="utf-8-sig",
+            )
+        elif suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        else:
+            raise ImportFileError(f"{path.name}: use a .csv or .xlsx file")
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ImportFileError(f"{path.name}: cannot read it: {exc}") from exc
+    frame.columns = [re.sub(r"\s+", "_", str(column).strip().lower()) for column in frame.columns]
+    return frame
+
+
+def _domain_lookup(domains: DomainList) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for domain in domains.domains:
+        for name in (domain.code, domain.name.id, domain.name.en, domain.short.id, domain.short.en):
+            lookup[unicodedata.normalize("NFKC", name).strip().lower()] = domain.code
+    return lookup
+
+
+def column_plan(
+    columns: Sequence[str], *, instrument: str, plan_years: Sequence[int]
+) -> dict[str, str]:
+    """Map each file column to what it holds; unknown columns stop the import."""
+    plan: dict[str, str] = {}
+    unknown: list[str] = []
+    for column in columns:
+        if column in COMMON_COLUMNS:
+            plan[column] = COMMON_COLUMNS[column]
+        elif column in COLUMNS[instrument]:
+            plan[column] = COLUMNS[instrument][column]
+        elif instrument == "internal" and (match := _TARGET.match(column)):
+            index = int(match.group(1)) if match.group(1) else None
+            if index is None and int(match.group(2)) in plan_years:
+                index = list(plan_years).index(int(match.group(2))) + 1
+            if index is None or not 1 <= index <= len(plan_years):
+                unknown.append(column)
+            else:
+                plan[column] = f"target_y{index}"
+        elif column.startswith("unnamed:"):
+            continue  # an empty spreadsheet column
+        else:
+            unknown.append(column)
+    if unknown:
+        allowed = sorted({*COMMON_COLUMNS, *COLUMNS[instrument]})
+        if instrument == "internal":
+            allowed.append("target_<year> or target_y<n>")
+        raise ImportFileError(f"unknown column(s) {', '.join(unknown)}; use: {', '.join(allowed)}")
+    if len(set(plan.values())) != len(plan):
+        raise ImportFileError("two columns hold the same field")
+    if not set(plan.values()) & set(COLUMNS[instrument].values()):
+        raise ImportFileError("no answer column: the file needs at least a need column")
+    return plan
+
+
+def parse_rows(
+    frame: pd.DataFrame,
+    *,
+    instrument: str,
+    domains: DomainList,
+    plan_years: Sequence[int],
+    max_length: int,
+) -> tuple[list[FormRow], list[RowError]]:
+    """Check every row; return the good ones and the reasons of the bad ones."""
+    plan = column_plan(list(frame.columns), instrument=instrument, plan_years=plan_years)
+    lookup = _domain_lookup(domains)
+    good: list[FormRow] = []
+    errors: list[RowError] = []
+    for offset, record in enumerate(frame.to_dict("records")):
+        row = offset + 2  # header is row 1
+        values = {plan[c]: str(v).strip() for c, v in record.items() if c in plan}
+        if not any(values.values()):
+            continue  # blank spreadsheet row
+        problems: list[str] = []
+        domain_text = values.pop("domain", "")
+        domain = lookup.get(unicodedata.normalize("NFKC", domain_text).lower())
+        if domain_text and domain is None:
+            problems.append(f"unknown domain {domain_text!r}")
+        respondent = values.pop("respondent", "") or None
+        texts: dict[str, str] = {}
+        numbers: dict[str, float] = {}
+        for key, value in values.items():
+            if not value:
+                continue
+            if key.startswith("target_y"):
+                cleaned = value.removesuffix("%").strip().replace(" ", "")
+                if not _NUMBER.match(cleaned):
+                    problems.append(f"{key}: {value!r} is not a number")
+                else:
+                    numbers[key] = float(cleaned.replace(",", "."))
+            elif len(value) > max_length:
+                problems.append(f"{key}: longer than {max_length} characters")
+            else:
+                texts[key] = value
+        if not texts:
+            problems.append("no answer text in the row")
+        if problems:
+            errors.append(RowError(row=row, reason="; ".join(problems)))
+        else:
+            good.append(
+                FormRow(row=row, respondent=respondent, domain=domain, texts=texts, numbers=numbers)
+            )
+    return good, errors
+
+
+def _answer_record(
+    *,
+    campaign: Campaign,
+    instrument: str,
+    file: str,
+    form: FormRow,
+    label: str | None,
+    question_id: str,
+    text: str | None,
+    number: float | None,
+    now: datetime,
+) -> ImportedAnswer:
+    return ImportedAnswer(
+        campaign_id=campaign.id,
+        instrument=Instrument(instrument),
+        source_file=file,
+        source_row=form.row,
+        respondent_label=label,
+        question_id=question_id,
+        domain=form.domain,
+        value_text=text,
+        value_number=number,
+        imported_at=now,
+    )
+
+
+def import_rows(
+    *,
+    session: Session,
+    campaign: Campaign,
+    instrument: str,
+    file: str,
+    rows: Sequence[FormRow],
+    pseudonym_key: str,
+    now: datetime,
+    replace: bool = False,
+    on_row: Callable[[FormRow], None] | None = None,
+) -> tuple[int, int]:
+    """Add the rows to the session (the caller commits); returns (answers, replaced).
+
+    Respondent labels from the form are stored only as pseudonyms.
+    """
+    existing = select(ImportedAnswer.id).where(
+        ImportedAnswer.campaign_id == campaign.id, ImportedAnswer.source_file == file
+    )
+    previous = len(session.exec(existing).all())
+    if previous and not replace:
+        raise ImportFileError(
+            f"{file} was already imported into {campaign.code} ({previous} answers); "
+            "use --replace to load it again"
+        )
+    if previous:
+        session.exec(  # type: ignore[call-overload]
+            delete(ImportedAnswer).where(
+                ImportedAnswer.campaign_id == campaign.id, ImportedAnswer.source_file == file
+            )
+        )
+    count = 0
+    for form in rows:
+        label = (
+            crud.make_pseudonym(
+                key=pseudonym_key, identity=f"import:{campaign.code}:{form.respondent}"
+            )
+            if form.respondent
+            else None
+        )
+        for question_id, text in form.texts.items():
+            session.add(
+                _answer_record(
+                    campaign=campaign,
+                    instrument=instrument,
+                    file=file,
+                    form=form,
+                    label=label,
+                    question_id=question_id,
+                    text=text,
+                    number=None,
+                    now=now,
+                )
+            )
+            count += 1
+        for question_id, number in form.numbers.items():
+            session.add(
+                _answer_record(
+                    campaign=campaign,
+                    instrument=instrument,
+                    file=file,
+                    form=form,
+                    label=label,
+                    question_id=question_id,
+                    text=None,
+                    number=number,
+                    now=now,
+                )
+            )
+            count += 1
+        if on_row is not None:
+            on_row(form)
+    session.flush()
+    return count, previous

@@ -1,0 +1,150 @@
+"""The pipeline's input end: answers of one campaign from the database, as frames.
+
+Only pseudonyms leave the database: no Telegram ids, no local names. Erased respondents
+are left out entirely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from processor.pipeline import ANSWER_COLUMNS, empty_answers
+from shared.models import Answer, Campaign, ImportedAnswer, Respondent, SurveyRun
+
+
+@dataclass(frozen=True)
+class CampaignFrames:
+    campaign: dict  # code, name, plan_years, timezone
+    runs: pd.DataFrame  # run_id, respondent, status, source, instrument
+    answers: pd.DataFrame  # ANSWER_COLUMNS, submitted runs and imported rows
+
+
+def _frame(connection: Connection, statement) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    result = connection.execute(statement)
+    return pd.DataFrame.from_records(result.fetchall(), columns=list(result.keys()))
+
+
+def campaign_info(campaign: Campaign) -> dict:
+    return {
+        "code": campaign.code,
+        "name": campaign.name,
+        "plan_years": list(range(campaign.plan_first_year, campaign.plan_last_year + 1)),
+        "timezone": campaign.timezone,
+    }
+
+
+def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> CampaignFrames:
+    runs = _frame(
+        connection,
+        select(
+            SurveyRun.id.label("run_id"),
+            Respondent.pseudonym.label("respondent"),
+            SurveyRun.status,
+            SurveyRun.source,
+            SurveyRun.instrument,
+        )
+        .join(Respondent, Respondent.id == SurveyRun.respondent_id)
+        .where(SurveyRun.campaign_id == campaign.id, Respondent.erased.is_(False))
+        .order_by(SurveyRun.id),
+    )
+    # Enum columns are stored as their plain values ("submitted", "external").
+    runs = runs.astype({"status": object, "instrument": object}).assign(
+        source=runs["source"].astype(object).where(runs["source"].notna(), "-")
+    )
+    submitted = runs.loc[runs["status"] == "submitted"]
+    bot = _frame(
+        connection,
+        select(
+            Answer.id,
+            Answer.run_id,
+            Answer.question_id,
+            Answer.block,
+            Answer.item,
+            Answer.domain,
+            Answer.value_text.label("text"),
+            Answer.value_number.label("number"),
+        )
+        .join(SurveyRun, SurveyRun.id == Answer.run_id)
+        .join(Respondent, Respondent.id == SurveyRun.respondent_id)
+        .where(
+            SurveyRun.campaign_id == campaign.id,
+            SurveyRun.status == "submitted",
+            Respondent.erased.is_(False),
+        )
+        .order_by(Answer.id),
+    )
+    frames = []
+    if len(bot):
+        bot = bot.merge(submitted, on="run_id", how="inner", validate="many_to_one")
+        run = bot["run_id"].astype(str)
+        unit = run + "." + bot["block"].astype(str)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "answer_id": "a" + bot["id"].astype(str),
+                    "origin": "bot",
+                    "unit": unit,
+                    "row_id": unit + "." + bot["item"].astype(str),
+                    "respondent": bot["respondent"],
+                    "source": bot["source"],
+                    "instrument": bot["instrument"],
+                    "question_id": bot["question_id"],
+                    "domain": bot["domain"],
+                    "text": bot["text"],
+                    "number": bot["number"],
+                }
+            )
+        )
+    imported = _frame(
+        connection,
+        select(
+            ImportedAnswer.id,
+            ImportedAnswer.instrument,
+            ImportedAnswer.source_file,
+            ImportedAnswer.source_row,
+            ImportedAnswer.respondent_label,
+            ImportedAnswer.question_id,
+            ImportedAnswer.domain,
+            ImportedAnswer.value_text.label("text"),
+            ImportedAnswer.value_number.label("number"),
+        )
+        .where(ImportedAnswer.campaign_id == campaign.id)
+        .order_by(ImportedAnswer.id),
+    )
+    if len(imported):
+        form_row = imported.groupby(["source_file", "source_row"])["id"].transform("min")
+        unit = "i" + form_row.astype(str)
+        # Without a label, each form row is its own respondent.
+        respondent = imported["respondent_label"].where(
+            imported["respondent_label"].notna(), "impor-" + unit
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "answer_id": "i" + imported["id"].astype(str),
+                    "origin": "import",
+                    "unit": unit,
+                    "row_id": unit + ".0.0",
+                    "respondent": respondent,
+                    "source": "impor:" + imported["source_file"].astype(str),
+                    "instrument": imported["instrument"].astype(str),
+                    "question_id": imported["question_id"],
+                    "domain": imported["domain"],
+                    "text": imported["text"],
+                    "number": imported["number"],
+                }
+            )
+        )
+    answers = (
+        pd.concat(frames, ignore_index=True)[list(ANSWER_COLUMNS)] if frames else empty_answers()
+    )
+    answers = answers.assign(
+        domain=answers["domain"].astype(object).where(answers["domain"].notna(), None),
+        number=answers["number"].astype(float) if len(answers) else np.array([], dtype=float),
+    )
+    return CampaignFrames(campaign=campaign_info(campaign), runs=runs, answers=answers)

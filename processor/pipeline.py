@@ -1,0 +1,186 @@
+"""The analysis as pure functions on pandas frames.
+
+Each function returns new frames and never changes its inputs; none reads the clock or
+touches a file or the database (that happens in `processor.load` and `processor.render`).
+Work on text is done once per distinct text, because real answers repeat heavily.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from processor.vocabulary import OTHER_DOMAIN, UNMAPPED, DimensionTagger, DomainClassifier
+from shared.text import TextTools
+
+CITIZEN_KINDS = ("citizen_need", "citizen_reason", "citizen_obstacle", "citizen_strategy")
+STAFF_KINDS = (
+    "staff_need",
+    "staff_obstacle",
+    "staff_realisation",
+    "staff_strategy",
+    "staff_target",
+)
+KINDS = CITIZEN_KINDS + STAFF_KINDS
+OBSTACLE_KINDS = ("citizen_obstacle", "staff_obstacle")
+
+# Which stored question is which kind of content; everything else (the domain choice,
+# the yes/no "another need?" navigation) is not content.
+KIND_OF_QUESTION: Mapping[tuple[str, str], str] = {
+    ("external", "need"): "citizen_need",
+    ("external", "reason"): "citizen_reason",
+    ("external", "obstacle"): "citizen_obstacle",
+    ("external", "strategy"): "citizen_strategy",
+    ("internal", "need"): "staff_need",
+    ("internal", "obstacle"): "staff_obstacle",
+    ("internal", "realisation"): "staff_realisation",
+    ("internal", "strategy"): "staff_strategy",
+    ("internal", "target_indicator"): "staff_target",
+}
+_YEAR_TARGET = re.compile(r"^target_y(\d+)$")
+
+STREAM_COLUMNS = ("words", "word_stems", "norm", "stems")
+
+ANSWER_COLUMNS = (
+    "answer_id",  # "a<id>" for bot answers, "i<id>" for imported ones
+    "origin",  # "bot" or "import"
+    "unit",  # what shares one domain: a run's block, or an imported form row
+    "row_id",  # "<run>.<block>.<item>": one need row (staff rows in the gap matrix)
+    "respondent",  # pseudonym
+    "source",  # venue of the deep link, "impor:<file>" for imports, "-" when unknown
+    "instrument",
+    "question_id",
+    "domain",  # as stored: None for imported rows without one
+    "text",
+    "number",
+)
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Tuning of the analysis; the defaults are what the README documents."""
+
+    domain_threshold: float = 0.35  # below this confidence an answer stays unmapped
+    theme_distance: float = 0.75  # cosine distance (average linkage) that still joins
+    theme_cap: int = 2000  # distinct texts per (domain, kind) clustered exactly
+    tail_similarity: float = 0.3  # long-tail text joins its nearest theme from here
+    min_citizen_theme_answers: int = 2  # smaller citizen themes go to "lainnya"
+    min_staff_theme_answers: int = 1  # staff rows are few and deliberate: keep them
+    gap_similarity: float = 0.2  # a staff row addresses a need theme from here
+    quotes: int = 3
+    keywords: int = 5
+    label_length: int = 120
+
+
+def empty_answers() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=object) for column in ANSWER_COLUMNS})
+
+
+# --- 1. content and targets -----------------------------------------------------------
+def split_content(
+    answers: pd.DataFrame, *, plan_years: Sequence[int]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Text answers with their kind, and the staff's yearly targets.
+
+    Returns (texts, targets); targets has row_id, year and value.
+    """
+    kind_by_key = {f"{i}:{q}": kind for (i, q), kind in KIND_OF_QUESTION.items()}
+    kinds = (
+        (answers["instrument"].astype(str) + ":" + answers["question_id"].astype(str))
+        .map(kind_by_key)
+        .astype(object)
+    )
+    text = answers["text"].astype(object).where(answers["text"].notna(), "")
+    has_text = text.str.strip().str.len() > 0
+    texts = answers.loc[kinds.notna() & has_text].assign(
+        kind=kinds, text=lambda frame: frame["text"].str.strip()
+    )
+    year_index = answers["question_id"].str.extract(_YEAR_TARGET, expand=False)
+    is_target = year_index.notna() & answers["number"].notna()
+    targets = answers.loc[is_target, ["row_id", "answer_id"]].assign(
+        position=year_index[is_target].astype(int) - 1,
+        value=answers.loc[is_target, "number"].astype(float),
+    )
+    years = list(plan_years)
+    targets = targets.loc[targets["position"].between(0, len(years) - 1)]
+    targets = targets.assign(year=[years[position] for position in targets["position"]]).drop(
+        columns="position"
+    )
+    return texts.reset_index(drop=True), targets.reset_index(drop=True)
+
+
+# --- 2. normalised text -----------------------------------------------------------------
+def add_text_streams(texts: pd.DataFrame, tools: TextTools) -> pd.DataFrame:
+    """Adds the normalised streams (words, word_stems, norm, stems) of every text."""
+    codes, uniques = pd.factorize(texts["text"])
+    analysed = tools.analyse(uniques)
+    streams = pd.DataFrame([analysed[text] for text in uniques], columns=STREAM_COLUMNS)
+    columns = {name: streams[name].to_numpy()[codes] for name in STREAM_COLUMNS}
+    return texts.assign(**columns)
+
+
+# --- 3. domains -------------------------------------------------------------------------
+def assign_domains(
+    texts: pd.DataFrame,
+    classifier: DomainClassifier,
+    *,
+    known_domains: Sequence[str],
+    threshold: float,
+) -> pd.DataFrame:
+    """Keeps the respondent's domain; gives one to units without a usable one.
+
+    A unit (a run's domain block, or one imported form row) is classified on all its
+    texts together, so a short "karena jauh" is read with the need it explains.
+    Adds domain_source ("respondent", "assigned" or "unmapped") and domain_confidence.
+    """
+    usable = set(known_domains) - {OTHER_DOMAIN}
+    stored = texts["domain"].astype(object)
+    needs_domain = ~stored.isin(usable)
+    domain = stored.where(~needs_domain, None)
+    source = pd.Series(np.where(needs_domain, "unmapped", "respondent"), index=texts.index)
+    confidence = pd.Series(np.nan, index=texts.index)
+    if needs_domain.any():
+        pending = texts.loc[needs_domain]
+        # " . " stops keyword phrases from matching across two answers.
+        units = pending.groupby("unit", sort=True)[list(STREAM_COLUMNS)].agg(" . ".join)
+        codes, uniques = pd.factorize(units["words"])
+        first_of_each = units.iloc[np.unique(codes, return_index=True)[1]]
+        verdict = classifier.classify(first_of_each, threshold=threshold)
+        unit_domain = pd.Series(verdict["domain"].to_numpy()[codes], index=units.index)
+        unit_confidence = pd.Series(verdict["confidence"].to_numpy()[codes], index=units.index)
+        domain.loc[needs_domain] = pending["unit"].map(unit_domain).to_numpy()
+        confidence.loc[needs_domain] = pending["unit"].map(unit_confidence).to_numpy()
+        assigned = needs_domain & (domain != UNMAPPED)
+        source.loc[assigned] = "assigned"
+    return texts.assign(domain=domain, domain_source=source, domain_confidence=confidence)
+
+
+# --- 4. obstacle dimensions ---------------------------------------------------------------
+def tag_dimensions(texts: pd.DataFrame, tagger: DimensionTagger) -> pd.DataFrame:
+    """Long frame (answer_id, domain, kind, dimension): every dimension of every obstacle."""
+    obstacles = texts.loc[texts["kind"].isin(OBSTACLE_KINDS)]
+    codes, uniques = pd.factorize(obstacles["words"])
+    if len(uniques) == 0:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in ("answer_id", "domain", "kind", "dimension")}
+        )
+    first_rows = np.unique(codes, return_index=True)[1]
+    tags = tagger.tag(obstacles.iloc[first_rows].reset_index(drop=True))
+    # Fan each distinct text's tags out to the answers that share it.
+    per_answer = pd.DataFrame({"text_index": codes, "position": range(len(codes))})
+    merged = per_answer.merge(tags, on="text_index", how="inner").sort_values(
+        ["position", "dimension"], kind="stable"
+    )
+    picked = obstacles.iloc[merged["position"].to_numpy()]
+    return pd.DataFrame(
+        {
+            "answer_id": picked["answer_id"].to_numpy(),
+            "domain": picked["domain"].to_numpy(),
+            "kind": picked["kind"].to_numpy(),
+            "dimension": merged["dimension"].to_numpy(),
+        }
+    )

@@ -1,0 +1,380 @@
+"""Themes: similar answers grouped per (domain, kind), and the gap matrix built on them.
+
+Answers with the same stems (normalised, stop words dropped, stemmed) are merged first:
+they are one "distinct text" with a count. The `theme_cap` most frequent distinct texts
+of a (domain, kind) are clustered exactly (TF-IDF on stems, cosine, average linkage cut
+at a distance threshold); the long tail joins its nearest theme by a sparse dot product
+or stays in "lainnya". Everything is ordered by (count, text), so the same input always
+gives the same themes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from processor.pipeline import STAFF_KINDS, Parameters
+from shared.text import scrub_pii
+
+
+def scrub_texts(texts: pd.Series) -> pd.Series:
+    """PII-scrub a column of texts, once per distinct text; missing texts become ""."""
+    codes, uniques = pd.factorize(texts.astype(object).where(texts.notna(), ""))
+    scrubbed = np.array([scrub_pii(text) for text in uniques], dtype=object)
+    return pd.Series(scrubbed[codes], index=texts.index, dtype=object)
+
+
+OTHER_THEME_NUMBER = 0
+OTHER_THEME_LABEL = "Lainnya"
+
+
+@dataclass(frozen=True)
+class KeyVectors:
+    """TF-IDF vectors (L2-normalised) of every distinct stemmed text, in sorted order."""
+
+    keys: np.ndarray
+    matrix: sparse.csr_matrix
+    vectorizer: TfidfVectorizer | None
+    features: np.ndarray
+
+    def transform(self, stemmed: list[str]) -> sparse.csr_matrix:
+        if self.vectorizer is None:
+            return sparse.csr_matrix((len(stemmed), 1), dtype=np.float32)
+        return sparse.csr_matrix(self.vectorizer.transform(stemmed))
+
+
+def vectorise_texts(texts: pd.DataFrame) -> tuple[pd.DataFrame, KeyVectors]:
+    """Adds key_index (position of the text's stems among the distinct ones) and vectors."""
+    codes, keys = pd.factorize(texts["stems"], sort=True)
+    keys = np.asarray(keys, dtype=object)
+    vectorizer: TfidfVectorizer | None = TfidfVectorizer(
+        token_pattern=r"\S+",
+        lowercase=False,
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+    try:
+        matrix = sparse.csr_matrix(vectorizer.fit_transform(keys))
+        features = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
+    except ValueError:  # no words at all (empty input, or only stop words)
+        vectorizer = None
+        matrix = sparse.csr_matrix((len(keys), 1), dtype=np.float32)
+        features = np.array([""], dtype=object)
+    vectors = KeyVectors(keys=keys, matrix=matrix, vectorizer=vectorizer, features=features)
+    return texts.assign(key_index=codes), vectors
+
+
+@dataclass(frozen=True)
+class Themes:
+    """theme_id per text (aligned with the texts), one row per theme, and centroids."""
+
+    theme_ids: pd.Series
+    table: pd.DataFrame
+    centroids: sparse.csr_matrix  # one row per table row; "lainnya" themes included
+
+
+def _keywords(
+    centroid: sparse.csr_matrix, vectors: KeyVectors, surface: Mapping[str, str], count: int
+) -> list[str]:
+    row = centroid.tocsr()
+    if row.nnz == 0:
+        return []
+    names = vectors.features[row.indices]
+    order = np.lexsort((names, -row.data))
+    chosen: list[str] = []
+    covered: set[str] = set()
+    for feature in names[order]:
+        stems = feature.split()
+        if set(stems) <= covered:
+            continue
+        chosen.append(" ".join(surface.get(stem, stem) for stem in stems))
+        covered.update(stems)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def _shorten(text: str, length: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _cluster(matrix: sparse.csr_matrix, distance: float) -> np.ndarray:
+    if matrix.shape[0] < 2:
+        return np.zeros(matrix.shape[0], dtype=int)
+    similarity = (matrix @ matrix.T).toarray()
+    distances = np.clip(1.0 - similarity, 0.0, 2.0)
+    distances = (distances + distances.T) / 2  # float rounding can break symmetry
+    np.fill_diagonal(distances, 0.0)
+    model = AgglomerativeClustering(
+        n_clusters=None,
+        metric="precomputed",
+        linkage="average",
+        distance_threshold=distance,
+    )
+    return model.fit_predict(distances)
+
+
+def l2(matrix: sparse.spmatrix) -> sparse.csr_matrix:
+    """Rows scaled to unit length (zero rows stay zero); fine with no rows at all."""
+    matrix = sparse.csr_matrix(matrix)
+    return normalize(matrix, norm="l2", axis=1) if matrix.shape[0] else matrix
+
+
+def _centroids(labels: np.ndarray, weights: np.ndarray, matrix: sparse.csr_matrix, n: int):
+    """Weighted mean vector of each cluster (rows labelled -1 are left out), L2-normalised."""
+    member = labels >= 0
+    indicator = sparse.csr_matrix(
+        (weights[member].astype(np.float32), (labels[member], np.flatnonzero(member))),
+        shape=(n, matrix.shape[0]),
+    )
+    return l2(indicator @ matrix)
+
+
+def group_themes(
+    texts: pd.DataFrame,
+    vectors: KeyVectors,
+    *,
+    surface: Mapping[str, str],
+    params: Parameters,
+) -> Themes:
+    """Group the texts of each (domain, kind) into themes; see the module docstring."""
+    theme_ids = np.empty(len(texts), dtype=object)
+    rows: list[dict] = []
+    centroid_rows: list[sparse.csr_matrix] = []
+    row_nnz = np.diff(vectors.matrix.indptr)
+    groups = texts.groupby(["domain", "kind"], sort=True).indices
+    for (domain, kind), positions in sorted(groups.items()):
+        group = texts.iloc[positions]
+        keys, inverse, counts = np.unique(
+            group["key_index"].to_numpy(), return_inverse=True, return_counts=True
+        )
+        order = np.lexsort((keys, -counts))  # most frequent first, then by text
+        ranked_keys, ranked_counts = keys[order], counts[order]
+        has_words = row_nnz[ranked_keys] > 0
+        candidates, candidate_counts = ranked_keys[has_words], ranked_counts[has_words]
+        head = candidates[: params.theme_cap]
+        head_matrix = vectors.matrix[head]
+        labels = _cluster(head_matrix, params.theme_distance)
+        n_clusters = int(labels.max()) + 1 if len(labels) else 0
+        centroids = _centroids(labels, candidate_counts[: len(head)], head_matrix, n_clusters)
+        tail = candidates[params.theme_cap :]
+        tail_labels = np.empty(0, dtype=int)
+        if len(tail) and n_clusters:
+            similarity = sparse.csr_matrix(vectors.matrix[tail] @ centroids.T)
+            best = np.asarray(similarity.argmax(axis=1)).ravel()
+            best_value = np.asarray(similarity.max(axis=1).todense()).ravel()
+            tail_labels = np.where(best_value >= params.tail_similarity, best, -1)
+        all_labels = np.concatenate([labels, tail_labels]).astype(int)
+        sizes = np.bincount(
+            all_labels[all_labels >= 0],
+            weights=candidate_counts[all_labels >= 0],
+            minlength=n_clusters,
+        )
+        minimum = (
+            params.min_staff_theme_answers
+            if kind in STAFF_KINDS
+            else params.min_citizen_theme_answers
+        )
+        # Number the kept clusters by size, ties by their most frequent text's position.
+        first_position = np.full(n_clusters, len(all_labels))
+        for position, label in enumerate(labels):
+            first_position[label] = min(first_position[label], position)
+        kept = [c for c in range(n_clusters) if sizes[c] >= minimum]
+        kept.sort(key=lambda c: (-sizes[c], first_position[c]))
+        number_of = {cluster: n + 1 for n, cluster in enumerate(kept)}
+        final_labels = np.array([number_of.get(int(c), 0) for c in all_labels], dtype=int)
+
+        # theme number of every distinct key of the group (keys without words: "lainnya")
+        number_by_key = dict(zip(candidates.tolist(), final_labels.tolist(), strict=True))
+        key_numbers = np.array([number_by_key.get(int(k), 0) for k in keys], dtype=int)
+        prefix = f"{domain}.{kind}."
+        theme_ids[positions] = np.char.add(prefix, key_numbers[inverse].astype(str)).astype(object)
+
+        # Representative texts: closest to their theme's centroid, then most frequent.
+        head_labels = final_labels[: len(head)]
+        number_centroids = _centroids(
+            np.where(all_labels >= 0, final_labels - 1, -1),
+            candidate_counts,
+            vectors.matrix[candidates],
+            len(kept),
+        )
+        own = np.zeros(len(head))
+        themed = head_labels > 0
+        if themed.any():
+            own[themed] = np.asarray(
+                head_matrix[themed].multiply(number_centroids[head_labels[themed] - 1]).sum(axis=1)
+            ).ravel()
+        wanted: dict[int, list[int]] = {}
+        for number in range(1, len(kept) + 1):
+            members = np.flatnonzero(head_labels == number)
+            members = members[np.lexsort((members, -own[members]))]
+            wanted[number] = head[members[: params.quotes]].tolist()
+        other_keys = keys[order][key_numbers[order] == 0]
+        wanted[OTHER_THEME_NUMBER] = other_keys[: params.quotes].tolist()
+        needed = {k for ks in wanted.values() for k in ks}
+        sample = group.loc[group["key_index"].isin(needed), ["key_index", "text"]]
+        frequent = (
+            sample.groupby(["key_index", "text"], sort=True)
+            .size()
+            .reset_index(name="n")
+            .sort_values(["key_index", "n", "text"], ascending=[True, False, True], kind="stable")
+            .drop_duplicates("key_index")
+            .set_index("key_index")["text"]
+        )
+        other_member = np.where(key_numbers == 0, 0, -1)
+        other_centroid = _centroids(other_member, counts.astype(float), vectors.matrix[keys], 1)
+        for number in [*range(1, len(kept) + 1), OTHER_THEME_NUMBER]:
+            quotes = [scrub_pii(frequent[k]) for k in wanted[number] if k in frequent.index]
+            if number == OTHER_THEME_NUMBER and not (key_numbers == 0).any():
+                continue
+            centroid = (
+                number_centroids[number - 1] if number != OTHER_THEME_NUMBER else other_centroid[0]
+            )
+            rows.append(
+                {
+                    "theme_id": f"{prefix}{number}",
+                    "domain": domain,
+                    "kind": kind,
+                    "number": number,
+                    "is_other": number == OTHER_THEME_NUMBER,
+                    "label": (
+                        OTHER_THEME_LABEL
+                        if number == OTHER_THEME_NUMBER
+                        else _shorten(quotes[0], params.label_length)
+                    ),
+                    "representative": quotes[0] if quotes else "",
+                    "keywords": _keywords(centroid, vectors, surface, params.keywords),
+                    "quotes": quotes,
+                }
+            )
+            centroid_rows.append(sparse.csr_matrix(centroid))
+    assigned = pd.Series(theme_ids, index=texts.index, dtype=object)
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "theme_id",
+            "domain",
+            "kind",
+            "number",
+            "is_other",
+            "label",
+            "representative",
+            "keywords",
+            "quotes",
+        ],
+    )
+    stats = (
+        texts.assign(theme_id=assigned)
+        .groupby("theme_id", sort=False)
+        .agg(
+            answer_count=("answer_id", "size"),
+            respondent_count=("respondent", "nunique"),
+            answer_ids=("answer_id", list),
+        )
+    )
+    table = table.join(stats, on="theme_id")
+    # Within a (domain, kind): themes by number, "lainnya" (number 0) last.
+    table = table.assign(_last=table["is_other"]).sort_values(
+        ["domain", "kind", "_last", "number"], kind="stable"
+    )
+    centroid_matrix = (
+        sparse.vstack([centroid_rows[i] for i in table.index]).tocsr()
+        if centroid_rows
+        else sparse.csr_matrix((0, vectors.matrix.shape[1]), dtype=np.float32)
+    )
+    table = table.drop(columns="_last").reset_index(drop=True)
+    return Themes(theme_ids=assigned, table=table, centroids=centroid_matrix)
+
+
+# --- the gap matrix ---------------------------------------------------------------------
+STAFF_ROW_FIELDS = {
+    "staff_need": "need",
+    "staff_obstacle": "obstacle",
+    "staff_realisation": "realisation",
+    "staff_strategy": "strategy",
+    "staff_target": "indicator",
+}
+
+
+def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """One row per staff row (run, block, item) with its texts (PII-scrubbed) and targets."""
+    staff = texts.loc[texts["kind"].isin(STAFF_ROW_FIELDS)]
+    columns = ["row_id", "domain", *STAFF_ROW_FIELDS.values(), "answer_ids", "targets", "stems"]
+    if staff.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    staff = staff.assign(field=staff["kind"].map(STAFF_ROW_FIELDS))
+    wide = staff.pivot_table(
+        index="row_id", columns="field", values="text", aggfunc="first", sort=True
+    )
+    wide = wide.reindex(columns=list(STAFF_ROW_FIELDS.values()))
+    for column in wide.columns:
+        wide[column] = scrub_texts(wide[column])
+    grouped = staff.sort_values("answer_id", kind="stable").groupby("row_id", sort=True)
+    domain = grouped["domain"].first()
+    stems = grouped["stems"].agg(" ".join)
+    ids = staff.groupby("row_id", sort=True)["answer_id"].agg(list)
+    relevant = targets.loc[targets["row_id"].isin(wide.index)].sort_values(["row_id", "year"])
+    target_ids = relevant.groupby("row_id")["answer_id"].agg(list)
+    per_row: dict[str, dict[str, float]] = {}
+    for row_id, year, value in zip(
+        relevant["row_id"], relevant["year"], relevant["value"], strict=True
+    ):
+        per_row.setdefault(row_id, {})[str(year)] = float(value)
+    result = wide.assign(
+        domain=domain,
+        stems=stems,
+        answer_ids=[ids[r] + target_ids.get(r, []) for r in wide.index],
+        targets=[per_row.get(r, {}) for r in wide.index],
+    )
+    return result.rename_axis("row_id").reset_index()[columns]
+
+
+def gap_links(
+    rows: pd.DataFrame, themes: Themes, vectors: KeyVectors, *, params: Parameters
+) -> pd.DataFrame:
+    """(theme_id, row_id, similarity) for each citizen need theme a staff row addresses."""
+    links: list[pd.DataFrame] = []
+    is_need = (themes.table["kind"] == "citizen_need") & ~themes.table["is_other"]
+    if rows.empty or not is_need.any():
+        return pd.DataFrame(
+            {
+                "theme_id": pd.Series(dtype=object),
+                "row_id": pd.Series(dtype=object),
+                "similarity": pd.Series(dtype=float),
+            }
+        )
+    row_vectors = l2(vectors.transform(rows["stems"].tolist()))
+    for domain, theme_positions in themes.table.loc[is_need].groupby("domain").indices.items():
+        theme_index = themes.table.loc[is_need].index[theme_positions]
+        row_positions = np.flatnonzero(rows["domain"].to_numpy() == domain)
+        if len(row_positions) == 0:
+            continue
+        similarity = (row_vectors[row_positions] @ themes.centroids[theme_index].T).toarray()
+        row_at, theme_at = np.nonzero(similarity >= params.gap_similarity)
+        links.append(
+            pd.DataFrame(
+                {
+                    "theme_id": themes.table.loc[theme_index[theme_at], "theme_id"].to_numpy(),
+                    "row_id": rows["row_id"].to_numpy()[row_positions[row_at]],
+                    "similarity": similarity[row_at, theme_at].round(3),
+                }
+            )
+        )
+    if not links:
+        return gap_links(rows.iloc[0:0], themes, vectors, params=params)
+    return (
+        pd.concat(links, ignore_index=True)
+        .sort_values(
+            ["theme_id", "similarity", "row_id"], ascending=[True, False, True], kind="stable"
+        )
+        .reset_index(drop=True)
+    )
