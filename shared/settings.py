@@ -36,6 +36,33 @@ class Settings(BaseSettings):
     pseudonym_key: str | None = Field(None, alias="REMBUK_PSEUDONYM_KEY")
     free_text_max_length: int = Field(2000, alias="REMBUK_FREE_TEXT_MAX_LENGTH", ge=10)
 
+    # Telegram bot ---------------------------------------------------------------------------
+    # The bot's @username without the "@", for the links the CLI prints (`rembuk invite`);
+    # the running bot asks Telegram (getMe) instead.
+    bot_username: str | None = Field(None, alias="REMBUK_BOT_USERNAME", pattern=r"^\w{3,64}$")
+    # Webhook mode (`rembuk bot --webhook`): the public HTTPS URL Telegram posts to, the local
+    # address the reverse proxy forwards to, and the secret Telegram sends in every request.
+    webhook_url: str | None = Field(None, alias="REMBUK_WEBHOOK_URL")
+    webhook_listen: str = Field("127.0.0.1", alias="REMBUK_WEBHOOK_LISTEN")
+    webhook_port: int = Field(8443, alias="REMBUK_WEBHOOK_PORT", ge=1, le=65535)
+    webhook_secret: str | None = Field(
+        None, alias="REMBUK_WEBHOOK_SECRET", pattern=r"^[A-Za-z0-9_-]{1,256}$"
+    )
+    reminder_after_hours: float = Field(24.0, alias="REMBUK_REMINDER_AFTER_HOURS", gt=0)
+    expiry_after_days: float = Field(7.0, alias="REMBUK_EXPIRY_AFTER_DAYS", gt=0)
+    invite_valid_days: float = Field(7.0, alias="REMBUK_INVITE_VALID_DAYS", gt=0)
+    # Per-user flood throttle: at most this many updates in the window; the rest are dropped
+    # after one polite note.
+    throttle_max_updates: int = Field(20, alias="REMBUK_THROTTLE_MAX_UPDATES", ge=1)
+    throttle_window_seconds: float = Field(10.0, alias="REMBUK_THROTTLE_WINDOW_SECONDS", gt=0)
+    # Overall sending limit of the AIORateLimiter (Telegram allows about 30 messages/s);
+    # 0 switches the overall limit off, e.g. for a local Bot API server or the benchmark.
+    telegram_rate_limit: float = Field(30.0, alias="REMBUK_TELEGRAM_RATE_LIMIT", ge=0)
+    # How often the bot looks for runs to remind or expire.
+    housekeeping_interval_seconds: float = Field(
+        300.0, alias="REMBUK_HOUSEKEEPING_INTERVAL_SECONDS", gt=0
+    )
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_admin_ids(cls, value: object) -> object:

@@ -9,6 +9,7 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,9 @@ class FakeBotAPI:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.max_poll_wait = 0.5  # cap getUpdates long polls so tests stay fast
+        # Called with every recorded call, e.g. to measure reply latency in a benchmark.
+        self.listeners: list[Callable[[Call], None]] = []
+        self.record_calls = True  # a long benchmark can switch the call log off
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -157,7 +161,11 @@ class FakeBotAPI:
             params.update({key: _decode(value) for key, value in request.query.items()})
 
         if method != "getUpdates":
-            self.calls.append(Call(method, params, files, time.monotonic()))
+            call = Call(method, params, files, time.monotonic())
+            if self.record_calls:
+                self.calls.append(call)
+            for listener in self.listeners:
+                listener(call)
             self._new_call.set()
         failure = self._take_failure(method, params)
         if failure is not None:
@@ -294,3 +302,81 @@ def callback_update(
             },
         }
     }
+
+
+def message_update(
+    user_id: int,
+    content: dict[str, Any],
+    *,
+    message_id: int = 1,
+    chat_type: str = "private",
+    chat_id: int | None = None,
+    edited: bool = False,
+) -> dict[str, Any]:
+    """A message of any kind; `content` is e.g. {"sticker": {...}} (see the helpers below)."""
+    chat = {"id": chat_id if chat_id is not None else user_id, "type": chat_type}
+    if chat_type in ("group", "supergroup", "channel"):
+        chat["title"] = "Grup Warga"
+    message: dict[str, Any] = {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": chat,
+        "from": private_user(user_id),
+        **content,
+    }
+    if edited:
+        message["edit_date"] = int(time.time())
+        return {"edited_message": message}
+    return {"message": message}
+
+
+def channel_post_update(chat_id: int, text: str, *, message_id: int = 1) -> dict[str, Any]:
+    """A post in a channel where the bot is an administrator (no sender user)."""
+    return {
+        "channel_post": {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "channel", "title": "Kanal Info"},
+            "text": text,
+        }
+    }
+
+
+def _file(kind: str) -> dict[str, Any]:
+    return {"file_id": f"{kind}-file", "file_unique_id": f"{kind}-unique"}
+
+
+# Message contents other than text, as Telegram sends them.
+MEDIA_CONTENTS: dict[str, dict[str, Any]] = {
+    "sticker": {
+        "sticker": {
+            **_file("sticker"),
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+    },
+    "photo": {"photo": [{**_file("photo"), "width": 90, "height": 90}]},
+    "voice": {"voice": {**_file("voice"), "duration": 3}},
+    "video": {"video": {**_file("video"), "width": 320, "height": 240, "duration": 5}},
+    "document": {"document": {**_file("document"), "file_name": "jawaban.pdf"}},
+    "location": {"location": {"latitude": -1.07, "longitude": 103.4}},
+    "contact": {"contact": {"phone_number": "+62811000000", "first_name": "Budi"}},
+    "poll": {
+        "poll": {
+            "id": "poll1",
+            "question": "Setuju?",
+            "options": [
+                {"text": "Ya", "voter_count": 0},
+                {"text": "Tidak", "voter_count": 0},
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+        }
+    },
+}

@@ -1,0 +1,118 @@
+"""Respondent records of the Telegram bot: consent, language, opt-out, erasure, update dedupe."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from shared import crud
+from shared.models import (
+    Answer,
+    AnswerRevision,
+    ProcessedUpdate,
+    Respondent,
+    Role,
+    SurveyRun,
+)
+
+
+def find_respondent(*, session: Session, telegram_user_id: int) -> Respondent | None:
+    return session.exec(
+        select(Respondent).where(Respondent.telegram_user_id == telegram_user_id)
+    ).first()
+
+
+def has_consented(respondent: Respondent | None) -> bool:
+    return respondent is not None and respondent.consent_at is not None and not respondent.erased
+
+
+def record_consent(
+    *,
+    session: Session,
+    telegram_user_id: int,
+    language: str,
+    pseudonym_key: str,
+    consent_version: str,
+    now: datetime,
+) -> Respondent:
+    """Create (or update) the respondent who agreed to the privacy notice."""
+    respondent = crud.get_or_create_respondent(
+        session=session,
+        pseudonym_key=pseudonym_key,
+        now=now,
+        telegram_user_id=telegram_user_id,
+        language=language,
+        role=Role.citizen,
+    )
+    if respondent.consent_at is None:
+        respondent.consent_at = now
+        respondent.consent_version = consent_version
+        respondent.language = language
+    respondent.opted_out = False
+    respondent.last_seen_at = now
+    session.add(respondent)
+    session.flush()
+    return respondent
+
+
+def record_decline(*, session: Session, language: str, now: datetime) -> None:
+    """Keep only the fact that someone declined: no Telegram id, a random pseudonym."""
+    session.add(
+        Respondent(
+            pseudonym=f"declined-{secrets.token_hex(8)}",
+            language=language,
+            consent_declined_at=now,
+            created_at=now,
+        )
+    )
+    session.flush()
+
+
+def mark_opted_out(*, session: Session, telegram_user_id: int) -> None:
+    """The user blocked the bot: never message them again (until they write to us)."""
+    session.exec(
+        update(Respondent)
+        .where(Respondent.telegram_user_id == telegram_user_id)
+        .values(opted_out=True)
+    )
+
+
+def erase_respondent(*, session: Session, respondent: Respondent, now: datetime) -> None:
+    """Delete every answer, revision and run of the respondent, and forget who they were.
+
+    The row stays as an anonymous tombstone because invitations and digest deliveries refer
+    to it; its pseudonym is replaced so that the person starts afresh if they come back.
+    """
+    run_ids = select(SurveyRun.id).where(SurveyRun.respondent_id == respondent.id)
+    session.exec(delete(AnswerRevision).where(AnswerRevision.run_id.in_(run_ids)))
+    session.exec(delete(Answer).where(Answer.run_id.in_(run_ids)))
+    session.exec(delete(SurveyRun).where(SurveyRun.respondent_id == respondent.id))
+    respondent.telegram_user_id = None
+    respondent.local_name = None
+    respondent.pseudonym = f"erased-{secrets.token_hex(8)}"
+    respondent.consent_at = None
+    respondent.consent_version = None
+    respondent.last_seen_at = None
+    respondent.erased = True
+    respondent.erased_at = now
+    session.add(respondent)
+    session.flush()
+
+
+def claim_update(*, session: Session, update_id: int, now: datetime) -> bool:
+    """Record an update id; False when it was already handled (Telegram delivered it twice)."""
+    try:
+        with session.begin_nested():
+            session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+def forget_processed_updates(*, session: Session, before: datetime) -> None:
+    """Telegram redelivers for at most a day, so older update ids need not be kept."""
+    session.exec(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before))

@@ -1,0 +1,69 @@
+"""Queries on survey runs that the Telegram adapter needs beyond bot.store."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from shared.models import Answer, Instrument, RunStatus, SurveyRun
+
+
+def active_run(*, session: Session, respondent_id: int, instrument: Instrument) -> SurveyRun | None:
+    """The respondent's most recent run in progress for this instrument, in any campaign."""
+    return session.exec(
+        select(SurveyRun)
+        .where(
+            SurveyRun.respondent_id == respondent_id,
+            SurveyRun.instrument == instrument,
+            SurveyRun.status == RunStatus.in_progress,
+        )
+        .order_by(SurveyRun.id.desc())
+    ).first()
+
+
+def last_submitted_run(
+    *, session: Session, respondent_id: int, instrument: Instrument
+) -> SurveyRun | None:
+    return session.exec(
+        select(SurveyRun)
+        .where(
+            SurveyRun.respondent_id == respondent_id,
+            SurveyRun.instrument == instrument,
+            SurveyRun.status == RunStatus.submitted,
+        )
+        .order_by(SurveyRun.id.desc())
+    ).first()
+
+
+def answer_count(*, session: Session, run_id: int) -> int:
+    return session.exec(
+        select(func.count()).select_from(Answer).where(Answer.run_id == run_id)
+    ).one()
+
+
+def is_paused(run: SurveyRun) -> bool:
+    """Used /batal and has not come back since (no activity after the cancel)."""
+    return run.cancelled_at is not None and run.updated_at <= run.cancelled_at
+
+
+def pause(*, run: SurveyRun, now: datetime) -> None:
+    run.cancelled_at = now
+    run.updated_at = now
+
+
+def mark_active(*, run: SurveyRun, now: datetime) -> None:
+    """Record activity; after a /batal it must come strictly later to count as coming back."""
+    if run.cancelled_at is not None and now <= run.cancelled_at:
+        now = run.cancelled_at + timedelta(microseconds=1)
+    run.updated_at = now
+
+
+def abandon(*, session: Session, run: SurveyRun, now: datetime) -> None:
+    """The respondent chose to start over: the run is kept but no longer counts as open."""
+    run.status = RunStatus.abandoned
+    run.ended_at = now
+    run.updated_at = now
+    session.add(run)
+    session.flush()
