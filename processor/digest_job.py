@@ -169,10 +169,11 @@ def produce_digest(
                 period_end=now,
             )
         ]
-        (work_dir / "digest.html").write_text(
-            "\n\n".join(p["text"] for p in message_parts if p["language"] == language),
-            encoding="utf-8",
-        )
+        for lang in LANGUAGES:
+            (work_dir / f"ringkasan-{lang}.html").write_text(
+                "\n\n---\n\n".join(p["text"] for p in message_parts if p["language"] == lang),
+                encoding="utf-8",
+            )
         if not record:
             return Produced(None, work_dir, summary, message_parts)
         counts = summary.get("counts") or {}

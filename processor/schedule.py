@@ -52,8 +52,13 @@ def cron_trigger(expression: str, timezone: str) -> CronTrigger:
 
 def latest_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
     """The most recent fire time at or before `now` (within a year), or None."""
-    for window in (timedelta(hours=1), timedelta(days=1), timedelta(days=8), timedelta(days=32),
-                   timedelta(days=367)):
+    for window in (
+        timedelta(hours=1),
+        timedelta(days=1),
+        timedelta(days=8),
+        timedelta(days=32),
+        timedelta(days=367),
+    ):
         fire = trigger.get_next_fire_time(None, now - window)
         if fire is None or fire > now:
             continue
@@ -115,7 +120,10 @@ async def run_digest_now(runtime: DigestRuntime, campaign_code: str, slot: str) 
 def _log_report(report: DeliveryReport) -> None:
     logger.info(
         "Delivery: %d sent, %d blocked, %d failed, %d to retry, %d held elsewhere",
-        len(report.sent), len(report.blocked), len(report.failed), len(report.retry_later),
+        len(report.sent),
+        len(report.blocked),
+        len(report.failed),
+        len(report.retry_later),
         len(report.skipped),
     )
 
@@ -136,8 +144,9 @@ def scheduled_digest(campaign_code: str) -> None:
     trigger = cron_trigger(runtime.cron, _campaign_timezone(runtime, campaign_code))
     slot = slot_for(trigger, runtime.clock())
     logger.info("Scheduled digest %s for %s", slot, campaign_code)
-    future = asyncio.run_coroutine_threadsafe(run_digest_now(runtime, campaign_code, slot),
-                                              runtime.loop)
+    future = asyncio.run_coroutine_threadsafe(
+        run_digest_now(runtime, campaign_code, slot), runtime.loop
+    )
     future.result(timeout=runtime.job_timeout)
 
 
@@ -147,8 +156,9 @@ def resume_deliveries() -> None:
     if runtime is None or runtime.bot is None:
         return
     future = asyncio.run_coroutine_threadsafe(
-        deliver_pending(engine=runtime.engine, bot=runtime.bot, clock=runtime.clock,
-                        policy=runtime.policy),
+        deliver_pending(
+            engine=runtime.engine, bot=runtime.bot, clock=runtime.clock, policy=runtime.policy
+        ),
         runtime.loop,
     )
     _log_report(future.result(timeout=runtime.job_timeout))
