@@ -51,9 +51,14 @@ def escape_text(text: object, limit: int = LABEL_LIMIT) -> str:
     return html.escape(value, quote=False)
 
 
+def is_other(theme: Mapping[str, Any]) -> bool:
+    """The leftovers of a (domain, kind) ("lainnya", theme number 0): never a top theme."""
+    return bool(theme.get("is_other")) or str(theme.get("id", "")).endswith(".0")
+
+
 def _themes(domain: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
     return sorted(
-        (domain.get("themes") or {}).get(kind) or [],
+        (t for t in (domain.get("themes") or {}).get(kind) or [] if not is_other(t)),
         key=lambda t: (
             -int(t.get("answer_count", 0)),
             -int(t.get("respondent_count", 0)),
@@ -89,6 +94,8 @@ def new_themes(
         before = _answer_ids(((previous or {}).get("domains") or {}).get(code), kinds)
         for kind in kinds:
             for theme in (domain.get("themes") or {}).get(kind) or []:
+                if is_other(theme):
+                    continue
                 fresh = {str(i) for i in theme.get("answer_ids") or []} - before
                 if fresh:
                     result.append((code, theme, len(fresh)))

@@ -118,8 +118,13 @@ def _name(localized: Mapping[str, str] | None, language: str, fallback: str) -> 
     return localized.get(language) or localized.get("id") or fallback
 
 
+def is_other(theme: Mapping[str, Any]) -> bool:
+    """The leftovers of a (domain, kind) ("lainnya", theme number 0): never a top theme."""
+    return bool(theme.get("is_other")) or str(theme.get("id", "")).endswith(".0")
+
+
 def _themes(domain: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
-    themes = (domain.get("themes") or {}).get(kind) or []
+    themes = [t for t in (domain.get("themes") or {}).get(kind) or [] if not is_other(t)]
     return sorted(
         themes,
         key=lambda t: (-int(t.get("respondent_count", 0)), -int(t.get("answer_count", 0)), t["id"]),
@@ -202,7 +207,39 @@ class _Context:
 
 
 def _staff_rows(gap: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return list(gap.get("staff_rows") or [])
+    """The gap's staff rows, with rows that say the same thing (several officers of one
+    agency filling in the same row) merged: their row ids and answers joined, the yearly
+    targets averaged."""
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in gap.get("staff_rows") or []:
+        key = tuple(
+            " ".join(str(row.get(k) or "").lower().split()) for k in ("strategy", "indicator")
+        )
+        groups.setdefault(key, []).append(row)
+    merged: list[Mapping[str, Any]] = []
+    for rows in groups.values():
+        if len(rows) == 1:
+            merged.append(rows[0])
+            continue
+        years = sorted({y for r in rows for y in (r.get("targets") or {})})
+        targets = {}
+        for year in years:
+            values = [
+                float(r["targets"][year])
+                for r in rows
+                if (r.get("targets") or {}).get(year) is not None
+            ]
+            if values:
+                targets[year] = round(sum(values) / len(values), 1)
+        merged.append(
+            {
+                **rows[0],
+                "row_id": ", ".join(str(r.get("row_id")) for r in rows),
+                "answer_ids": [i for r in rows for i in r.get("answer_ids") or []],
+                "targets": targets,
+            }
+        )
+    return merged
 
 
 def _gaps(domain: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -165,3 +165,23 @@ def test_oversized_single_block_is_split_between_lines_and_words() -> None:
     assert parts[-1].endswith("akhir")
     one_word = pack_blocks(["x" * 1000], limit=300)
     assert [len(p) for p in one_word] == [300, 300, 300, 100]
+
+
+def test_leftover_other_theme_is_never_a_top_theme(
+    summary: dict[str, Any], survey_data: SurveyData
+) -> None:
+    other = copy.deepcopy(summary)
+    other["domains"]["kesehatan"]["themes"]["citizen_need"].append(
+        {
+            "id": "kesehatan.citizen_need.0",
+            "label": "Lainnya",
+            "keywords": [],
+            "is_other": True,
+            "answer_count": 99,
+            "respondent_count": 99,
+            "quotes": [],
+            "answer_ids": [7001, 7002],
+        }
+    )
+    [message] = _compose(other, summary, survey_data=survey_data)
+    assert "Lainnya" not in message

@@ -225,3 +225,22 @@ def test_empty_campaign_still_gives_a_complete_skeleton(
     empty["counts"].update(answers=0, respondents=0, by_domain={}, by_source={})
     document = Document(str(write_draft(empty, out_dir=tmp_path, language="id", now=NOW)))
     assert _parts(document)["Rencana induk keseluruhan"] == SECTIONS_ID
+
+
+def test_identical_staff_rows_are_merged_with_their_evidence(
+    summary: dict[str, Any], texts
+) -> None:  # type: ignore[no-untyped-def]
+    doubled = copy.deepcopy(summary)
+    gap = doubled["domains"]["kesehatan"]["gaps"][0]
+    twin = copy.deepcopy(gap["staff_rows"][0])
+    twin.update(
+        row_id="r-8.0.0",
+        answer_ids=[120, 121],
+        targets={"2027": 40.0, "2028": 45.0, "2029": 60.0, "2030": 80.0, "2031": 100.0},
+    )
+    gap["staff_rows"].append(twin)
+    plan = plan_from_summary(doubled, language="id", now=NOW, texts=texts)
+    strategies = [s for s in plan.domains[0].sections[3].statements if "Rekrut" in s.text]
+    assert len(strategies) == 1
+    assert strategies[0].evidence.row_ids == ("r-7.0.0, r-8.0.0",)
+    assert plan.domains[0].sections[5].table.rows[0][1] == "35"  # (30 + 40) / 2
