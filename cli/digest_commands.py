@@ -253,6 +253,7 @@ def demo(
     run analysis, draft and digest without delivering, and write everything to OUT."""
     from cli.main import fail, survey_data_or_exit
     from processor.demo import paper_forms_csv, sample_consultation, store_consultation
+    from processor.digest import is_other
     from processor.digest_job import produce_digest
     from processor.draft import write_draft
     from processor.importer import import_rows, parse_rows, read_table
@@ -358,7 +359,7 @@ def demo(
     for _code, domain in sorted(
         summary["domains"].items(), key=lambda item: -int(item[1].get("respondents", 0))
     ):
-        needs = domain["themes"].get("citizen_need") or []
+        needs = [t for t in domain["themes"].get("citizen_need") or [] if not is_other(t)]
         if not needs:
             continue
         top = max(needs, key=lambda t: t["answer_count"])

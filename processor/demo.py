@@ -264,7 +264,7 @@ SLANG = [
     ("sekali", "bgt"),
 ]
 OPENERS = ["", "", "", "tolong ", "mohon ", "pak, ", "min ", "kami butuh ", "harapan kami "]
-CLOSERS = ["", "", "", " dong", " pak", " 🙏", " tolong diperhatikan", "!!", " bgt"]
+CLOSERS = ["", "", "", " dong", " pak", " tolong diperhatikan", "!!", " bgt"]
 
 
 def _typo(text: str, rng: random.Random) -> str:
