@@ -1,10 +1,11 @@
-# Quick start: `make chat` (try the survey in a terminal) and `make test` (the whole suite).
+# Quick start: `make demo` (a sample consultation to ./out/, no Telegram needed), `make chat`
+# (try the survey in a terminal) and `make test` (the whole suite).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install chat test lint migrate clean
+.PHONY: install demo run chat test lint migrate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +17,12 @@ install: $(STAMP)
 
 migrate: $(STAMP)
 	$(BIN)/rembuk db upgrade
+
+demo: $(STAMP)
+	$(BIN)/rembuk demo --out out
+
+run: migrate
+	$(BIN)/rembuk run
 
 chat: migrate
 	$(BIN)/rembuk chat

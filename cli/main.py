@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli import analysis_commands
+from cli import analysis_commands, digest_commands
 from shared import crud
 from shared.db import session_scope
 from shared.settings import Settings, SettingsError, load_settings
@@ -31,6 +31,7 @@ campaign_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(campaign_app, name="campaign")
 analysis_commands.register(app)  # analyse, import, export (processor part 1)
+digest_commands.register(app)  # draft, digest, processor, run, demo (processor part 2)
 
 console = Console(stderr=True)
 

@@ -62,6 +62,22 @@ class Settings(BaseSettings):
     housekeeping_interval_seconds: float = Field(
         300.0, alias="REMBUK_HOUSEKEEPING_INTERVAL_SECONDS", gt=0
     )
+    # Digest schedule (crontab, in each campaign's time zone) and where reports are written.
+    digest_cron: str = Field("0 7 * * 1", alias="REMBUK_DIGEST_CRON")
+    output_dir: str = Field("out", alias="REMBUK_OUTPUT_DIR", min_length=1)
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(
+                f"not a crontab expression ({exc}); e.g. '0 7 * * 1' is Monday 07:00"
+            ) from exc
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

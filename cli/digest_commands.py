@@ -1,0 +1,384 @@
+"""`rembuk draft`, `digest`, `processor`, `run` and `demo` (processor part 2)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import signal
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+console = Console(stderr=True)
+logger = logging.getLogger("rembuk")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("draft")(draft)
+    app.command("digest")(digest)
+    app.command("processor")(processor)
+    app.command("run")(run)
+    app.command("demo")(demo)
+
+
+def _campaign_code(engine, code: str | None) -> str:  # type: ignore[no-untyped-def]
+    from cli.main import fail
+    from shared import crud
+    from shared.db import session_scope
+
+    with session_scope(engine) as session:
+        if code:
+            found = crud.get_campaign(session=session, code=code)
+            if found is None:
+                raise fail(f"No campaign {code!r}; see rembuk campaign list")
+            return found.code
+        chosen = crud.resolve_campaign(session=session, now=datetime.now(UTC))
+        if chosen is None:
+            raise fail("Several (or no) campaigns are open: name one with --campaign CODE")
+        return chosen.code
+
+
+def draft(
+    campaign: Annotated[
+        str | None, typer.Option(help="Campaign code (default: the open one).")
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="id or en.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory (default: REMBUK_OUTPUT_DIR).")
+    ] = None,
+) -> None:
+    """Analyse the answers and write the draft master plan (.docx) with its evidence."""
+    from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
+    from processor.digest_job import default_analyse
+    from processor.draft import write_draft
+
+    if lang not in (None, "id", "en"):
+        raise fail("--lang must be id or en")
+    settings = settings_or_exit()
+    survey_data = survey_data_or_exit()
+    engine = ready(settings, survey_data)
+    out_dir = out or Path(settings.output_dir)
+    try:
+        code = _campaign_code(engine, campaign)
+        now = datetime.now(UTC)
+        analysis = default_analyse(
+            engine=engine, campaign_code=code, out_dir=out_dir, now=now, survey_data=survey_data
+        )
+        path = write_draft(
+            analysis.summary, out_dir=out_dir, language=lang or settings.language, now=now
+        )
+    finally:
+        engine.dispose()
+    console.print(f"Draft master plan of {code}: {path}")
+    typer.echo(str(path))
+
+
+def digest(
+    campaign: Annotated[
+        str | None, typer.Option(help="Campaign code (default: the open one).")
+    ] = None,
+    deliver: Annotated[
+        bool, typer.Option("--deliver/--no-deliver", help="Send it to the planners now.")
+    ] = True,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory (default: REMBUK_OUTPUT_DIR).")
+    ] = None,
+) -> None:
+    """Run analysis and draft, compose the digest, and send it to every planner (message,
+    then the XLSX and the DOCX). --no-deliver only writes the files."""
+    from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
+    from processor.delivery import deliver_pending, make_bot
+    from processor.digest_job import produce_digest
+
+    settings = settings_or_exit()
+    if deliver and not settings.telegram_bot_token:
+        raise fail("TELEGRAM_BOT_TOKEN is not set: use --no-deliver, or set the token")
+    survey_data = survey_data_or_exit()
+    engine = ready(settings, survey_data)
+    out_dir = out or Path(settings.output_dir)
+    now = datetime.now(UTC)
+    try:
+        code = _campaign_code(engine, campaign)
+        produced = produce_digest(
+            engine=engine,
+            survey_data=survey_data,
+            campaign_code=code,
+            slot=f"manual:{now:%Y-%m-%dT%H:%M:%SZ}",
+            out_dir=out_dir,
+            now=now,
+            language=settings.language,
+            record=deliver,
+        )
+        console.print(f"Digest files: {produced.out_dir}")
+        if deliver:
+
+            async def send() -> None:
+                bot = make_bot(
+                    token=settings.telegram_bot_token or "",
+                    base_url=settings.telegram_api_base_url,
+                    base_file_url=settings.telegram_api_base_file_url,
+                )
+                async with bot:
+                    report = await deliver_pending(
+                        engine=engine, bot=bot, clock=lambda: datetime.now(UTC)
+                    )
+                console.print(
+                    f"Sent to {len(report.sent)} planner(s); blocked {len(report.blocked)}, "
+                    f"failed {len(report.failed)}, to retry {len(report.retry_later)}."
+                )
+
+            asyncio.run(send())
+    finally:
+        engine.dispose()
+
+
+def _runtime(settings, survey_data, engine, loop, bot):  # type: ignore[no-untyped-def]
+    from processor.schedule import DigestRuntime
+
+    return DigestRuntime(
+        engine=engine,
+        survey_data=survey_data,
+        out_dir=Path(settings.output_dir).resolve(),
+        cron=settings.digest_cron,
+        language=settings.language,
+        loop=loop,
+        bot=bot,
+    )
+
+
+def processor() -> None:
+    """Run the digest schedule (REMBUK_DIGEST_CRON, default Monday 07:00 in each campaign's
+    time zone) until Ctrl-C; jobs are kept in the database."""
+    from cli.main import ready, settings_or_exit, survey_data_or_exit
+    from processor.delivery import make_bot
+    from processor.schedule import DigestScheduler
+
+    settings = settings_or_exit()
+    survey_data = survey_data_or_exit()
+    engine = ready(settings, survey_data)
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        bot = None
+        if settings.telegram_bot_token:
+            bot = make_bot(
+                token=settings.telegram_bot_token,
+                base_url=settings.telegram_api_base_url,
+                base_file_url=settings.telegram_api_base_file_url,
+            )
+            await bot.initialize()
+        else:
+            console.print("[yellow]TELEGRAM_BOT_TOKEN is not set: digests are written, not sent[/]")
+        scheduler = DigestScheduler(_runtime(settings, survey_data, engine, loop, bot))
+        codes = await asyncio.to_thread(scheduler.start)
+        for code, when in scheduler.next_runs().items():
+            console.print(f"Digest of {code}: next run {when}")
+        if not codes:
+            console.print("[yellow]No open campaign to schedule[/]")
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            await asyncio.to_thread(scheduler.shutdown, False)
+            if bot is not None:
+                await bot.shutdown()
+
+    try:
+        asyncio.run(serve())
+    finally:
+        engine.dispose()
+
+
+def run() -> None:
+    """The bot (long polling) and the digest schedule in one process."""
+    from bot.planner import planner_handlers
+    from bot.telegram_app import build_application, run_polling
+    from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
+    from processor.delivery import make_bot
+    from processor.schedule import DigestScheduler
+
+    settings = settings_or_exit()
+    if not settings.telegram_bot_token:
+        raise fail("TELEGRAM_BOT_TOKEN is not set (try `make demo` for a run without Telegram)")
+    survey_data = survey_data_or_exit()
+    engine = ready(settings, survey_data)
+    started: list[DigestScheduler] = []
+
+    async def start_scheduler(application) -> None:  # type: ignore[no-untyped-def]
+        # A plain Bot for digests: the Application's bot retries flood errors on its own,
+        # which would blur the delivery's exactly-once bookkeeping.
+        bot = make_bot(
+            token=settings.telegram_bot_token or "",
+            base_url=settings.telegram_api_base_url,
+            base_file_url=settings.telegram_api_base_file_url,
+        )
+        await bot.initialize()
+        scheduler = DigestScheduler(
+            _runtime(settings, survey_data, engine, asyncio.get_running_loop(), bot)
+        )
+        await asyncio.to_thread(scheduler.start)
+        started.append(scheduler)
+        for code, when in scheduler.next_runs().items():
+            logger.warning("Digest of %s: next run %s", code, when)
+
+    application = build_application(
+        settings=settings,
+        survey_data=survey_data,
+        engine=engine,
+        extra_handlers=planner_handlers(
+            engine=engine, survey_data=survey_data, default_language=settings.language
+        ),
+        post_init_hooks=[start_scheduler],
+    )
+    try:
+        run_polling(application)
+    finally:
+        for scheduler in started:
+            scheduler.shutdown(wait=False)
+        engine.dispose()
+
+
+def demo(
+    out: Annotated[Path, typer.Option(help="Where to write everything.")] = Path("out"),
+    citizens: Annotated[int, typer.Option(help="Sample citizens.", min=10, max=5000)] = 320,
+) -> None:
+    """Generate a sample consultation on a fresh SQLite database (no token, no network),
+    run analysis, draft and digest without delivering, and write everything to OUT."""
+    from cli.main import fail, survey_data_or_exit
+    from processor.demo import paper_forms_csv, sample_consultation, store_consultation
+    from processor.digest import is_other
+    from processor.digest_job import produce_digest
+    from processor.draft import write_draft
+    from processor.importer import import_rows, parse_rows, read_table
+    from shared import crud
+    from shared.db import session_scope
+    from shared.settings import SettingsError, load_settings
+    from shared.startup import prepare_database
+
+    started = time.monotonic()
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    database = out / "demo.db"
+    for leftover in (database, out / "demo.db-wal", out / "demo.db-shm"):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(out / "riwayat", ignore_errors=True)
+    try:
+        settings = load_settings(database_url=f"sqlite:///{database}", output_dir=str(out))
+    except SettingsError as exc:
+        raise fail(str(exc)) from None
+    survey_data = survey_data_or_exit()
+    now = datetime.now(UTC).replace(microsecond=0)
+    engine = prepare_database(settings=settings, survey_data=survey_data, now=now)
+    try:
+        with session_scope(engine) as session:
+            campaign = crud.create_campaign(
+                session=session,
+                code="demo",
+                name="Master Plan Pelayanan Publik Kabupaten Contoh (demo)",
+                plan_first_year=now.year + 1,
+                plan_last_year=now.year + 5,
+                survey_data=survey_data,
+                timezone=settings.timezone,
+                now=now - timedelta(days=30),
+            )
+            crud.close_campaign(session=session, code=crud.DEFAULT_CAMPAIGN_CODE, now=now)
+            key = crud.get_secret(
+                session=session, name=crud.PSEUDONYM_SECRET, configured=settings.pseudonym_key
+            )
+        years = list(range(campaign.plan_first_year, campaign.plan_last_year + 1))
+        console.print(f"Generating a sample consultation ({citizens} citizens, staff rows)…")
+        sample = sample_consultation(citizens=citizens, years=years)
+        store_consultation(
+            engine=engine, campaign=campaign, sample=sample, pseudonym_key=key, now=now, min_day=8
+        )
+        console.print("Last week's digest (so this week's shows what is new)…")
+        produce_digest(
+            engine=engine,
+            survey_data=survey_data,
+            campaign_code="demo",
+            slot="demo:minggu-lalu",
+            out_dir=out / "riwayat",
+            now=now - timedelta(days=7),
+            language=settings.language,
+        )
+        store_consultation(
+            engine=engine, campaign=campaign, sample=sample, pseudonym_key=key, now=now, max_day=7
+        )
+        forms = out / "formulir-kertas.csv"
+        forms.write_text(paper_forms_csv(), encoding="utf-8")
+        with session_scope(engine) as session:
+            rows, errors = parse_rows(
+                read_table(forms),
+                instrument="external",
+                domains=survey_data.domains,
+                plan_years=years,
+                max_length=settings.free_text_max_length,
+            )
+            import_rows(
+                session=session,
+                campaign=campaign,
+                instrument="external",
+                file=forms.name,
+                rows=rows,
+                pseudonym_key=key,
+                now=now,
+            )
+        for error in errors:
+            console.print(f"  paper form row {error.row} skipped: {error.reason}")
+        console.print("Analysis, draft and digest…")
+        produced = produce_digest(
+            engine=engine,
+            survey_data=survey_data,
+            campaign_code="demo",
+            slot="demo",
+            out_dir=out,
+            now=now,
+            language="id",
+            record=False,
+        )
+        english = write_draft(produced.summary, out_dir=out, language="en", now=now)
+    finally:
+        engine.dispose()
+
+    summary = produced.summary
+    counts = summary["counts"]
+    elapsed = time.monotonic() - started
+    console.print(
+        f"\n[bold]Demo consultation[/bold]: {counts['respondents']} respondents, "
+        f"{counts['answers']} answers ({counts['imported_answers']} of them from {len(rows)} "
+        f"paper forms), {counts['in_progress_runs']} questionnaires in progress, "
+        f"{summary['unmapped']['answers']} answers unmapped."
+    )
+    for _code, domain in sorted(
+        summary["domains"].items(), key=lambda item: -int(item[1].get("respondents", 0))
+    ):
+        needs = [t for t in domain["themes"].get("citizen_need") or [] if not is_other(t)]
+        if not needs:
+            continue
+        top = max(needs, key=lambda t: t["answer_count"])
+        open_gaps = sum(1 for g in domain.get("gaps") or [] if g["status"] == "belum_ditangani")
+        console.print(
+            f"  {domain['name']['id']}: {domain['respondents']} respondents; top need "
+            f"“{top['label']}” ({top['answer_count']}); {open_gaps} need(s) not addressed by staff"
+        )
+    files = [
+        ("Draft master plan (id)", out / "draf-master-plan-demo-id.docx"),
+        ("Draft master plan (en)", english),
+        ("Analysis workbook", out / "analysis.xlsx"),
+        ("Analysis summary", out / "summary.json"),
+        ("Digest message (id)", out / "ringkasan-id.html"),
+        ("Digest message (en)", out / "ringkasan-en.html"),
+        ("Paper forms imported", forms),
+        ("Demo database (SQLite)", database),
+    ]
+    console.print("\n[bold]Files[/bold]")
+    for label, path in files:
+        console.print(f"  {label:<24} {path}")
+    console.print(f"\nDone in {elapsed:.0f} s. Open the .docx in Word or LibreOffice.")

@@ -1,0 +1,312 @@
+"""Deliver a digest to the campaign's planners, exactly once per (digest, planner).
+
+Each planner's delivery is a sequence of parts: the message parts (HTML), then the XLSX and
+the DOCX as documents. `parts_sent` is committed after every part, so a crash resumes at
+the next part: nothing already confirmed is sent again and nothing is dropped. (The one
+window no client can close: a request Telegram executed but whose answer never arrived, e.g.
+a read timeout; that single part may then arrive twice.)
+
+Errors: RetryAfter waits as long as Telegram asks; network errors, timeouts and 5xx are
+retried with exponential backoff; a planner who blocked the bot (403) is marked opted out
+and skipped; any other failure is recorded on that planner's row and the others go on.
+Database work runs in worker threads, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+
+from processor import digest_store
+from shared.db import session_scope
+from shared.models import DeliveryStatus, Digest, DigestDelivery, Respondent
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    attempts_per_part: int = 6  # network errors / 5xx / timeouts before giving up for now
+    backoff_base: float = 1.0  # seconds; doubles each retry
+    backoff_max: float = 60.0
+    max_retry_after: float = 3600.0  # never wait longer than this on one RetryAfter
+    lease: timedelta = timedelta(minutes=10)  # a silent holder's claim expires after this
+    max_claims: int = 20  # after this many claims a delivery is marked failed
+
+
+@dataclass(frozen=True)
+class Part:
+    kind: str  # "message" or "document"
+    text: str = ""
+    path: str = ""
+    filename: str = ""
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)  # respondent ids fully delivered now
+    blocked: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)  # given up (permanent error)
+    retry_later: list[int] = field(default_factory=list)  # still pending
+    skipped: list[int] = field(default_factory=list)  # held by another processor
+
+
+class LostLease(Exception):
+    """Another processor took this delivery over; stop without sending more."""
+
+
+class RetriesExhausted(Exception):
+    """Transient errors went on too long; the delivery stays pending for a later run."""
+
+
+def parts_for(digest: Digest, language: str) -> list[Part]:
+    """The ordered parts a planner receives for this digest, in their language (pure)."""
+    stored = [p for p in digest.message_parts or [] if isinstance(p, dict)]
+    texts = [p["text"] for p in stored if p.get("language") == language] or [
+        p["text"] for p in stored if p.get("language") == "id"
+    ]
+    parts = [Part("message", text=text) for text in texts]
+    for path in (digest.xlsx_path, digest.docx_path):
+        if path:
+            parts.append(Part("document", path=path, filename=Path(path).name))
+    return parts
+
+
+def make_bot(*, token: str, base_url: str, base_file_url: str, read_timeout: float = 30.0) -> Bot:
+    """A Bot on the configured Bot API (the real one or a self-hosted/fake server)."""
+    request = HTTPXRequest(
+        connection_pool_size=4, read_timeout=read_timeout, write_timeout=60.0, connect_timeout=10.0
+    )
+    return Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)
+
+
+def _retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return float(value.total_seconds() if isinstance(value, timedelta) else value)
+
+
+class _Deliverer:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        bot: Bot,
+        clock: Clock,
+        sleep: Sleep,
+        policy: DeliveryPolicy,
+        before_part: Callable[[int, int], Awaitable[None]] | None,
+    ) -> None:
+        self.engine, self.bot, self.clock, self.sleep = engine, bot, clock, sleep
+        self.policy = policy
+        self.before_part = before_part
+
+    async def db(self, function, /, **kwargs):  # type: ignore[no-untyped-def]
+        def run():  # type: ignore[no-untyped-def]
+            with session_scope(self.engine) as session:
+                return function(session=session, **kwargs)
+
+        return await asyncio.to_thread(run)
+
+    async def wait(self, seconds: float, delivery: DigestDelivery, attempts: int) -> None:
+        """Sleep while keeping the lease alive (a heartbeat at least every lease/3)."""
+        step = max(1.0, self.policy.lease.total_seconds() / 3)
+        remaining = seconds
+        while remaining > 0:
+            chunk = min(step, remaining)
+            await self.sleep(chunk)
+            remaining -= chunk
+            held = await self.db(
+                digest_store.heartbeat, delivery_id=delivery.id, attempts=attempts, now=self.clock()
+            )
+            if not held:
+                raise LostLease
+
+    async def send(self, chat_id: int, part: Part) -> None:
+        if part.kind == "message":
+            await self.bot.send_message(
+                chat_id, part.text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+            )
+            return
+        content = await asyncio.to_thread(Path(part.path).read_bytes)
+        await self.bot.send_document(chat_id, document=content, filename=part.filename)
+
+    async def send_with_retries(
+        self, chat_id: int, part: Part, delivery: DigestDelivery, attempts: int
+    ) -> None:
+        failures = 0
+        while True:
+            try:
+                await self.send(chat_id, part)
+                return
+            except RetryAfter as error:
+                seconds = min(_retry_after_seconds(error), self.policy.max_retry_after)
+                logger.info("Flood control for chat %s: waiting %.0f s", chat_id, seconds)
+                await self.wait(seconds, delivery, attempts)
+            except (Forbidden, BadRequest):
+                raise
+            except NetworkError as error:  # includes TimedOut and 5xx
+                failures += 1
+                await self.db(
+                    digest_store.note_error,
+                    delivery_id=delivery.id,
+                    attempts=attempts,
+                    error=f"{type(error).__name__}: {error}",
+                    now=self.clock(),
+                )
+                if failures >= self.policy.attempts_per_part:
+                    raise RetriesExhausted(str(error)) from error
+                delay = min(self.policy.backoff_max, self.policy.backoff_base * 2 ** (failures - 1))
+                logger.info("Network error to chat %s (%s); retry in %.1f s", chat_id, error, delay)
+                await self.wait(delay, delivery, attempts)
+
+    async def deliver_one(
+        self, delivery: DigestDelivery, digest: Digest, planner: Respondent, report: DeliveryReport
+    ) -> None:
+        now = self.clock()
+        if delivery.attempts >= self.policy.max_claims:
+            await self.db(
+                digest_store.finish_delivery,
+                delivery_id=delivery.id,
+                attempts=delivery.attempts,
+                status=DeliveryStatus.failed,
+                now=now,
+                error=f"gave up after {delivery.attempts} attempts; last: {delivery.last_error}",
+            )
+            report.failed.append(planner.id)
+            return
+        claimed = await self.db(
+            digest_store.claim_delivery,
+            delivery_id=delivery.id,
+            seen_attempts=delivery.attempts,
+            now=now,
+            stale_before=now - self.policy.lease,
+        )
+        if not claimed:
+            report.skipped.append(planner.id)
+            return
+        attempts = delivery.attempts + 1
+        parts = parts_for(digest, planner.language)
+        try:
+            if planner.opted_out or planner.telegram_user_id is None:
+                raise Forbidden("planner opted out or erased")
+            for index in range(delivery.parts_sent, len(parts)):
+                if self.before_part is not None:
+                    await self.before_part(planner.id, index)
+                await self.send_with_retries(
+                    planner.telegram_user_id, parts[index], delivery, attempts
+                )
+                held = await self.db(
+                    digest_store.record_part,
+                    delivery_id=delivery.id,
+                    attempts=attempts,
+                    parts_sent=index + 1,
+                    now=self.clock(),
+                )
+                if not held:
+                    raise LostLease
+            await self.db(
+                digest_store.finish_delivery,
+                delivery_id=delivery.id,
+                attempts=attempts,
+                status=DeliveryStatus.sent,
+                now=self.clock(),
+            )
+            report.sent.append(planner.id)
+        except Forbidden as error:
+            reason = str(error)
+            logger.warning("Planner %s blocked the bot; marking opted out", planner.pseudonym)
+
+            def block(*, session):  # type: ignore[no-untyped-def]
+                digest_store.mark_opted_out(session=session, respondent_id=planner.id)
+                digest_store.finish_delivery(
+                    session=session,
+                    delivery_id=delivery.id,
+                    attempts=attempts,
+                    status=DeliveryStatus.blocked,
+                    now=self.clock(),
+                    error=reason,
+                )
+
+            await self.db(block)
+            report.blocked.append(planner.id)
+        except LostLease:
+            logger.warning("Delivery %s was taken over by another processor", delivery.id)
+            report.skipped.append(planner.id)
+        except RetriesExhausted:
+            report.retry_later.append(planner.id)
+        except (TelegramError, OSError) as error:  # BadRequest, missing file, ...
+            logger.error("Delivery %s to %s failed: %s", delivery.id, planner.pseudonym, error)
+            await self.db(
+                digest_store.finish_delivery,
+                delivery_id=delivery.id,
+                attempts=attempts,
+                status=DeliveryStatus.failed,
+                now=self.clock(),
+                error=f"{type(error).__name__}: {error}",
+            )
+            report.failed.append(planner.id)
+
+
+def _load_open(*, session, digest_ids: Sequence[int] | None):  # type: ignore[no-untyped-def]
+    rows = []
+    for delivery in digest_store.open_deliveries(session=session):
+        if digest_ids is not None and delivery.digest_id not in digest_ids:
+            continue
+        digest = session.get(Digest, delivery.digest_id)
+        planner = session.get(Respondent, delivery.respondent_id)
+        if digest is not None and planner is not None:
+            rows.append((delivery, digest, planner))
+    return rows
+
+
+async def deliver_pending(
+    *,
+    engine: Engine,
+    bot: Bot,
+    clock: Clock,
+    digest_ids: Sequence[int] | None = None,
+    policy: DeliveryPolicy | None = None,
+    sleep: Sleep = asyncio.sleep,
+    before_part: Callable[[int, int], Awaitable[None]] | None = None,
+) -> DeliveryReport:
+    """Send every pending delivery (of the given digests, or all), planner after planner.
+    A failure of one planner is recorded on their row and never stops the others.
+    `before_part(respondent_id, index)` is a test hook called before each send."""
+    deliverer = _Deliverer(
+        engine=engine,
+        bot=bot,
+        clock=clock,
+        sleep=sleep,
+        policy=policy or DeliveryPolicy(),
+        before_part=before_part,
+    )
+
+    def load(*, session):  # type: ignore[no-untyped-def]
+        return _load_open(session=session, digest_ids=digest_ids)
+
+    report = DeliveryReport()
+    for delivery, digest, planner in await deliverer.db(load):
+        try:
+            await deliverer.deliver_one(delivery, digest, planner, report)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a bug or a database hiccup for this planner: go on with the next
+            logger.exception("Unexpected error delivering digest %s", digest.id)
+            report.retry_later.append(planner.id)
+    return report

@@ -1,0 +1,308 @@
+"""The planners' digest message: pure functions from the analysis summary (and the previous
+digest's summary) to Telegram HTML message parts, each under Telegram's 4,096 characters.
+
+Every value that comes from respondents (theme labels, quotes) or from configuration (campaign
+and domain names) is HTML-escaped; only the message templates (messages.yaml) carry markup.
+Parts are split at clean boundaries: between blocks (header, one domain, what's new,
+unaddressed needs), else between lines, so no tag is ever cut in two.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+
+from shared.survey_data import MessageCatalog
+
+TELEGRAM_LIMIT = 4096
+TOP_ITEMS = 3
+MAX_DOMAINS = 12
+MAX_NEW = 6
+MAX_UNADDRESSED = 8
+LABEL_LIMIT = 120
+PART_MARK_RESERVE = 16  # room for the " (2/3)" marker added to split messages
+
+
+def _locale(language: str) -> str:
+    return "id_ID" if language == "id" else "en_GB"
+
+
+def _n(value: int | float, language: str) -> str:
+    return format_decimal(value, locale=_locale(language))
+
+
+def _when(moment: datetime, timezone: str, language: str) -> str:
+    return format_datetime(
+        moment, "d MMM y HH:mm", tzinfo=ZoneInfo(timezone), locale=_locale(language)
+    )
+
+
+def escape_text(text: object, limit: int = LABEL_LIMIT) -> str:
+    """Shorten a user text (before escaping, so no entity is ever cut) and escape it."""
+    value = " ".join(str(text).split())
+    if len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return html.escape(value, quote=False)
+
+
+def is_other(theme: Mapping[str, Any]) -> bool:
+    """The leftovers of a (domain, kind) ("lainnya", theme number 0): never a top theme."""
+    return bool(theme.get("is_other")) or str(theme.get("id", "")).endswith(".0")
+
+
+def _themes(domain: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
+    return sorted(
+        (t for t in (domain.get("themes") or {}).get(kind) or [] if not is_other(t)),
+        key=lambda t: (
+            -int(t.get("answer_count", 0)),
+            -int(t.get("respondent_count", 0)),
+            str(t.get("id")),
+        ),
+    )
+
+
+def _domain_name(summary: Mapping[str, Any], code: str, language: str) -> str:
+    names = ((summary.get("domains") or {}).get(code) or {}).get("name") or {}
+    return names.get(language) or names.get("id") or code
+
+
+def _answer_ids(domain: Mapping[str, Any] | None, kinds: Iterable[str]) -> set[str]:
+    if not domain:
+        return set()
+    ids: set[str] = set()
+    for kind in kinds:
+        for theme in (domain.get("themes") or {}).get(kind) or []:
+            ids.update(str(i) for i in theme.get("answer_ids") or [])
+    return ids
+
+
+def new_themes(
+    summary: Mapping[str, Any], previous: Mapping[str, Any] | None
+) -> list[tuple[str, Mapping[str, Any], int]]:
+    """Need and obstacle themes with answers the previous digest did not have, as
+    (domain code, theme, new answer count), most new answers first. Themes are matched by
+    their answers rather than their ids, because theme numbering can change between runs."""
+    kinds = ("citizen_need", "citizen_obstacle")
+    result = []
+    for code, domain in (summary.get("domains") or {}).items():
+        before = _answer_ids(((previous or {}).get("domains") or {}).get(code), kinds)
+        for kind in kinds:
+            for theme in (domain.get("themes") or {}).get(kind) or []:
+                if is_other(theme):
+                    continue
+                fresh = {str(i) for i in theme.get("answer_ids") or []} - before
+                if fresh:
+                    result.append((code, theme, len(fresh)))
+    return sorted(result, key=lambda x: (-x[2], x[0], str(x[1].get("id"))))
+
+
+def digest_blocks(
+    summary: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    *,
+    language: str,
+    messages: MessageCatalog,
+    period_start: datetime | None,
+    period_end: datetime,
+) -> list[str]:
+    """The digest as HTML blocks, each a balanced fragment that may stand alone."""
+
+    def t(key: str, **values: object) -> str:
+        return messages.text(key, language, **values)
+
+    campaign = summary.get("campaign") or {}
+    timezone = campaign.get("timezone") or "Asia/Jakarta"
+    counts = summary.get("counts") or {}
+    total = int(counts.get("answers", 0))
+    before = int(((previous or {}).get("counts") or {}).get("answers", 0))
+    new = max(0, total - before)
+    end = _when(period_end, timezone, language)
+    period = (
+        t("digest_period", start=_when(period_start, timezone, language), end=end)
+        if period_start is not None
+        else t("digest_period_first", end=end)
+    )
+    header = [
+        t("digest_title", campaign=escape_text(campaign.get("name") or campaign.get("code", ""))),
+        period,
+        t(
+            "digest_counts",
+            new=_n(new, language),
+            total=_n(total, language),
+            respondents=_n(int(counts.get("respondents", 0)), language),
+        ),
+    ]
+    if int(counts.get("in_progress_runs", 0)):
+        header.append(t("digest_in_progress", n=_n(int(counts["in_progress_runs"]), language)))
+    blocks = ["\n".join(header)]
+
+    domains = summary.get("domains") or {}
+    codes = sorted(
+        (c for c, d in domains.items() if int(d.get("answers", 0)) > 0),
+        key=lambda c: (
+            -int(domains[c].get("respondents", 0)),
+            -int(domains[c].get("answers", 0)),
+            c,
+        ),
+    )
+    if not codes:
+        blocks.append(t("digest_no_answers"))
+    for code in codes[:MAX_DOMAINS]:
+        domain = domains[code]
+        lines = [
+            t(
+                "digest_domain",
+                domain=escape_text(_domain_name(summary, code, language)),
+                respondents=_n(int(domain.get("respondents", 0)), language),
+                answers=_n(int(domain.get("answers", 0)), language),
+            )
+        ]
+        for kind, title in (
+            ("citizen_need", "digest_needs"),
+            ("citizen_obstacle", "digest_obstacles"),
+        ):
+            themes = _themes(domain, kind)[:TOP_ITEMS]
+            if themes:
+                lines.append(t(title))
+                lines += [
+                    t(
+                        "digest_item",
+                        label=escape_text(th.get("label", "")),
+                        count=_n(int(th.get("answer_count", 0)), language),
+                    )
+                    for th in themes
+                ]
+        blocks.append("\n".join(lines))
+    if len(codes) > MAX_DOMAINS:
+        blocks.append(t("digest_more_domains", n=len(codes) - MAX_DOMAINS))
+
+    fresh = new_themes(summary, previous)[:MAX_NEW]
+    lines = [t("digest_new_title")]
+    lines += [
+        t(
+            "digest_new_theme",
+            domain=escape_text(_domain_name(summary, code, language)),
+            label=escape_text(theme.get("label", "")),
+            count=_n(count, language),
+        )
+        for code, theme, count in fresh
+    ] or [t("digest_new_none")]
+    blocks.append("\n".join(lines))
+
+    unaddressed = sorted(
+        (
+            (code, gap)
+            for code in codes
+            for gap in domains[code].get("gaps") or []
+            if gap.get("status") == "belum_ditangani"
+        ),
+        key=lambda x: (-int(x[1].get("respondent_count", 0)), x[0], str(x[1].get("need_theme_id"))),
+    )
+    lines = [t("digest_unaddressed_title")]
+    lines += [
+        t(
+            "digest_unaddressed_item",
+            domain=escape_text(_domain_name(summary, code, language)),
+            label=escape_text(gap.get("need_label", "")),
+            count=_n(int(gap.get("respondent_count", 0)), language),
+        )
+        for code, gap in unaddressed[:MAX_UNADDRESSED]
+    ] or [t("digest_unaddressed_none")]
+    blocks.append("\n".join(lines))
+    blocks.append(t("digest_files"))
+    return blocks
+
+
+def _split_long(block: str, limit: int) -> list[str]:
+    """Split one oversized block between lines; a single oversized line is cut as plain
+    text (tags removed) at whitespace, never inside a tag or an entity."""
+    pieces: list[str] = []
+    for line in block.split("\n"):
+        if len(line) <= limit:
+            pieces.append(line)
+            continue
+        import re
+
+        plain = html.unescape(re.sub(r"<[^>]+>", "", line))
+        words, current = plain.split(" "), ""
+        for word in words:
+            candidate = f"{current} {word}".strip()
+            if len(html.escape(candidate, quote=False)) <= limit:
+                current = candidate
+                continue
+            if current:
+                pieces.append(html.escape(current, quote=False))
+            while len(html.escape(word, quote=False)) > limit:
+                cut = limit
+                while len(html.escape(word[:cut], quote=False)) > limit:
+                    cut -= 1
+                pieces.append(html.escape(word[:cut], quote=False))
+                word = word[cut:]
+            current = word
+        if current:
+            pieces.append(html.escape(current, quote=False))
+    return pieces
+
+
+def pack_blocks(
+    blocks: Sequence[str], limit: int = TELEGRAM_LIMIT, separator: str = "\n\n"
+) -> list[str]:
+    """Greedily pack blocks into parts of at most `limit` characters, keeping blocks whole
+    when they fit and splitting an oversized one between its lines."""
+    units: list[tuple[str, str]] = []  # (text, separator before it)
+    for block in blocks:
+        if len(block) <= limit:
+            units.append((block, separator))
+        else:
+            lines = _split_long(block, limit)
+            units.append((lines[0], separator))
+            units += [(line, "\n") for line in lines[1:]]
+    parts: list[str] = []
+    current = ""
+    for text, sep in units:
+        if not current:
+            current = text
+        elif len(current) + len(sep) + len(text) <= limit:
+            current += sep + text
+        else:
+            parts.append(current)
+            current = text
+    if current:
+        parts.append(current)
+    return parts
+
+
+def compose_digest(
+    summary: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    *,
+    language: str,
+    messages: MessageCatalog,
+    period_start: datetime | None,
+    period_end: datetime,
+    limit: int = TELEGRAM_LIMIT,
+) -> list[str]:
+    """The digest message as HTML parts, each at most `limit` characters including the
+    "(n/total)" marker that numbers the parts of a split message."""
+    blocks = digest_blocks(
+        summary,
+        previous,
+        language=language,
+        messages=messages,
+        period_start=period_start,
+        period_end=period_end,
+    )
+    parts = pack_blocks(blocks, limit)
+    if len(parts) == 1:
+        return parts
+    parts = pack_blocks(blocks, limit - PART_MARK_RESERVE)
+    return [
+        f"{part}\n{messages.text('digest_part', language, number=i, total=len(parts))}"
+        for i, part in enumerate(parts, start=1)
+    ]

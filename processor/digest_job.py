@@ -1,0 +1,209 @@
+"""One digest run: analysis → draft → digest message → Digest row → deliveries.
+
+`produce_digest` is blocking (analysis, pandas, python-docx) and is run in a worker thread
+by the async callers. It writes into a directory of its own and only then inserts the Digest
+row; the (campaign, slot) unique key decides between two processors, and the loser deletes
+its files. Files are never overwritten, so a planner's /unduh always gets a consistent pair.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from processor import digest_store
+from processor.digest import compose_digest
+from processor.draft import load_draft_texts, write_draft
+from shared import crud
+from shared.db import session_scope
+from shared.models import Digest
+from shared.survey_data import SurveyData
+
+logger = logging.getLogger(__name__)
+LANGUAGES = ("id", "en")
+
+
+@dataclass(frozen=True)
+class AnalysisOutput:
+    summary: Mapping[str, Any]
+    xlsx_path: Path | None
+    summary_path: Path | None
+
+
+# analyse(engine=, campaign_code=, out_dir=, now=, survey_data=) -> AnalysisOutput
+Analyse = Callable[..., AnalysisOutput]
+
+
+def default_analyse(
+    *, engine: Engine, campaign_code: str, out_dir: Path, now: datetime, survey_data: SurveyData
+) -> AnalysisOutput:
+    """Issue 4's `run_analysis`, adapted to what the digest needs."""
+    from processor.analysis import run_analysis  # type: ignore[import-not-found]
+
+    result = run_analysis(
+        engine=engine,
+        campaign_code=campaign_code,
+        out_dir=out_dir,
+        now=now,
+        survey_data=survey_data,
+    )
+    return adapt_analysis_result(result, out_dir)
+
+
+def adapt_analysis_result(result: Any, out_dir: Path) -> AnalysisOutput:
+    """Accept the analysis result as an object with attributes, a mapping or a tuple
+    (paths, summary), so the digest does not depend on its exact container type."""
+    summary: Any = None
+    paths: Any = None
+    if isinstance(result, tuple) and len(result) == 2:
+        first, second = result
+        summary, paths = (
+            (first, second)
+            if isinstance(first, Mapping) and "campaign" in first
+            else (
+                second,
+                first,
+            )
+        )
+    elif isinstance(result, Mapping) and "campaign" in result:
+        summary = result
+    else:
+        summary = getattr(result, "summary", None)
+        paths = result
+    if summary is None:
+        summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
+
+    def find(name: str, suffix: str) -> Path | None:
+        for candidate in (
+            getattr(paths, name, None),
+            paths.get(name) if isinstance(paths, Mapping) else None,
+            paths.get(suffix.lstrip(".")) if isinstance(paths, Mapping) else None,
+        ):
+            if candidate:
+                return Path(candidate)
+        found = sorted(out_dir.glob(f"*{suffix}"))
+        return found[0] if found else None
+
+    return AnalysisOutput(
+        summary=summary,
+        xlsx_path=find("xlsx_path", ".xlsx") or find("xlsx", ".xlsx"),
+        summary_path=find("summary_path", ".json") or find("summary", ".json"),
+    )
+
+
+def slot_slug(slot: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", slot).strip("-")[:48] or "digest"
+
+
+@dataclass(frozen=True)
+class Produced:
+    digest: Digest | None  # None: this slot's digest already existed (another process)
+    out_dir: Path | None
+    summary: Mapping[str, Any]
+    message_parts: list[dict[str, str]]
+
+
+def produce_digest(
+    *,
+    engine: Engine,
+    survey_data: SurveyData,
+    campaign_code: str,
+    slot: str,
+    out_dir: Path,
+    now: datetime,
+    language: str = "id",
+    analyse: Analyse = default_analyse,
+    record: bool = True,
+) -> Produced:
+    """Analyse, draft and compose the digest of `slot`, store it once, add the deliveries.
+    With record=False (the demo, --no-deliver) the files are written and nothing is stored."""
+    with session_scope(engine) as session:
+        campaign = crud.get_campaign(session=session, code=campaign_code)
+        if campaign is None:
+            raise crud.CampaignError(f"no campaign {campaign_code!r}")
+        campaign_id = campaign.id
+        assert campaign_id is not None
+        existing = digest_store.digest_for_slot(session=session, campaign_id=campaign_id, slot=slot)
+        if existing is not None and record:
+            logger.info("Digest %s of %s exists already", slot, campaign_code)
+            return Produced(None, None, existing.summary, existing.message_parts)
+        previous = digest_store.latest_digest(session=session, campaign_id=campaign_id)
+        previous_summary = previous.summary if previous is not None else None
+        period_start = previous.period_end if previous is not None else None
+
+    work_dir = (
+        out_dir / campaign_code / f"{slot_slug(slot)}-{secrets.token_hex(3)}" if record else out_dir
+    )
+    work_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        analysis = analyse(
+            engine=engine,
+            campaign_code=campaign_code,
+            out_dir=work_dir,
+            now=now,
+            survey_data=survey_data,
+        )
+        summary = analysis.summary
+        docx_path = write_draft(
+            summary, out_dir=work_dir, language=language, now=now, texts=load_draft_texts()
+        )
+        message_parts = [
+            {"language": lang, "text": text}
+            for lang in LANGUAGES
+            for text in compose_digest(
+                summary,
+                previous_summary,
+                language=lang,
+                messages=survey_data.messages,
+                period_start=period_start,
+                period_end=now,
+            )
+        ]
+        for lang in LANGUAGES:
+            (work_dir / f"ringkasan-{lang}.html").write_text(
+                "\n\n---\n\n".join(p["text"] for p in message_parts if p["language"] == lang),
+                encoding="utf-8",
+            )
+        if not record:
+            return Produced(None, work_dir, summary, message_parts)
+        counts = summary.get("counts") or {}
+        answers = int(counts.get("answers", 0))
+        before = int(((previous_summary or {}).get("counts") or {}).get("answers", 0))
+        digest = Digest(
+            campaign_id=campaign_id,
+            slot=slot,
+            period_start=period_start,
+            period_end=now,
+            answer_count=answers,
+            new_answer_count=max(0, answers - before),
+            summary=json.loads(json.dumps(summary)),
+            message_parts=message_parts,
+            xlsx_path=str(analysis.xlsx_path.resolve()) if analysis.xlsx_path else None,
+            docx_path=str(docx_path.resolve()),
+            created_at=now,
+        )
+        with session_scope(engine) as session:
+            stored = digest_store.create_digest(session=session, digest=digest)
+            if stored is not None:
+                digest_store.ensure_deliveries(
+                    session=session, digest_id=stored.id, campaign_id=campaign_id, now=now
+                )
+        if stored is None:
+            logger.info("Another processor made digest %s of %s first", slot, campaign_code)
+            shutil.rmtree(work_dir, ignore_errors=True)
+            return Produced(None, None, summary, message_parts)
+        return Produced(stored, work_dir, summary, message_parts)
+    except BaseException:
+        if record:
+            shutil.rmtree(work_dir, ignore_errors=True)
+        raise
