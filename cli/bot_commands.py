@@ -8,14 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import Engine
 
 from cli.main import console, fail, ready, settings_or_exit, survey_data_or_exit
 from shared import crud
 from shared.db import session_scope
 from shared.models import Role
 from shared.settings import Settings
-from shared.survey_data import SurveyData
 
 WebhookOption = Annotated[
     bool,
@@ -43,16 +41,8 @@ def _check_bot_settings(settings: Settings, webhook: bool) -> None:
         raise fail("--webhook needs REMBUK_WEBHOOK_URL, the public HTTPS URL of the webhook.")
 
 
-def scheduler_hooks(settings: Settings, survey_data: SurveyData, engine: Engine) -> list:
-    """Post-init hooks that `rembuk run` adds to the bot.
-
-    PLUG-IN POINT: the processor's digest scheduler registers itself here (an async
-    callable taking the Application, started once the bot is initialised).
-    """
-    return []
-
-
 def _serve(*, webhook: bool, with_scheduler: bool) -> None:
+    from bot.planner import planner_handlers
     from bot.telegram_app import build_application, run_polling, run_webhook
 
     settings = settings_or_exit()
@@ -60,9 +50,19 @@ def _serve(*, webhook: bool, with_scheduler: bool) -> None:
     survey_data = survey_data_or_exit()
     _configure_logging()
     engine = ready(settings, survey_data)
-    hooks = scheduler_hooks(settings, survey_data, engine) if with_scheduler else []
+    schedule = None
+    if with_scheduler:
+        from cli.digest_commands import DigestSchedulerHook
+
+        schedule = DigestSchedulerHook(settings=settings, survey_data=survey_data, engine=engine)
     application = build_application(
-        settings=settings, survey_data=survey_data, engine=engine, post_init_hooks=hooks
+        settings=settings,
+        survey_data=survey_data,
+        engine=engine,
+        extra_handlers=planner_handlers(
+            engine=engine, survey_data=survey_data, default_language=settings.language
+        ),
+        post_init_hooks=[schedule] if schedule else [],
     )
     try:
         if webhook:
@@ -70,6 +70,8 @@ def _serve(*, webhook: bool, with_scheduler: bool) -> None:
         else:
             run_polling(application)
     finally:
+        if schedule is not None:
+            schedule.stop()
         engine.dispose()
 
 

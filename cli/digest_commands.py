@@ -1,4 +1,5 @@
-"""`rembuk draft`, `digest`, `processor`, `run` and `demo` (processor part 2)."""
+"""`rembuk draft`, `digest`, `processor` and `demo` (processor part 2), and the digest
+schedule that `rembuk run` starts beside the bot."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ def register(app: typer.Typer) -> None:
     app.command("draft")(draft)
     app.command("digest")(digest)
     app.command("processor")(processor)
-    app.command("run")(run)
     app.command("demo")(demo)
 
 
@@ -196,22 +196,18 @@ def processor() -> None:
         engine.dispose()
 
 
-def run() -> None:
-    """The bot (long polling) and the digest schedule in one process."""
-    from bot.planner import planner_handlers
-    from bot.telegram_app import build_application, run_polling
-    from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
-    from processor.delivery import make_bot
-    from processor.schedule import DigestScheduler
+class DigestSchedulerHook:
+    """Starts the digest schedule once the bot is up (`rembuk run`); `stop()` on the way out."""
 
-    settings = settings_or_exit()
-    if not settings.telegram_bot_token:
-        raise fail("TELEGRAM_BOT_TOKEN is not set (try `make demo` for a run without Telegram)")
-    survey_data = survey_data_or_exit()
-    engine = ready(settings, survey_data)
-    started: list[DigestScheduler] = []
+    def __init__(self, *, settings, survey_data, engine) -> None:  # type: ignore[no-untyped-def]
+        self.settings, self.survey_data, self.engine = settings, survey_data, engine
+        self.scheduler = None
 
-    async def start_scheduler(application) -> None:  # type: ignore[no-untyped-def]
+    async def __call__(self, application) -> None:  # type: ignore[no-untyped-def]
+        from processor.delivery import make_bot
+        from processor.schedule import DigestScheduler
+
+        settings = self.settings
         # A plain Bot for digests: the Application's bot retries flood errors on its own,
         # which would blur the delivery's exactly-once bookkeeping.
         bot = make_bot(
@@ -221,28 +217,16 @@ def run() -> None:
         )
         await bot.initialize()
         scheduler = DigestScheduler(
-            _runtime(settings, survey_data, engine, asyncio.get_running_loop(), bot)
+            _runtime(settings, self.survey_data, self.engine, asyncio.get_running_loop(), bot)
         )
         await asyncio.to_thread(scheduler.start)
-        started.append(scheduler)
+        self.scheduler = scheduler
         for code, when in scheduler.next_runs().items():
             logger.warning("Digest of %s: next run %s", code, when)
 
-    application = build_application(
-        settings=settings,
-        survey_data=survey_data,
-        engine=engine,
-        extra_handlers=planner_handlers(
-            engine=engine, survey_data=survey_data, default_language=settings.language
-        ),
-        post_init_hooks=[start_scheduler],
-    )
-    try:
-        run_polling(application)
-    finally:
-        for scheduler in started:
-            scheduler.shutdown(wait=False)
-        engine.dispose()
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
 
 
 def demo(
