@@ -143,17 +143,20 @@ def _centroids(labels: np.ndarray, weights: np.ndarray, matrix: sparse.csr_matri
     return l2(indicator @ matrix)
 
 
-def most_frequent_text(texts: pd.DataFrame, n_keys: int) -> np.ndarray:
-    """For each key_index, the raw text most often written for it (ties: alphabetical)."""
+def most_frequent_text(texts: pd.DataFrame) -> dict[int, str]:
+    """For each key_index of these texts, the raw text most often written (ties: alphabetical).
+
+    Call it per (domain, kind): one normalised key can stand for a citizen's need and a
+    staff member's realisation, and a theme must only quote its own answers.
+    """
     text_codes, text_values = pd.factorize(texts["text"], sort=True)
     pairs = pd.DataFrame({"key": texts["key_index"].to_numpy(), "text": text_codes})
     counted = pairs.value_counts(sort=False).reset_index(name="n")
     best = counted.sort_values(["key", "n", "text"], ascending=[True, False, True]).drop_duplicates(
         "key"
     )
-    result = np.full(n_keys, "", dtype=object)
-    result[best["key"].to_numpy()] = np.asarray(text_values, dtype=object)[best["text"].to_numpy()]
-    return result
+    values = np.asarray(text_values, dtype=object)[best["text"].to_numpy()]
+    return dict(zip(best["key"].tolist(), values.tolist(), strict=True))
 
 
 def group_themes(
@@ -169,9 +172,9 @@ def group_themes(
     centroid_blocks: list[sparse.csr_matrix] = []
     row_nnz = np.diff(vectors.matrix.indptr)
     key_index = texts["key_index"].to_numpy()
-    raw_text = most_frequent_text(texts, len(vectors.keys))
     groups = texts.groupby(["domain", "kind"], sort=True).indices
     for (domain, kind), positions in sorted(groups.items()):
+        raw_text = most_frequent_text(texts.iloc[positions])
         keys, inverse, counts = np.unique(
             key_index[positions], return_inverse=True, return_counts=True
         )

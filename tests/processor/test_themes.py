@@ -207,3 +207,29 @@ def test_gap_matrix_pairs_needs_with_staff_rows(tools, survey_data) -> None:  # 
     assert row["targets"] == {"2027": 50.0, "2028": 60.0}
     assert row["realisation"] == "40% jalan desa sudah diaspal"
     assert len(row["answer_ids"]) == 7
+
+
+def test_a_theme_quotes_only_its_own_kind(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    """A citizen's need and a staff realisation can normalise to the same words; each
+    theme must still quote what was written for it, never the other kind's text."""
+    citizen = ["mohon puskesmas buka sampai sore pak"] * 2
+    staff = ["2 dari 9 puskesmas buka sore"] * 5  # more frequent than the citizens' text
+    frame = answers_frame(
+        _needs(citizen, "kesehatan")
+        + [
+            {
+                "question_id": "realisation",
+                "text": t,
+                "domain": "kesehatan",
+                "instrument": "internal",
+            }
+            for t in staff
+        ]
+    )
+    analysis = _run(tools, survey_data, frame)
+    themes = analysis.themes.table.set_index("theme_id")
+    need = themes.loc["kesehatan.citizen_need.1"]
+    assert need["quotes"] == ["mohon puskesmas buka sampai sore pak"]
+    assert need["label"] == "mohon puskesmas buka sampai sore pak"
+    realisation = themes.loc["kesehatan.staff_realisation.1"]
+    assert realisation["quotes"] == ["2 dari 9 puskesmas buka sore"]
