@@ -140,6 +140,20 @@ def _theme_evidence(theme: Mapping[str, Any]) -> Evidence:
     )
 
 
+def _theme_statement(ctx, line_key: str, theme: Mapping[str, Any], **extra: str) -> Statement:  # type: ignore[no-untyped-def]
+    """A theme's line (label, answers, respondents) with its evidence."""
+    return Statement(
+        ctx.t(
+            line_key,
+            label=theme["label"],
+            answers=ctx.n(theme["answer_count"]),
+            respondents=ctx.n(theme["respondent_count"]),
+            **extra,
+        ),
+        _theme_evidence(theme),
+    )
+
+
 def _gap_evidence(gap: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> Evidence:
     return Evidence(
         answers=int(gap.get("answer_count", 0)),
@@ -294,46 +308,13 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
     ]
     if needs:
         s1.append(Statement(ctx.t("intro_needs")))
-        s1 += [
-            Statement(
-                ctx.t(
-                    "need_line",
-                    label=t["label"],
-                    answers=ctx.n(t["answer_count"]),
-                    respondents=ctx.n(t["respondent_count"]),
-                ),
-                _theme_evidence(t),
-            )
-            for t in needs
-        ]
+        s1 += [_theme_statement(ctx, "need_line", t) for t in needs]
     else:
         s1.append(Statement(ctx.t("no_needs")))
     if obstacles or staff_obstacles:
         s1.append(Statement(ctx.t("intro_obstacles")))
-        s1 += [
-            Statement(
-                ctx.t(
-                    "obstacle_line",
-                    label=t["label"],
-                    answers=ctx.n(t["answer_count"]),
-                    respondents=ctx.n(t["respondent_count"]),
-                ),
-                _theme_evidence(t),
-            )
-            for t in obstacles
-        ]
-        s1 += [
-            Statement(
-                ctx.t(
-                    "staff_obstacle_line",
-                    label=t["label"],
-                    answers=ctx.n(t["answer_count"]),
-                    respondents=ctx.n(t["respondent_count"]),
-                ),
-                _theme_evidence(t),
-            )
-            for t in staff_obstacles
-        ]
+        s1 += [_theme_statement(ctx, "obstacle_line", t) for t in obstacles]
+        s1 += [_theme_statement(ctx, "staff_obstacle_line", t) for t in staff_obstacles]
     else:
         s1.append(Statement(ctx.t("no_obstacles")))
     top_dims = _top_dimensions(dimensions)
@@ -406,18 +387,7 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
                     for y in ctx.years
                 )
             )
-    s4 += [
-        Statement(
-            ctx.t(
-                "strategy_citizen",
-                label=t["label"],
-                answers=ctx.n(t["answer_count"]),
-                respondents=ctx.n(t["respondent_count"]),
-            ),
-            _theme_evidence(t),
-        )
-        for t in citizen_strategies
-    ]
+    s4 += [_theme_statement(ctx, "strategy_citizen", t) for t in citizen_strategies]
     if not s4:
         s4 = [Statement(ctx.t("no_needs"))]
     if not s5:
@@ -661,16 +631,7 @@ def _overall_plan(ctx: _Context, codes: Sequence[str]) -> PartPlan:
         Statement(ctx.t("intro_overall", domains=len(codes))),
     ]
     s1 += [
-        Statement(
-            ctx.t(
-                "need_line_domain",
-                label=t["label"],
-                domain=ctx.domain_name(code),
-                answers=ctx.n(t["answer_count"]),
-                respondents=ctx.n(t["respondent_count"]),
-            ),
-            _theme_evidence(t),
-        )
+        _theme_statement(ctx, "need_line_domain", t, domain=ctx.domain_name(code))
         for code, t in needs
     ]
     top_dims = _top_dimensions(all_dims)
