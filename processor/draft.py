@@ -154,6 +154,25 @@ def _theme_statement(ctx, line_key: str, theme: Mapping[str, Any], **extra: str)
     )
 
 
+def _data_overview(ctx, counts: Mapping[str, Any]) -> Statement:  # type: ignore[no-untyped-def]
+    """How many took part and answered, from the summary's counts."""
+    return Statement(
+        ctx.t(
+            "data_overview",
+            respondents=ctx.n(counts.get("respondents", 0)),
+            answers=ctx.n(counts.get("answers", 0)),
+            submitted=ctx.n(counts.get("submitted_runs", 0)),
+            in_progress=ctx.n(counts.get("in_progress_runs", 0)),
+            imported=ctx.n(counts.get("imported_answers", 0)),
+        ),
+        Evidence(
+            answers=int(counts.get("answers", 0)),
+            respondents=int(counts.get("respondents", 0)),
+            note=ctx.t("evidence_summary"),
+        ),
+    )
+
+
 def _gap_evidence(gap: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> Evidence:
     return Evidence(
         answers=int(gap.get("answer_count", 0)),
@@ -613,21 +632,7 @@ def _overall_plan(ctx: _Context, codes: Sequence[str]) -> PartPlan:
         ),
     )[: TOP_NEEDS * 2]
     s1 = [
-        Statement(
-            ctx.t(
-                "data_overview",
-                respondents=ctx.n(counts.get("respondents", 0)),
-                answers=ctx.n(counts.get("answers", 0)),
-                submitted=ctx.n(counts.get("submitted_runs", 0)),
-                in_progress=ctx.n(counts.get("in_progress_runs", 0)),
-                imported=ctx.n(counts.get("imported_answers", 0)),
-            ),
-            Evidence(
-                answers=int(counts.get("answers", 0)),
-                respondents=int(counts.get("respondents", 0)),
-                note=ctx.t("evidence_summary"),
-            ),
-        ),
+        _data_overview(ctx, counts),
         Statement(ctx.t("intro_overall", domains=len(codes))),
     ]
     s1 += [
@@ -794,23 +799,7 @@ def plan_from_summary(
     )
     years = ctx.years or [now.year + 1]
     date = format_date(now.date(), format="long", locale="id_ID" if language == "id" else "en_GB")
-    data: list[Statement] = [
-        Statement(
-            ctx.t(
-                "data_overview",
-                respondents=ctx.n(counts.get("respondents", 0)),
-                answers=ctx.n(counts.get("answers", 0)),
-                submitted=ctx.n(counts.get("submitted_runs", 0)),
-                in_progress=ctx.n(counts.get("in_progress_runs", 0)),
-                imported=ctx.n(counts.get("imported_answers", 0)),
-            ),
-            Evidence(
-                answers=int(counts.get("answers", 0)),
-                respondents=int(counts.get("respondents", 0)),
-                note=ctx.t("evidence_summary"),
-            ),
-        )
-    ]
+    data: list[Statement] = [_data_overview(ctx, counts)]
     sources = counts.get("by_source") or {}
     if sources:
         listing = ", ".join(

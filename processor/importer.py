@@ -268,7 +268,9 @@ def import_rows(
             if form.respondent
             else None
         )
-        for question_id, text in form.texts.items():
+        values = [(q, text, None) for q, text in form.texts.items()]
+        values += [(q, None, number) for q, number in form.numbers.items()]
+        for question_id, text, number in values:
             session.add(
                 _answer_record(
                     campaign=campaign,
@@ -278,21 +280,6 @@ def import_rows(
                     label=label,
                     question_id=question_id,
                     text=text,
-                    number=None,
-                    now=now,
-                )
-            )
-            count += 1
-        for question_id, number in form.numbers.items():
-            session.add(
-                _answer_record(
-                    campaign=campaign,
-                    instrument=instrument,
-                    file=file,
-                    form=form,
-                    label=label,
-                    question_id=question_id,
-                    text=None,
                     number=number,
                     now=now,
                 )
