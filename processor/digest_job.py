@@ -47,8 +47,8 @@ Analyse = Callable[..., AnalysisOutput]
 def default_analyse(
     *, engine: Engine, campaign_code: str, out_dir: Path, now: datetime, survey_data: SurveyData
 ) -> AnalysisOutput:
-    """Issue 4's `run_analysis`, adapted to what the digest needs."""
-    from processor.analysis import run_analysis  # type: ignore[import-not-found]
+    """The analysis (issue 4's `run_analysis`), reduced to what the digest needs."""
+    from processor.analysis import run_analysis
 
     result = run_analysis(
         engine=engine,
@@ -57,47 +57,8 @@ def default_analyse(
         now=now,
         survey_data=survey_data,
     )
-    return adapt_analysis_result(result, out_dir)
-
-
-def adapt_analysis_result(result: Any, out_dir: Path) -> AnalysisOutput:
-    """Accept the analysis result as an object with attributes, a mapping or a tuple
-    (paths, summary), so the digest does not depend on its exact container type."""
-    summary: Any = None
-    paths: Any = None
-    if isinstance(result, tuple) and len(result) == 2:
-        first, second = result
-        summary, paths = (
-            (first, second)
-            if isinstance(first, Mapping) and "campaign" in first
-            else (
-                second,
-                first,
-            )
-        )
-    elif isinstance(result, Mapping) and "campaign" in result:
-        summary = result
-    else:
-        summary = getattr(result, "summary", None)
-        paths = result
-    if summary is None:
-        summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
-
-    def find(name: str, suffix: str) -> Path | None:
-        for candidate in (
-            getattr(paths, name, None),
-            paths.get(name) if isinstance(paths, Mapping) else None,
-            paths.get(suffix.lstrip(".")) if isinstance(paths, Mapping) else None,
-        ):
-            if candidate:
-                return Path(candidate)
-        found = sorted(out_dir.glob(f"*{suffix}"))
-        return found[0] if found else None
-
     return AnalysisOutput(
-        summary=summary,
-        xlsx_path=find("xlsx_path", ".xlsx") or find("xlsx", ".xlsx"),
-        summary_path=find("summary_path", ".json") or find("summary", ".json"),
+        summary=result.summary, xlsx_path=result.xlsx_path, summary_path=result.summary_path
     )
 
 
