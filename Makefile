@@ -1,5 +1,5 @@
-# Quick start: `make demo` (a sample consultation to ./out/, no Telegram needed), `make chat`
-# (try the survey in a terminal) and `make test` (the whole suite).
+# Quick start: `make demo` (a sample consultation to ./out/, no Telegram needed) and `make test`
+# (the whole suite); `make chat` tries the survey in a terminal, `make run` runs the bot.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
