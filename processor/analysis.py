@@ -51,14 +51,25 @@ class Tools:
     text: TextTools
     domains: DomainClassifier
     dimensions: DimensionTagger
+    keyword_tokens: frozenset[str] = frozenset()  # spelling corrections may aim at these
 
     @classmethod
     def build(cls, survey_data: SurveyData, text: TextTools | None = None) -> Tools:
         text = text or TextTools.from_data_dir()
+        phrases = [
+            phrase
+            for domain in survey_data.domains.domains
+            for phrase in (*domain.keywords, domain.name.id)
+        ] + [
+            phrase
+            for dimension in survey_data.dimensions.dimensions
+            for phrase in dimension.keywords
+        ]
         return cls(
             text=text,
             domains=DomainClassifier.build(domains=survey_data.domains, tools=text),
             dimensions=DimensionTagger.build(dimensions=survey_data.dimensions, tools=text),
+            keyword_tokens=frozenset(t for phrase in phrases for t in text.tokens(phrase)),
         )
 
 
@@ -88,7 +99,9 @@ def analyse(
     """The whole analysis on frames (see processor.load for their columns)."""
     progress("normalise")
     texts, targets = split_content(answers, plan_years=campaign["plan_years"])
-    texts = add_text_streams(texts, tools.text)
+    texts = add_text_streams(
+        texts, tools.text, spelling=params.spelling, anchors=tools.keyword_tokens
+    )
     progress("domains")
     texts = assign_domains(
         texts,

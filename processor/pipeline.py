@@ -8,13 +8,14 @@ Work on text is done once per distinct text, because real answers repeat heavily
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from processor.vocabulary import OTHER_DOMAIN, UNMAPPED, DimensionTagger, DomainClassifier
+from shared.spelling import SpellingRules
 from shared.text import TextTools
 
 CITIZEN_KINDS = ("citizen_need", "citizen_reason", "citizen_obstacle", "citizen_strategy")
@@ -64,6 +65,7 @@ ANSWER_COLUMNS = (
 class Parameters:
     """Tuning of the analysis; the defaults are what the README documents."""
 
+    spelling: SpellingRules | None = SpellingRules()  # None: no corpus spelling corrections
     domain_threshold: float = 0.35  # below this confidence an answer stays unmapped
     theme_distance: float = 0.75  # cosine distance (average linkage) that still joins
     theme_cap: int = 2000  # distinct texts per (domain, kind) clustered exactly
@@ -114,11 +116,19 @@ def split_content(
 
 
 # --- 2. normalised text -----------------------------------------------------------------
-def add_text_streams(texts: pd.DataFrame, tools: TextTools) -> pd.DataFrame:
-    """Adds the normalised streams (words, word_stems, norm, stems) of every text."""
+def add_text_streams(
+    texts: pd.DataFrame,
+    tools: TextTools,
+    *,
+    spelling: SpellingRules | None = None,
+    anchors: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Adds the normalised streams (words, word_stems, norm, stems) of every text, and
+    `typos`: how many of its tokens the spelling corrections changed (see shared.spelling;
+    anchors are the keyword tokens of the data files)."""
     codes, uniques = pd.factorize(texts["text"])
-    analysed = tools.analyse(uniques)
-    streams = pd.DataFrame([analysed[text] for text in uniques], columns=STREAM_COLUMNS)
+    analysed = tools.analyse(uniques, spelling=spelling, anchors=anchors)
+    streams = pd.DataFrame([analysed[text] for text in uniques], columns=[*STREAM_COLUMNS, "typos"])
     # Object columns share the distinct texts' strings; a string dtype would copy each.
     columns = {
         name: pd.Series(
@@ -126,6 +136,9 @@ def add_text_streams(texts: pd.DataFrame, tools: TextTools) -> pd.DataFrame:
         )
         for name in STREAM_COLUMNS
     }
+    columns["typos"] = pd.Series(
+        streams["typos"].to_numpy(dtype=np.int32)[codes], index=texts.index
+    )
     return texts.assign(**columns)
 
 
