@@ -117,7 +117,7 @@ def analyse(
     tags = tag_dimensions(texts, tools.dimensions)
     progress("gaps")
     rows = staff_rows(texts, targets)
-    links = gap_links(rows, themes, vectors, params=params)
+    links = gap_links(rows, themes, vectors, texts, params=params)
     return Analysis(
         campaign=campaign,
         runs=runs,
@@ -223,10 +223,11 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
                     "status": "ditangani" if row_ids else "belum_ditangani",
                     "staff_row_count": len(row_ids),
                     "staff_rows": [
-                        dict(staff_json[r], similarity=round(float(s), 3))
-                        for r, s in zip(
+                        dict(staff_json[r], similarity=round(float(s), 3), matched_field=f)
+                        for r, s, f in zip(
                             row_ids[:STAFF_ROWS_PER_GAP],
                             ([] if links is None else links["similarity"].tolist()),
+                            ([] if links is None else links["field"].tolist()),
                             strict=False,
                         )
                     ],

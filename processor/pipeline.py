@@ -72,7 +72,7 @@ class Parameters:
     tail_similarity: float = 0.3  # long-tail text joins its nearest theme from here
     min_citizen_theme_answers: int = 2  # smaller citizen themes go to "lainnya"
     min_staff_theme_answers: int = 1  # staff rows are few and deliberate: keep them
-    gap_similarity: float = 0.2  # a staff row addresses a need theme from here
+    gap_similarity: float = 0.25  # a staff row field addresses a need theme from here
     quotes: int = 3
     keywords: int = 5
     label_length: int = 120

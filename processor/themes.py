@@ -310,12 +310,18 @@ STAFF_ROW_FIELDS = {
     "staff_strategy": "strategy",
     "staff_target": "indicator",
 }
+# The fields of a staff row that say what it does for citizens; each is matched on its
+# own (joined, a row's five fields dilute each other).
+GAP_FIELDS = ("need", "strategy", "realisation")
 
 
 def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
-    """One row per staff row (run, block, item) with its texts (PII-scrubbed) and targets."""
+    """One row per staff row (run, block, item) with its texts (PII-scrubbed), targets, and
+    the stems of the fields matched against citizen needs (`<field>_stems`)."""
     staff = texts.loc[texts["kind"].isin(STAFF_ROW_FIELDS)]
-    columns = ["row_id", "domain", *STAFF_ROW_FIELDS.values(), "answer_ids", "targets", "stems"]
+    stem_columns = [f"{field}_stems" for field in GAP_FIELDS]
+    columns = ["row_id", "domain", *STAFF_ROW_FIELDS.values(), "answer_ids", "targets"]
+    columns += stem_columns
     if staff.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     staff = staff.assign(field=staff["kind"].map(STAFF_ROW_FIELDS))
@@ -325,9 +331,15 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     wide = wide.reindex(columns=list(STAFF_ROW_FIELDS.values()))
     for column in wide.columns:
         wide[column] = scrub_texts(wide[column])
+    field_stems = (
+        staff.sort_values("answer_id", kind="stable")
+        .pivot_table(index="row_id", columns="field", values="stems", aggfunc=" ".join)
+        .reindex(index=wide.index, columns=list(GAP_FIELDS))
+        .astype(object)
+    )
+    field_stems = field_stems.where(field_stems.notna(), "")
     grouped = staff.sort_values("answer_id", kind="stable").groupby("row_id", sort=True)
     domain = grouped["domain"].first()
-    stems = grouped["stems"].agg(" ".join)
     ids = staff.groupby("row_id", sort=True)["answer_id"].agg(list)
     relevant = targets.loc[targets["row_id"].isin(wide.index)].sort_values(["row_id", "year"])
     target_ids = relevant.groupby("row_id")["answer_id"].agg(list)
@@ -338,46 +350,96 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
         per_row.setdefault(row_id, {})[str(year)] = float(value)
     result = wide.assign(
         domain=domain,
-        stems=stems,
         answer_ids=[ids[r] + target_ids.get(r, []) for r in wide.index],
         targets=[per_row.get(r, {}) for r in wide.index],
+        **{f"{f}_stems": field_stems[f].astype(object) for f in GAP_FIELDS},
     )
     return result.rename_axis("row_id").reset_index()[columns]
 
 
+def _domain_weights(
+    vectors: KeyVectors, keys: np.ndarray, need_centroids: sparse.csr_matrix
+) -> sparse.dia_matrix:
+    """Re-weights TF-IDF vectors for matching staff rows to the need themes of one domain:
+    unigrams only, each by its IDF among the domain's distinct texts (not the whole
+    campaign's), divided by the number of the domain's need themes that use it. A word
+    that several needs share ("puskesmas" in kesehatan) cannot tell which need a row
+    addresses; the word that tells the themes apart ("obat") can."""
+    assert vectors.vectorizer is not None
+    matrix = vectors.matrix[keys]
+    document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    domain_idf = np.log((1 + len(keys)) / (1 + document_frequency)) + 1
+    themes_using = np.bincount(need_centroids.indices, minlength=matrix.shape[1])
+    unigram = np.char.find(vectors.features.astype(str), " ") < 0
+    scale = np.where(
+        unigram, domain_idf / vectors.vectorizer.idf_ / np.maximum(themes_using, 1), 0.0
+    )
+    return sparse.diags(scale.astype(np.float32))
+
+
+def _empty_links() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "theme_id": pd.Series(dtype=object),
+            "row_id": pd.Series(dtype=object),
+            "similarity": pd.Series(dtype=float),
+            "field": pd.Series(dtype=object),
+        }
+    )
+
+
 def gap_links(
-    rows: pd.DataFrame, themes: Themes, vectors: KeyVectors, *, params: Parameters
+    rows: pd.DataFrame,
+    themes: Themes,
+    vectors: KeyVectors,
+    texts: pd.DataFrame,
+    *,
+    params: Parameters,
 ) -> pd.DataFrame:
-    """(theme_id, row_id, similarity) for each citizen need theme a staff row addresses."""
-    links: list[pd.DataFrame] = []
+    """(theme_id, row_id, similarity, field) for each citizen need theme a staff row
+    addresses: the best cosine between the theme's centroid and one of the row's
+    GAP_FIELDS, with domain weights (see _domain_weights), from params.gap_similarity."""
     is_need = (themes.table["kind"] == "citizen_need") & ~themes.table["is_other"]
-    if rows.empty or not is_need.any():
-        return pd.DataFrame(
-            {
-                "theme_id": pd.Series(dtype=object),
-                "row_id": pd.Series(dtype=object),
-                "similarity": pd.Series(dtype=float),
-            }
-        )
-    row_vectors = l2(vectors.transform(rows["stems"].tolist()))
-    for domain, theme_positions in themes.table.loc[is_need].groupby("domain").indices.items():
-        theme_index = themes.table.loc[is_need].index[theme_positions]
-        row_positions = np.flatnonzero(rows["domain"].to_numpy() == domain)
+    if rows.empty or not is_need.any() or vectors.vectorizer is None:
+        return _empty_links()
+    need_table = themes.table.loc[is_need]
+    field_vectors = [vectors.transform(rows[f"{f}_stems"].tolist()) for f in GAP_FIELDS]
+    text_domains = texts["domain"].to_numpy()
+    key_index = texts["key_index"].to_numpy()
+    row_domains = rows["domain"].to_numpy()
+    links: list[pd.DataFrame] = []
+    for domain, theme_positions in sorted(need_table.groupby("domain").indices.items()):
+        theme_index = need_table.index[theme_positions]
+        row_positions = np.flatnonzero(row_domains == domain)
         if len(row_positions) == 0:
             continue
-        similarity = (row_vectors[row_positions] @ themes.centroids[theme_index].T).toarray()
+        weights = _domain_weights(
+            vectors,
+            np.unique(key_index[text_domains == domain]),
+            themes.centroids[theme_index],
+        )
+        centroids = l2(themes.centroids[theme_index] @ weights)
+        per_field = np.stack(
+            [
+                (l2(matrix[row_positions] @ weights) @ centroids.T).toarray()
+                for matrix in field_vectors
+            ]
+        )  # fields x rows x themes
+        best_field = per_field.argmax(axis=0)  # ties: the first of GAP_FIELDS
+        similarity = per_field.max(axis=0)
         row_at, theme_at = np.nonzero(similarity >= params.gap_similarity)
         links.append(
             pd.DataFrame(
                 {
-                    "theme_id": themes.table.loc[theme_index[theme_at], "theme_id"].to_numpy(),
+                    "theme_id": need_table.loc[theme_index[theme_at], "theme_id"].to_numpy(),
                     "row_id": rows["row_id"].to_numpy()[row_positions[row_at]],
                     "similarity": similarity[row_at, theme_at].round(3),
+                    "field": np.array(GAP_FIELDS, dtype=object)[best_field[row_at, theme_at]],
                 }
             )
         )
     if not links:
-        return gap_links(rows.iloc[0:0], themes, vectors, params=params)
+        return _empty_links()
     return (
         pd.concat(links, ignore_index=True)
         .sort_values(
