@@ -111,7 +111,13 @@ def analyse(
     )
     progress("themes")
     texts, vectors = vectorise_texts(texts)
-    themes = group_themes(texts, vectors, surface=tools.text.surface_forms(), params=params)
+    themes = group_themes(
+        texts,
+        vectors,
+        surface=tools.text.surface_forms(),
+        params=params,
+        noise=tools.text.label_noise,
+    )
     texts = texts.assign(theme_id=themes.theme_ids)
     progress("dimensions")
     tags = tag_dimensions(texts, tools.dimensions)

@@ -74,6 +74,7 @@ class Parameters:
     min_staff_theme_answers: int = 1  # staff rows are few and deliberate: keep them
     gap_similarity: float = 0.25  # a staff row field addresses a need theme from here
     quotes: int = 3
+    label_candidates: int = 3  # the label is the tidiest answer of this many keys
     keywords: int = 5
     label_length: int = 120
 

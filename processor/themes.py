@@ -10,7 +10,7 @@ gives the same themes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,8 +143,9 @@ def _centroids(labels: np.ndarray, weights: np.ndarray, matrix: sparse.csr_matri
     return l2(indicator @ matrix)
 
 
-def most_frequent_text(texts: pd.DataFrame) -> dict[int, str]:
-    """For each key_index of these texts, the raw text most often written (ties: alphabetical).
+def text_variants(texts: pd.DataFrame, *, limit: int = 20) -> dict[int, list[tuple[str, int]]]:
+    """For each key_index of these texts, up to `limit` raw texts written for it, with how
+    often: the most often written first (ties: alphabetical).
 
     Call it per (domain, kind): one normalised key can stand for a citizen's need and a
     staff member's realisation, and a theme must only quote its own answers.
@@ -152,11 +153,47 @@ def most_frequent_text(texts: pd.DataFrame) -> dict[int, str]:
     text_codes, text_values = pd.factorize(texts["text"], sort=True)
     pairs = pd.DataFrame({"key": texts["key_index"].to_numpy(), "text": text_codes})
     counted = pairs.value_counts(sort=False).reset_index(name="n")
-    best = counted.sort_values(["key", "n", "text"], ascending=[True, False, True]).drop_duplicates(
-        "key"
-    )
-    values = np.asarray(text_values, dtype=object)[best["text"].to_numpy()]
-    return dict(zip(best["key"].tolist(), values.tolist(), strict=True))
+    ranked = counted.sort_values(["key", "n", "text"], ascending=[True, False, True])
+    ranked = ranked.loc[ranked.groupby("key", sort=False).cumcount() < limit]
+    values = np.asarray(text_values, dtype=object)[ranked["text"].to_numpy()]
+    variants: dict[int, list[tuple[str, int]]] = {}
+    for key, text, n in zip(
+        ranked["key"].tolist(), values.tolist(), ranked["n"].tolist(), strict=True
+    ):
+        variants.setdefault(key, []).append((text, n))
+    return variants
+
+
+def most_frequent_text(texts: pd.DataFrame) -> dict[int, str]:
+    """For each key_index of these texts, the raw text most often written (ties:
+    alphabetical); see text_variants."""
+    return {key: found[0][0] for key, found in text_variants(texts, limit=1).items()}
+
+
+def choose_label(
+    candidates: list[list[tuple[str, int]]],
+    noise: Callable[[str], int],
+    typos: Mapping[str, int] | None = None,
+) -> str:
+    """The label among the raw texts of a theme's most representative keys (most
+    representative first, each key's texts most frequent first): the tidiest one (least
+    `noise`, plus its corrected `typos`), then the most representative, then the most
+    often written, then alphabetical. A label is always an answer as written."""
+    best: tuple[int, int, int, str] | None = None
+    for rank, variants in enumerate(candidates):
+        for text, count in variants:
+            score = (noise(text) + (typos or {}).get(text, 0), rank, -count, text)
+            if best is None or score < best:
+                best = score
+    return "" if best is None else best[3]
+
+
+def _typos_by_text(texts: pd.DataFrame) -> dict[str, int]:
+    """Corrected typos of each raw text that has any (see shared.spelling)."""
+    if "typos" not in texts.columns:
+        return {}
+    with_typos = texts.loc[texts["typos"].to_numpy() > 0]
+    return dict(zip(with_typos["text"], with_typos["typos"].astype(int), strict=True))
 
 
 def group_themes(
@@ -165,6 +202,7 @@ def group_themes(
     *,
     surface: Mapping[str, str],
     params: Parameters,
+    noise: Callable[[str], int] = lambda text: 0,
 ) -> Themes:
     """Group the texts of each (domain, kind) into themes; see the module docstring."""
     theme_ids = np.empty(len(texts), dtype=object)
@@ -174,7 +212,9 @@ def group_themes(
     key_index = texts["key_index"].to_numpy()
     groups = texts.groupby(["domain", "kind"], sort=True).indices
     for (domain, kind), positions in sorted(groups.items()):
-        raw_text = most_frequent_text(texts.iloc[positions])
+        group_texts = texts.iloc[positions]
+        variants = text_variants(group_texts)
+        raw_text = {key: found[0][0] for key, found in variants.items()}
         keys, inverse, counts = np.unique(
             key_index[positions], return_inverse=True, return_counts=True
         )
@@ -234,10 +274,12 @@ def group_themes(
                 head_matrix[themed].multiply(number_centroids[head_labels[themed] - 1]).sum(axis=1)
             ).ravel()
         wanted: dict[int, list[int]] = {}
+        label_keys: dict[int, list[int]] = {}
         for number in range(1, len(kept) + 1):
             members = np.flatnonzero(head_labels == number)
             members = members[np.lexsort((members, -own[members]))]
             wanted[number] = head[members[: params.quotes]].tolist()
+            label_keys[number] = head[members[: params.label_candidates]].tolist()
         is_other = key_numbers[order] == 0
         wanted[OTHER_THEME_NUMBER] = ranked_keys[is_other][: params.quotes].tolist()
         other_centroid = _centroids(
@@ -248,9 +290,15 @@ def group_themes(
             [number_centroids, other_centroid][: 2 if is_other.any() else 1], format="csr"
         )
         centroid_blocks.append(group_centroids)
+        typos = _typos_by_text(group_texts)
         for row_in_group, number in enumerate(numbers):
             quotes = [scrub_pii(raw_text[k]) for k in wanted[number]]
             other = number == OTHER_THEME_NUMBER
+            representative = quotes[0] if quotes else ""
+            if not other:
+                representative = scrub_pii(
+                    choose_label([variants[k] for k in label_keys[number]], noise, typos)
+                )
             rows.append(
                 {
                     "theme_id": f"{prefix}{number}",
@@ -259,9 +307,11 @@ def group_themes(
                     "number": number,
                     "is_other": other,
                     "label": (
-                        OTHER_THEME_LABEL if other else _shorten(quotes[0], params.label_length)
+                        OTHER_THEME_LABEL
+                        if other
+                        else _shorten(representative, params.label_length)
                     ),
-                    "representative": quotes[0] if quotes else "",
+                    "representative": representative,
                     "keywords": _keywords(
                         group_centroids, row_in_group, vectors, surface, params.keywords
                     ),

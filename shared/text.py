@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from shared.spelling import SpellingRules, spelling_corrections
-from shared.survey_data import DATA_DIR, load_word_list, load_word_map
+from shared.survey_data import DATA_DIR, load_phrase_list, load_word_list, load_word_map
 
 # Order matters: an e-mail contains an "@name", a NIK is a long run of digits.
 _EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -36,6 +36,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")  # "bolong2" = "bolong-bolong"
 _RUN_OF_THREE = re.compile(r"(.)\1{2,}")
 _TRAILING_DOUBLE = re.compile(r"([a-z])\1+$")
+_REPEATED_PUNCTUATION = re.compile(r"[!?.]{2,}|[!?]")  # "!!", "??", "...", or any "!"
 
 
 def _phone(replacement: str):  # type: ignore[no-untyped-def]
@@ -58,6 +59,17 @@ def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) 
 
 _NO_PII = {key: " " for key in PII_PLACEHOLDERS}
 _MAY_HOLD_PII = re.compile(r"[\d@]|t\.me/")
+
+
+def _phrases_by_first_word(entries: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Words and phrases by their first word, longest first."""
+    phrases: dict[str, list[tuple[str, ...]]] = {}
+    for entry in sorted({e.strip().lower() for e in entries if e.strip()}):
+        words = tuple(entry.split())
+        phrases.setdefault(words[0], []).append(words)
+    for candidates in phrases.values():
+        candidates.sort(key=len, reverse=True)
+    return phrases
 
 
 class TextStreams(NamedTuple):
@@ -83,6 +95,7 @@ class TextTools:
         slang: Mapping[str, str],
         stopwords: Iterable[str],
         lexicon: Iterable[str] = (),
+        filler: Iterable[str] = (),
     ) -> None:
         from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -100,6 +113,7 @@ class TextTools:
             candidates.sort(key=len, reverse=True)  # longest phrase first
         self._stop_phrases = phrases
         self._known = set(lexicon) | set(self._slang) | set(self._slang.values()) | entries
+        self._filler = _phrases_by_first_word(filler)
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._stem_cache: dict[str, str] = {}
 
@@ -109,6 +123,7 @@ class TextTools:
             slang=load_word_map(data_dir / "slang.yaml"),
             stopwords=load_word_list(data_dir / "stopwords.txt"),
             lexicon=lexicon,
+            filler=load_phrase_list(data_dir / "filler.yaml"),
         )
 
     # --- tokens -------------------------------------------------------------------------
@@ -270,6 +285,31 @@ class TextTools:
             is_known=self._is_word,
             is_inflected=lambda token: self.stem(token) != token,
         )
+
+    def label_noise(self, text: str, typos: int = 0) -> int:
+        """How untidy a text is as a label: filler words and phrases (filler.yaml), tokens
+        that normalisation rewrote (slang, squeezed letters) or corrected (`typos`),
+        exclamation marks or repeated punctuation, and all capitals count one each."""
+        text = unicodedata.normalize("NFKC", text)
+        noise = typos + bool(_REPEATED_PUNCTUATION.search(text))
+        letters = [ch for ch in text if ch.isalpha()]
+        if len(letters) >= 4 and not any(ch.islower() for ch in letters):
+            noise += 1
+        raw = _TOKEN.findall(text.lower())
+        i = 0
+        while i < len(raw):
+            phrase = next(
+                (p for p in self._filler.get(raw[i], ()) if tuple(raw[i : i + len(p)]) == p),
+                None,
+            )
+            if phrase:
+                noise += 1
+                i += len(phrase)
+                continue
+            if not raw[i].isdigit() and self._map_token(raw[i]) != (raw[i],):
+                noise += 1
+            i += 1
+        return noise
 
     def surface_forms(self) -> dict[str, str]:
         """The shortest normalised token seen for each stem, to show stems as words."""
