@@ -31,6 +31,7 @@ def scrub_texts(texts: pd.Series) -> pd.Series:
     return pd.Series(scrubbed[codes], index=texts.index, dtype=object)
 
 
+LABEL_VARIANTS = 20  # raw texts per distinct text considered for a label
 OTHER_THEME_NUMBER = 0
 OTHER_THEME_LABEL = "Lainnya"
 
@@ -143,25 +144,43 @@ def _centroids(labels: np.ndarray, weights: np.ndarray, matrix: sparse.csr_matri
     return l2(indicator @ matrix)
 
 
-def text_variants(texts: pd.DataFrame, *, limit: int = 20) -> dict[int, list[tuple[str, int]]]:
+def _variants(
+    groups: np.ndarray, keys: np.ndarray, texts: pd.Series, limit: int
+) -> dict[tuple[int, int], list[tuple[str, int]]]:
+    """{(group, key): [(raw text, count), …]}: most often written first, then alphabetical."""
+    text_codes, text_values = pd.factorize(texts, sort=True)
+    triples = pd.DataFrame({"group": groups, "key": keys, "text": text_codes})
+    counted = triples.value_counts(sort=False).reset_index(name="n")
+    ranked = counted.sort_values(
+        ["group", "key", "n", "text"], ascending=[True, True, False, True], kind="stable"
+    )
+    ranked = ranked.loc[ranked.groupby(["group", "key"], sort=False).cumcount() < limit]
+    values = np.asarray(text_values, dtype=object)[ranked["text"].to_numpy()]
+    found: dict[tuple[int, int], list[tuple[str, int]]] = {}
+    for group, key, text, n in zip(
+        ranked["group"].tolist(),
+        ranked["key"].tolist(),
+        values.tolist(),
+        ranked["n"].tolist(),
+        strict=True,
+    ):
+        found.setdefault((group, key), []).append((text, n))
+    return found
+
+
+def text_variants(
+    texts: pd.DataFrame, *, limit: int = LABEL_VARIANTS
+) -> dict[int, list[tuple[str, int]]]:
     """For each key_index of these texts, up to `limit` raw texts written for it, with how
     often: the most often written first (ties: alphabetical).
 
     Call it per (domain, kind): one normalised key can stand for a citizen's need and a
     staff member's realisation, and a theme must only quote its own answers.
     """
-    text_codes, text_values = pd.factorize(texts["text"], sort=True)
-    pairs = pd.DataFrame({"key": texts["key_index"].to_numpy(), "text": text_codes})
-    counted = pairs.value_counts(sort=False).reset_index(name="n")
-    ranked = counted.sort_values(["key", "n", "text"], ascending=[True, False, True])
-    ranked = ranked.loc[ranked.groupby("key", sort=False).cumcount() < limit]
-    values = np.asarray(text_values, dtype=object)[ranked["text"].to_numpy()]
-    variants: dict[int, list[tuple[str, int]]] = {}
-    for key, text, n in zip(
-        ranked["key"].tolist(), values.tolist(), ranked["n"].tolist(), strict=True
-    ):
-        variants.setdefault(key, []).append((text, n))
-    return variants
+    found = _variants(
+        np.zeros(len(texts), dtype=int), texts["key_index"].to_numpy(), texts["text"], limit
+    )
+    return {key: variants for (_, key), variants in found.items()}
 
 
 def most_frequent_text(texts: pd.DataFrame) -> dict[int, str]:
@@ -210,10 +229,17 @@ def group_themes(
     centroid_blocks: list[sparse.csr_matrix] = []
     row_nnz = np.diff(vectors.matrix.indptr)
     key_index = texts["key_index"].to_numpy()
-    groups = texts.groupby(["domain", "kind"], sort=True).indices
+    grouped = texts.groupby(["domain", "kind"], sort=True)
+    groups = grouped.indices
+    # Per (domain, kind): a theme quotes only answers of its own kind and domain.
+    all_variants = _variants(grouped.ngroup().to_numpy(), key_index, texts["text"], LABEL_VARIANTS)
+    group_number = {name: n for n, name in enumerate(sorted(groups))}
+    typos = _typos_by_text(texts)
     for (domain, kind), positions in sorted(groups.items()):
-        group_texts = texts.iloc[positions]
-        variants = text_variants(group_texts)
+        number_of_group = group_number[(domain, kind)]
+        variants = {
+            key: all_variants[(number_of_group, key)] for key in np.unique(key_index[positions])
+        }
         raw_text = {key: found[0][0] for key, found in variants.items()}
         keys, inverse, counts = np.unique(
             key_index[positions], return_inverse=True, return_counts=True
@@ -290,7 +316,6 @@ def group_themes(
             [number_centroids, other_centroid][: 2 if is_other.any() else 1], format="csr"
         )
         centroid_blocks.append(group_centroids)
-        typos = _typos_by_text(group_texts)
         for row_in_group, number in enumerate(numbers):
             quotes = [scrub_pii(raw_text[k]) for k in wanted[number]]
             other = number == OTHER_THEME_NUMBER
@@ -375,18 +400,14 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     if staff.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     staff = staff.assign(field=staff["kind"].map(STAFF_ROW_FIELDS))
-    wide = staff.pivot_table(
-        index="row_id", columns="field", values="text", aggfunc="first", sort=True
+    # One answer per field of a row (the slot is unique), so "first" takes it.
+    both = staff.pivot_table(
+        index="row_id", columns="field", values=["text", "stems"], aggfunc="first", sort=True
     )
-    wide = wide.reindex(columns=list(STAFF_ROW_FIELDS.values()))
+    wide = both["text"].reindex(columns=list(STAFF_ROW_FIELDS.values()))
     for column in wide.columns:
         wide[column] = scrub_texts(wide[column])
-    field_stems = (
-        staff.sort_values("answer_id", kind="stable")
-        .pivot_table(index="row_id", columns="field", values="stems", aggfunc=" ".join)
-        .reindex(index=wide.index, columns=list(GAP_FIELDS))
-        .astype(object)
-    )
+    field_stems = both["stems"].reindex(columns=list(GAP_FIELDS)).astype(object)
     field_stems = field_stems.where(field_stems.notna(), "")
     grouped = staff.sort_values("answer_id", kind="stable").groupby("row_id", sort=True)
     domain = grouped["domain"].first()
@@ -408,7 +429,10 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
 
 
 def _domain_weights(
-    vectors: KeyVectors, keys: np.ndarray, need_centroids: sparse.csr_matrix
+    vectors: KeyVectors,
+    keys: np.ndarray,
+    need_centroids: sparse.csr_matrix,
+    unigram: np.ndarray,
 ) -> sparse.dia_matrix:
     """Re-weights TF-IDF vectors for matching staff rows to the need themes of one domain:
     unigrams only, each by its IDF among the domain's distinct texts (not the whole
@@ -420,7 +444,6 @@ def _domain_weights(
     document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
     domain_idf = np.log((1 + len(keys)) / (1 + document_frequency)) + 1
     themes_using = np.bincount(need_centroids.indices, minlength=matrix.shape[1])
-    unigram = np.char.find(vectors.features.astype(str), " ") < 0
     scale = np.where(
         unigram, domain_idf / vectors.vectorizer.idf_ / np.maximum(themes_using, 1), 0.0
     )
@@ -457,6 +480,7 @@ def gap_links(
     text_domains = texts["domain"].to_numpy()
     key_index = texts["key_index"].to_numpy()
     row_domains = rows["domain"].to_numpy()
+    unigram = np.array([" " not in feature for feature in vectors.features])
     links: list[pd.DataFrame] = []
     for domain, theme_positions in sorted(need_table.groupby("domain").indices.items()):
         theme_index = need_table.index[theme_positions]
@@ -467,6 +491,7 @@ def gap_links(
             vectors,
             np.unique(key_index[text_domains == domain]),
             themes.centroids[theme_index],
+            unigram,
         )
         centroids = l2(themes.centroids[theme_index] @ weights)
         per_field = np.stack(
