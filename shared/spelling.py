@@ -8,13 +8,16 @@ merging real words ("jala"/"jalan", "sawah"/"sampah", "guru"/"gula"):
 - only a token that is *unknown* can be corrected: not in the stemmer's dictionary, the
   slang map, the stop words or the keywords, and not an inflected form of a known root
   ("pelayaran" stems to "layar", so it is a word, not a typo of "pelayanan");
-- it has at least `min_length` letters, and a token that short may only swap or replace
-  letters, not gain or lose one ("deas" -> "desa", never "jala" -> "jalan");
+- it has at least `min_length` letters, and one shorter than `same_length_below` may
+  only have two neighbouring letters swapped ("deas" -> "desa", never "jala" -> "jalan");
 - the same first letter, and a Damerau-Levenshtein distance of at most 1, or at most 2
-  when the correction has `long_word` letters or more ("amblns" -> "ambulans");
+  when the correction has `long_word` letters or more ("kecelkan" -> "kecelakaan");
 - the correction occurs in at least `ratio` times as many distinct texts, or it is a
   keyword token of the domain or dimension data and the typo occurs in at most
-  `rare_texts` distinct texts.
+  `rare_texts` distinct texts;
+- or the token is the word without its vowels, as chat abbreviates ("amblns" ->
+  "ambulans"), and the word is a keyword or at least as frequent: such an abbreviation
+  can be how most people write the word, so it need not be rare.
 
 Among several corrections the nearest wins, then the most frequent, then the first
 alphabetically, so the result does not depend on the order of the input. The work is done
@@ -102,7 +105,7 @@ def spelling_corrections(
     for letter in sorted(sources):
         typos = sorted(sources[letter])
         for typo in typos:
-            # Vowels dropped, as chat abbreviates: "amblns", "pskms". Any frequency will do
+            # Vowels dropped, as chat abbreviates: "amblns", "kshtn". Any frequency will do
             # when the word is a keyword or at least as frequent.
             if typo == _skeleton(typo):
                 for word in skeletons.get(typo, ()):
