@@ -51,14 +51,25 @@ class Tools:
     text: TextTools
     domains: DomainClassifier
     dimensions: DimensionTagger
+    keyword_tokens: frozenset[str] = frozenset()  # spelling corrections may aim at these
 
     @classmethod
     def build(cls, survey_data: SurveyData, text: TextTools | None = None) -> Tools:
         text = text or TextTools.from_data_dir()
+        phrases = [
+            phrase
+            for domain in survey_data.domains.domains
+            for phrase in (*domain.keywords, domain.name.id)
+        ] + [
+            phrase
+            for dimension in survey_data.dimensions.dimensions
+            for phrase in dimension.keywords
+        ]
         return cls(
             text=text,
             domains=DomainClassifier.build(domains=survey_data.domains, tools=text),
             dimensions=DimensionTagger.build(dimensions=survey_data.dimensions, tools=text),
+            keyword_tokens=frozenset(t for phrase in phrases for t in text.tokens(phrase)),
         )
 
 
@@ -88,7 +99,9 @@ def analyse(
     """The whole analysis on frames (see processor.load for their columns)."""
     progress("normalise")
     texts, targets = split_content(answers, plan_years=campaign["plan_years"])
-    texts = add_text_streams(texts, tools.text)
+    texts = add_text_streams(
+        texts, tools.text, spelling=params.spelling, anchors=tools.keyword_tokens
+    )
     progress("domains")
     texts = assign_domains(
         texts,
@@ -98,13 +111,19 @@ def analyse(
     )
     progress("themes")
     texts, vectors = vectorise_texts(texts)
-    themes = group_themes(texts, vectors, surface=tools.text.surface_forms(), params=params)
+    themes = group_themes(
+        texts,
+        vectors,
+        surface=tools.text.surface_forms(),
+        params=params,
+        noise=tools.text.label_noise,
+    )
     texts = texts.assign(theme_id=themes.theme_ids)
     progress("dimensions")
     tags = tag_dimensions(texts, tools.dimensions)
     progress("gaps")
     rows = staff_rows(texts, targets)
-    links = gap_links(rows, themes, vectors, params=params)
+    links = gap_links(rows, themes, vectors, texts, params=params)
     return Analysis(
         campaign=campaign,
         runs=runs,
@@ -210,10 +229,11 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
                     "status": "ditangani" if row_ids else "belum_ditangani",
                     "staff_row_count": len(row_ids),
                     "staff_rows": [
-                        dict(staff_json[r], similarity=round(float(s), 3))
-                        for r, s in zip(
+                        dict(staff_json[r], similarity=round(float(s), 3), matched_field=f)
+                        for r, s, f in zip(
                             row_ids[:STAFF_ROWS_PER_GAP],
                             ([] if links is None else links["similarity"].tolist()),
+                            ([] if links is None else links["field"].tolist()),
                             strict=False,
                         )
                     ],

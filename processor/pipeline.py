@@ -8,13 +8,14 @@ Work on text is done once per distinct text, because real answers repeat heavily
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from processor.vocabulary import OTHER_DOMAIN, UNMAPPED, DimensionTagger, DomainClassifier
+from shared.spelling import SpellingRules
 from shared.text import TextTools
 
 CITIZEN_KINDS = ("citizen_need", "citizen_reason", "citizen_obstacle", "citizen_strategy")
@@ -64,14 +65,16 @@ ANSWER_COLUMNS = (
 class Parameters:
     """Tuning of the analysis; the defaults are what the README documents."""
 
+    spelling: SpellingRules | None = SpellingRules()  # None: no corpus spelling corrections
     domain_threshold: float = 0.35  # below this confidence an answer stays unmapped
     theme_distance: float = 0.75  # cosine distance (average linkage) that still joins
     theme_cap: int = 2000  # distinct texts per (domain, kind) clustered exactly
     tail_similarity: float = 0.3  # long-tail text joins its nearest theme from here
     min_citizen_theme_answers: int = 2  # smaller citizen themes go to "lainnya"
     min_staff_theme_answers: int = 1  # staff rows are few and deliberate: keep them
-    gap_similarity: float = 0.2  # a staff row addresses a need theme from here
+    gap_similarity: float = 0.25  # a staff row field addresses a need theme from here
     quotes: int = 3
+    label_candidates: int = 3  # the label is the tidiest answer of this many keys
     keywords: int = 5
     label_length: int = 120
 
@@ -114,11 +117,19 @@ def split_content(
 
 
 # --- 2. normalised text -----------------------------------------------------------------
-def add_text_streams(texts: pd.DataFrame, tools: TextTools) -> pd.DataFrame:
-    """Adds the normalised streams (words, word_stems, norm, stems) of every text."""
+def add_text_streams(
+    texts: pd.DataFrame,
+    tools: TextTools,
+    *,
+    spelling: SpellingRules | None = None,
+    anchors: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Adds the normalised streams (words, word_stems, norm, stems) of every text, and
+    `typos`: how many of its tokens the spelling corrections changed (see shared.spelling;
+    anchors are the keyword tokens of the data files)."""
     codes, uniques = pd.factorize(texts["text"])
-    analysed = tools.analyse(uniques)
-    streams = pd.DataFrame([analysed[text] for text in uniques], columns=STREAM_COLUMNS)
+    analysed = tools.analyse(uniques, spelling=spelling, anchors=anchors)
+    streams = pd.DataFrame([analysed[text] for text in uniques], columns=[*STREAM_COLUMNS, "typos"])
     # Object columns share the distinct texts' strings; a string dtype would copy each.
     columns = {
         name: pd.Series(
@@ -126,6 +137,9 @@ def add_text_streams(texts: pd.DataFrame, tools: TextTools) -> pd.DataFrame:
         )
         for name in STREAM_COLUMNS
     }
+    columns["typos"] = pd.Series(
+        streams["typos"].to_numpy(dtype=np.int32)[codes], index=texts.index
+    )
     return texts.assign(**columns)
 
 

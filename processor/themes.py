@@ -10,7 +10,7 @@ gives the same themes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +31,7 @@ def scrub_texts(texts: pd.Series) -> pd.Series:
     return pd.Series(scrubbed[codes], index=texts.index, dtype=object)
 
 
+LABEL_VARIANTS = 20  # raw texts per distinct text considered for a label
 OTHER_THEME_NUMBER = 0
 OTHER_THEME_LABEL = "Lainnya"
 
@@ -143,20 +144,75 @@ def _centroids(labels: np.ndarray, weights: np.ndarray, matrix: sparse.csr_matri
     return l2(indicator @ matrix)
 
 
-def most_frequent_text(texts: pd.DataFrame) -> dict[int, str]:
-    """For each key_index of these texts, the raw text most often written (ties: alphabetical).
+def _variants(
+    groups: np.ndarray, keys: np.ndarray, texts: pd.Series, limit: int
+) -> dict[tuple[int, int], list[tuple[str, int]]]:
+    """{(group, key): [(raw text, count), …]}: most often written first, then alphabetical."""
+    text_codes, text_values = pd.factorize(texts, sort=True)
+    triples = pd.DataFrame({"group": groups, "key": keys, "text": text_codes})
+    counted = triples.value_counts(sort=False).reset_index(name="n")
+    ranked = counted.sort_values(
+        ["group", "key", "n", "text"], ascending=[True, True, False, True], kind="stable"
+    )
+    ranked = ranked.loc[ranked.groupby(["group", "key"], sort=False).cumcount() < limit]
+    values = np.asarray(text_values, dtype=object)[ranked["text"].to_numpy()]
+    found: dict[tuple[int, int], list[tuple[str, int]]] = {}
+    for group, key, text, n in zip(
+        ranked["group"].tolist(),
+        ranked["key"].tolist(),
+        values.tolist(),
+        ranked["n"].tolist(),
+        strict=True,
+    ):
+        found.setdefault((group, key), []).append((text, n))
+    return found
+
+
+def text_variants(
+    texts: pd.DataFrame, *, limit: int = LABEL_VARIANTS
+) -> dict[int, list[tuple[str, int]]]:
+    """For each key_index of these texts, up to `limit` raw texts written for it, with how
+    often: the most often written first (ties: alphabetical).
 
     Call it per (domain, kind): one normalised key can stand for a citizen's need and a
     staff member's realisation, and a theme must only quote its own answers.
     """
-    text_codes, text_values = pd.factorize(texts["text"], sort=True)
-    pairs = pd.DataFrame({"key": texts["key_index"].to_numpy(), "text": text_codes})
-    counted = pairs.value_counts(sort=False).reset_index(name="n")
-    best = counted.sort_values(["key", "n", "text"], ascending=[True, False, True]).drop_duplicates(
-        "key"
+    found = _variants(
+        np.zeros(len(texts), dtype=int), texts["key_index"].to_numpy(), texts["text"], limit
     )
-    values = np.asarray(text_values, dtype=object)[best["text"].to_numpy()]
-    return dict(zip(best["key"].tolist(), values.tolist(), strict=True))
+    return {key: variants for (_, key), variants in found.items()}
+
+
+def most_frequent_text(texts: pd.DataFrame) -> dict[int, str]:
+    """For each key_index of these texts, the raw text most often written (ties:
+    alphabetical); see text_variants."""
+    return {key: found[0][0] for key, found in text_variants(texts, limit=1).items()}
+
+
+def choose_label(
+    candidates: list[list[tuple[str, int]]],
+    noise: Callable[[str], int],
+    typos: Mapping[str, int] | None = None,
+) -> str:
+    """The label among the raw texts of a theme's most representative keys (most
+    representative first, each key's texts most frequent first): the tidiest one (least
+    `noise`, plus its corrected `typos`), then the most representative, then the most
+    often written, then alphabetical. A label is always an answer as written."""
+    best: tuple[int, int, int, str] | None = None
+    for rank, variants in enumerate(candidates):
+        for text, count in variants:
+            score = (noise(text) + (typos or {}).get(text, 0), rank, -count, text)
+            if best is None or score < best:
+                best = score
+    return "" if best is None else best[3]
+
+
+def _typos_by_text(texts: pd.DataFrame) -> dict[str, int]:
+    """Corrected typos of each raw text that has any (see shared.spelling)."""
+    if "typos" not in texts.columns:
+        return {}
+    with_typos = texts.loc[texts["typos"].to_numpy() > 0]
+    return dict(zip(with_typos["text"], with_typos["typos"].astype(int), strict=True))
 
 
 def group_themes(
@@ -165,6 +221,7 @@ def group_themes(
     *,
     surface: Mapping[str, str],
     params: Parameters,
+    noise: Callable[[str], int] = lambda text: 0,
 ) -> Themes:
     """Group the texts of each (domain, kind) into themes; see the module docstring."""
     theme_ids = np.empty(len(texts), dtype=object)
@@ -172,9 +229,18 @@ def group_themes(
     centroid_blocks: list[sparse.csr_matrix] = []
     row_nnz = np.diff(vectors.matrix.indptr)
     key_index = texts["key_index"].to_numpy()
-    groups = texts.groupby(["domain", "kind"], sort=True).indices
+    grouped = texts.groupby(["domain", "kind"], sort=True)
+    groups = grouped.indices
+    # Per (domain, kind): a theme quotes only answers of its own kind and domain.
+    all_variants = _variants(grouped.ngroup().to_numpy(), key_index, texts["text"], LABEL_VARIANTS)
+    group_number = {name: n for n, name in enumerate(sorted(groups))}
+    typos = _typos_by_text(texts)
     for (domain, kind), positions in sorted(groups.items()):
-        raw_text = most_frequent_text(texts.iloc[positions])
+        number_of_group = group_number[(domain, kind)]
+        variants = {
+            key: all_variants[(number_of_group, key)] for key in np.unique(key_index[positions])
+        }
+        raw_text = {key: found[0][0] for key, found in variants.items()}
         keys, inverse, counts = np.unique(
             key_index[positions], return_inverse=True, return_counts=True
         )
@@ -234,10 +300,12 @@ def group_themes(
                 head_matrix[themed].multiply(number_centroids[head_labels[themed] - 1]).sum(axis=1)
             ).ravel()
         wanted: dict[int, list[int]] = {}
+        label_keys: dict[int, list[int]] = {}
         for number in range(1, len(kept) + 1):
             members = np.flatnonzero(head_labels == number)
             members = members[np.lexsort((members, -own[members]))]
             wanted[number] = head[members[: params.quotes]].tolist()
+            label_keys[number] = head[members[: params.label_candidates]].tolist()
         is_other = key_numbers[order] == 0
         wanted[OTHER_THEME_NUMBER] = ranked_keys[is_other][: params.quotes].tolist()
         other_centroid = _centroids(
@@ -251,6 +319,11 @@ def group_themes(
         for row_in_group, number in enumerate(numbers):
             quotes = [scrub_pii(raw_text[k]) for k in wanted[number]]
             other = number == OTHER_THEME_NUMBER
+            representative = quotes[0] if quotes else ""
+            if not other:
+                representative = scrub_pii(
+                    choose_label([variants[k] for k in label_keys[number]], noise, typos)
+                )
             rows.append(
                 {
                     "theme_id": f"{prefix}{number}",
@@ -259,9 +332,11 @@ def group_themes(
                     "number": number,
                     "is_other": other,
                     "label": (
-                        OTHER_THEME_LABEL if other else _shorten(quotes[0], params.label_length)
+                        OTHER_THEME_LABEL
+                        if other
+                        else _shorten(representative, params.label_length)
                     ),
-                    "representative": quotes[0] if quotes else "",
+                    "representative": representative,
                     "keywords": _keywords(
                         group_centroids, row_in_group, vectors, surface, params.keywords
                     ),
@@ -310,24 +385,32 @@ STAFF_ROW_FIELDS = {
     "staff_strategy": "strategy",
     "staff_target": "indicator",
 }
+# The fields of a staff row that say what it does for citizens; each is matched on its
+# own (joined, a row's five fields dilute each other).
+GAP_FIELDS = ("need", "strategy", "realisation")
 
 
 def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
-    """One row per staff row (run, block, item) with its texts (PII-scrubbed) and targets."""
+    """One row per staff row (run, block, item) with its texts (PII-scrubbed), targets, and
+    the stems of the fields matched against citizen needs (`<field>_stems`)."""
     staff = texts.loc[texts["kind"].isin(STAFF_ROW_FIELDS)]
-    columns = ["row_id", "domain", *STAFF_ROW_FIELDS.values(), "answer_ids", "targets", "stems"]
+    stem_columns = [f"{field}_stems" for field in GAP_FIELDS]
+    columns = ["row_id", "domain", *STAFF_ROW_FIELDS.values(), "answer_ids", "targets"]
+    columns += stem_columns
     if staff.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     staff = staff.assign(field=staff["kind"].map(STAFF_ROW_FIELDS))
-    wide = staff.pivot_table(
-        index="row_id", columns="field", values="text", aggfunc="first", sort=True
+    # One answer per field of a row (the slot is unique), so "first" takes it.
+    both = staff.pivot_table(
+        index="row_id", columns="field", values=["text", "stems"], aggfunc="first", sort=True
     )
-    wide = wide.reindex(columns=list(STAFF_ROW_FIELDS.values()))
+    wide = both["text"].reindex(columns=list(STAFF_ROW_FIELDS.values()))
     for column in wide.columns:
         wide[column] = scrub_texts(wide[column])
+    field_stems = both["stems"].reindex(columns=list(GAP_FIELDS)).astype(object)
+    field_stems = field_stems.where(field_stems.notna(), "")
     grouped = staff.sort_values("answer_id", kind="stable").groupby("row_id", sort=True)
     domain = grouped["domain"].first()
-    stems = grouped["stems"].agg(" ".join)
     ids = staff.groupby("row_id", sort=True)["answer_id"].agg(list)
     relevant = targets.loc[targets["row_id"].isin(wide.index)].sort_values(["row_id", "year"])
     target_ids = relevant.groupby("row_id")["answer_id"].agg(list)
@@ -338,46 +421,100 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
         per_row.setdefault(row_id, {})[str(year)] = float(value)
     result = wide.assign(
         domain=domain,
-        stems=stems,
         answer_ids=[ids[r] + target_ids.get(r, []) for r in wide.index],
         targets=[per_row.get(r, {}) for r in wide.index],
+        **{f"{f}_stems": field_stems[f].astype(object) for f in GAP_FIELDS},
     )
     return result.rename_axis("row_id").reset_index()[columns]
 
 
+def _domain_weights(
+    vectors: KeyVectors,
+    keys: np.ndarray,
+    need_centroids: sparse.csr_matrix,
+    unigram: np.ndarray,
+) -> sparse.dia_matrix:
+    """Re-weights TF-IDF vectors for matching staff rows to the need themes of one domain:
+    unigrams only, each by its IDF among the domain's distinct texts (not the whole
+    campaign's), divided by the number of the domain's need themes that use it. A word
+    that several needs share ("puskesmas" in kesehatan) cannot tell which need a row
+    addresses; the word that tells the themes apart ("obat") can."""
+    assert vectors.vectorizer is not None
+    matrix = vectors.matrix[keys]
+    document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    domain_idf = np.log((1 + len(keys)) / (1 + document_frequency)) + 1
+    themes_using = np.bincount(need_centroids.indices, minlength=matrix.shape[1])
+    scale = np.where(
+        unigram, domain_idf / vectors.vectorizer.idf_ / np.maximum(themes_using, 1), 0.0
+    )
+    return sparse.diags(scale.astype(np.float32))
+
+
+def _empty_links() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "theme_id": pd.Series(dtype=object),
+            "row_id": pd.Series(dtype=object),
+            "similarity": pd.Series(dtype=float),
+            "field": pd.Series(dtype=object),
+        }
+    )
+
+
 def gap_links(
-    rows: pd.DataFrame, themes: Themes, vectors: KeyVectors, *, params: Parameters
+    rows: pd.DataFrame,
+    themes: Themes,
+    vectors: KeyVectors,
+    texts: pd.DataFrame,
+    *,
+    params: Parameters,
 ) -> pd.DataFrame:
-    """(theme_id, row_id, similarity) for each citizen need theme a staff row addresses."""
-    links: list[pd.DataFrame] = []
+    """(theme_id, row_id, similarity, field) for each citizen need theme a staff row
+    addresses: the best cosine between the theme's centroid and one of the row's
+    GAP_FIELDS, with domain weights (see _domain_weights), from params.gap_similarity."""
     is_need = (themes.table["kind"] == "citizen_need") & ~themes.table["is_other"]
-    if rows.empty or not is_need.any():
-        return pd.DataFrame(
-            {
-                "theme_id": pd.Series(dtype=object),
-                "row_id": pd.Series(dtype=object),
-                "similarity": pd.Series(dtype=float),
-            }
-        )
-    row_vectors = l2(vectors.transform(rows["stems"].tolist()))
-    for domain, theme_positions in themes.table.loc[is_need].groupby("domain").indices.items():
-        theme_index = themes.table.loc[is_need].index[theme_positions]
-        row_positions = np.flatnonzero(rows["domain"].to_numpy() == domain)
+    if rows.empty or not is_need.any() or vectors.vectorizer is None:
+        return _empty_links()
+    need_table = themes.table.loc[is_need]
+    field_vectors = [vectors.transform(rows[f"{f}_stems"].tolist()) for f in GAP_FIELDS]
+    text_domains = texts["domain"].to_numpy()
+    key_index = texts["key_index"].to_numpy()
+    row_domains = rows["domain"].to_numpy()
+    unigram = np.array([" " not in feature for feature in vectors.features])
+    links: list[pd.DataFrame] = []
+    for domain, theme_positions in sorted(need_table.groupby("domain").indices.items()):
+        theme_index = need_table.index[theme_positions]
+        row_positions = np.flatnonzero(row_domains == domain)
         if len(row_positions) == 0:
             continue
-        similarity = (row_vectors[row_positions] @ themes.centroids[theme_index].T).toarray()
+        weights = _domain_weights(
+            vectors,
+            np.unique(key_index[text_domains == domain]),
+            themes.centroids[theme_index],
+            unigram,
+        )
+        centroids = l2(themes.centroids[theme_index] @ weights)
+        per_field = np.stack(
+            [
+                (l2(matrix[row_positions] @ weights) @ centroids.T).toarray()
+                for matrix in field_vectors
+            ]
+        )  # fields x rows x themes
+        best_field = per_field.argmax(axis=0)  # ties: the first of GAP_FIELDS
+        similarity = per_field.max(axis=0)
         row_at, theme_at = np.nonzero(similarity >= params.gap_similarity)
         links.append(
             pd.DataFrame(
                 {
-                    "theme_id": themes.table.loc[theme_index[theme_at], "theme_id"].to_numpy(),
+                    "theme_id": need_table.loc[theme_index[theme_at], "theme_id"].to_numpy(),
                     "row_id": rows["row_id"].to_numpy()[row_positions[row_at]],
                     "similarity": similarity[row_at, theme_at].round(3),
+                    "field": np.array(GAP_FIELDS, dtype=object)[best_field[row_at, theme_at]],
                 }
             )
         )
     if not links:
-        return gap_links(rows.iloc[0:0], themes, vectors, params=params)
+        return _empty_links()
     return (
         pd.concat(links, ignore_index=True)
         .sort_values(

@@ -319,6 +319,17 @@ def load_word_map(path: Path) -> dict[str, str]:
     return {str(k).lower(): str(v).lower() for k, v in data["map"].items()}
 
 
+def load_phrase_list(path: Path, key: str = "words") -> frozenset[str]:
+    """A YAML list of lowercase words or phrases under `key` (e.g. filler.yaml)."""
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise SurveyDataError(f"{path}: expected a top-level '{key}:' list")
+    bad = [entry for entry in data[key] if not isinstance(entry, str) or not entry.strip()]
+    if bad:
+        raise SurveyDataError(f"{path}: entry {bad[0]!r}: entries must be words or phrases")
+    return frozenset(" ".join(str(entry).lower().split()) for entry in data[key])
+
+
 def load_word_list(path: Path) -> frozenset[str]:
     """One word per line; blank lines and `#` comments ignored."""
     try:

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from shared.survey_data import DATA_DIR, load_word_list, load_word_map
+from shared.spelling import SpellingRules, spelling_corrections
+from shared.survey_data import DATA_DIR, load_phrase_list, load_word_list, load_word_map
 
 # Order matters: an e-mail contains an "@name", a NIK is a long run of digits.
 _EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -35,6 +36,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")  # "bolong2" = "bolong-bolong"
 _RUN_OF_THREE = re.compile(r"(.)\1{2,}")
 _TRAILING_DOUBLE = re.compile(r"([a-z])\1+$")
+_REPEATED_PUNCTUATION = re.compile(r"[!?.]{2,}|[!?]")  # "!!", "??", "...", or any "!"
 
 
 def _phone(replacement: str):  # type: ignore[no-untyped-def]
@@ -59,6 +61,17 @@ _NO_PII = {key: " " for key in PII_PLACEHOLDERS}
 _MAY_HOLD_PII = re.compile(r"[\d@]|t\.me/")
 
 
+def _phrases_by_first_word(entries: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Words and phrases by their first word, longest first."""
+    phrases: dict[str, list[tuple[str, ...]]] = {}
+    for entry in sorted({e.strip().lower() for e in entries if e.strip()}):
+        words = tuple(entry.split())
+        phrases.setdefault(words[0], []).append(words)
+    for candidates in phrases.values():
+        candidates.sort(key=len, reverse=True)
+    return phrases
+
+
 class TextStreams(NamedTuple):
     """One text seen four ways; keyword phrases pick the way that keeps them precise."""
 
@@ -66,6 +79,7 @@ class TextStreams(NamedTuple):
     word_stems: str  # every token, stemmed
     norm: str  # content tokens (no stop words): the text's normalised form
     stems: str  # content tokens, stemmed: what themes are built on
+    typos: int = 0  # tokens read as another word by the corpus's spelling corrections
 
 
 class TextTools:
@@ -81,6 +95,7 @@ class TextTools:
         slang: Mapping[str, str],
         stopwords: Iterable[str],
         lexicon: Iterable[str] = (),
+        filler: Iterable[str] = (),
     ) -> None:
         from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -98,6 +113,7 @@ class TextTools:
             candidates.sort(key=len, reverse=True)  # longest phrase first
         self._stop_phrases = phrases
         self._known = set(lexicon) | set(self._slang) | set(self._slang.values()) | entries
+        self._filler = _phrases_by_first_word(filler)
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._stem_cache: dict[str, str] = {}
 
@@ -107,6 +123,7 @@ class TextTools:
             slang=load_word_map(data_dir / "slang.yaml"),
             stopwords=load_word_list(data_dir / "stopwords.txt"),
             lexicon=lexicon,
+            filler=load_phrase_list(data_dir / "filler.yaml"),
         )
 
     # --- tokens -------------------------------------------------------------------------
@@ -201,23 +218,47 @@ class TextTools:
             stems=" ".join(map(stem, content)),
         )
 
-    def analyse(self, texts: Iterable[str], *, hapax_budget: int = 5000) -> dict[str, TextStreams]:
+    def analyse(
+        self,
+        texts: Iterable[str],
+        *,
+        hapax_budget: int = 5000,
+        spelling: SpellingRules | None = None,
+        anchors: Iterable[str] = (),
+    ) -> dict[str, TextStreams]:
         """The streams of each distinct text (each text is processed once).
+
+        With `spelling` rules, rare unknown tokens close to a much more frequent token of
+        these texts, or to one of the `anchors` (keyword tokens), are read as that token
+        (see shared.spelling); `typos` counts them per text.
 
         Stemming costs ~0.5 ms for a word Sastrawi does not know, and in a large
         campaign most such words are typos seen once. So when more than `hapax_budget`
         words occur in only one distinct text, those words are kept unstemmed.
         """
-        tokenised: dict[str, tuple[list[str], list[str]]] = {}
+        tokenised: dict[str, tuple[list[str], list[str], int]] = {}
         seen_in: dict[str, int] = {}
         for text in texts:
             if text in tokenised:
                 continue
             words = self.tokens(text)
-            content = self._without_stopwords(words)
-            tokenised[text] = (words, content)
+            tokenised[text] = (words, [], 0)
             for token in set(words):
                 seen_in[token] = seen_in.get(token, 0) + 1
+        corrections: dict[str, str] = {}
+        if spelling is not None:
+            corrections = self.spelling_corrections(seen_in, spelling, anchors)
+        if corrections:
+            seen_in = {}
+            for text, (words, _, _) in tokenised.items():
+                typos = sum(token in corrections for token in words)
+                if typos:
+                    words = [corrections.get(token, token) for token in words]
+                tokenised[text] = (words, [], typos)
+                for token in set(words):
+                    seen_in[token] = seen_in.get(token, 0) + 1
+        for text, (words, _, typos) in tokenised.items():
+            tokenised[text] = (words, self._without_stopwords(words), typos)
         rare = {t for t, n in seen_in.items() if n == 1 and t not in self._stem_cache}
         if len(rare) <= hapax_budget:
             rare = set()
@@ -225,9 +266,50 @@ class TextTools:
         stems = {t: t if t in rare else self.stem(t) for t in seen_in}
         stem = stems.__getitem__
         return {
-            text: self._streams(words, content, stem)
-            for text, (words, content) in tokenised.items()
+            text: self._streams(words, content, stem)._replace(typos=typos)
+            for text, (words, content, typos) in tokenised.items()
         }
+
+    def spelling_corrections(
+        self, counts: Mapping[str, int], rules: SpellingRules, anchors: Iterable[str] = ()
+    ) -> dict[str, str]:
+        """{typo: word} for tokens seen in counts[token] distinct texts (shared.spelling).
+
+        Known words (the stemmer's dictionary, slang, stop words, the lexicon) and
+        inflected forms of known roots are never corrected.
+        """
+        return spelling_corrections(
+            counts,
+            rules=rules,
+            anchors=anchors,
+            is_known=self._is_word,
+            is_inflected=lambda token: self.stem(token) != token,
+        )
+
+    def label_noise(self, text: str, typos: int = 0) -> int:
+        """How untidy a text is as a label: filler words and phrases (filler.yaml), tokens
+        that normalisation rewrote (slang, squeezed letters) or corrected (`typos`),
+        exclamation marks or repeated punctuation, and all capitals count one each."""
+        text = unicodedata.normalize("NFKC", text)
+        noise = typos + bool(_REPEATED_PUNCTUATION.search(text))
+        letters = [ch for ch in text if ch.isalpha()]
+        if len(letters) >= 4 and not any(ch.islower() for ch in letters):
+            noise += 1
+        raw = _TOKEN.findall(text.lower())
+        i = 0
+        while i < len(raw):
+            phrase = next(
+                (p for p in self._filler.get(raw[i], ()) if tuple(raw[i : i + len(p)]) == p),
+                None,
+            )
+            if phrase:
+                noise += 1
+                i += len(phrase)
+                continue
+            if not raw[i].isdigit() and self._map_token(raw[i]) != (raw[i],):
+                noise += 1
+            i += 1
+        return noise
 
     def surface_forms(self) -> dict[str, str]:
         """The shortest normalised token seen for each stem, to show stems as words."""
