@@ -15,6 +15,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
@@ -39,7 +40,9 @@ class _Latest:
 
 def _latest_for(engine: Engine, telegram_user_id: int, default_language: str) -> _Latest:
     with session_scope(engine) as session:
-        person = session.query(Respondent).filter_by(telegram_user_id=telegram_user_id).first()
+        person = session.exec(
+            select(Respondent).where(Respondent.telegram_user_id == telegram_user_id)
+        ).first()
         language = person.language if person is not None else default_language
         campaign = digest_store.planner_campaign(session=session, telegram_user_id=telegram_user_id)
         if campaign is None:
@@ -71,9 +74,7 @@ def planner_handlers(
             return None
         found = await asyncio.to_thread(_latest_for, engine, user.id, default_language)
         if found.campaign_id is None:
-            await update.effective_message.reply_text(
-                messages.text("planner_only", found.language)
-            )
+            await update.effective_message.reply_text(messages.text("planner_only", found.language))
             return None
         if not found.texts:
             await update.effective_message.reply_text(
