@@ -31,6 +31,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationBuilder,
     ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
@@ -48,6 +49,7 @@ from bot.callback_data import Kind
 from bot.conversation import Button, Conversation, Reply, Show
 from bot.dbwork import DatabaseWorker
 from bot.engine import ChoiceInput, Command, TextInput
+from bot.http import AiohttpRequest
 from bot.members import Member
 from bot.outbox import Outbox
 from bot.reminders import Housekeeping
@@ -80,10 +82,17 @@ ADMIN_COMMANDS = (
     ("undang_perencana", "invite_planner", "cmd_invite_planner"),
 )
 _ONLY_NEW_MESSAGES = filters.UpdateType.MESSAGE
-# httpcore checks every pooled connection on each request, so PTB's default pool of 256
-# costs far more CPU than it saves under load; a few connections carry Telegram's limit of
-# ~30 messages/s with room to spare (measured with bench/bot_throughput.py).
-CONNECTION_POOL_SIZE = 8
+# Connections to the Bot API. Telegram allows ~30 messages/s; over a 100–300 ms round trip
+# each connection carries a few calls per second, and a button answer makes three calls.
+CONNECTION_POOL_SIZE = 32
+
+
+def configure_transport(builder: ApplicationBuilder) -> ApplicationBuilder:
+    """The HTTP transport for the Bot API (the benchmark's echo bot uses the same): aiohttp
+    instead of python-telegram-bot's default httpx, see bot.http."""
+    return builder.request(
+        AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE)
+    ).get_updates_request(AiohttpRequest(connection_pool_size=1))
 
 
 def _user_id(update: Update) -> int:
@@ -448,7 +457,7 @@ def build_application(
     rate_limiter = AIORateLimiter(
         overall_max_rate=settings.telegram_rate_limit, overall_time_period=1, max_retries=3
     )
-    application = (
+    builder = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
@@ -460,13 +469,12 @@ def build_application(
             )
         )
         .rate_limiter(rate_limiter)
-        .connection_pool_size(CONNECTION_POOL_SIZE)
         .concurrent_updates(processor)
         .post_init(_post_init(post_init_hooks, housekeeping))
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
-        .build()
     )
+    application = configure_transport(builder).build()
     conversation = Conversation(
         settings=settings, survey_data=survey_data, engine=engine, clock=clock
     )
