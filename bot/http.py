@@ -9,7 +9,8 @@ the next waiter in constant time, and a request costs a fraction of the CPU.
 Requests without files are sent as one JSON body (the Bot API accepts application/json);
 uploads as multipart/form-data, like python-telegram-bot does. aiohttp has no write timeout:
 the connect and read timeouts bound a request, and the pool timeout bounds the wait for a
-free connection (python-telegram-bot's meaning).
+free connection (python-telegram-bot's meaning). By default there is no pool timeout: under
+a burst, a reply waits its turn for a connection rather than being dropped with an error.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class AiohttpRequest(BaseRequest):
         connection_pool_size: int = 32,
         read_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
-        pool_timeout: float | None = 1.0,
+        pool_timeout: float | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
@@ -90,12 +91,9 @@ class AiohttpRequest(BaseRequest):
             connect_timeout = self._connect_timeout
         if isinstance(pool_timeout, DefaultValue):
             pool_timeout = self._pool_timeout
-        # aiohttp's `connect` covers waiting for a pooled connection and opening a new one.
-        connect = (
-            None
-            if pool_timeout is None and connect_timeout is None
-            else (pool_timeout or 0.0) + (connect_timeout or 0.0)
-        )
+        # aiohttp's `connect` covers waiting for a pooled connection and opening a new one;
+        # `sock_connect` only the opening.
+        connect = None if pool_timeout is None else pool_timeout + (connect_timeout or 0.0)
         timeout = aiohttp.ClientTimeout(
             total=None, connect=connect, sock_connect=connect_timeout, sock_read=read_timeout
         )
