@@ -296,9 +296,7 @@ class Steady:
         )
 
 
-async def _phase(
-    name: str, harness: Harness, bot_pid: int, jobs: list[Awaitable[None]]
-) -> Phase:
+async def _phase(name: str, harness: Harness, bot_pid: int, jobs: list[Awaitable[None]]) -> Phase:
     samples: list[tuple[float, float]] = []
     finished: list[float] = []
     harness.samples, harness.finished = samples, finished
@@ -356,8 +354,8 @@ async def _drive(
         # one and a half of it before every answer: the offered load is steady at about
         # respondents / mean_think updates/s until citizens begin to finish.
         rng = random.Random(seed)
-        harness.think = lambda first: mean_think * (
-            rng.random() if first else rng.uniform(0.5, 1.5)
+        harness.think = lambda first: (
+            mean_think * (rng.random() if first else rng.uniform(0.5, 1.5))
         )
         paced_phase = await _phase(
             "paced", harness, process.pid, [answer(harness, u, firsts[u]) for u in paced]
@@ -438,6 +436,7 @@ async def main() -> None:
             }
         )
     print(json.dumps(figures))
+
 
 if __name__ == "__main__":
     asyncio.run(main())
