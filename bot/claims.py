@@ -21,8 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, text
 
 from shared.models import ProcessedUpdate
 
@@ -70,11 +69,17 @@ def drop() -> None:
 
 
 _TABLE = ProcessedUpdate.__table__
-# RETURNING tells whether the row went in (rowcount is not reliable on every driver).
-_INSERT = {
-    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.update_id),
-    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.update_id),
-}
+# The same SQL on SQLite (3.35+) and PostgreSQL. Written as text because SQLAlchemy does not
+# cache the compiled form of its dialects' ON CONFLICT constructs (compiling it every time
+# cost more than running it); RETURNING tells whether the row went in (rowcount is not
+# reliable on every driver).
+_INSERT = text(
+    "INSERT INTO processed_update (update_id, processed_at) VALUES (:update_id, :processed_at)"
+    " ON CONFLICT DO NOTHING RETURNING update_id"
+).bindparams(
+    bindparam("update_id", type_=_TABLE.c.update_id.type),
+    bindparam("processed_at", type_=_TABLE.c.processed_at.type),
+)
 
 
 def insert(connection: Connection, update_id: int, now: datetime) -> bool:
@@ -83,6 +88,5 @@ def insert(connection: Connection, update_id: int, now: datetime) -> bool:
     On PostgreSQL a second worker inserting the same id waits for the first one's
     transaction: if that commits, this one finds the id taken; if it rolls back, this one
     gets the claim."""
-    statement = _INSERT[connection.dialect.name]
-    result = connection.execute(statement, {"update_id": update_id, "processed_at": now})
+    result = connection.execute(_INSERT, {"update_id": update_id, "processed_at": now})
     return result.first() is not None
