@@ -19,11 +19,14 @@ What is measured, for each bot:
    waiting. answer-updates/s = answers / wall time. Latencies here are pure queueing
    (≈ N / throughput) and are reported only for completeness.
 3. paced (the latency figure): the other N citizens answer the same eight steps, but each
-   first waits a think time drawn from an exponential distribution with mean N / rate
-   (2 s for 1,000 citizens at 500/s), before its first answer too; the offered load is
-   then about `--offered-rate` answers/s. p50/p99 run from pushing an update to the fake
-   API until the bot's sendMessage for that chat reaches it (the next question, or the
-   echo). Think times come from a seeded generator: both bots get the same schedule.
+   waits a think time before every answer: mean N / rate (2 s for 1,000 citizens at
+   500/s), uniform between half and one and a half of it (the first answer within the
+   first mean think time), so about `--offered-rate` answers/s are offered. p50/p99 run
+   from pushing an update to the fake API until the bot's sendMessage for that chat
+   reaches it (the next question, or the echo), over the steady part of the phase: from
+   one mean think time in until the first 5 % of the citizens are done. Think times come
+   from a seeded generator: both bots get the same schedule. A citizen answers only after
+   the reply, so a bot that cannot keep up is offered less (`steady_offered_per_s`).
 
 The echo bot gets eight text messages per citizen instead of the FGD and answers each with
 sendMessage. The overall 30 messages/s limit is off for both (REMBUK_TELEGRAM_RATE_LIMIT=0),
