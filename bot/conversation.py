@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 
-from bot import callback_data, deeplinks, invites, keyboards, runs, store
+from bot import answers, callback_data, claims, deeplinks, invites, keyboards, runs, store
 from bot.engine import (
     ChoiceInput,
     Command,
@@ -157,8 +157,17 @@ class Conversation:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
+        """One transaction; the first one of an update's handler also claims the update id
+        (see bot.claims), so a duplicate stops here and a failure leaves it unclaimed."""
+        claim = claims.pending()
         with session_scope(self.engine) as session:
+            if claim is not None and not claims.insert(
+                session.connection(), claim.update_id, self.clock()
+            ):
+                raise claims.AlreadyHandled(claim.update_id)
             yield session
+        if claim is not None:
+            claim.state = claims.CLAIMED
 
     def _context(self, campaign: Campaign, instrument: Instrument, language: str) -> Context:
         return self._context_for(store.plan_years(campaign), instrument, language)
@@ -179,14 +188,18 @@ class Conversation:
         return self._contexts[key]
 
     def run_context(self, session: Session, run: SurveyRun, language: str) -> Context:
-        # A campaign's plan years never change, so one lookup per campaign is enough.
-        years = self._plan_years.get(run.campaign_id)
-        if years is None:
-            campaign = session.get(Campaign, run.campaign_id)
-            assert campaign is not None
-            years = self._plan_years[run.campaign_id] = store.plan_years(campaign)
         # Enums come back from the database as plain strings.
+        years = self._years(session, run.campaign_id)
         return self._context_for(years, Instrument(run.instrument), language)
+
+    def _years(self, session: Session, campaign_id: int) -> tuple[int, ...]:
+        # A campaign's plan years never change, so one lookup per campaign is enough.
+        years = self._plan_years.get(campaign_id)
+        if years is None:
+            campaign = session.get(Campaign, campaign_id)
+            assert campaign is not None
+            years = self._plan_years[campaign_id] = store.plan_years(campaign)
+        return years
 
     def _language(self, respondent: Respondent | None) -> str:
         return respondent.language if respondent is not None else self.settings.language
@@ -486,6 +499,12 @@ class Conversation:
     ) -> Reply:
         """A typed answer, a choice or navigation button, or /ubah (Command.review)."""
         with self.transaction() as session:
+            # The common case in SQL Core (bot.answers); anything unusual below, in the ORM.
+            loaded = answers.load(session.connection(), user_id)
+            if loaded is not None and (button is None or button.run_id == loaded.run_id):
+                reply = self._answer_loaded(session, loaded, user_input, button, edit_hash)
+                if reply is not None:
+                    return reply
             respondent = find_respondent(session=session, telegram_user_id=user_id)
             turn = _Turn(self._language(respondent))
             if not has_consented(respondent):
@@ -515,23 +534,64 @@ class Conversation:
             progress = store.load_progress(session=session, run=run)
             if button is not None and callback_data.step_hash(progress.step) != button.at:
                 return self._outdated(session, turn, respondent, button=button)
-            if edit_hash is not None:
-                target = next(
-                    (
-                        item.step
-                        for item in review_prompt(ctx, progress).review_items
-                        if callback_data.step_hash(item.step) == edit_hash
-                    ),
-                    None,
-                )
-                user_input = EditInput(target or "?")
+            user_input = self._edit_target(ctx, progress, user_input, edit_hash)
             # The question as it was, to leave the chosen answer under it in the chat.
             before = current_prompt(ctx, progress) if isinstance(user_input, ChoiceInput) else None
             outcome = self._step(session, run, ctx, user_input, progress)
-            if button is not None and before is not None:
-                turn.pressed = self._pressed_text(ctx, before, user_input, outcome, turn.language)
-            self._prompt_messages(turn, outcome.prompt, run.id, error=outcome.error)
-            return turn.reply()
+            return self._answered(turn, ctx, run.id, user_input, button, before, outcome)
+
+    def _answer_loaded(
+        self,
+        session: Session,
+        loaded: answers.Loaded,
+        user_input: UserInput,
+        button: Button | None,
+        edit_hash: str | None,
+    ) -> Reply | None:
+        """`answer` for a consented respondent with a run in progress; None when the button
+        is out of date (the ORM path says so)."""
+        progress = loaded.progress
+        if button is not None and callback_data.step_hash(progress.step) != button.at:
+            return None
+        turn = _Turn(loaded.language)
+        years = self._years(session, loaded.campaign_id)
+        ctx = self._context_for(years, Instrument(loaded.instrument), turn.language)
+        user_input = self._edit_target(ctx, progress, user_input, edit_hash)
+        before = current_prompt(ctx, progress) if isinstance(user_input, ChoiceInput) else None
+        outcome = advance(ctx, progress, user_input)
+        answers.store(session.connection(), loaded, outcome, self.clock())
+        return self._answered(turn, ctx, loaded.run_id, user_input, button, before, outcome)
+
+    def _edit_target(
+        self, ctx: Context, progress: Progress, user_input: UserInput, edit_hash: str | None
+    ) -> UserInput:
+        """An edit button of the review names its answer by a hash of the step."""
+        if edit_hash is None:
+            return user_input
+        target = next(
+            (
+                item.step
+                for item in review_prompt(ctx, progress).review_items
+                if callback_data.step_hash(item.step) == edit_hash
+            ),
+            None,
+        )
+        return EditInput(target or "?")
+
+    def _answered(
+        self,
+        turn: _Turn,
+        ctx: Context,
+        run_id: int,
+        user_input: UserInput,
+        button: Button | None,
+        before: Prompt | None,
+        outcome: Outcome,
+    ) -> Reply:
+        if button is not None and before is not None:
+            turn.pressed = self._pressed_text(ctx, before, user_input, outcome, turn.language)
+        self._prompt_messages(turn, outcome.prompt, run_id, error=outcome.error)
+        return turn.reply()
 
     def _pressed_text(
         self, ctx: Context, before: Prompt, user_input: UserInput, outcome: Outcome, language: str
@@ -721,6 +781,11 @@ class Conversation:
             turn = _Turn(self._language(respondent))
             turn.say(self.texts(key, turn.language))
             return turn.reply()
+
+    def claim(self) -> None:
+        """Only claim the update being handled (see bot.claims)."""
+        with self.transaction():
+            pass
 
     def language_of(self, *, user_id: int) -> str:
         with self.transaction() as session:

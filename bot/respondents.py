@@ -1,4 +1,4 @@
-"""Respondent records of the Telegram bot: consent, language, opt-out, erasure, update dedupe."""
+"""Respondent records of the Telegram bot: consent, language, opt-out, erasure, update ids."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from shared import crud
@@ -101,16 +100,6 @@ def erase_respondent(*, session: Session, respondent: Respondent, now: datetime)
     respondent.erased_at = now
     session.add(respondent)
     session.flush()
-
-
-def claim_update(*, session: Session, update_id: int, now: datetime) -> bool:
-    """Record an update id; False when it was already handled (Telegram delivered it twice)."""
-    try:
-        with session.begin_nested():
-            session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
-    except IntegrityError:
-        return False
-    return True
 
 
 def forget_processed_updates(*, session: Session, before: datetime) -> None:

@@ -4,13 +4,15 @@ Handlers are thin: they turn an update into one call of bot.conversation (run on
 database thread) and deliver the Reply. Update flow:
 
   group -3  gate: private chats only, per-user flood throttle
-  group -2  dedupe: an update id Telegram delivers twice is handled once
+  group -2  dedupe: an update id Telegram delivers twice is handled once (bot.claims)
   group  0  commands, typed answers, buttons, everything else (one polite note)
+  group  1  settle: claim the update of a handler that made no transaction
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -31,6 +33,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationBuilder,
     ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
@@ -42,16 +45,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callback_data
+from bot import callback_data, claims
 from bot.access import require_admin
 from bot.callback_data import Kind
 from bot.conversation import Button, Conversation, Reply, Show
 from bot.dbwork import DatabaseWorker
 from bot.engine import ChoiceInput, Command, TextInput
+from bot.http import AiohttpRequest
 from bot.members import Member
 from bot.outbox import Outbox
 from bot.reminders import Housekeeping
-from bot.respondents import claim_update
 from bot.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.throttle import FloodThrottle, Verdict
 from bot.updates import PerUserUpdateProcessor
@@ -80,10 +83,17 @@ ADMIN_COMMANDS = (
     ("undang_perencana", "invite_planner", "cmd_invite_planner"),
 )
 _ONLY_NEW_MESSAGES = filters.UpdateType.MESSAGE
-# httpcore checks every pooled connection on each request, so PTB's default pool of 256
-# costs far more CPU than it saves under load; a few connections carry Telegram's limit of
-# ~30 messages/s with room to spare (measured with bench/bot_throughput.py).
-CONNECTION_POOL_SIZE = 8
+# Connections to the Bot API. Telegram allows ~30 messages/s; over a 100–300 ms round trip
+# each connection carries a few calls per second, and a button answer makes three calls.
+CONNECTION_POOL_SIZE = 32
+
+
+def configure_transport(builder: ApplicationBuilder) -> ApplicationBuilder:
+    """The HTTP transport for the Bot API (the benchmark's echo bot uses the same): aiohttp
+    instead of python-telegram-bot's default httpx, see bot.http."""
+    return builder.request(
+        AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE)
+    ).get_updates_request(AiohttpRequest(connection_pool_size=1))
 
 
 def _user_id(update: Update) -> int:
@@ -129,18 +139,34 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def dedupe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Handle an update id once, even if Telegram delivers it twice or to two workers."""
-    bot = runtime(context)
+    """Handle an update id once, even if Telegram delivers it twice or to two workers: the
+    handler's first transaction claims it (bot.claims), so nothing is written here."""
+    claims.expect(update.update_id)
 
-    def claim() -> bool:
-        with bot.conversation.transaction() as session:
-            return claim_update(
-                session=session, update_id=update.update_id, now=bot.conversation.clock()
-            )
 
-    if not await bot.db.run(claim):
-        logger.info("update %s was already handled; skipping it", update.update_id)
-        raise ApplicationHandlerStop
+def _claiming_first(handler: BaseHandler) -> BaseHandler:
+    """Extra handlers (planner commands …) do not know about claims: their update is claimed
+    in a transaction of its own before they run, so a duplicate never reaches them."""
+    callback = getattr(handler, "callback", None)
+    if callback is None:
+        return handler  # settle() claims it afterwards
+
+    @functools.wraps(callback)
+    async def claimed(update: object, context: ContextTypes.DEFAULT_TYPE) -> Any:
+        if claims.pending() is not None:
+            bot = runtime(context)
+            await bot.db.run(bot.conversation.claim)
+        return await callback(update, context)
+
+    handler.callback = claimed
+    return handler
+
+
+async def settle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Claim the update now if its handler made no transaction (nothing else claimed it)."""
+    if claims.pending() is not None:
+        bot = runtime(context)
+        await bot.db.run(bot.conversation.claim)
 
 
 # Commands ---------------------------------------------------------------------------------
@@ -365,6 +391,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log every unexpected error with its context, and tell the user without losing their place."""
     bot = runtime(context)
     error = context.error
+    if isinstance(error, claims.AlreadyHandled):
+        logger.info("update %s was already handled; skipping it", error.update_id)
+        return
+    # The update failed: leave it unclaimed, so that Telegram's redelivery is handled.
+    claims.drop()
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(error, Forbidden) and chat is not None:
         await bot.blocked(chat.id)
@@ -448,7 +479,7 @@ def build_application(
     rate_limiter = AIORateLimiter(
         overall_max_rate=settings.telegram_rate_limit, overall_time_period=1, max_retries=3
     )
-    application = (
+    builder = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
@@ -460,13 +491,12 @@ def build_application(
             )
         )
         .rate_limiter(rate_limiter)
-        .connection_pool_size(CONNECTION_POOL_SIZE)
         .concurrent_updates(processor)
         .post_init(_post_init(post_init_hooks, housekeeping))
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
-        .build()
     )
+    application = configure_transport(builder).build()
     conversation = Conversation(
         settings=settings, survey_data=survey_data, engine=engine, clock=clock
     )
@@ -490,6 +520,7 @@ def build_application(
 
     application.add_handler(TypeHandler(Update, gate), group=-3)
     application.add_handler(TypeHandler(Update, dedupe), group=-2)
+    application.add_handler(TypeHandler(Update, settle), group=1)
     command = dict(filters=_ONLY_NEW_MESSAGES)
     application.add_handlers(
         [
@@ -503,7 +534,7 @@ def build_application(
             CommandHandler(["hapus_data", "delete_my_data"], on_delete_my_data, **command),
             CommandHandler(["undang_staf", "invite_staff"], on_invite_staff, **command),
             CommandHandler(["undang_perencana", "invite_planner"], on_invite_planner, **command),
-            *extra_handlers,
+            *(_claiming_first(handler) for handler in extra_handlers),
             MessageHandler(_ONLY_NEW_MESSAGES & filters.COMMAND, on_unknown_command),
             MessageHandler(_ONLY_NEW_MESSAGES & filters.TEXT, on_text),
             CallbackQueryHandler(on_button),

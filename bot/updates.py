@@ -63,10 +63,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if len(self._completed_order) > _REMEMBERED_IDS:
             self.completed_ids.discard(self._completed_order.popleft())
 
-    async def wait_for(self, update_id: int, timeout: float = 10.0) -> None:
-        """Wait until the update with this id has been handled (for tests)."""
+    async def wait_for(self, update_id: int, timeout: float = 10.0, *, after: int = 0) -> None:
+        """Wait until the update with this id has been handled, and more than `after` updates
+        in all (pass `completed` from before a redelivery to wait for that one; for tests)."""
         async with asyncio.timeout(timeout):
-            while update_id not in self.completed_ids:
+            while update_id not in self.completed_ids or self.completed <= after:
                 self._completed_event.clear()
                 await self._completed_event.wait()
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
+from telegram import Update
 from telegram.ext import Application
 
 from bot.telegram_app import build_application, running
@@ -100,8 +101,20 @@ class Harness:
     async def send(self, update: dict[str, Any], update_id: int | None = None) -> list[Call]:
         """Deliver one update; return the Bot API calls the bot made while handling it."""
         before = len(self.api.calls)
+        handled = self.processor.completed
         pushed = self.api.push_update(update, update_id=update_id)
-        await self.processor.wait_for(pushed)
+        await self.processor.wait_for(pushed, after=handled)
+        return self.api.calls[before:]
+
+    async def redeliver(self, update: dict[str, Any], update_id: int) -> list[Call]:
+        """Deliver an update id again, as Telegram does after a webhook retry or a restart
+        before the offset was confirmed (getUpdates never returns a confirmed id again)."""
+        before = len(self.api.calls)
+        handled = self.processor.completed
+        await self.app.update_queue.put(
+            Update.de_json({**update, "update_id": update_id}, self.app.bot)
+        )
+        await self.processor.wait_for(update_id, after=handled)
         return self.api.calls[before:]
 
     async def say(self, user_id: int, text: str) -> list[Call]:

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from telegram import Update
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot import callback_data, deeplinks, invites
+from bot import answers, callback_data, deeplinks, invites
 from shared import crud
 from shared.db import session_scope
 from shared.models import Answer, ProcessedUpdate, Role
@@ -153,13 +153,72 @@ async def test_an_update_delivered_twice_is_handled_once(bot: Harness, engine: E
     await _at_need_question(bot)
     update = text_update(USER, "Supaya bisa berobat sepulang kerja", message_id=555)
     first = await bot.send(update, update_id=7000)
-    again = await bot.send(update, update_id=7000)
+    again = await bot.redeliver(update, update_id=7000)
     assert len(texts_of(first)) == 1 and again == []
     with Session(engine) as session:
         assert session.get(ProcessedUpdate, 7000) is not None
     assert _stored(engine)[("reason", 0, 0)] == "Supaya bisa berobat sepulang kerja"
     # The next question is more_needs, not a second "why": the answer was applied once.
     assert "kebutuhan lain" in bot.last_text(USER)
+
+
+async def test_an_update_that_failed_is_handled_when_delivered_again(
+    bot: Harness, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim of an update id commits with its answer: when storing the answer fails
+    (a crash, a lost database), the update is not marked handled, so Telegram's redelivery
+    is answered instead of being skipped as a duplicate."""
+    await _at_need_question(bot)
+    store = answers.store
+
+    def crash(*args: object, **kwargs: object) -> None:
+        monkeypatch.setattr(answers, "store", store)  # only this once
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(answers, "store", crash)
+    update = text_update(USER, "Supaya bisa berobat sepulang kerja", message_id=556)
+    failed = await bot.send(update, update_id=7001)
+    assert "terjadi gangguan" in texts_of(failed)[-1]
+    with Session(engine) as session:
+        assert session.get(ProcessedUpdate, 7001) is None
+    assert ("reason", 0, 0) not in _stored(engine)
+
+    again = await bot.redeliver(update, update_id=7001)
+    assert "kebutuhan lain" in texts_of(again)[-1]
+    with Session(engine) as session:
+        assert session.get(ProcessedUpdate, 7001) is not None
+    assert _stored(engine)[("reason", 0, 0)] == "Supaya bisa berobat sepulang kerja"
+    assert await bot.redeliver(update, update_id=7001) == []  # and now it is a duplicate
+
+
+async def test_extra_handlers_are_deduplicated_too(
+    settings: Settings,
+    survey_data: SurveyData,
+    engine: Engine,
+    api: FakeBotAPI,
+    clock: FakeClock,
+    default_campaign: str,
+) -> None:
+    """A handler plugged in by another module (no database work of its own) still handles
+    an update id once: its update is claimed before it runs."""
+
+    async def ping(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, "pong")
+
+    async with bot_running(
+        settings=settings,
+        survey_data=survey_data,
+        engine=engine,
+        api=api,
+        clock=clock,
+        extra_handlers=[CommandHandler("ping", ping)],
+    ) as bot:
+        first = await bot.send(text_update(USER, "/ping"), update_id=7100)
+        again = await bot.redeliver(text_update(USER, "/ping"), update_id=7100)
+        assert texts_of(first) == ["pong"] and again == []
+        with Session(engine) as session:
+            assert session.get(ProcessedUpdate, 7100) is not None
 
 
 async def test_a_flood_is_throttled_with_one_note(
