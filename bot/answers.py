@@ -4,8 +4,9 @@ One statement reads the respondent, their run in progress and its answers, locki
 respondent's and the run's rows on PostgreSQL (so two workers apply one respondent's inputs
 in turn); after the engine decides, a few statements write the answers (revisions first, so
 edits stay audited), the run's cursor and the respondent's last activity. It stores exactly
-what bot.store.apply_outcome stores through the ORM, for a fraction of the CPU: the ORM's
-unit of work and identity map cost more than the statements themselves.
+through `write_outcome`, the one writer of answers (bot.store.apply_outcome uses it too),
+for a fraction of the ORM's CPU: its unit of work and identity map cost more than the
+statements themselves.
 
 Anything unusual (no consent, a planner, no run in progress, a paused run, a run the
 respondent left with /batal) is left to the ORM path of bot.conversation.
@@ -110,6 +111,16 @@ _SUBMIT_RUN = (
         submitted_at=bindparam("updated_at"),
     )
 )
+_ROWS_OF_RUN = select(
+    _answer.c.id,
+    _answer.c.question_id,
+    _answer.c.block,
+    _answer.c.item,
+    _answer.c.domain,
+    _answer.c.value_text,
+    _answer.c.value_number,
+    _answer.c.value_choice,
+).where(_answer.c.run_id == bindparam("run_id"))
 _SEEN = (
     update(_respondent)
     .where(_respondent.c.id == bindparam("respondent_id"))
@@ -203,21 +214,35 @@ def _revision(row: Row, run_id: int, change: str, now: datetime) -> dict[str, ob
     }
 
 
-def store(connection: Connection, loaded: Loaded, outcome: Outcome, now: datetime) -> None:
-    """Write what the engine decided, like bot.store.apply_outcome, and mark the respondent
-    and the run active (the run was not left with /batal, so `now` is its activity)."""
-    run_id, version = loaded.run_id, loaded.questionnaire_version
+def rows_of_run(connection: Connection, run_id: int) -> dict[AnswerKey, Row]:
+    """The stored answers of a run, as the writer needs them."""
+    result = connection.execute(_ROWS_OF_RUN, {"run_id": run_id})
+    return {(r.question_id, r.block, r.item): Row(*r) for r in result}
+
+
+def write_outcome(
+    connection: Connection,
+    *,
+    run_id: int,
+    questionnaire_version: int,
+    rows: Mapping[AnswerKey, Row],
+    outcome: Outcome,
+    now: datetime,
+) -> None:
+    """Write what the engine decided: answers inserted, updated or deleted (each change of a
+    stored value first copied to answer_revision), then the run's cursor and status. The one
+    writer of answers, for the Telegram fast path and bot.store.apply_outcome alike."""
     revisions: list[dict[str, object]] = []
     deleted: list[int] = []
     for key in outcome.deletes:
-        row = loaded.rows.get(key)
+        row = rows.get(key)
         if row is not None:
             revisions.append(_revision(row, run_id, "delete", now))
             deleted.append(row.id)
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
     for write in outcome.writes:
-        row = loaded.rows.get(write.key)
+        row = rows.get(write.key)
         if row is None:
             inserts.append(
                 {
@@ -229,7 +254,7 @@ def store(connection: Connection, loaded: Loaded, outcome: Outcome, now: datetim
                     "value_text": write.text,
                     "value_number": write.number,
                     "value_choice": write.choice,
-                    "questionnaire_version": version,
+                    "questionnaire_version": questionnaire_version,
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -248,7 +273,7 @@ def store(connection: Connection, loaded: Loaded, outcome: Outcome, now: datetim
                     "value_text": write.text,
                     "value_number": write.number,
                     "value_choice": write.choice,
-                    "questionnaire_version": version,
+                    "questionnaire_version": questionnaire_version,
                     "updated_at": now,
                 }
             )
@@ -267,4 +292,17 @@ def store(connection: Connection, loaded: Loaded, outcome: Outcome, now: datetim
         "updated_at": now,
     }
     connection.execute(_SUBMIT_RUN if outcome.submitted else _UPDATE_RUN, run)
+
+
+def store(connection: Connection, loaded: Loaded, outcome: Outcome, now: datetime) -> None:
+    """Write the outcome of a loaded run and mark the respondent active (the run was not
+    left with /batal, so `now` is its activity)."""
+    write_outcome(
+        connection,
+        run_id=loaded.run_id,
+        questionnaire_version=loaded.questionnaire_version,
+        rows=loaded.rows,
+        outcome=outcome,
+        now=now,
+    )
     connection.execute(_SEEN, {"respondent_id": loaded.respondent_id, "now": now})

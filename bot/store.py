@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from bot import answers as answer_rows
 from bot.engine import DONE, Outcome, Progress, StoredAnswer
 from shared.models import (
     Answer,
-    AnswerRevision,
     Campaign,
     Instrument,
     Respondent,
@@ -122,63 +122,16 @@ def load_progress(*, session: Session, run: SurveyRun) -> Progress:
     )
 
 
-def _revision(answer: Answer, change: str, now: datetime) -> AnswerRevision:
-    return AnswerRevision(
-        answer_id=answer.id,
-        run_id=answer.run_id,
-        question_id=answer.question_id,
-        block=answer.block,
-        item=answer.item,
-        domain=answer.domain,
-        value_text=answer.value_text,
-        value_number=answer.value_number,
-        value_choice=answer.value_choice,
-        change=change,
-        changed_at=now,
-    )
-
-
 def apply_outcome(*, session: Session, run: SurveyRun, outcome: Outcome, now: datetime) -> None:
     """Store what the engine decided: answers upserted (old values audited), the cursor moved."""
-    existing = {
-        (row.question_id, row.block, row.item): row
-        for row in session.exec(select(Answer).where(Answer.run_id == run.id))
-    }
-    for key in outcome.deletes:
-        row = existing.get(key)
-        if row is not None:
-            session.add(_revision(row, "delete", now))
-            session.delete(row)
-    for write in outcome.writes:
-        row = existing.get(write.key)
-        values = (write.domain, write.text, write.number, write.choice)
-        if row is None:
-            session.add(
-                Answer(
-                    run_id=run.id,
-                    question_id=write.question_id,
-                    block=write.block,
-                    item=write.item,
-                    domain=write.domain,
-                    value_text=write.text,
-                    value_number=write.number,
-                    value_choice=write.choice,
-                    questionnaire_version=run.questionnaire_version,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-        elif (row.domain, row.value_text, row.value_number, row.value_choice) != values:
-            session.add(_revision(row, "edit", now))
-            row.domain, row.value_text, row.value_number, row.value_choice = values
-            row.questionnaire_version = run.questionnaire_version
-            row.updated_at = now
-            session.add(row)
-    run.current_step = outcome.step
-    run.editing = outcome.editing
-    run.updated_at = now
-    if outcome.submitted:
-        run.status = RunStatus.submitted
-        run.submitted_at = now
-    session.add(run)
-    session.flush()
+    session.flush()  # pending ORM changes first: the writer speaks SQL directly
+    connection = session.connection()
+    answer_rows.write_outcome(
+        connection,
+        run_id=run.id,
+        questionnaire_version=run.questionnaire_version,
+        rows=answer_rows.rows_of_run(connection, run.id),
+        outcome=outcome,
+        now=now,
+    )
+    session.expire(run)  # re-read the cursor and status written above on next access
