@@ -197,11 +197,18 @@ def choose_label(
     """The label among the raw texts of a theme's most representative keys (most
     representative first, each key's texts most frequent first): the tidiest one (least
     `noise`, plus its corrected `typos`), then the most representative, then the most
-    often written, then alphabetical. A label is always an answer as written."""
+    often written, then alphabetical. A label is always an answer as written.
+
+    `noise` is never negative, so a text that could not win even with no noise at all
+    is not scored (most themes have a tidy text among their first candidates)."""
+    typos = typos or {}
     best: tuple[int, int, int, str] | None = None
     for rank, variants in enumerate(candidates):
         for text, count in variants:
-            score = (noise(text) + (typos or {}).get(text, 0), rank, -count, text)
+            least = (typos.get(text, 0), rank, -count, text)
+            if best is not None and best <= least:
+                continue
+            score = (noise(text) + least[0], *least[1:])
             if best is None or score < best:
                 best = score
     return "" if best is None else best[3]

@@ -168,7 +168,8 @@ class TextTools:
 
     def tokens(self, text: str) -> list[str]:
         """Normalised tokens: NFKC, lowercase, PII dropped, letters squeezed, slang mapped."""
-        text = unicodedata.normalize("NFKC", text)
+        if not text.isascii():  # NFKC leaves ASCII as it is
+            text = unicodedata.normalize("NFKC", text)
         if _MAY_HOLD_PII.search(text):  # most answers hold no digits and no "@"
             text = scrub_pii(text, placeholders=_NO_PII)
         text = text.lower()
@@ -224,12 +225,13 @@ class TextTools:
         words = self.tokens(text)
         return self._streams(words, self._without_stopwords(words), self.stem)
 
-    def _streams(self, words: list[str], content: list[str], stem) -> TextStreams:  # type: ignore[no-untyped-def]
+    def _streams(self, words: list[str], content: list[str], stem, typos: int = 0) -> TextStreams:  # type: ignore[no-untyped-def]
         return TextStreams(
             words=" ".join(words),
             word_stems=" ".join(map(stem, words)),
             norm=" ".join(content),
             stems=" ".join(map(stem, content)),
+            typos=typos,
         )
 
     def analyse(
@@ -280,7 +282,7 @@ class TextTools:
         stems = {t: t if t in rare else self.stem(t) for t in seen_in}
         stem = stems.__getitem__
         return {
-            text: self._streams(words, content, stem)._replace(typos=typos)
+            text: self._streams(words, content, stem, typos)
             for text, (words, content, typos) in tokenised.items()
         }
 
@@ -304,7 +306,8 @@ class TextTools:
         """How untidy a text is as a label: filler words and phrases (filler.yaml), tokens
         that normalisation rewrote (slang, squeezed letters) or corrected (`typos`),
         exclamation marks or repeated punctuation, and all capitals count one each."""
-        text = unicodedata.normalize("NFKC", text)
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text)
         noise = typos + bool(_REPEATED_PUNCTUATION.search(text))
         letters = [ch for ch in text if ch.isalpha()]
         if len(letters) >= 4 and not any(ch.islower() for ch in letters):
