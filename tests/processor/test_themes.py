@@ -449,3 +449,26 @@ def test_choose_label_skips_texts_that_cannot_win() -> None:
     scored: list[str] = []
     assert choose_label([[("a", 5), ("b", 3)], [("c", 9)]], lambda t: scored.append(t) or 0) == "a"
     assert scored == ["a"]
+
+
+def test_l2_gives_sklearn_normalize_bit_for_bit() -> None:
+    import numpy as np
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    from processor.themes import l2
+
+    rng = np.random.default_rng(1)
+    for dtype in (np.float32, np.float64, np.int64):
+        for trial in range(50):
+            n, m = int(rng.integers(1, 40)), int(rng.integers(1, 200))
+            matrix = sparse.random(n, m, density=0.2, format="csr", random_state=trial)
+            matrix = (matrix * float(rng.uniform(0.01, 1000))).astype(dtype)
+            before = matrix.copy()
+            expected, got = normalize(matrix, norm="l2", axis=1), l2(matrix)
+            assert got.dtype == expected.dtype and got.shape == expected.shape
+            assert np.array_equal(got.indptr, expected.indptr)
+            assert np.array_equal(got.indices, expected.indices)
+            assert np.array_equal(got.data, expected.data)  # the same bits
+            assert (matrix != before).nnz == 0  # the input is left alone
+    assert l2(sparse.csr_matrix((0, 3))).shape == (0, 3)
