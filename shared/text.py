@@ -58,8 +58,24 @@ def _phone(replacement: str):  # type: ignore[no-untyped-def]
     return replace
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _may_hold_pii(text: str) -> bool:
+    """False when no pattern below can match: an e-mail and a username need an "@" or
+    "t.me/", a NIK has 16 digits, a landline at least 7, and a mobile number is only
+    replaced from 9. Most answers have no "@" and a few digits at most ("rt 03")."""
+    return "@" in text or "t.me/" in text or len(_DIGIT.findall(text)) >= 7
+
+
 def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) -> str:
     """Replace e-mails, NIKs, phone numbers and @usernames with placeholders."""
+    if not _may_hold_pii(text):
+        return text
+    return _scrub_pii(text, placeholders)
+
+
+def _scrub_pii(text: str, placeholders: Mapping[str, str]) -> str:
     text = _EMAIL.sub(placeholders["email"], text)
     text = _NIK.sub(placeholders["nik"], text)
     text = _MOBILE.sub(_phone(placeholders["phone"]), text)
@@ -68,7 +84,6 @@ def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) 
 
 
 _NO_PII = {key: " " for key in PII_PLACEHOLDERS}
-_MAY_HOLD_PII = re.compile(r"[\d@]|t\.me/")
 
 
 def _phrases_by_first_word(entries: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
@@ -170,8 +185,7 @@ class TextTools:
         """Normalised tokens: NFKC, lowercase, PII dropped, letters squeezed, slang mapped."""
         if not text.isascii():  # NFKC leaves ASCII as it is
             text = unicodedata.normalize("NFKC", text)
-        if _MAY_HOLD_PII.search(text):  # most answers hold no digits and no "@"
-            text = scrub_pii(text, placeholders=_NO_PII)
+        text = scrub_pii(text, placeholders=_NO_PII)
         text = text.lower()
         tokens: list[str] = []
         for raw in _TOKEN.findall(text):
