@@ -1,12 +1,16 @@
 """Benchmark of the analysis at 10k, 100k and 1M answers (a script, not a test).
 
-    .venv/bin/python bench/processor_scale.py [--sizes 10000,100000,1000000] [--keep DIR]
+    .venv/bin/python bench/processor_scale.py [--sizes 10000,100000,1000000] [--runs 3]
+                                              [--keep DIR]
 
 For each size it generates a synthetic consultation from a phrase bank covering every
-domain (fixed seed; slang, typos, repeated letters, phone numbers), loads it into a
-SQLite file, then runs `run_analysis` (database read, pipeline, summary.json and
-analysis.xlsx) in a fresh process and reports that process's wall time and peak RSS.
-In the same run, plain TF-IDF + KMeans over the raw texts at 100k, for comparison.
+domain (fixed seed; slang, typos, repeated letters, phone numbers) and loads it into a
+SQLite file. The analysis (`run_analysis`: database read to summary.json written; then
+analysis.xlsx, timed apart) runs `--runs` times, each in a fresh process, and the median
+wall time is reported with the peak RSS of the largest run. At 100k, plain TF-IDF +
+KMeans over the raw texts is timed the same way for comparison: the same number of fresh
+processes, interleaved with the analysis runs (so a busy spell on the machine hits both
+sides alike), the median reported. Imports are outside the timed part on both sides.
 Prints one JSON object per measurement on its own line.
 """
 
@@ -16,6 +20,7 @@ import argparse
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -532,8 +537,11 @@ def analyse_child(database_url: str, out_dir: str) -> None:
 def baseline_child(database_url: str, clusters: int) -> None:
     """Plain TF-IDF + KMeans over the raw texts, read from the same database.
 
-    It is asked for as many clusters as the analysis found themes, so both give the
-    same granularity; timed from the database read to the fitted model, like ours.
+    `TfidfVectorizer()` and `KMeans` with sklearn's defaults (k-means++ init, n_init
+    "auto", i.e. one run for k-means++; sklearn's threads) but a fixed random_state, so
+    every run does the same work. It is asked for as many clusters as the analysis found
+    themes, so both give the same granularity; timed from the database read to the
+    fitted model, like ours.
     """
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -549,8 +557,17 @@ def baseline_child(database_url: str, clusters: int) -> None:
             )
         ]
     matrix = TfidfVectorizer().fit_transform(texts)
-    KMeans(n_clusters=clusters, random_state=0, n_init=1).fit(matrix)
-    print(json.dumps({"seconds": round(time.perf_counter() - started, 2), "n": len(texts)}))
+    model = KMeans(n_clusters=clusters, random_state=0).fit(matrix)
+    print(
+        json.dumps(
+            {
+                "seconds": round(time.perf_counter() - started, 2),
+                "n": len(texts),
+                "iterations": int(model.n_iter_),
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
+    )
 
 
 def child(args: list[str]) -> dict:
@@ -560,9 +577,14 @@ def child(args: list[str]) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--runs", type=int, default=3, help="fresh-process runs per side")
     parser.add_argument("--keep", help="keep the databases and outputs in this directory")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -577,25 +599,39 @@ def main() -> None:
         return
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="rembuk-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    analysed: dict[int, float] = {}
     for n in [int(size) for size in args.sizes.split(",")]:
         url = f"sqlite:///{work / f'bench_{n}.db'}"
         (work / f"bench_{n}.db").unlink(missing_ok=True)
         child(["--child", "generate", str(n), url])
-        measured = child(["--child", "analyse", url, str(work / f"out_{n}")])
-        analysed[n] = measured["seconds"]
+        ours: list[dict] = []
+        theirs: list[dict] = []
+        for _ in range(args.runs):
+            ours.append(child(["--child", "analyse", url, str(work / f"out_{n}")]))
+            if n == BASELINE_N:  # k: the themes the analysis found (the same every run)
+                clusters = max(2, ours[0]["themes"])
+                theirs.append(child(["--child", "baseline", url, str(clusters)]))
+        measured = dict(ours[0])
+        measured.update(
+            seconds=median([run["seconds"] for run in ours]),
+            peak_rss_mb=max(run["peak_rss_mb"] for run in ours),
+            xlsx_seconds=median([run["xlsx_seconds"] for run in ours]),
+            peak_rss_with_xlsx_mb=max(run["peak_rss_with_xlsx_mb"] for run in ours),
+            runs=[run["seconds"] for run in ours],
+        )
         print(json.dumps({"n": n, **measured}), flush=True)
-        if n == BASELINE_N:
-            clusters = max(2, measured["themes"])
-            baseline = child(["--child", "baseline", url, str(clusters)])
+        if theirs:
+            baseline_seconds = median([run["seconds"] for run in theirs])
             print(
                 json.dumps(
                     {
                         "baseline_n": BASELINE_N,
-                        "baseline_seconds": baseline["seconds"],
+                        "baseline_seconds": baseline_seconds,
+                        "seconds": measured["seconds"],
+                        "speedup": round(baseline_seconds / measured["seconds"], 1),
                         "baseline_clusters": clusters,
-                        "seconds": analysed[n],
-                        "speedup": round(baseline["seconds"] / analysed[n], 1),
+                        "baseline_iterations": [run["iterations"] for run in theirs],
+                        "baseline_peak_rss_mb": max(run["peak_rss_mb"] for run in theirs),
+                        "baseline_runs": [run["seconds"] for run in theirs],
                     }
                 ),
                 flush=True,

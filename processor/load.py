@@ -92,15 +92,23 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
     frames = []
     if len(bot):
         bot = bot.merge(submitted, on="run_id", how="inner", validate="many_to_one")
-        run = bot["run_id"].astype(str)
-        unit = run + "." + bot["block"].astype(str)
+        # Python's f-strings on plain ints build these ~2x faster than pandas string
+        # arithmetic; the same "str" columns come out.
+        ids, run_ids, blocks, items = (bot[c].tolist() for c in ("id", "run_id", "block", "item"))
+        units = [f"{run}.{block}" for run, block in zip(run_ids, blocks, strict=True)]
+
+        def column(values: list[str]) -> pd.Series:
+            return pd.Series(values, index=bot.index, dtype="str")
+
         frames.append(
             pd.DataFrame(
                 {
-                    "answer_id": "a" + bot["id"].astype(str),
+                    "answer_id": column([f"a{i}" for i in ids]),
                     "origin": "bot",
-                    "unit": unit,
-                    "row_id": unit + "." + bot["item"].astype(str),
+                    "unit": column(units),
+                    "row_id": column(
+                        [f"{unit}.{item}" for unit, item in zip(units, items, strict=True)]
+                    ),
                     "respondent": bot["respondent"],
                     "source": bot["source"],
                     "instrument": bot["instrument"],

@@ -37,6 +37,16 @@ _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")  # "bolong2" = "bolong-bolong"
 _RUN_OF_THREE = re.compile(r"(.)\1{2,}")
 _TRAILING_DOUBLE = re.compile(r"([a-z])\1+$")
 _REPEATED_PUNCTUATION = re.compile(r"[!?.]{2,}|[!?]")  # "!!", "??", "...", or any "!"
+# Sastrawi changes a word only by taking off an affix its rules know and finding the rest
+# in its dictionary (Sastrawi.Stemmer.Context; the rules are its VisitorProvider's): the
+# suffixes -lah/-kah/-tah/-pun, -ku/-mu/-nya and -i/-kan/-an/-is/-isme/-isasi; the
+# prefixes di-, ke-, se-, be(r)-, me(N)-, pe(N)-/per-, te(r)-, ku-, kau-; and the infixes
+# -el-, -em-, -er-, -in- after a first consonant. A word with none of them comes back as
+# it is, so it need not be asked (~0.5 ms a word it does not know).
+_MAY_HAVE_AFFIX = re.compile(
+    r"^(?:di|ke|se|be|me|pe|te|ku|kau|[bcdfghjklmnpqrstvwxyz](?:el|em|er|in)[aiueo])"
+    r"|(?:i|an|is|isme|ku|mu|nya|lah|kah|tah|pun)$"
+)
 
 
 def _phone(replacement: str):  # type: ignore[no-untyped-def]
@@ -48,8 +58,24 @@ def _phone(replacement: str):  # type: ignore[no-untyped-def]
     return replace
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _may_hold_pii(text: str) -> bool:
+    """False when no pattern below can match: an e-mail and a username need an "@" or
+    "t.me/", a NIK has 16 digits, a landline at least 7, and a mobile number is only
+    replaced from 9. Most answers have no "@" and a few digits at most ("rt 03")."""
+    return "@" in text or "t.me/" in text or len(_DIGIT.findall(text)) >= 7
+
+
 def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) -> str:
     """Replace e-mails, NIKs, phone numbers and @usernames with placeholders."""
+    if not _may_hold_pii(text):
+        return text
+    return _scrub_pii(text, placeholders)
+
+
+def _scrub_pii(text: str, placeholders: Mapping[str, str]) -> str:
     text = _EMAIL.sub(placeholders["email"], text)
     text = _NIK.sub(placeholders["nik"], text)
     text = _MOBILE.sub(_phone(placeholders["phone"]), text)
@@ -58,7 +84,6 @@ def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) 
 
 
 _NO_PII = {key: " " for key in PII_PLACEHOLDERS}
-_MAY_HOLD_PII = re.compile(r"[\d@]|t\.me/")
 
 
 def _phrases_by_first_word(entries: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
@@ -158,9 +183,9 @@ class TextTools:
 
     def tokens(self, text: str) -> list[str]:
         """Normalised tokens: NFKC, lowercase, PII dropped, letters squeezed, slang mapped."""
-        text = unicodedata.normalize("NFKC", text)
-        if _MAY_HOLD_PII.search(text):  # most answers hold no digits and no "@"
-            text = scrub_pii(text, placeholders=_NO_PII)
+        if not text.isascii():  # NFKC leaves ASCII as it is
+            text = unicodedata.normalize("NFKC", text)
+        text = scrub_pii(text, placeholders=_NO_PII)
         text = text.lower()
         tokens: list[str] = []
         for raw in _TOKEN.findall(text):
@@ -195,7 +220,11 @@ class TextTools:
         stem = self._stem_cache.get(token)
         if stem is None:
             # Sastrawi drops digits and hyphens it does not understand: keep such tokens.
-            stem = self._stemmer.stem_word(token) if token.isalpha() or "-" in token else token
+            if token.isalpha():
+                affixed = _MAY_HAVE_AFFIX.search(token) is not None
+                stem = self._stemmer.stem_word(token) if affixed else token
+            else:
+                stem = self._stemmer.stem_word(token) if "-" in token else token
             self._stem_cache[token] = stem or token
             stem = stem or token
         return stem
@@ -210,12 +239,13 @@ class TextTools:
         words = self.tokens(text)
         return self._streams(words, self._without_stopwords(words), self.stem)
 
-    def _streams(self, words: list[str], content: list[str], stem) -> TextStreams:  # type: ignore[no-untyped-def]
+    def _streams(self, words: list[str], content: list[str], stem, typos: int = 0) -> TextStreams:  # type: ignore[no-untyped-def]
         return TextStreams(
             words=" ".join(words),
             word_stems=" ".join(map(stem, words)),
             norm=" ".join(content),
             stems=" ".join(map(stem, content)),
+            typos=typos,
         )
 
     def analyse(
@@ -266,7 +296,7 @@ class TextTools:
         stems = {t: t if t in rare else self.stem(t) for t in seen_in}
         stem = stems.__getitem__
         return {
-            text: self._streams(words, content, stem)._replace(typos=typos)
+            text: self._streams(words, content, stem, typos)
             for text, (words, content, typos) in tokenised.items()
         }
 
@@ -290,7 +320,8 @@ class TextTools:
         """How untidy a text is as a label: filler words and phrases (filler.yaml), tokens
         that normalisation rewrote (slang, squeezed letters) or corrected (`typos`),
         exclamation marks or repeated punctuation, and all capitals count one each."""
-        text = unicodedata.normalize("NFKC", text)
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text)
         noise = typos + bool(_REPEATED_PUNCTUATION.search(text))
         letters = [ch for ch in text if ch.isalpha()]
         if len(letters) >= 4 and not any(ch.islower() for ch in letters):

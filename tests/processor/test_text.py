@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from shared.text import TextTools, scrub_pii
+from shared.text import PII_PLACEHOLDERS, TextTools, scrub_pii
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +65,91 @@ def test_stemming_is_cached_per_distinct_token(text_tools: TextTools) -> None:
     assert sorted(calls) == ["pemadaman", "perbaikan"]
 
 
+def _unaffixed_words(count: int) -> list[str]:
+    """Typo-like words (a dictionary word with one letter dropped, doubled or changed) and
+    random letter strings, fixed seed, that none of Sastrawi's affixes could start or end."""
+    from shared.text import _MAY_HAVE_AFFIX
+
+    rng = random.Random(20261127)
+    dictionary = sorted(TextTools.from_data_dir()._stemmer.dictionary.words)
+    found: set[str] = set()
+    while len(found) < count:
+        word = rng.choice(dictionary)
+        if rng.random() < 0.2:
+            word = "".join(rng.choice("aaeiioubdgkmnprstl") for _ in range(rng.randint(4, 10)))
+        elif len(word) > 3:
+            i = rng.randrange(len(word))
+            word = rng.choice(
+                [
+                    word[:i] + word[i + 1 :],
+                    word[:i] + word[i] + word[i:],
+                    word[:i] + "a" + word[i + 1 :],
+                ]
+            )
+        if word.isalpha() and not _MAY_HAVE_AFFIX.search(word):
+            found.add(word)
+    return sorted(found)
+
+
+def test_affix_pattern_covers_every_sastrawi_rule() -> None:
+    # Sastrawi changes a word only through these visitors (Sastrawi.Stemmer.Context): a
+    # word the pattern rules out is left alone by every one of them, so it stems to itself.
+    from Sastrawi.Stemmer.Context.Visitor.VisitorProvider import VisitorProvider
+
+    from shared.text import _MAY_HAVE_AFFIX
+
+    provider = VisitorProvider()
+    for word in _unaffixed_words(20_000):
+        for visitor in provider.get_suffix_visitors():
+            assert visitor.remove(word) == word, (word, type(visitor).__name__)
+        for visitor in provider.get_prefix_visitors():
+            if hasattr(visitor, "disambiguators"):
+                for rule in visitor.disambiguators:
+                    assert rule.disambiguate(word) is None, (word, type(rule).__name__)
+            else:
+                assert visitor.remove(word) == word, (word, type(visitor).__name__)
+    for affixed in (
+        "dijalan",
+        "kerumah",
+        "sekolah",
+        "berlubang",
+        "memperbaiki",
+        "pelayanan",
+        "terlambat",
+        "kumakan",
+        "kaubawa",
+        "gerigi",
+        "telunjuk",
+        "kinerja",
+        "jalanan",
+        "perbaiki",
+        "rumahnya",
+        "bukumu",
+        "sepatuku",
+        "apakah",
+        "dialah",
+        "apatah",
+        "itupun",
+        "normalis",
+        "modernisme",
+        "kanan",
+    ):
+        assert _MAY_HAVE_AFFIX.search(affixed), affixed
+
+
+def test_unaffixed_words_are_not_sent_to_the_stemmer() -> None:
+    tools = TextTools.from_data_dir()
+    words = _unaffixed_words(1_500)
+    # The claim behind the shortcut, on Sastrawi itself.
+    assert [w for w in words if tools._stemmer.stem_word(w) != w] == []
+    calls: list[str] = []
+    original = tools._stemmer.stem_word
+    tools._stemmer.stem_word = lambda word: calls.append(word) or original(word)
+    assert [tools.stem(w) for w in words] == words
+    assert calls == []
+    assert tools.stem("perbaikannya") == "baik" and calls == ["perbaikannya"]
+
+
 def test_analyse_processes_each_distinct_text_once(text_tools: TextTools) -> None:
     result = text_tools.analyse(["Jalan rusak", "jalan RUSAK!!", "Jalan rusak"])
     assert set(result) == {"Jalan rusak", "jalan RUSAK!!"}
@@ -110,6 +197,24 @@ def test_pii_is_scrubbed(text: str, expected: str) -> None:
 )
 def test_ordinary_numbers_are_not_pii(text: str) -> None:
     assert scrub_pii(text) == text
+
+
+def test_pii_shortcut_skips_only_texts_no_pattern_can_change() -> None:
+    # Texts with no "@", no "t.me/" and fewer than 7 digits are returned without running
+    # the patterns: check that the patterns would have left them alone anyway.
+    from shared.text import _may_hold_pii, _scrub_pii
+
+    rng = random.Random(3)
+    pieces = ["0", "8", "62", "+62", "021", "(0741)", "(02)", " ", "-", ".", "12", "345", "x"]
+    skipped = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        if not _may_hold_pii(text):
+            skipped += 1
+            assert _scrub_pii(text, PII_PLACEHOLDERS) == text, text
+        assert scrub_pii(text) == _scrub_pii(text, PII_PLACEHOLDERS)
+    assert skipped > 1000
+    assert scrub_pii("(02) 555-12") == "[TELEPON]"  # 7 digits: still scrubbed
 
 
 def test_pii_never_reaches_the_tokens(text_tools: TextTools) -> None:

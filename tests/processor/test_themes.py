@@ -418,3 +418,57 @@ def test_filler_is_data(survey_data) -> None:  # type: ignore[no-untyped-def]
     assert choose_label(candidates, plain.label_noise) == "jalan desa diaspal segera"
     assert choose_label(candidates, custom.label_noise) == "jalan desa diaspal"
     assert Tools.build(survey_data, custom).text is custom
+
+
+def test_choose_label_skips_texts_that_cannot_win() -> None:
+    import random
+
+    from processor.themes import choose_label
+
+    def brute_force(candidates, noise, typos):  # the definition, every text scored
+        scored = [
+            (noise(text) + typos.get(text, 0), rank, -count, text)
+            for rank, variants in enumerate(candidates)
+            for text, count in variants
+        ]
+        return min(scored)[3] if scored else ""
+
+    rng = random.Random(7)
+    for _ in range(500):
+        words = [f"t{i}" for i in range(rng.randint(0, 12))]
+        noise_of = {w: rng.choice([0, 0, 1, 2, 3]) for w in words}
+        typos = {w: rng.randint(1, 2) for w in words if rng.random() < 0.2}
+        candidates = [
+            [(w, rng.randint(1, 5)) for w in rng.sample(words, rng.randint(0, len(words)))]
+            for _ in range(rng.randint(0, 3))
+        ]
+        assert choose_label(candidates, noise_of.__getitem__, typos) == brute_force(
+            candidates, noise_of.__getitem__, typos
+        )
+    # A tidy first text ends the scoring: the rest could not beat it.
+    scored: list[str] = []
+    assert choose_label([[("a", 5), ("b", 3)], [("c", 9)]], lambda t: scored.append(t) or 0) == "a"
+    assert scored == ["a"]
+
+
+def test_l2_gives_sklearn_normalize_bit_for_bit() -> None:
+    import numpy as np
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    from processor.themes import l2
+
+    rng = np.random.default_rng(1)
+    for dtype in (np.float32, np.float64, np.int64):
+        for trial in range(50):
+            n, m = int(rng.integers(1, 40)), int(rng.integers(1, 200))
+            matrix = sparse.random(n, m, density=0.2, format="csr", random_state=trial)
+            matrix = (matrix * float(rng.uniform(0.01, 1000))).astype(dtype)
+            before = matrix.copy()
+            expected, got = normalize(matrix, norm="l2", axis=1), l2(matrix)
+            assert got.dtype == expected.dtype and got.shape == expected.shape
+            assert np.array_equal(got.indptr, expected.indptr)
+            assert np.array_equal(got.indices, expected.indices)
+            assert np.array_equal(got.data, expected.data)  # the same bits
+            assert (matrix != before).nnz == 0  # the input is left alone
+    assert l2(sparse.csr_matrix((0, 3))).shape == (0, 3)
