@@ -100,7 +100,7 @@ def render_page(docx: Path, target: Path, page: int) -> None:
 
 
 if __name__ == "__main__":
-    page = int(sys.argv[1]) if len(sys.argv) > 1 else 8
+    page = int(sys.argv[1]) if len(sys.argv) > 1 else 17  # the first domain chapter
     DOCS.mkdir(exist_ok=True)
     render_digest(OUT / "ringkasan-id.html", DOCS / "digest-message.png")
     render_page(OUT / "draf-master-plan-demo-id.docx", DOCS / "draft-page.png", page)
