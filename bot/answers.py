@@ -42,6 +42,18 @@ _latest_run = (
     .scalar_subquery()
 )
 
+# An answer as the writer needs it (the fields of Row, in order).
+_ANSWER_COLUMNS = (
+    _answer.c.id,
+    _answer.c.question_id,
+    _answer.c.block,
+    _answer.c.item,
+    _answer.c.domain,
+    _answer.c.value_text,
+    _answer.c.value_number,
+    _answer.c.value_choice,
+)
+
 _LOAD = (
     select(
         _respondent.c.id,
@@ -57,14 +69,7 @@ _LOAD = (
         _run.c.receipt_code,
         _run.c.questionnaire_version,
         _run.c.cancelled_at,
-        _answer.c.id,
-        _answer.c.question_id,
-        _answer.c.block,
-        _answer.c.item,
-        _answer.c.domain,
-        _answer.c.value_text,
-        _answer.c.value_number,
-        _answer.c.value_choice,
+        *_ANSWER_COLUMNS,
     )
     .select_from(
         _respondent.join(
@@ -111,16 +116,7 @@ _SUBMIT_RUN = (
         submitted_at=bindparam("updated_at"),
     )
 )
-_ROWS_OF_RUN = select(
-    _answer.c.id,
-    _answer.c.question_id,
-    _answer.c.block,
-    _answer.c.item,
-    _answer.c.domain,
-    _answer.c.value_text,
-    _answer.c.value_number,
-    _answer.c.value_choice,
-).where(_answer.c.run_id == bindparam("run_id"))
+_ROWS_OF_RUN = select(*_ANSWER_COLUMNS).where(_answer.c.run_id == bindparam("run_id"))
 _SEEN = (
     update(_respondent)
     .where(_respondent.c.id == bindparam("respondent_id"))
