@@ -105,16 +105,8 @@ _UPDATE_RUN = (
         updated_at=bindparam("updated_at"),
     )
 )
-_SUBMIT_RUN = (
-    update(_run)
-    .where(_run.c.id == bindparam("run_id"))
-    .values(
-        current_step=bindparam("current_step"),
-        editing=bindparam("editing"),
-        updated_at=bindparam("updated_at"),
-        status=RunStatus.submitted.value,
-        submitted_at=bindparam("updated_at"),
-    )
+_SUBMIT_RUN = _UPDATE_RUN.values(
+    status=RunStatus.submitted.value, submitted_at=bindparam("updated_at")
 )
 _ROWS_OF_RUN = select(*_ANSWER_COLUMNS).where(_answer.c.run_id == bindparam("run_id"))
 _SEEN = (
@@ -151,6 +143,19 @@ class Loaded:
     rows: Mapping[AnswerKey, Row]
 
 
+def stored_answer(row: Row | Answer) -> StoredAnswer:
+    """A database answer (Core row or ORM object) as the survey engine sees it."""
+    return StoredAnswer(
+        question_id=row.question_id,
+        block=row.block,
+        item=row.item,
+        domain=row.domain,
+        text=row.value_text,
+        number=row.value_number,
+        choice=row.value_choice,
+    )
+
+
 def load(connection: Connection, user_id: int) -> Loaded | None:
     """The consented respondent and their run in progress, locked; None for anything else
     (including a run left with /batal, which the ORM path handles)."""
@@ -170,15 +175,7 @@ def load(connection: Connection, user_id: int) -> Loaded | None:
         row = Row(*record[13:])
         key = (row.question_id, row.block, row.item)
         rows[key] = row
-        answers[key] = StoredAnswer(
-            question_id=row.question_id,
-            block=row.block,
-            item=row.item,
-            domain=row.domain,
-            text=row.value_text,
-            number=row.value_number,
-            choice=row.value_choice,
-        )
+        answers[key] = stored_answer(row)
     return Loaded(
         respondent_id=respondent_id,
         language=language,

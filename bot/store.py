@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import answers as answer_rows
-from bot.engine import DONE, Outcome, Progress, StoredAnswer
+from bot.engine import DONE, Outcome, Progress
 from shared.models import (
     Answer,
     Campaign,
@@ -103,16 +103,7 @@ def lock_run(*, session: Session, run_id: int) -> SurveyRun:
 def load_progress(*, session: Session, run: SurveyRun) -> Progress:
     rows = session.exec(select(Answer).where(Answer.run_id == run.id))
     answers = {
-        (row.question_id, row.block, row.item): StoredAnswer(
-            question_id=row.question_id,
-            block=row.block,
-            item=row.item,
-            domain=row.domain,
-            text=row.value_text,
-            number=row.value_number,
-            choice=row.value_choice,
-        )
-        for row in rows
+        (row.question_id, row.block, row.item): answer_rows.stored_answer(row) for row in rows
     }
     return Progress(
         step=DONE if run.status == RunStatus.submitted else run.current_step,
