@@ -497,6 +497,12 @@ def analyse_child(database_url: str, out_dir: str) -> None:
     `seconds` is run_analysis from the database read to summary.json written; the
     XLSX report is written afterwards and timed on its own (xlsx_seconds).
     """
+    # run_analysis imports these lazily; imported here so that, as for the baseline's
+    # sklearn, module loading is not timed.
+    import sqlmodel  # noqa: F401
+
+    import processor.load  # noqa: F401
+    import shared.crud  # noqa: F401
     from processor.analysis import run_analysis
     from processor.render import write_analysis_xlsx
     from shared import db

@@ -37,16 +37,59 @@ _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")  # "bolong2" = "bolong-bolong"
 _RUN_OF_THREE = re.compile(r"(.)\1{2,}")
 _TRAILING_DOUBLE = re.compile(r"([a-z])\1+$")
 _REPEATED_PUNCTUATION = re.compile(r"[!?.]{2,}|[!?]")  # "!!", "??", "...", or any "!"
-# Sastrawi changes a word only by taking off an affix its rules know and finding the rest
-# in its dictionary (Sastrawi.Stemmer.Context; the rules are its VisitorProvider's): the
-# suffixes -lah/-kah/-tah/-pun, -ku/-mu/-nya and -i/-kan/-an/-is/-isme/-isasi; the
-# prefixes di-, ke-, se-, be(r)-, me(N)-, pe(N)-/per-, te(r)-, ku-, kau-; and the infixes
-# -el-, -em-, -er-, -in- after a first consonant. A word with none of them comes back as
-# it is, so it need not be asked (~0.5 ms a word it does not know).
-_MAY_HAVE_AFFIX = re.compile(
-    r"^(?:di|ke|se|be|me|pe|te|ku|kau|[bcdfghjklmnpqrstvwxyz](?:el|em|er|in)[aiueo])"
-    r"|(?:i|an|is|isme|ku|mu|nya|lah|kah|tah|pun)$"
+# Sastrawi changes a word only when what is left after taking affixes off is in its
+# dictionary (Sastrawi.Stemmer.Context.execute; the rules are its VisitorProvider's), and
+# what is left is a piece of the word: after up to three stacked prefixes, the first one
+# di-, ke-, se-, be(r)-, me(N)-, pe(N)-/per-, te(r)-, ku- or kau-; before a suffix
+# (-i/-kan/-an/-is/-isme/-isasi, then -ku/-mu/-nya, then -lah/-kah/-tah/-pun); with the
+# first letters of a root that a prefix absorbed put back ("menulis" -> "tulis"); or without
+# an infix -el-, -em-, -er-, -in- after the first consonant ("gerigi" -> "gigi"). A word with
+# no such piece in the dictionary comes back as it is, so it need not be asked: Sastrawi
+# costs ~0.5 ms for a word it does not know, and most words it does not know are typos.
+_SUFFIXES = frozenset(
+    derivational + possessive + particle
+    for derivational in ("", "i", "kan", "an", "is", "isme", "isasi")
+    for possessive in ("", "ku", "mu", "nya")
+    for particle in ("", "lah", "kah", "tah", "pun")
 )
+_LONGEST_SUFFIX = max(map(len, _SUFFIXES))
+_FIRST_PREFIXES = frozenset({"di", "ke", "se", "be", "me", "pe", "te", "ku", "ka"})
+_LONGEST_PREFIXES = 9  # three stacked: "memper" + "ke", "diper" + "se" ...
+_PUT_BACK = ("", "p", "t", "s", "k", "r", "m", "n", "ny", "ng", "pe")
+_INFIXES = ("el", "em", "er", "in")
+
+
+def _without_infix(piece: str) -> list[str]:
+    """The piece, and the piece without one or two infixes ("celinus" -> "cinus" -> "cus")."""
+    pieces = [piece]
+    while len(piece) > 4 and piece[1:3] in _INFIXES and piece[0] not in "aiueo":
+        piece = piece[0] + piece[3:]
+        pieces.append(piece)
+    return pieces
+
+
+def may_have_root(token: str, dictionary: Mapping[str, object]) -> bool:
+    """False when Sastrawi cannot stem `token` to anything but itself (see above)."""
+    length = len(token)
+    ends = [
+        end
+        for end in range(length, max(0, length - _LONGEST_SUFFIX) - 1, -1)
+        if token[end:] in _SUFFIXES
+    ]
+    starts = [0]
+    if token[:2] in _FIRST_PREFIXES:
+        starts += range(2, min(length, _LONGEST_PREFIXES + 1))
+    for start in starts:
+        firsts = _PUT_BACK if start else ("",)
+        for end in ends:
+            if end - start < 2:
+                continue
+            for piece in _without_infix(token[start:end]):
+                if piece != token and any(first + piece in dictionary for first in firsts):
+                    return True
+    # An infix, then a prefix: "kinesop" -> "kesop" -> "sop".
+    infixed = _without_infix(token)
+    return len(infixed) > 1 and may_have_root(infixed[1], dictionary)
 
 
 def _phone(replacement: str):  # type: ignore[no-untyped-def]
@@ -221,8 +264,8 @@ class TextTools:
         if stem is None:
             # Sastrawi drops digits and hyphens it does not understand: keep such tokens.
             if token.isalpha():
-                affixed = _MAY_HAVE_AFFIX.search(token) is not None
-                stem = self._stemmer.stem_word(token) if affixed else token
+                has_root = may_have_root(token, self._stemmer.dictionary.words)
+                stem = self._stemmer.stem_word(token) if has_root else token
             else:
                 stem = self._stemmer.stem_word(token) if "-" in token else token
             self._stem_cache[token] = stem or token
