@@ -390,6 +390,7 @@ async def main() -> None:
     parser.add_argument("--only", choices=("rembuk", "echo"), help="run one bot only")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # as `rembuk` runs the bot (cli.main.main)
     mean_think = args.respondents / args.offered_rate
     print(
         f"{args.respondents} citizens per phase; paced: mean think time {mean_think:.2f} s "

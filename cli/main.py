@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from typing import Annotated
@@ -189,6 +190,9 @@ register_bot_commands(app)
 
 
 def main() -> None:
+    # python-telegram-bot 22 gives durations (RetryAfter.retry_after) as timedelta when
+    # asked to, and warns on every 429 otherwise; the code reads either form.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -95,9 +94,7 @@ def make_bot(*, token: str, base_url: str, base_file_url: str, read_timeout: flo
 
 
 def _retry_after_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = error.retry_after
+    value = error.retry_after  # timedelta with PTB_TIMEDELTA set (cli.main), else seconds
     return float(value.total_seconds() if isinstance(value, timedelta) else value)
 
 

@@ -20,6 +20,11 @@ from shared.survey_data import SurveyData, load_survey_data
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Durations as timedelta, as `rembuk` runs python-telegram-bot (see cli.main.main)."""
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+
 def _postgres_admin_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
