@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from processor.schedule import DigestRuntime, DigestScheduler, cron_trigger, latest_fire_time
+from processor.schedule import DigestRuntime, DigestScheduler, latest_fire_time
 from shared import crud, db
+from shared.crontab import cron_trigger
 from shared.db import session_scope
 from shared.models import Digest
 from shared.survey_data import SurveyData

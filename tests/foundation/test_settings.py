@@ -44,6 +44,8 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> No
         ("REMBUK_TIMEZONE", "Mars/Olympus"),
         ("REMBUK_LANGUAGE", "fr"),
         ("DATABASE_URL", "mysql://x"),
+        ("REMBUK_DIGEST_CRON", "0 7 * *"),
+        ("REMBUK_DIGEST_CRON", "0 7 * * 8"),
     ],
 )
 def test_a_bad_value_names_the_variable(
@@ -53,3 +55,10 @@ def test_a_bad_value_names_the_variable(
     with pytest.raises(SettingsError) as error:
         load_settings()
     assert str(error.value).startswith(f"Invalid setting {name}:")
+
+
+@pytest.mark.parametrize("expression", ["0 7 * * 0", "0 7 * * 7", "30 6 * * 1-5", "0 7 * * mon"])
+def test_digest_cron_takes_standard_crontab(monkeypatch: pytest.MonkeyPatch, expression) -> None:  # type: ignore[no-untyped-def]
+    # 0 and 7 are both Sunday in crontab, as the scheduler reads them (shared.crontab).
+    monkeypatch.setenv("REMBUK_DIGEST_CRON", expression)
+    assert load_settings().digest_cron == expression
