@@ -265,6 +265,7 @@ CITIZEN_NEEDS = {
         "aspal": ["jalan desa diaspal", "jalan desa diaspal pak", "aspal jalan desa"],
         "drainase": ["drainase diperbaiki", "drainase diperbaiki!!", "perbaiki drainase"],
         "jembatan": ["jembatan gantung diganti", "jembatan gantung diganti pak"],
+        "lampu": ["lampu jalan mati", "lampu jalan mati pak", "lampu jalan di gang mati"],
     },
 }
 # need, obstacle, realisation, strategy, indicator (as staff write them)
@@ -320,6 +321,8 @@ ADDRESSES: dict[tuple[str, str], set[int] | None] = {
     ("pekerjaan_umum", "aspal"): {0},
     ("pekerjaan_umum", "drainase"): set(),
     ("pekerjaan_umum", "jembatan"): set(),
+    # Citizens say "lampu jalan", staff say "PJU" (slang.yaml reads it as lampu jalan).
+    ("pekerjaan_umum", "lampu"): {1},
 }
 
 
