@@ -36,6 +36,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")  # "bolong2" = "bolong-bolong"
 _RUN_OF_THREE = re.compile(r"(.)\1{2,}")
 _TRAILING_DOUBLE = re.compile(r"([a-z])\1+$")
+_DOUBLE = re.compile(r"([a-z])\1")
 _REPEATED_PUNCTUATION = re.compile(r"[!?.]{2,}|[!?]")  # "!!", "??", "...", or any "!"
 # Sastrawi changes a word only when what is left after taking affixes off is in its
 # dictionary (Sastrawi.Stemmer.Context.execute; the rules are its VisitorProvider's), and
@@ -199,7 +200,7 @@ class TextTools:
         return token in self._known or self._stemmer.dictionary.contains(token)
 
     def _squeeze(self, token: str) -> str:
-        """'bangettt' -> 'banget', 'maaaf' -> 'maaf', 'rusakk' -> 'rusak'."""
+        """'bangettt' -> 'banget', 'maaaf' -> 'maaf', 'rusakk' -> 'rusak', 'daan' -> 'dan'."""
         if self._is_word(token):
             return token
         if _RUN_OF_THREE.search(token):
@@ -211,6 +212,13 @@ class TextTools:
             once = _TRAILING_DOUBLE.sub(r"\1", token)
             if self._is_word(once) or not self._is_word(token):
                 token = once
+        if not self._is_word(token):
+            # A letter typed twice inside an unknown word: "daan" is "dan" (not "dana",
+            # which the spelling step's letter swap would make of it), "tiidak" "tidak".
+            for double in _DOUBLE.finditer(token):
+                once = token[: double.start()] + token[double.start() + 1 :]
+                if self._is_word(once):
+                    return once
         return token
 
     def _map_token(self, raw: str) -> tuple[str, ...]:

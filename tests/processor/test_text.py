@@ -38,6 +38,9 @@ def test_slang_and_abbreviations(text_tools: TextTools) -> None:
 
 def test_repeated_letters_are_squeezed(text_tools: TextTools) -> None:
     assert text_tools.tokens("bangettt lamaaaa sampahhh") == ["banget", "lama", "sampah"]
+    # A letter typed twice inside a word, when that makes a known word; real doubles stay.
+    assert text_tools.tokens("daan yaang tiidak") == ["dan", "yang", "tidak"]
+    assert text_tools.tokens("maaf saat taat") == ["maaf", "saat", "taat"]
     # A real double letter survives: "maaf" is a word, "maf" is not.
     assert text_tools.tokens("maaaaf") == ["maaf"]
     # Reduplication written with a 2: "bolong2" is "bolong-bolong", i.e. berlubang.
