@@ -6,6 +6,7 @@ Stored answers are never changed: everything here produces derived text for anal
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,7 @@ _LANDLINE = re.compile(r"\(0\d{1,3}\)[ -]?\d{3,4}[ .-]?\d{2,5}(?!\d)|(?<!\d)0\d{
 _USERNAME = re.compile(r"(?:https?://)?t\.me/[A-Za-z0-9_]{3,32}|(?<![\w.@])@[A-Za-z0-9_]{3,32}")
 
 PII_PLACEHOLDERS = {
+    "name": "[NAMA]",
     "email": "[EMAIL]",
     "nik": "[NIK]",
     "phone": "[TELEPON]",
@@ -112,11 +114,51 @@ def _may_hold_pii(text: str) -> bool:
     return "@" in text or "t.me/" in text or len(_DIGIT.findall(text)) >= 7
 
 
-def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) -> str:
-    """Replace e-mails, NIKs, phone numbers and @usernames with placeholders."""
-    if not _may_hold_pii(text):
-        return text
-    return _scrub_pii(text, placeholders)
+def scrub_pii(
+    text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS, names: bool = True
+) -> str:
+    """Replace e-mails, NIKs, phone numbers, @usernames and, with `names`, personal names
+    after a form of address (names.yaml) with placeholders."""
+    if _may_hold_pii(text):
+        text = _scrub_pii(text, placeholders)
+    return _scrub_names(text, placeholders["name"]) if names else text
+
+
+@functools.cache
+def _name_rules(data_dir: Path = DATA_DIR) -> tuple[re.Pattern[str], frozenset[str]]:
+    """The pattern of a form of address and up to four capitalised words after it, and the
+    words that are never a name (names.yaml, and the stop words)."""
+    titles = load_phrase_list(data_dir / "names.yaml", key="titles")
+    not_names = load_phrase_list(data_dir / "names.yaml", key="not_names")
+    stopwords = load_word_list(data_dir / "stopwords.txt")
+    alternatives = "|".join(sorted(map(re.escape, titles), key=len, reverse=True))
+    pattern = re.compile(
+        rf"(?<![\w.])((?i:{alternatives}))(\.?[ \t]+)((?:[A-Z][a-z]+[ \t]+){{0,3}}[A-Z][a-z]+)\b"
+    )
+    return pattern, not_names | stopwords
+
+
+def _scrub_names(text: str, placeholder: str) -> str:
+    pattern, not_names = _name_rules()
+
+    def replace(match: re.Match[str]) -> str:
+        words = match.group(3).split()
+        start = 0
+        while start < len(words) and words[start].lower() in not_names:  # "Pak Kades Budi"
+            start += 1
+        end = start
+        while end < len(words) and words[end].lower() not in not_names:
+            end += 1
+        if start == end:
+            return match.group(0)
+        rest = _scrub_names(" ".join(words[end:]), placeholder)  # "… Dan Mbak Sri"
+        return (
+            match.group(1)
+            + match.group(2)
+            + " ".join(w for w in (*words[:start], placeholder, rest) if w)
+        )
+
+    return pattern.sub(replace, text)
 
 
 def _scrub_pii(text: str, placeholders: Mapping[str, str]) -> str:
@@ -236,7 +278,8 @@ class TextTools:
         """Normalised tokens: NFKC, lowercase, PII dropped, letters squeezed, slang mapped."""
         if not text.isascii():  # NFKC leaves ASCII as it is
             text = unicodedata.normalize("NFKC", text)
-        text = scrub_pii(text, placeholders=_NO_PII)
+        # Names stay: as tokens they are noise, not a leak (reports scrub them).
+        text = scrub_pii(text, placeholders=_NO_PII, names=False)
         text = text.lower()
         tokens: list[str] = []
         for raw in _TOKEN.findall(text):

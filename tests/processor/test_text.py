@@ -189,6 +189,41 @@ def test_ordinary_numbers_are_not_pii(text: str) -> None:
     assert scrub_pii(text) == text
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Pak Budi tidak pernah datang", "Pak [NAMA] tidak pernah datang"),
+        ("pelayanan bu Siti Aminah ramah", "pelayanan bu [NAMA] ramah"),
+        ("Pak Kades Sutrisno minta uang", "Pak Kades [NAMA] minta uang"),
+        ("dr. Andi jarang datang", "dr. [NAMA] jarang datang"),
+        ("Mas Joko Dan Mbak Sri", "Mas [NAMA] Dan Mbak [NAMA]"),
+        ("hub Pak Agus 081234567890", "hub Pak [NAMA] [TELEPON]"),
+    ],
+)
+def test_names_after_a_form_of_address_are_scrubbed(text: str, expected: str) -> None:
+    assert scrub_pii(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ibu Hamil perlu ambulans",  # a group of people, not a name
+        "Tolong Pak Bupati perhatikan jalan",
+        "sampah di depan rumah Pak RT",
+        "pak kades minta uang",  # lowercase: not taken for a name
+        "Bapak Ibu sekalian",
+        "Ibu-ibu PKK aktif",
+    ],
+)
+def test_roles_and_groups_are_not_names(text: str) -> None:
+    assert scrub_pii(text) == text
+
+
+def test_names_stay_in_the_tokens_but_not_in_reports(text_tools: TextTools) -> None:
+    assert "budi" in text_tools.tokens("Pak Budi tidak datang")
+    assert scrub_pii("Pak Budi tidak datang", names=False) == "Pak Budi tidak datang"
+
+
 def test_pii_shortcut_skips_only_texts_no_pattern_can_change() -> None:
     # Texts with no "@", no "t.me/" and fewer than 7 digits are returned without running
     # the patterns: check that the patterns would have left them alone anyway.
