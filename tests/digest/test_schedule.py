@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import apscheduler.schedulers.base
@@ -165,6 +165,33 @@ def test_crontab_weekdays_are_standard() -> None:
         assert trigger.get_next_fire_time(None, datetime(2026, 11, 22, 1, tzinfo=UTC)) == monday
     sunday = cron_trigger("0 7 * * 7", "Asia/Jakarta")
     assert sunday.get_next_fire_time(None, monday).weekday() == 6
+
+
+@pytest.mark.parametrize(
+    ("field", "weekdays"),  # Python weekdays: Monday = 0
+    [
+        ("1-5/2", {0, 2, 4}),  # Mon, Wed, Fri: the step is kept
+        ("*/2", {6, 1, 3, 5}),  # crontab 0, 2, 4, 6 counts from Sunday
+        ("0-6", {0, 1, 2, 3, 4, 5, 6}),
+        ("5-7", {4, 5, 6}),  # 7 is Sunday, after Saturday
+        ("sat,sun", {5, 6}),
+        ("0", {6}),
+    ],
+)
+def test_crontab_weekday_ranges_lists_and_steps(field: str, weekdays: set[int]) -> None:
+    trigger = cron_trigger(f"0 7 * * {field}", "UTC")
+    fired: set[int] = set()
+    moment = datetime(2026, 11, 22, tzinfo=UTC)
+    for _ in range(14):
+        moment = trigger.get_next_fire_time(None, moment + timedelta(minutes=1))
+        fired.add(moment.weekday())
+    assert fired == weekdays
+
+
+@pytest.mark.parametrize("field", ["8", "5-1", "mon/0", "xyz"])
+def test_bad_crontab_weekdays_are_refused(field: str) -> None:
+    with pytest.raises(ValueError):
+        cron_trigger(f"0 7 * * {field}", "UTC")
 
 
 def test_cron_in_the_campaign_time_zone() -> None:
