@@ -10,6 +10,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -65,7 +66,7 @@ _INFIXES = ("el", "em", "er", "in")
 def _without_infix(piece: str) -> list[str]:
     """The piece, and the piece without one or two infixes ("celinus" -> "cinus" -> "cus")."""
     pieces = [piece]
-    while len(piece) > 4 and piece[1:3] in _INFIXES and piece[0] not in "aiueo":
+    while len(piece) >= 4 and piece[1:3] in _INFIXES and piece[0] not in "aiueo":
         piece = piece[0] + piece[3:]
         pieces.append(piece)
     return pieces
@@ -114,51 +115,78 @@ def _may_hold_pii(text: str) -> bool:
     return "@" in text or "t.me/" in text or len(_DIGIT.findall(text)) >= 7
 
 
-def scrub_pii(
-    text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS, names: bool = True
-) -> str:
-    """Replace e-mails, NIKs, phone numbers, @usernames and, with `names`, personal names
-    after a form of address (names.yaml) with placeholders."""
+def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) -> str:
+    """Replace e-mails, NIKs, phone numbers, @usernames and personal names after a form of
+    address (names.yaml) with placeholders."""
     if _may_hold_pii(text):
         text = _scrub_pii(text, placeholders)
-    return _scrub_names(text, placeholders["name"]) if names else text
+    if not text[1:].islower() and _MAY_HOLD_NAME.search(text):  # most answers: lowercase
+        text = _scrub_names(text, placeholders["name"])
+    return text
+
+
+# A name is capitalised, or all capitals, or an initial ("H."), with an apostrophe allowed
+# ("Ma'ruf"); the words of one name are on one line.
+_NAME_WORD = r"[A-Z](?:[a-z]+(?:'[a-z]+)*|[A-Z]+(?:'[A-Z]+)*|\.)"
+_MAY_HOLD_NAME = re.compile(r"[A-Za-z][.\s]+[A-Z]")  # a word, then a capital one
+
+
+@dataclass(frozen=True)
+class _NameRules:
+    pattern: re.Pattern[str]
+    roles: frozenset[str]  # may stand between the title and the name ("Pak Kades Budi")
+    not_names: frozenset[str]  # end a name: not_names, roles, titles and stop words
 
 
 @functools.cache
-def _name_rules(data_dir: Path = DATA_DIR) -> tuple[re.Pattern[str], frozenset[str]]:
-    """The pattern of a form of address and up to four capitalised words after it, and the
-    words that are never a name (names.yaml, and the stop words)."""
-    titles = load_phrase_list(data_dir / "names.yaml", key="titles")
-    not_names = load_phrase_list(data_dir / "names.yaml", key="not_names")
-    stopwords = load_word_list(data_dir / "stopwords.txt")
-    alternatives = "|".join(sorted(map(re.escape, titles), key=len, reverse=True))
+def _name_rules() -> _NameRules:
+    """Built once from the package's names.yaml and stopwords.txt."""
+    path = DATA_DIR / "names.yaml"
+    titles = load_phrase_list(path, key="titles")
+    abbreviations = load_phrase_list(path, key="abbreviations")
+    roles = load_phrase_list(path, key="roles")
+    stopwords = load_word_list(DATA_DIR / "stopwords.txt")
+
+    def alternatives(words: Iterable[str]) -> str:
+        return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+    # A title and a space ("Pak. Jalan rusak" ends a sentence: no name there), or an
+    # abbreviation with a dot or a space ("Bpk. Budi", "dr.Andi"); then up to four words.
     pattern = re.compile(
-        rf"(?<![\w.])((?i:{alternatives}))(\.?[ \t]+)((?:[A-Z][a-z]+[ \t]+){{0,3}}[A-Z][a-z]+)\b"
+        rf"(?<![\w-])((?i:{alternatives(titles)})[^\S\n]+|(?i:{alternatives(abbreviations)})"
+        rf"(?:\.[^\S\n]*|[^\S\n]+))((?:{_NAME_WORD}[^\S\n]+){{0,3}}{_NAME_WORD})(?!\w)"
     )
-    return pattern, not_names | stopwords
+    not_names = load_phrase_list(path, key="not_names")
+    return _NameRules(
+        pattern=pattern,
+        roles=roles,
+        not_names=not_names | roles | titles | stopwords,
+    )
 
 
 def _scrub_names(text: str, placeholder: str) -> str:
-    pattern, not_names = _name_rules()
+    rules = _name_rules()
 
     def replace(match: re.Match[str]) -> str:
-        words = match.group(3).split()
+        words = match.group(2).split()
         start = 0
-        while start < len(words) and words[start].lower() in not_names:  # "Pak Kades Budi"
-            start += 1
+        while start < len(words) and words[start].lower().rstrip(".") in rules.roles:
+            start += 1  # "Pak Kades Budi"
         end = start
-        while end < len(words) and words[end].lower() not in not_names:
+        while end < len(words) and words[end].lower().rstrip(".") not in rules.not_names:
             end += 1
-        if start == end:
+            if words[end - 1].isalpha() and words[end - 1].isupper() and len(words[end - 1]) > 1:
+                break  # in capitals, one word: "PAK BUDI TIDAK DATANG" keeps the rest
+        if start == len(words):
             return match.group(0)
-        rest = _scrub_names(" ".join(words[end:]), placeholder)  # "… Dan Mbak Sri"
-        return (
-            match.group(1)
-            + match.group(2)
-            + " ".join(w for w in (*words[:start], placeholder, rest) if w)
-        )
+        if start == end:  # "Pak Tolong …", "Bapak Ibu …": no name here; one may follow
+            head, rest = words[: start + 1], words[start + 1 :]
+        else:
+            head, rest = [*words[:start], placeholder], words[end:]
+        tail = _scrub_names(" ".join(rest), placeholder)  # "… Dan Mbak Sri"
+        return match.group(1) + " ".join(w for w in (*head, tail) if w)
 
-    return pattern.sub(replace, text)
+    return rules.pattern.sub(replace, text)
 
 
 def _scrub_pii(text: str, placeholders: Mapping[str, str]) -> str:
@@ -256,10 +284,11 @@ class TextTools:
                 token = once
         if not self._is_word(token):
             # A letter typed twice inside an unknown word: "daan" is "dan" (not "dana",
-            # which the spelling step's letter swap would make of it), "tiidak" "tidak".
+            # which the spelling step's letter swap would make of it), "tiidak" "tidak";
+            # but not in an inflected form ("cobaan" stems to "coba", "coban" is a word).
             for double in _DOUBLE.finditer(token):
                 once = token[: double.start()] + token[double.start() + 1 :]
-                if self._is_word(once):
+                if self._is_word(once) and self.stem(token) == token:
                     return once
         return token
 
@@ -278,8 +307,7 @@ class TextTools:
         """Normalised tokens: NFKC, lowercase, PII dropped, letters squeezed, slang mapped."""
         if not text.isascii():  # NFKC leaves ASCII as it is
             text = unicodedata.normalize("NFKC", text)
-        # Names stay: as tokens they are noise, not a leak (reports scrub them).
-        text = scrub_pii(text, placeholders=_NO_PII, names=False)
+        text = scrub_pii(text, placeholders=_NO_PII)
         text = text.lower()
         tokens: list[str] = []
         for raw in _TOKEN.findall(text):
