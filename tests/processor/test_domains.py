@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from processor.pipeline import add_text_streams, assign_domains, split_content
-from processor.vocabulary import UNMAPPED
+from processor.vocabulary import UNMAPPED, _phrase_stream
 from tests.processor.frames import answers_frame
 
 # Everyday complaints as citizens write them (slang, typos, no punctuation), per domain.
@@ -132,3 +132,16 @@ def test_threshold_decides_between_guess_and_unmapped(tools, survey_data, thresh
     texts = add_text_streams(texts, tools.text)
     result = assign_domains(texts, tools.domains, known_domains=["kesehatan"], threshold=threshold)
     assert (result["domain"].iloc[0] == UNMAPPED) == (threshold == 0.99)
+
+
+def test_each_keyword_belongs_to_one_domain(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    """domains.yaml: a keyword is in one domain only, also as normalised and stemmed
+    ("pemukiman kumuh" is "permukiman kumuh"), and keeps a content word after slang and
+    stop words (the double-letter rule once read "sppt" as "seperti")."""
+    owners: dict[tuple[str, str] | None, set[str]] = {}
+    for domain in survey_data.domains.domains:
+        for keyword in domain.keywords:
+            assert tools.text.content_tokens(keyword), (domain.code, keyword)
+            owners.setdefault(_phrase_stream(keyword, tools.text), set()).add(domain.code)
+    shared = {found: codes for found, codes in owners.items() if len(codes) > 1}
+    assert not shared
