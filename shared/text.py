@@ -40,6 +40,7 @@ _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")  # "bolong2" = "bolong-bolong"
 _RUN_OF_THREE = re.compile(r"(.)\1{2,}")
 _TRAILING_DOUBLE = re.compile(r"([a-z])\1+$")
 _DOUBLE = re.compile(r"([a-z])\1")
+_VOWEL = re.compile(r"[aeiou]")
 _REPEATED_PUNCTUATION = re.compile(r"[!?.]{2,}|[!?]")  # "!!", "??", "...", or any "!"
 # Sastrawi changes a word only when what is left after taking affixes off is in its
 # dictionary (Sastrawi.Stemmer.Context.execute; the rules are its VisitorProvider's), and
@@ -278,11 +279,13 @@ class TextTools:
             if self._is_word(twice):
                 return twice
             token = _RUN_OF_THREE.sub(r"\1", token)
+        if not _VOWEL.search(token):
+            return token  # an acronym ("pbb", "kk", "sppt"): its doubles are letters of it
         if _TRAILING_DOUBLE.search(token):
             once = _TRAILING_DOUBLE.sub(r"\1", token)
             if self._is_word(once) or not self._is_word(token):
                 token = once
-        if not self._is_word(token):
+        if len(token) >= 4 and not self._is_word(token):
             # A letter typed twice inside an unknown word: "daan" is "dan" (not "dana",
             # which the spelling step's letter swap would make of it), "tiidak" "tidak";
             # but not in an inflected form ("cobaan" stems to "coba", "coban" is a word).

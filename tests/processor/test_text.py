@@ -41,6 +41,7 @@ def test_repeated_letters_are_squeezed(text_tools: TextTools) -> None:
     # A letter typed twice inside a word, when that makes a known word; real doubles stay.
     assert text_tools.tokens("daan yaang tiidak") == ["dan", "yang", "tidak"]
     assert text_tools.tokens("maaf saat taat cobaan") == ["maaf", "saat", "taat", "cobaan"]
+    assert text_tools.tokens("sppt pbb pppk kk") == ["sppt", "pbb", "pppk", "kk"]  # acronyms
     # A real double letter survives: "maaf" is a word, "maf" is not.
     assert text_tools.tokens("maaaaf") == ["maaf"]
     # Reduplication written with a 2: "bolong2" is "bolong-bolong", i.e. berlubang.
