@@ -58,6 +58,8 @@ VAGUE = [
     "semoga ke depan lebih maju",
     "butuh perhatian lebih",
     "asdfgh",
+    "sudah tiga kali lapor tidak ada tanggapan",  # "kali" = times, not the river
+    "berkali kali minta tolong",
 ]
 
 
