@@ -11,9 +11,10 @@ _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
 def _day_number(token: str) -> int:
-    """A crontab weekday: 0-7 (0 and 7 = Sunday) or a three-letter English name."""
+    """A crontab weekday: 0-7 (7 is Sunday again, after Saturday) or a three-letter
+    English name (0-6)."""
     if token.isdigit() and int(token) <= 7:
-        return int(token) % 7
+        return int(token)
     if token.lower() in _DAY_NAMES:
         return _DAY_NAMES.index(token.lower())
     raise ValueError(f"not a weekday: {token!r}")
@@ -35,13 +36,13 @@ def _crontab_days(field: str) -> str:
             first, last = 0, 6
         elif "-" in base:
             start, _, end = base.partition("-")
-            # 7 ends a range as Sunday after Saturday ("5-7" = Fri, Sat, Sun).
-            first, last = _day_number(start), 7 if end == "7" else _day_number(end)
+            first, last = _day_number(start), _day_number(end)  # "5-7": Fri, Sat, Sun
             if last < first:
                 raise ValueError(f"a range must go forwards: {base!r}")
+        elif step_text:
+            raise ValueError(f"a step needs a range or *: {item!r}")  # as cronie
         else:
-            first = _day_number(base)
-            last = 6 if step_text else first  # "1/2": from Monday to the end of the week
+            first = last = _day_number(base)
         days.update(day % 7 for day in range(first, last + 1, step))
     return ",".join(_DAY_NAMES[day] for day in sorted(days))
 
@@ -52,6 +53,10 @@ def cron_trigger(expression: str, timezone: str) -> CronTrigger:
     if len(fields) != 5:
         raise ValueError(f"crontab needs 5 fields, got {len(fields)}: {expression!r}")
     minute, hour, day, month, day_of_week = fields
+    if not day.startswith("*") and not day_of_week.startswith("*"):
+        # crontab runs when either matches, APScheduler only when both do: refuse rather
+        # than run on other days than the planner expects.
+        raise ValueError("give a day of the month or a day of the week, not both")
     return CronTrigger(
         minute=minute,
         hour=hour,

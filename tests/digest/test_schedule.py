@@ -176,6 +176,7 @@ def test_crontab_weekdays_are_standard() -> None:
         ("5-7", {4, 5, 6}),  # 7 is Sunday, after Saturday
         ("sat,sun", {5, 6}),
         ("0", {6}),
+        ("7-7", {6}),
     ],
 )
 def test_crontab_weekday_ranges_lists_and_steps(field: str, weekdays: set[int]) -> None:
@@ -188,10 +189,17 @@ def test_crontab_weekday_ranges_lists_and_steps(field: str, weekdays: set[int]) 
     assert fired == weekdays
 
 
-@pytest.mark.parametrize("field", ["8", "5-1", "mon/0", "xyz"])
+@pytest.mark.parametrize("field", ["8", "5-1", "7-1", "mon/0", "1/2", "xyz"])
 def test_bad_crontab_weekdays_are_refused(field: str) -> None:
     with pytest.raises(ValueError):
         cron_trigger(f"0 7 * * {field}", "UTC")
+
+
+def test_day_of_month_and_weekday_together_are_refused() -> None:
+    # crontab would run on the 1st OR on Mondays; APScheduler would need both.
+    with pytest.raises(ValueError, match="not both"):
+        cron_trigger("0 7 1 * 1", "UTC")
+    assert cron_trigger("0 7 1 * *", "UTC") is not None
 
 
 def test_cron_in_the_campaign_time_zone() -> None:
