@@ -126,16 +126,17 @@ def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) 
     return text
 
 
-# A name is capitalised, or all capitals, or an initial ("H."), with an apostrophe allowed
-# ("Ma'ruf"); the words of one name are on one line.
-_NAME_WORD = r"[A-Z](?:[a-z]+(?:'[a-z]+)*|[A-Z]+(?:'[A-Z]+)*|\.)"
+# A name is capitalised, or all capitals, or an initial or short abbreviation with a dot
+# ("H.", "Hj."), with an apostrophe allowed ("Ma'ruf"); the words of one name are on one
+# line.
+_NAME_WORD = r"[A-Z](?:[a-z]+(?:'[a-z]+)*|[A-Z]+(?:'[A-Z]+)*|[a-z]{0,2}\.)"
 _MAY_HOLD_NAME = re.compile(r"[A-Za-z][.\s]+[A-Z]")  # a word, then a capital one
 
 
 @dataclass(frozen=True)
 class _NameRules:
     pattern: re.Pattern[str]
-    roles: frozenset[str]  # may stand between the title and the name ("Pak Kades Budi")
+    skip: frozenset[str]  # may stand between the title and the name: roles, other titles
     not_names: frozenset[str]  # end a name: not_names, roles, titles and stop words
 
 
@@ -152,42 +153,52 @@ def _name_rules() -> _NameRules:
         return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
 
     # A title and a space ("Pak. Jalan rusak" ends a sentence: no name there), or an
-    # abbreviation with a dot or a space ("Bpk. Budi", "dr.Andi"); then up to four words.
+    # abbreviation with a dot or a space ("Bpk. Budi", "dr.Andi"); then capitalised words.
     pattern = re.compile(
-        rf"(?<![\w-])((?i:{alternatives(titles)})[^\S\n]+|(?i:{alternatives(abbreviations)})"
-        rf"(?:\.[^\S\n]*|[^\S\n]+))((?:{_NAME_WORD}[^\S\n]+){{0,3}}{_NAME_WORD})(?!\w)"
+        rf"(?<![\w-])(?:(?i:{alternatives(titles)})[^\S\n]+|(?i:{alternatives(abbreviations)})"
+        rf"(?:\.[^\S\n]*|[^\S\n]+))((?:{_NAME_WORD}[^\S\n]+)*{_NAME_WORD})(?!\w)"
     )
     not_names = load_phrase_list(path, key="not_names")
     return _NameRules(
         pattern=pattern,
-        roles=roles,
+        skip=roles | titles | abbreviations,
         not_names=not_names | roles | titles | stopwords,
     )
 
 
+_WORD = re.compile(r"\S+")
+
+
 def _scrub_names(text: str, placeholder: str) -> str:
     rules = _name_rules()
+    shouting = text.isupper()
+    pieces: list[str] = []
+    done = position = 0
+    while match := rules.pattern.search(text, position):
+        words = list(_WORD.finditer(text, match.start(1), match.end(1)))
 
-    def replace(match: re.Match[str]) -> str:
-        words = match.group(2).split()
+        def key(word: re.Match[str]) -> str:
+            return word.group().lower().rstrip(".")
+
         start = 0
-        while start < len(words) and words[start].lower().rstrip(".") in rules.roles:
-            start += 1  # "Pak Kades Budi"
+        # "Pak Kepala Desa Budi", "Ibu Hj. Siti", "Pak Ketua BPD Ahmad" (an acronym, unless
+        # the whole text is in capitals)
+        while start < len(words) and (
+            key(words[start]) in rules.skip
+            or (not shouting and words[start].group().isupper() and start > 0)
+        ):
+            start += 1
         end = start
-        while end < len(words) and words[end].lower().rstrip(".") not in rules.not_names:
+        while end < len(words) and key(words[end]) not in rules.not_names:
             end += 1
-            if words[end - 1].isalpha() and words[end - 1].isupper() and len(words[end - 1]) > 1:
+            if shouting:
                 break  # in capitals, one word: "PAK BUDI TIDAK DATANG" keeps the rest
-        if start == len(words):
-            return match.group(0)
-        if start == end:  # "Pak Tolong …", "Bapak Ibu …": no name here; one may follow
-            head, rest = words[: start + 1], words[start + 1 :]
-        else:
-            head, rest = [*words[:start], placeholder], words[end:]
-        tail = _scrub_names(" ".join(rest), placeholder)  # "… Dan Mbak Sri"
-        return match.group(1) + " ".join(w for w in (*head, tail) if w)
-
-    return rules.pattern.sub(replace, text)
+        if end == start:  # "Pak Tolong Bu Siti": no name here; a later title may start one
+            position = words[start].end() if start < len(words) else match.end(1)
+            continue
+        pieces += [text[done : words[start].start()], placeholder]
+        done = position = words[end - 1].end()
+    return "".join(pieces) + text[done:]
 
 
 def _scrub_pii(text: str, placeholders: Mapping[str, str]) -> str:
@@ -283,7 +294,9 @@ class TextTools:
             return token  # an acronym ("pbb", "kk", "sppt"): its doubles are letters of it
         if _TRAILING_DOUBLE.search(token):
             once = _TRAILING_DOUBLE.sub(r"\1", token)
-            if self._is_word(once) or not self._is_word(token):
+            # A short token only when that makes a word ("yaa" -> "ya"; "uu", "oss" are
+            # acronyms, "u" and "os" are nothing).
+            if self._is_word(once) or (len(token) > 3 and not self._is_word(token)):
                 token = once
         if len(token) >= 4 and not self._is_word(token):
             # A letter typed twice inside an unknown word: "daan" is "dan" (not "dana",

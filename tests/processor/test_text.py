@@ -42,6 +42,7 @@ def test_repeated_letters_are_squeezed(text_tools: TextTools) -> None:
     assert text_tools.tokens("daan yaang tiidak") == ["dan", "yang", "tidak"]
     assert text_tools.tokens("maaf saat taat cobaan") == ["maaf", "saat", "taat", "cobaan"]
     assert text_tools.tokens("sppt pbb pppk kk") == ["sppt", "pbb", "pppk", "kk"]  # acronyms
+    assert text_tools.tokens("UU ruu oss yaa") == ["uu", "ruu", "oss", "ya"]
     # A real double letter survives: "maaf" is a word, "maf" is not.
     assert text_tools.tokens("maaaaf") == ["maaf"]
     # Reduplication written with a 2: "bolong2" is "bolong-bolong", i.e. berlubang.
@@ -200,7 +201,13 @@ def test_ordinary_numbers_are_not_pii(text: str) -> None:
         ("Mas Joko Dan Mbak Sri", "Mas [NAMA] Dan Mbak [NAMA]"),
         ("hub Pak Agus 081234567890", "hub Pak [NAMA] [TELEPON]"),
         ("Pak RT Budi tidak ada", "Pak RT [NAMA] tidak ada"),
-        ("Pak H. Ahmad", "Pak [NAMA]"),
+        ("Pak H. Ahmad", "Pak H. [NAMA]"),
+        ("Ibu Hj. Siti Aminah", "Ibu Hj. [NAMA]"),
+        ("Pak Ustadz Abdul Somad", "Pak Ustadz [NAMA]"),
+        ("Pak Kepala Desa Budi Santoso", "Pak Kepala Desa [NAMA]"),
+        ("Pak Ketua BPD Ahmad", "Pak Ketua BPD [NAMA]"),
+        ("Pak Kades Budi Dan Pak Sekdes Joko", "Pak Kades [NAMA] Dan Pak Sekdes [NAMA]"),
+        ("Saya lapor ke Pak Budi. Lampu mati", "Saya lapor ke Pak [NAMA]. Lampu mati"),
         ("PAK BUDI TIDAK DATANG", "PAK [NAMA] TIDAK DATANG"),
         ("Pak Ma'ruf baik", "Pak [NAMA] baik"),
         ("Buk Siti ramah", "Buk [NAMA] ramah"),
@@ -225,6 +232,10 @@ def test_names_after_a_form_of_address_are_scrubbed(text: str, expected: str) ->
         "pindah ke Ibu Kota",
         "Pak Kepala Desa tidak ada",
         "Pak Tolong Jalan Diperbaiki",
+        "Pak Kades Tidak Pernah Datang",  # Title Case content is not a name
+        "Mohon Bapak Bupati Segera Memperbaiki Jalan",
+        "Bapak/Ibu Dinas Sosial",
+        "PAK KADES TIDAK PERNAH DATANG",
     ],
 )
 def test_roles_and_groups_are_not_names(text: str) -> None:
