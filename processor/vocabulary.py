@@ -48,16 +48,23 @@ def _phrase_stream(phrase: str, tools: TextTools) -> tuple[str, str] | None:
     return "stems", streams.stems
 
 
+_ANSWER_BREAK = "."  # assign_domains joins a unit's answers with " . "
+
+
 class _PhraseCandidates:
     """Only the n-grams that could be a keyword phrase: those starting with a phrase's first
-    word, in that phrase's lengths. Generating every 1-5-gram costs ~10x more."""
+    word, in that phrase's lengths. Generating every 1-5-gram costs ~10x more.
 
-    def __init__(self, vocabulary: Sequence[str]) -> None:
+    With `gap`, a two-word phrase also matches with up to `gap` words between its two
+    words, within one answer: "jalan depan masjid rusak" has "jalan rusak"."""
+
+    def __init__(self, vocabulary: Sequence[str], gap: int = 0) -> None:
         lengths: dict[str, set[int]] = {}
         for term in vocabulary:
             words = term.split()
             lengths.setdefault(words[0], set()).add(len(words))
         self.lengths = {first: sorted(n) for first, n in lengths.items()}
+        self.gap = gap
 
     def __call__(self, text: str) -> list[str]:
         tokens = text.split()
@@ -66,6 +73,11 @@ class _PhraseCandidates:
             for n in self.lengths.get(token, ()):
                 if i + n <= len(tokens):
                     found.append(token if n == 1 else " ".join(tokens[i : i + n]))
+                if n == 2:
+                    for j in range(i + 2, min(len(tokens), i + 2 + self.gap)):
+                        if tokens[j - 1] == _ANSWER_BREAK:
+                            break
+                        found.append(f"{token} {tokens[j]}")
         return found
 
 
@@ -83,8 +95,10 @@ class PhraseMatcher:
 
     @classmethod
     def build(
-        cls, phrases_by_label: Mapping[str, Sequence[str]], tools: TextTools
+        cls, phrases_by_label: Mapping[str, Sequence[str]], tools: TextTools, *, gap: int = 0
     ) -> PhraseMatcher:
+        """`gap`: words allowed between the two words of a two-word phrase of content
+        words (the stems stream; see _PhraseCandidates)."""
         labels = tuple(phrases_by_label)
         owners: dict[tuple[str, str], set[int]] = {}
         for column, label in enumerate(labels):
@@ -105,7 +119,7 @@ class PhraseMatcher:
                     matrix[row, column] = len(term.split()) / len(sharing)
             vectorizers[stream] = CountVectorizer(
                 vocabulary=vocabulary,
-                analyzer=_PhraseCandidates(vocabulary),
+                analyzer=_PhraseCandidates(vocabulary, gap if stream == "stems" else 0),
                 binary=True,
             )
             weights[stream] = matrix.tocsr()
@@ -134,11 +148,15 @@ class DomainClassifier:
     document_vectors: sparse.csr_matrix
 
     SIMILARITY_WEIGHT = 3.0
+    # Citizens put places and objects inside a phrase: "jalan (di depan masjid) rusak".
+    PHRASE_GAP = 2
 
     @classmethod
     def build(cls, *, domains: DomainList, tools: TextTools) -> DomainClassifier:
         usable = [d for d in domains.domains if d.code != OTHER_DOMAIN and d.keywords]
-        phrases = PhraseMatcher.build({d.code: d.keywords for d in usable}, tools)
+        phrases = PhraseMatcher.build(
+            {d.code: d.keywords for d in usable}, tools, gap=cls.PHRASE_GAP
+        )
         documents = [
             " ".join(
                 [tools.stem_text(k) for k in d.keywords]

@@ -16,6 +16,7 @@ COMPLAINTS = [
     ("pekerjaan_umum", "Lampu penerangan di gang kami sudah mati 3 bulan"),
     ("pekerjaan_umum", "air pdam sering mati dan keruh"),
     ("pekerjaan_umum", "selokan mampet jadi air meluber ke jalan"),
+    ("pekerjaan_umum", "jalan depan masjid rusak"),  # "jalan … rusak", two words apart
     ("kesehatan", "pelayanan di puskesmas lambat, antri dari pagi baru dipanggil siang"),
     ("kesehatan", "obat di apotek puskesmas sering kosong, disuruh beli di luar"),
     ("kesehatan", "pake BPJS kesehatan dipersulit di rumah sakit"),
@@ -147,3 +148,13 @@ def test_each_keyword_belongs_to_one_domain(tools, survey_data) -> None:  # type
             owners.setdefault(_phrase_stream(keyword, tools.text), set()).add(domain.code)
     shared = {found: codes for found, codes in owners.items() if len(codes) > 1}
     assert not shared
+
+
+def test_a_gapped_phrase_stays_within_one_answer() -> None:
+    from processor.vocabulary import _PhraseCandidates
+
+    candidates = _PhraseCandidates(["jalan rusak"], gap=2)
+    assert "jalan rusak" in candidates("jalan depan masjid rusak")
+    assert "jalan rusak" not in candidates("jalan depan masjid besar rusak")  # 3 between
+    assert "jalan rusak" not in candidates("jalan licin . rusak")  # another answer
+    assert "jalan rusak" not in _PhraseCandidates(["jalan rusak"])("jalan depan rusak")
