@@ -241,24 +241,40 @@ class InvalidAnswer(Exception):
         self.message = message
 
 
-def parse_number(raw: str) -> float | None:
-    """Read a number as Indonesians and others write it: 75, 12,5, 1.250, 1.250,5, 80%."""
-    text = raw.strip().replace(" ", "").removesuffix("%")
+_PERCENT = re.compile(r"(%|persen|percent)$")
+_GROUPED = re.compile(r"-?\d{1,3}([.,])\d{3}")  # 1.250 or 1,250: a thousand or a fraction
+
+
+def parse_number(raw: str, language: str = "id") -> float | None:
+    """Read a number as the respondent writes it: 75, 12,5, 1.250, 1.250,5, 1,250.5, 80%,
+    85 persen. With both separators the last one is the decimal point; a lone one before
+    three digits ("1.250", "1,250") is read the way the respondent's language writes
+    thousands (id: 1.250 = 1250 and 1,250 = 1,25; en: 1,250 = 1250 and 1.250 = 1.25)."""
+    text = _PERCENT.sub("", raw.strip().lower().replace(" ", ""))
     if not text:
         return None
+    thousands = "." if language == "id" else ","
     if "," in text and "." in text:
-        text = text.replace(".", "").replace(",", ".")
-    elif "," in text:
-        text = text.replace(",", ".") if text.count(",") == 1 else text.replace(",", "")
-    elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
-        text = text.replace(".", "")
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif text.count(",") > 1 or text.count(".") > 1:
+        text = text.replace(",", "").replace(".", "")  # only thousands: 1.250.000
+    elif (grouped := _GROUPED.fullmatch(text)) and grouped.group(1) == thousands:
+        text = text.replace(thousands, "")
+    else:
+        text = text.replace(",", ".")
     if not re.fullmatch(r"-?\d+(\.\d+)?", text):
         return None
     return float(text)
 
 
-def _format_number(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:g}"
+def format_number(value: float, language: str = "id") -> str:
+    """As the respondent's language writes it: 1.250.000,5 (id), 1,250,000.5 (en)."""
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return text.translate(_TO_INDONESIAN) if language == "id" else text
+
+
+_TO_INDONESIAN = str.maketrans({",": ".", ".": ","})
 
 
 def _choices(ctx: Context, question: Question) -> tuple[Choice, ...]:
@@ -315,7 +331,7 @@ def _validate(ctx: Context, step: Step, user_input: UserInput, domain: str | Non
         if question.min_length and len(text) < question.min_length:
             raise InvalidAnswer(ctx.t("error_too_short", min=question.min_length))
         return StoredAnswer(**make, text=text)
-    number = parse_number(text)
+    number = parse_number(text, ctx.language)
     if number is None:
         raise InvalidAnswer(ctx.t("error_not_number"))
     low, high = question.min_value, question.max_value
@@ -323,8 +339,8 @@ def _validate(ctx: Context, step: Step, user_input: UserInput, domain: str | Non
         raise InvalidAnswer(
             ctx.t(
                 "error_number_range",
-                min=_format_number(low) if low is not None else "-∞",
-                max=_format_number(high) if high is not None else "∞",
+                min=format_number(low, ctx.language) if low is not None else "-∞",
+                max=format_number(high, ctx.language) if high is not None else "∞",
             )
         )
     return StoredAnswer(**make, number=number)
@@ -338,7 +354,7 @@ def display_value(ctx: Context, answer: StoredAnswer) -> str:
     if answer.text is not None:
         return answer.text
     if answer.number is not None:
-        return _format_number(answer.number)
+        return format_number(answer.number, ctx.language)
     if answer.choice is not None:
         if answer.choice in ctx.domains.by_code and answer.question_id == (
             ctx.questionnaire.domain_question.id

@@ -62,7 +62,7 @@ async def test_staff_invite_then_full_internal_fgd_with_yearly_targets(
     await bot.tap(STAFF, "Tidak")
     calls = await bot.tap(STAFF, "Tidak")
     review = texts_of(calls)[-1]
-    assert "<b>Target 2031</b>: 80" in review and "<b>Target 2028</b>: 50.5" in review
+    assert "<b>Target 2031</b>: 80" in review and "<b>Target 2028</b>: 50,5" in review
     calls = await bot.tap(STAFF, "Kirim jawaban")
     assert "Kode tanda terima" in texts_of(calls)[-1]
 

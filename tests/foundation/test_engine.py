@@ -18,6 +18,7 @@ from bot.engine import (
     TextInput,
     UserInput,
     advance,
+    format_number,
     parse_number,
     plan_steps,
 )
@@ -384,7 +385,7 @@ def test_staff_targets_are_asked_per_plan_year(staff: Run) -> None:
     ("typed", "error"),
     [
         ("banyak", "Mohon tulis angka saja, misalnya 75 atau 12,5."),
-        ("-5", "Angka harus di antara 0 dan 1000000000."),
+        ("-5", "Angka harus di antara 0 dan 1.000.000.000."),
     ],
 )
 def test_staff_target_must_be_a_number_in_range(staff: Run, typed: str, error: str) -> None:
@@ -407,10 +408,32 @@ def test_staff_target_must_be_a_number_in_range(staff: Run, typed: str, error: s
         ("abc", None),
         ("", None),
         ("1,250,000", 1250000.0),
+        ("1.250.000,5", 1250000.5),
+        ("1,250", 1.25),  # Indonesian: a decimal comma
+        ("85 persen", 85.0),
     ],
 )
 def test_parse_number(raw: str, value: float | None) -> None:
     assert parse_number(raw) == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("1,250", 1250.0), ("1.250", 1.25), ("1,250.5", 1250.5), ("12.5", 12.5), ("80 percent", 80.0)],
+)
+def test_parse_number_in_english(raw: str, value: float) -> None:
+    assert parse_number(raw, "en") == value
+
+
+@pytest.mark.parametrize(
+    ("value", "indonesian", "english"),
+    [(12.5, "12,5", "12.5"), (1250000.5, "1.250.000,5", "1,250,000.5"), (80.0, "80", "80")],
+)
+def test_numbers_are_shown_as_the_language_writes_them(
+    value: float, indonesian: str, english: str
+) -> None:
+    assert format_number(value, "id") == indonesian
+    assert format_number(value, "en") == english
 
 
 def test_staff_review_labels_targets_with_years(staff: Run) -> None:
