@@ -68,7 +68,8 @@ def render(prompt: Prompt, ctx: Context) -> str:
     for number, item in enumerate(prompt.review_items, start=1):
         lines.append(f"  {number}. {item.label}: {item.value}")
     if prompt.kind == "review":
-        lines.append(ctx.t("edit_which") + "  /kirim = " + ctx.t("submit"))
+        submit = "/kirim" if ctx.language == "id" else "/submit"
+        lines.append(f"{ctx.t('edit_which')}  {submit} = {ctx.t('submit')}")
     elif prompt.choices:
         lines.extend(f"  {n}. {choice.label}" for n, choice in enumerate(prompt.choices, 1))
     return "\n".join(lines)

@@ -544,7 +544,11 @@ def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
                 missing = next(i for i, s in enumerate(steps) if s.answer_key not in answers)
             return at(
                 missing,
-                error=ctx.t("error_required_missing", question=_step_label(ctx, steps[missing])),
+                error=ctx.t(
+                    "error_required_missing",
+                    # "…: Bidang lain?. Mohon…" — the template ends the sentence itself.
+                    question=_step_label(ctx, steps[missing]).rstrip("?.!"),
+                ),
             )
         wanted = {step.answer_key for step in steps}
         deletes = tuple(key for key in answers if key not in wanted)

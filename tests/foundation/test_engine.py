@@ -300,6 +300,17 @@ def test_submit_with_a_required_answer_missing_moves_to_it(run: Run) -> None:
     assert outcome.step == "reason@0.0" and not outcome.submitted
 
 
+def test_a_missing_question_is_named_without_its_question_mark(run: Run) -> None:
+    run.choose("kesehatan")
+    run.text("Puskesmas buka sore")
+    run.text("Warga kerja pagi")
+    outcome = run.send(Command.submit)
+    assert outcome.error == (
+        "Masih ada pertanyaan wajib yang belum dijawab: Ada kebutuhan lain untuk layanan ini."
+        " Mohon dijawab dulu."
+    )
+
+
 def test_submit_gives_a_receipt_and_drops_answers_off_the_path(run: Run) -> None:
     run.choose("kesehatan")
     run.text("Puskesmas buka sore")
