@@ -398,6 +398,8 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         )
     else:
         label = ctx.t("progress", number=number, total=total)
+    if step.item > 0:  # the need questions again: say which need this is
+        label += " · " + ctx.t("progress_item", number=step.item + 1)
     text = question.text.get(ctx.language)
     if step.year_index is not None:
         years = ctx.plan_years

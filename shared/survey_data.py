@@ -357,6 +357,7 @@ class SurveyData:
 REQUIRED_MESSAGES = (
     "progress",
     "progress_domain",
+    "progress_item",
     "error_empty",
     "error_too_short",
     "error_too_long",

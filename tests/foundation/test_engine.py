@@ -165,7 +165,7 @@ def test_another_need_repeats_the_item_and_grows_the_total(run: Run) -> None:
     run.text("Warga kerja siang")
     outcome = run.choose("yes")
     assert outcome.step == "need@0.1"
-    assert outcome.prompt.progress == "Pertanyaan 5 dari 10 · Kesehatan"
+    assert outcome.prompt.progress == "Pertanyaan 5 dari 10 · Kesehatan · kebutuhan ke-2"
     run.text("Ambulans desa")
     run.text("Rumah sakit jauh")
     outcome = run.text("tidak")  # typed no
