@@ -32,6 +32,8 @@ _YES_WORDS = frozenset({"ya", "y", "iya", "yes", "yup", "ok", "oke", "betul", "b
 _NO_WORDS = frozenset(
     {"tidak", "tdk", "gak", "ga", "nggak", "enggak", "no", "n", "bukan", "tidak ada", "nope"}
 )
+# A bare yes or no typed to an open question; "tidak ada" (none) can answer one.
+_NOT_AN_ANSWER = (_YES_WORDS | _NO_WORDS) - {"tidak ada"}
 
 
 @dataclass(frozen=True)
@@ -328,6 +330,9 @@ def _validate(ctx: Context, step: Step, user_input: UserInput, domain: str | Non
         limit = question.max_length or ctx.free_text_max
         if len(text) > limit:
             raise InvalidAnswer(ctx.t("error_too_long", length=len(text), max=limit))
+        if " ".join(text.lower().split()).strip(".!") in _NOT_AN_ANSWER:
+            # "ya" typed to "Apa yang kita butuhkan …?" is a slip, not a need.
+            raise InvalidAnswer(ctx.t("error_not_an_answer"))
         if question.min_length and len(text) < question.min_length:
             raise InvalidAnswer(ctx.t("error_too_short", min=question.min_length))
         return StoredAnswer(**make, text=text)

@@ -365,6 +365,7 @@ REQUIRED_MESSAGES = (
     "error_number_range",
     "error_not_offered",
     "error_first_question",
+    "error_not_an_answer",
     "error_required_missing",
     "error_required",
     "error_nothing_to_edit",

@@ -131,7 +131,7 @@ def test_empty_and_whitespace_text_is_refused(run: Run) -> None:
 
 def test_too_short_text_names_the_minimum(run: Run) -> None:
     run.choose("pendidikan")
-    outcome = run.text("ok")
+    outcome = run.text("ab")
     assert outcome.error == "Jawaban terlalu pendek. Tulis paling sedikit 3 karakter."
 
 
@@ -470,3 +470,22 @@ def test_plan_steps_counts_unanswered_repeats_as_no(ctx: Context) -> None:
         "more_domains@0.0",
     ]
     assert not complete
+
+
+@pytest.mark.parametrize("typed", ["ya", "Yes", "ok.", "tidak"])
+def test_a_bare_yes_or_no_is_not_an_open_answer(run: Run, typed: str) -> None:
+    run.choose("kesehatan")
+    outcome = run.text(typed)
+    assert (
+        outcome.error
+        == 'Mohon tulis jawaban Anda dengan beberapa kata, bukan hanya "ya" atau "tidak".'
+    )
+    assert outcome.step == "need@0.0" and outcome.writes == ()
+
+
+def test_none_can_answer_an_open_question(run: Run) -> None:
+    fill_one_domain(run, "kesehatan")
+    assert run.answer("obstacle") is not None
+    run.send(EditInput("obstacle@0.0"))
+    outcome = run.text("tidak ada")
+    assert outcome.error is None and run.answer("obstacle").text == "tidak ada"
