@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from shared.numbers import format_number, parse_number
 from shared.survey_data import (
     DomainList,
     MessageCatalog,
@@ -243,42 +244,6 @@ class InvalidAnswer(Exception):
         self.message = message
 
 
-_PERCENT = re.compile(r"(%|persen|percent)$")
-_GROUPED = re.compile(r"-?\d{1,3}([.,])\d{3}")  # 1.250 or 1,250: a thousand or a fraction
-
-
-def parse_number(raw: str, language: str = "id") -> float | None:
-    """Read a number as the respondent writes it: 75, 12,5, 1.250, 1.250,5, 1,250.5, 80%,
-    85 persen. With both separators the last one is the decimal point; a lone one before
-    three digits ("1.250", "1,250") is read the way the respondent's language writes
-    thousands (id: 1.250 = 1250 and 1,250 = 1,25; en: 1,250 = 1250 and 1.250 = 1.25)."""
-    text = _PERCENT.sub("", raw.strip().lower().replace(" ", ""))
-    if not text:
-        return None
-    thousands = "." if language == "id" else ","
-    if "," in text and "." in text:
-        decimal = "," if text.rfind(",") > text.rfind(".") else "."
-        text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
-    elif text.count(",") > 1 or text.count(".") > 1:
-        text = text.replace(",", "").replace(".", "")  # only thousands: 1.250.000
-    elif (grouped := _GROUPED.fullmatch(text)) and grouped.group(1) == thousands:
-        text = text.replace(thousands, "")
-    else:
-        text = text.replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
-        return None
-    return float(text)
-
-
-def format_number(value: float, language: str = "id") -> str:
-    """As the respondent's language writes it: 1.250.000,5 (id), 1,250,000.5 (en)."""
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return text.translate(_TO_INDONESIAN) if language == "id" else text
-
-
-_TO_INDONESIAN = str.maketrans({",": ".", ".": ","})
-
-
 def _choices(ctx: Context, question: Question) -> tuple[Choice, ...]:
     if question.kind is QuestionKind.domain:
         return tuple(Choice(d.code, d.short.get(ctx.language)) for d in ctx.domains.domains)
@@ -403,7 +368,8 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         )
     else:
         label = ctx.t("progress", number=number, total=total)
-    if step.item > 0:  # the need questions again: say which need this is
+    if question.scope == "item" and any(s.block == step.block and s.item for s in steps):
+        # The need questions come again for each need: say which need this is.
         label += " · " + ctx.t("progress_item", number=step.item + 1)
     text = question.text.get(ctx.language)
     if step.year_index is not None:

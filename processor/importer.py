@@ -20,6 +20,7 @@ from sqlmodel import Session, delete, select
 
 from shared import crud
 from shared.models import Campaign, ImportedAnswer, Instrument
+from shared.numbers import parse_number
 from shared.survey_data import DomainList
 
 # Column names, with the Indonesian headings a paper form would carry.
@@ -55,7 +56,6 @@ COMMON_COLUMNS = {
     "bidang": "domain",
 }
 _TARGET = re.compile(r"^(?:target|sasaran)_(?:y(\d)|(\d{4}))$")
-_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 
 
 class ImportFileError(Exception):
@@ -182,11 +182,11 @@ def parse_rows(
             if not value:
                 continue
             if key.startswith("target_y"):
-                cleaned = value.removesuffix("%").strip().replace(" ", "")
-                if not _NUMBER.match(cleaned):
+                number = parse_number(value, "id")  # as the bot reads a typed target
+                if number is None:
                     problems.append(f"{key}: {value!r} is not a number")
                 else:
-                    numbers[key] = float(cleaned.replace(",", "."))
+                    numbers[key] = number
             elif len(value) > max_length:
                 problems.append(f"{key}: longer than {max_length} characters")
             else:

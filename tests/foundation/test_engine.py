@@ -18,10 +18,9 @@ from bot.engine import (
     TextInput,
     UserInput,
     advance,
-    format_number,
-    parse_number,
     plan_steps,
 )
+from shared.numbers import format_number, parse_number
 from shared.survey_data import SurveyData
 
 YEARS = (2027, 2028, 2029, 2030, 2031)
@@ -172,6 +171,17 @@ def test_another_need_repeats_the_item_and_grows_the_total(run: Run) -> None:
     assert outcome.step == "obstacle@0.0"
     assert run.answer("need", 0, 1).text == "Ambulans desa"
     assert run.answer("more_needs", 0, 1).choice == "no"
+
+
+def test_with_two_needs_the_first_is_numbered_too(run: Run) -> None:
+    run.choose("kesehatan")
+    run.text("Puskesmas buka sore")
+    run.text("Warga kerja siang")
+    run.choose("yes")
+    run.send(Command.back)  # the "another need?" question of the first need
+    outcome = run.send(Command.back)
+    assert outcome.step == "reason@0.0"
+    assert outcome.prompt.progress == "Pertanyaan 3 dari 10 · Kesehatan · kebutuhan ke-1"
 
 
 @pytest.mark.parametrize(("typed", "value"), [("ya", "yes"), ("Iya", "yes"), ("gak", "no")])
@@ -422,6 +432,12 @@ def test_staff_target_must_be_a_number_in_range(staff: Run, typed: str, error: s
         ("1.250.000,5", 1250000.5),
         ("1,250", 1.25),  # Indonesian: a decimal comma
         ("85 persen", 85.0),
+        ("1.5.0", None),  # not thousands groups
+        ("1,2,3", None),
+        ("1.25.000", None),
+        ("-2,5", -2.5),
+        ("0,5", 0.5),
+        ("12.500,75", 12500.75),
     ],
 )
 def test_parse_number(raw: str, value: float | None) -> None:
@@ -438,7 +454,14 @@ def test_parse_number_in_english(raw: str, value: float) -> None:
 
 @pytest.mark.parametrize(
     ("value", "indonesian", "english"),
-    [(12.5, "12,5", "12.5"), (1250000.5, "1.250.000,5", "1,250,000.5"), (80.0, "80", "80")],
+    [
+        (12.5, "12,5", "12.5"),
+        (1250000.5, "1.250.000,5", "1,250,000.5"),
+        (80.0, "80", "80"),
+        (12.34567, "12,34567", "12.34567"),  # as typed, not rounded
+        (0.00001, "0,00001", "0.00001"),
+        (-0.0, "0", "0"),
+    ],
 )
 def test_numbers_are_shown_as_the_language_writes_them(
     value: float, indonesian: str, english: str
@@ -476,10 +499,11 @@ def test_plan_steps_counts_unanswered_repeats_as_no(ctx: Context) -> None:
 def test_a_bare_yes_or_no_is_not_an_open_answer(run: Run, typed: str) -> None:
     run.choose("kesehatan")
     outcome = run.text(typed)
-    assert (
-        outcome.error
-        == 'Mohon tulis jawaban Anda dengan beberapa kata, bukan hanya "ya" atau "tidak".'
+    assert outcome.error is not None
+    assert outcome.error.startswith(
+        'Mohon tulis jawaban Anda dengan beberapa kata, bukan hanya "ya"'
     )
+    assert '"tidak ada"' in outcome.error  # and says how to answer "none"
     assert outcome.step == "need@0.0" and outcome.writes == ()
 
 

@@ -59,12 +59,13 @@ def test_staff_targets_by_year_or_position(tmp_path: Path) -> None:
     frame = pd.DataFrame(
         {
             "need": ["aspal jalan", "air bersih", "x" * 51],
-            "target_2027": ["40", "4o", "1"],
+            "target_2027": ["1.250", "4o", "1"],
             "target_y2": ["50,5%", "", ""],
         }
     )
     rows, errors = _parse(frame, "internal")
-    assert rows[0].numbers == {"target_y1": 40.0, "target_y2": 50.5}
+    # Read as the bot reads a typed target: 1.250 is a thousand two hundred and fifty.
+    assert rows[0].numbers == {"target_y1": 1250.0, "target_y2": 50.5}
     assert [(e.row, e.reason) for e in errors] == [
         (3, "target_y1: '4o' is not a number"),
         (4, "need: longer than 50 characters"),
