@@ -56,7 +56,8 @@ class _PhraseCandidates:
     word, in that phrase's lengths. Generating every 1-5-gram costs ~10x more.
 
     With `gap`, a two-word phrase also matches with up to `gap` words between its two
-    words, within one answer: "jalan depan masjid rusak" has "jalan rusak"."""
+    words, within one answer: "jalan depan masjid rusak" has "jalan rusak". The texts are
+    stems of content words, so stop words in between do not count."""
 
     def __init__(self, vocabulary: Sequence[str], gap: int = 0) -> None:
         lengths: dict[str, set[int]] = {}
@@ -77,7 +78,8 @@ class _PhraseCandidates:
                     for j in range(i + 2, min(len(tokens), i + 2 + self.gap)):
                         if tokens[j - 1] == _ANSWER_BREAK:
                             break
-                        found.append(f"{token} {tokens[j]}")
+                        if tokens[j] != token:  # not "ajar … ajar"
+                            found.append(f"{token} {tokens[j]}")
         return found
 
 
