@@ -346,11 +346,20 @@ def _block_domain(
     return answer.choice if answer else None
 
 
-def _step_label(ctx: Context, step: Step) -> str:
+def _step_label(ctx: Context, step: Step, steps: list[Step]) -> str:
+    """The question's short label; with the year of a target, and with the number of its
+    need once its domain has several ("Alasan 2": the reason of the second need)."""
     label = step.question.label(ctx.language)
     if step.year_index is not None:
         return f"{label} {ctx.plan_years[step.year_index]}"
+    if _has_several_items(step, steps):
+        return f"{label} {step.item + 1}"
     return label
+
+
+def _has_several_items(step: Step, steps: list[Step]) -> bool:
+    """An item question (a need's) in a domain block that has more than one need."""
+    return step.question.scope == "item" and any(s.block == step.block and s.item for s in steps)
 
 
 def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index: int) -> Prompt:
@@ -368,8 +377,7 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         )
     else:
         label = ctx.t("progress", number=number, total=total)
-    if question.scope == "item" and any(s.block == step.block and s.item for s in steps):
-        # The need questions come again for each need: say which need this is.
+    if _has_several_items(step, steps):  # the need questions again: say which need
         label += " · " + ctx.t("progress_item", number=step.item + 1)
     text = question.text.get(ctx.language)
     if step.year_index is not None:
@@ -407,7 +415,7 @@ def review_prompt(ctx: Context, progress: Progress) -> Prompt:
         items.append(
             ReviewItem(
                 step=step.key,
-                label=_step_label(ctx, step),
+                label=_step_label(ctx, step, steps),
                 value=display_value(ctx, answer),
                 domain=_block_domain(progress.answers, ctx, step.block),
             )
@@ -520,7 +528,7 @@ def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
                 error=ctx.t(
                     "error_required_missing",
                     # "…: Bidang lain?. Mohon…" — the template ends the sentence itself.
-                    question=_step_label(ctx, steps[missing]).rstrip("?.!"),
+                    question=_step_label(ctx, steps[missing], steps).rstrip("?.!"),
                 ),
             )
         wanted = {step.answer_key for step in steps}

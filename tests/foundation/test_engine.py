@@ -184,6 +184,29 @@ def test_with_two_needs_the_first_is_numbered_too(run: Run) -> None:
     assert outcome.prompt.progress == "Pertanyaan 3 dari 10 · Kesehatan · kebutuhan ke-1"
 
 
+def test_review_numbers_the_needs_of_a_domain_with_several(run: Run) -> None:
+    run.choose("kesehatan")
+    run.text("Puskesmas buka sore")
+    run.text("Warga kerja siang")
+    run.choose("yes")
+    run.text("Ambulans desa")
+    run.text("Rumah sakit jauh")
+    run.choose("no")
+    run.text("Antre lama")
+    run.text("Tambah dokter")
+    outcome = run.choose("no")
+    labels = [item.label for item in outcome.prompt.review_items]
+    assert labels == [
+        "Bidang layanan",
+        "Kebutuhan 1",
+        "Alasan 1",
+        "Kebutuhan 2",
+        "Alasan 2",
+        "Hambatan",
+        "Saran strategi",
+    ]
+
+
 @pytest.mark.parametrize(("typed", "value"), [("ya", "yes"), ("Iya", "yes"), ("gak", "no")])
 def test_yes_no_can_be_typed(run: Run, typed: str, value: str) -> None:
     run.choose("kesehatan")
