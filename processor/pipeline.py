@@ -14,7 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from processor.vocabulary import OTHER_DOMAIN, UNMAPPED, DimensionTagger, DomainClassifier
+from processor.vocabulary import (
+    ANSWER_BREAK,
+    OTHER_DOMAIN,
+    UNMAPPED,
+    DimensionTagger,
+    DomainClassifier,
+)
 from shared.spelling import SpellingRules
 from shared.text import TextTools
 
@@ -165,7 +171,7 @@ def assign_domains(
     confidence = pd.Series(np.nan, index=texts.index)
     if needs_domain.any():
         pending = texts.loc[needs_domain]
-        # " . " stops keyword phrases from matching across two answers.
+        # ANSWER_BREAK stops keyword phrases from matching across two answers.
         joined: dict[str, list[list[str]]] = {}
         for unit, *streams in zip(
             pending["unit"], *(pending[c] for c in STREAM_COLUMNS), strict=True
@@ -176,7 +182,7 @@ def assign_domains(
         unit_names = sorted(joined)
         units = pd.DataFrame(
             {
-                column: [" . ".join(joined[u][i]) for u in unit_names]
+                column: [f" {ANSWER_BREAK} ".join(joined[u][i]) for u in unit_names]
                 for i, column in enumerate(STREAM_COLUMNS)
             },
             index=pd.Index(unit_names, name="unit"),

@@ -48,7 +48,9 @@ def _phrase_stream(phrase: str, tools: TextTools) -> tuple[str, str] | None:
     return "stems", streams.stems
 
 
-_ANSWER_BREAK = "."  # assign_domains joins a unit's answers with " . "
+# Between the answers of one unit when they are classified together (pipeline.assign_domains):
+# no phrase, gapped or not, runs across it.
+ANSWER_BREAK = "."
 
 
 class _PhraseCandidates:
@@ -76,7 +78,7 @@ class _PhraseCandidates:
                     found.append(token if n == 1 else " ".join(tokens[i : i + n]))
                 if n == 2:
                     for j in range(i + 2, min(len(tokens), i + 2 + self.gap)):
-                        if tokens[j - 1] == _ANSWER_BREAK:
+                        if tokens[j - 1] == ANSWER_BREAK:
                             break
                         if tokens[j] != token:  # not "ajar … ajar"
                             found.append(f"{token} {tokens[j]}")

@@ -169,6 +169,11 @@ def _name_rules() -> _NameRules:
 _WORD = re.compile(r"\S+")
 
 
+def _key(word: re.Match[str]) -> str:
+    """A word of a name match as the names.yaml lists look it up ("Hj." -> "hj")."""
+    return word.group().lower().rstrip(".")
+
+
 def _scrub_names(text: str, placeholder: str) -> str:
     rules = _name_rules()
     shouting = text.isupper()
@@ -176,20 +181,16 @@ def _scrub_names(text: str, placeholder: str) -> str:
     done = position = 0
     while match := rules.pattern.search(text, position):
         words = list(_WORD.finditer(text, match.start(1), match.end(1)))
-
-        def key(word: re.Match[str]) -> str:
-            return word.group().lower().rstrip(".")
-
         start = 0
         # "Pak Kepala Desa Budi", "Ibu Hj. Siti", "Pak Ketua BPD Ahmad" (an acronym, unless
         # the whole text is in capitals)
         while start < len(words) and (
-            key(words[start]) in rules.skip
+            _key(words[start]) in rules.skip
             or (not shouting and words[start].group().isupper() and start > 0)
         ):
             start += 1
         end = start
-        while end < len(words) and key(words[end]) not in rules.not_names:
+        while end < len(words) and _key(words[end]) not in rules.not_names:
             end += 1
             if shouting:
                 break  # in capitals, one word: "PAK BUDI TIDAK DATANG" keeps the rest
