@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
@@ -28,6 +27,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from shared.numbers import format_number
 from shared.survey_data import DATA_DIR, MessageCatalog, load_messages
 
 SECTION_KEYS = ("s1", "s2", "s3", "s4", "s5", "s6", "s7")
@@ -107,9 +107,8 @@ class DraftPlan:
 
 
 def _number(value: float, language: str) -> str:
-    if float(value).is_integer():
-        value = int(value)
-    return format_decimal(value, locale="id_ID" if language == "id" else "en_GB")
+    # Exactly as stored (a staff target of 12,34567 stays so), grouped as the language writes.
+    return format_number(float(value), language)
 
 
 def _name(localized: Mapping[str, str] | None, language: str, fallback: str) -> str:
@@ -262,7 +261,9 @@ def _staff_rows(gap: Mapping[str, Any]) -> list[Mapping[str, Any]]:
                 for r in rows
                 if (r.get("targets") or {}).get(year) is not None
             ]
-            if values:
+            if len(set(values)) == 1:
+                targets[year] = values[0]  # officers who agree keep their exact figure
+            elif values:
                 targets[year] = round(sum(values) / len(values), 1)
         merged.append(
             {

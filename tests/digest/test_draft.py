@@ -244,3 +244,24 @@ def test_identical_staff_rows_are_merged_with_their_evidence(
     assert len(strategies) == 1
     assert strategies[0].evidence.row_ids == ("r-7.0.0, r-8.0.0",)
     assert plan.domains[0].sections[5].table.rows[0][1] == "35"  # (30 + 40) / 2
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("id", ["12,34567", "1.250.000,5"]), ("en", ["12.34567", "1,250,000.5"])],
+)
+def test_targets_are_shown_exactly_as_stored(
+    summary: dict[str, Any], texts, language: str, shown: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    precise = copy.deepcopy(summary)
+    gap = precise["domains"]["kesehatan"]["gaps"][0]
+    row = gap["staff_rows"][0]
+    row["targets"] = {"2027": 12.34567, "2028": 1250000.5}
+    twin = copy.deepcopy(row)  # a second officer with the same row: the figures agree
+    twin["row_id"] = "r-8.0.0"
+    gap["staff_rows"].append(twin)
+    plan = plan_from_summary(precise, language=language, now=NOW, texts=texts)
+    row_cells = next(r for r in plan.domains[0].sections[5].table.rows if r[0] == row["indicator"])
+    assert list(row_cells[1:3]) == shown
+    statements = [s.text for s in plan.domains[0].sections[5].statements]
+    assert any(f"2027: {shown[0]}; 2028: {shown[1]};" in text for text in statements)
