@@ -58,6 +58,8 @@ EDIT = {"/ubah", "/edit"}
 def render(prompt: Prompt, ctx: Context) -> str:
     """A prompt as terminal text: numbered choices, review items numbered for /edit."""
     lines = []
+    if prompt.notice:
+        lines.append(f"* {prompt.notice}")
     if prompt.progress:
         lines.append(f"[{prompt.progress}]")
     lines.append(prompt.text + (f" {ctx.t('optional')}" if prompt.optional else ""))
@@ -87,6 +89,8 @@ def parse_line(line: str, prompt: Prompt) -> UserInput | ConsoleAction:
     if lowered in COMMANDS:
         return COMMANDS[lowered]
     if lowered in EDIT:
+        if prompt.kind != "review":
+            return Command.review  # the numbers to edit by are in the review
         if rest.strip().isdigit() and 1 <= int(rest) <= len(prompt.review_items):
             return EditInput(prompt.review_items[int(rest) - 1].step)
         return ConsoleAction.edit_which
@@ -182,7 +186,9 @@ def run_console(
             if isinstance(parsed, ConsoleAction):
                 message = {
                     ConsoleAction.help: ctx.t("console_help"),
-                    ConsoleAction.edit_which: ctx.t("edit_which"),
+                    ConsoleAction.edit_which: ctx.t(
+                        "console_edit_range", count=len(outcome.prompt.review_items)
+                    ),
                     ConsoleAction.unknown: ctx.t(
                         "console_unknown_command", help=ctx.t("console_help")
                     ),

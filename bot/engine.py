@@ -136,6 +136,7 @@ class Prompt:
     can_go_back: bool = False
     review_items: tuple[ReviewItem, ...] = ()
     receipt_code: str | None = None
+    notice: str | None = None  # what the last answer also changed, shown above the prompt
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,7 @@ def _match_choice(ctx: Context, question: Question, user_input: UserInput) -> st
     assert isinstance(user_input, TextInput)
     typed = " ".join(user_input.text.split()).lower()
     if not typed:
-        raise InvalidAnswer(ctx.t("error_not_offered"))
+        raise InvalidAnswer(ctx.t("error_nothing_chosen"))
     if question.kind is QuestionKind.yes_no:
         if typed in _YES_WORDS or typed == ctx.t("yes").lower():
             return "yes"
@@ -583,15 +584,27 @@ def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
         return at(index, editing=progress.editing, error=invalid.message)
 
     writes = [answer]
+    notice = None
     if step.question.kind is QuestionKind.domain and domain != answer.choice:
-        # The block's domain changed: every answer of the block moves with it.
-        writes.extend(
+        # The block's domain changed: every answer of the block moves with it, and the
+        # respondent is told so (their needs now count for the other domain).
+        moved = [
             StoredAnswer(a.question_id, a.block, a.item, answer.choice, a.text, a.number, a.choice)
             for a in answers.values()
             if a.block == step.block and a.key != answer.key
-        )
+        ]
+        writes.extend(moved)
+        by_id = ctx.questionnaire.by_id
+        # Counted as the review lists them: content answers, not the "another?" replies.
+        shown = sum(1 for a in moved if a.question_id in by_id and not by_id[a.question_id].repeat)
+        if shown and answer.choice in ctx.domains.by_code:
+            notice = ctx.t(
+                "domain_moved",
+                domain=ctx.domains.by_code[answer.choice].name.get(ctx.language),
+                count=shown,
+            )
     if progress.editing:  # only content answers are editable, so back to the review
-        return review(writes=writes)
+        return _with_notice(review(writes=writes), notice)
     new_answers = _apply(answers, writes)
     new_steps, _ = plan_steps(ctx, new_answers)
     if index + 1 < len(new_steps):
@@ -599,10 +612,16 @@ def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
         return Outcome(
             step=nxt.step,
             editing=False,
-            prompt=_question_prompt(ctx, nxt, new_steps, index + 1),
+            prompt=replace(_question_prompt(ctx, nxt, new_steps, index + 1), notice=notice),
             writes=tuple(writes),
         )
-    return review(writes=writes)
+    return _with_notice(review(writes=writes), notice)
+
+
+def _with_notice(outcome: Outcome, notice: str | None) -> Outcome:
+    if notice is None:
+        return outcome
+    return replace(outcome, prompt=replace(outcome.prompt, notice=notice))
 
 
 def _stay(ctx: Context, progress: Progress, error: str) -> Outcome:

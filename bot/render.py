@@ -98,6 +98,8 @@ def prompt_chunks(
         chunks = [done_html(prompt)]
     else:
         chunks = [question_html(prompt, texts, language, for_answering=True)]
+    if prompt.notice:
+        chunks[0] = f"ℹ️ {esc(prompt.notice)}\n\n{chunks[0]}"
     if error:
         chunks[0] = f"⚠️ {esc(error)}\n\n{chunks[0]}"
     return chunks

@@ -103,6 +103,22 @@ async def test_edit_an_answer_from_the_review_before_submitting(
     assert "sudah terkirim" in texts_of(calls)[-1]
 
 
+async def test_changing_the_domain_in_the_review_says_the_answers_moved(
+    bot: Harness, engine: Engine
+) -> None:
+    await bot.join(CITIZEN)
+    await _answer_until_review(bot, CITIZEN)
+    await bot.tap(CITIZEN, "✏️ 1")
+    calls = await bot.tap(CITIZEN, "Kesehatan")
+    review = texts_of(calls, "sendMessage")[-1]
+    assert review.startswith(
+        "ℹ️ Bidang diganti menjadi Kesehatan. 4 jawaban lain di bidang ini ikut pindah ke Kesehatan."
+    )
+    assert "2. <b>Kebutuhan</b>: Sekolah dekat rumah" in review
+    with Session(engine) as session:
+        assert {a.domain for a in session.exec(select(Answer))} == {"kesehatan"}
+
+
 async def test_resume_after_the_bot_process_restarts(
     settings: Settings,
     survey_data: SurveyData,

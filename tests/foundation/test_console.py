@@ -121,6 +121,20 @@ def test_bad_input_is_explained_and_nothing_is_lost(engine, survey_data) -> None
     assert answers(engine) == {"domain@0.0": "pendidikan", "need@0.0": "Guru"}
 
 
+def test_edit_outside_the_review_shows_it_and_a_wrong_number_names_the_range(
+    engine, survey_data
+) -> None:  # type: ignore[no-untyped-def]
+    code, out = chat(
+        engine, survey_data, ["1", "Guru", "/ubah", "/ubah 99", "/ubah 2", "SD negeri"]
+    )
+    assert code == 0
+    _, _, after = out.partition("Periksa jawaban Anda sebelum dikirim:")
+    assert "  2. Kebutuhan: Guru" in after
+    assert "Ketik /ubah diikuti nomor jawaban dari 1 sampai 2, misalnya /ubah 2." in after
+    assert "Jawaban Anda sekarang: Guru" in after
+    assert answers(engine)["need@0.0"] == "SD negeri"
+
+
 def test_the_internal_survey_labels_targets_with_plan_years(engine, survey_data) -> None:  # type: ignore[no-untyped-def]
     code, out = chat(
         engine,

@@ -321,6 +321,23 @@ def test_editing_the_domain_moves_the_whole_block(run: Run) -> None:
     outcome = run.choose("pendidikan")
     assert outcome.step == REVIEW
     assert {a.domain for a in run.progress.answers.values()} == {"pendidikan"}
+    # the respondent is told that their four answers (need, reason, obstacle, strategy) moved
+    assert outcome.prompt.notice == (
+        "Bidang diganti menjadi Pendidikan. 4 jawaban lain di bidang ini ikut pindah ke Pendidikan."
+    )
+
+
+def test_choosing_the_same_domain_again_or_a_first_domain_says_nothing(run: Run) -> None:
+    assert run.choose("kesehatan").prompt.notice is None
+    run.text("Puskesmas buka sampai sore")
+    run.send(Command.back)
+    run.send(Command.back)
+    assert run.progress.step == "domain@0.0"
+    assert run.choose("kesehatan").prompt.notice is None
+    run.send(Command.back)
+    moved = run.choose("pendidikan")
+    assert moved.prompt.notice is not None and "1 jawaban lain" in moved.prompt.notice
+    assert run.answer("need", 0, 0).domain == "pendidikan"
 
 
 def test_submit_with_a_required_answer_missing_moves_to_it(run: Run) -> None:
@@ -536,3 +553,12 @@ def test_none_can_answer_an_open_question(run: Run) -> None:
     run.send(EditInput("obstacle@0.0"))
     outcome = run.text("tidak ada")
     assert outcome.error is None and run.answer("obstacle").text == "tidak ada"
+
+
+def test_an_empty_line_to_a_choice_asks_to_choose(run: Run) -> None:
+    outcome = run.text("   ")
+    assert outcome.error == "Belum ada yang dipilih. Silakan pilih salah satu pilihan yang ada."
+    assert outcome.step == "domain@0.0" and not run.progress.answers
+    assert run.text("lompat").error == (
+        "Pilihan itu tidak tersedia. Silakan pilih salah satu pilihan yang ada."
+    )
