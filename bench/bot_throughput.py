@@ -52,6 +52,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,52 @@ def _serve_echo(base_url: str, database_url: str, stop: Any) -> None:
     application = configure_transport(builder).build()
     application.add_handler(MessageHandler(filters.TEXT, _echo))
     asyncio.run(_serve_until(application, stop))
+
+
+def _serve_floor(base_url: str, database_url: str, stop: Any) -> None:
+    """Child process: the echo bot, but each message is first stored (one INSERT, committed,
+    in a worker thread): the least any bot that keeps every answer must do."""
+    from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, insert
+
+    from shared.db import make_engine
+
+    metadata = MetaData()
+    messages = Table(
+        "floor_message",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("user_id", Integer, nullable=False),
+        Column("text", Text, nullable=False),
+        Column("received_at", DateTime, nullable=False),
+    )
+    engine = make_engine(database_url)
+    metadata.create_all(engine)
+
+    def store(user_id: int, text: str) -> None:
+        with engine.begin() as connection:
+            connection.execute(
+                insert(messages), {"user_id": user_id, "text": text, "received_at": datetime.now()}
+            )
+
+    async def store_and_echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Store the text, then send it back."""
+        assert update.message is not None and update.effective_chat is not None
+        text = update.message.text or ""
+        await asyncio.to_thread(store, update.effective_chat.id, text)
+        await context.bot.send_message(update.effective_chat.id, text)
+
+    builder = (
+        Application.builder()
+        .token(TOKEN)
+        .base_url(base_url + "/bot")
+        .base_file_url(base_url + "/file/bot")
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        .concurrent_updates(256)
+    )
+    application = configure_transport(builder).build()
+    application.add_handler(MessageHandler(filters.TEXT, store_and_echo))
+    asyncio.run(_serve_until(application, stop))
+    engine.dispose()
 
 
 async def _serve_until(application: Application, stop: Any) -> None:
@@ -388,6 +435,12 @@ async def main() -> None:
         "--database-url", help="default: a new SQLite file in a temporary directory"
     )
     parser.add_argument("--only", choices=("rembuk", "echo"), help="run one bot only")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run the echo bot that first stores each message (the floor of any bot "
+        "that keeps every answer), and print its ratio to the bare echo bot",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # as `rembuk` runs the bot (cli.main.main)
@@ -400,11 +453,13 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         database_url = args.database_url or f"sqlite:///{tmp}/bench.db"
         common = (database_url, args.respondents, mean_think, args.seed)
-        rembuk = echo = None
+        rembuk = echo = floor = None
         if args.only != "echo":
             rembuk = await _drive("rembuk", _serve_rembuk, *common, _rembuk_joins, _rembuk_answers)
         if args.only != "rembuk":
             echo = await _drive("echo", _serve_echo, *common, _echo_joins, _echo_answers)
+        if args.floor:
+            floor = await _drive("floor", _serve_floor, *common, _echo_joins, _echo_answers)
     figures: dict[str, Any] = {}
     if rembuk is not None:
         # Throughput at saturation; latency at the paced, realistic load.
@@ -418,6 +473,11 @@ async def main() -> None:
     if rembuk is not None and echo is not None:
         figures["ratio"] = round(rembuk.saturation.rate / echo.saturation.rate, 2)
         print(f"ratio rembuk/echo (saturation throughput): {figures['ratio']:.2f}")
+    if floor is not None:
+        figures["floor_updates_per_s"] = round(floor.saturation.rate, 1)
+        if echo is not None:
+            figures["floor_ratio"] = round(floor.saturation.rate / echo.saturation.rate, 2)
+            print(f"ratio floor/echo (saturation throughput): {figures['floor_ratio']:.2f}")
     figures.update(
         respondents=args.respondents,
         database=database_url.split(":", 1)[0].split("+", 1)[0],

@@ -1,7 +1,7 @@
 """Benchmark of the analysis at 10k, 100k and 1M answers (a script, not a test).
 
     .venv/bin/python bench/processor_scale.py [--sizes 10000,100000,1000000] [--runs 3]
-                                              [--keep DIR]
+                                              [--keep DIR] [--floor]
 
 For each size it generates a synthetic consultation from a phrase bank covering every
 domain (fixed seed; slang, typos, repeated letters, phone numbers) and loads it into a
@@ -11,6 +11,8 @@ wall time is reported with the peak RSS of the largest run. At 100k, plain TF-ID
 KMeans over the raw texts is timed the same way for comparison: the same number of fresh
 processes, interleaved with the analysis runs (so a busy spell on the machine hits both
 sides alike), the median reported. Imports are outside the timed part on both sides.
+With --floor, the front half of the analysis alone (read, normalise, TF-IDF; see
+floor_child) is timed too, in the same interleaving, beside a fifth of the baseline.
 Prints one JSON object per measurement on its own line.
 """
 
@@ -576,6 +578,44 @@ def baseline_child(database_url: str, clusters: int) -> None:
     )
 
 
+def floor_child(database_url: str) -> None:
+    """The front half that any analysis meeting the issue must do, and nothing more: read
+    the answers (processor.load), normalise each distinct text (slang, stop words, PII,
+    Sastrawi stems; no spelling corrections) and TF-IDF on the stems. No domains, themes,
+    dimensions, gaps or summary. Data files are loaded before the clock starts."""
+    import pandas as pd
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sqlmodel import Session
+
+    from processor.load import load_campaign_frames
+    from shared import crud, db
+    from shared.text import TextTools
+
+    tools = TextTools.from_data_dir()
+    engine = db.make_engine(database_url)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        campaign = crud.get_campaign(session=session, code="umum")
+        assert campaign is not None
+        frames = load_campaign_frames(connection=session.connection(), campaign=campaign)
+    read = time.perf_counter()
+    _, distinct = pd.factorize(frames.answers["text"].dropna())
+    streams = tools.analyse(distinct)
+    normalised = time.perf_counter()
+    TfidfVectorizer(analyzer=str.split).fit_transform([streams[t].stems for t in distinct])
+    done = time.perf_counter()
+    print(
+        json.dumps(
+            {
+                "seconds": round(done - started, 2),
+                "read_seconds": round(read - started, 2),
+                "normalise_seconds": round(normalised - read, 2),
+                "tfidf_seconds": round(done - normalised, 2),
+            }
+        )
+    )
+
+
 def child(args: list[str]) -> dict:
     output = subprocess.run(
         [sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=ROOT
@@ -592,6 +632,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=3, help="fresh-process runs per side")
     parser.add_argument("--keep", help="keep the databases and outputs in this directory")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="at 100k, also time the front half alone (read, normalise, TF-IDF): the least "
+        "an analysis meeting the issue must do",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -599,6 +645,8 @@ def main() -> None:
             analyse_child(args.child[1], args.child[2])
         elif args.child[0] == "baseline":
             baseline_child(args.child[1], int(args.child[2]))
+        elif args.child[0] == "floor":
+            floor_child(args.child[1])
         else:
             generate(int(args.child[1]), args.child[2])
             print("{}")
@@ -611,11 +659,14 @@ def main() -> None:
         child(["--child", "generate", str(n), url])
         ours: list[dict] = []
         theirs: list[dict] = []
+        floors: list[dict] = []
         for _ in range(args.runs):
             ours.append(child(["--child", "analyse", url, str(work / f"out_{n}")]))
             if n == BASELINE_N:  # k: the themes the analysis found (the same every run)
                 clusters = max(2, ours[0]["themes"])
                 theirs.append(child(["--child", "baseline", url, str(clusters)]))
+                if args.floor:
+                    floors.append(child(["--child", "floor", url]))
         measured = dict(ours[0])
         measured.update(
             seconds=median([run["seconds"] for run in ours]),
@@ -638,6 +689,23 @@ def main() -> None:
                         "baseline_iterations": [run["iterations"] for run in theirs],
                         "baseline_peak_rss_mb": max(run["peak_rss_mb"] for run in theirs),
                         "baseline_runs": [run["seconds"] for run in theirs],
+                    }
+                ),
+                flush=True,
+            )
+        if floors:
+            floor = {
+                key: median([run[key] for run in floors])
+                for key in ("seconds", "read_seconds", "normalise_seconds", "tfidf_seconds")
+            }
+            print(
+                json.dumps(
+                    {
+                        "floor_n": BASELINE_N,
+                        "floor_seconds": floor.pop("seconds"),
+                        **floor,
+                        "five_times_budget_seconds": round(baseline_seconds / 5, 2),
+                        "floor_runs": [run["seconds"] for run in floors],
                     }
                 ),
                 flush=True,
