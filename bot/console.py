@@ -11,7 +11,7 @@ from typing import TextIO
 
 from sqlalchemy.engine import Engine
 
-from bot import store
+from bot import runs, store
 from bot.engine import (
     ChoiceInput,
     Command,
@@ -25,7 +25,7 @@ from bot.engine import (
 )
 from shared import crud
 from shared.db import session_scope
-from shared.models import Instrument, Role
+from shared.models import Campaign, Instrument, Respondent, Role
 from shared.settings import Settings
 from shared.survey_data import SurveyData
 
@@ -53,6 +53,7 @@ class ConsoleAction(StrEnum):
 QUIT = {"/keluar", "/quit", "/exit"}
 HELP = {"/bantuan", "/help"}
 EDIT = {"/ubah", "/edit"}
+NEW = {"/baru", "/new"}
 
 
 def render(prompt: Prompt, ctx: Context) -> str:
@@ -142,15 +143,18 @@ def run_console(
             language=language,
             role=Role.staff if kind is Instrument.internal else Role.citizen,
         )
-        run, _ = store.start_or_resume_run(
-            session=session,
-            respondent=respondent,
-            campaign=campaign,
-            instrument=kind,
-            now=clock(),
-            source="console",
+        open_run = store.open_run(
+            session=session, respondent=respondent, campaign=campaign, instrument=kind
         )
-        run_id = run.id
+        last = runs.last_submitted_run(
+            session=session, respondent_id=respondent.id, instrument=kind
+        )
+        submitted = (
+            last.receipt_code
+            if open_run is None and last is not None and last.campaign_id == campaign.id
+            else None
+        )
+        respondent_id, campaign_id = respondent.id, campaign.id
         ctx = Context(
             questionnaire=survey_data.questionnaire(instrument),
             domains=survey_data.domains,
@@ -159,6 +163,23 @@ def run_console(
             plan_years=store.plan_years(campaign),
             free_text_max=settings.free_text_max_length,
         )
+
+    if submitted is not None:
+        # As the bot does: the receipt again, and a new survey only when asked for.
+        write(ctx.t("already_submitted", receipt=submitted))
+        write(ctx.t("console_start_new"))
+        if stdin.readline().strip().lower() not in NEW:
+            return 0
+    with session_scope(engine) as session:
+        run, _ = store.start_or_resume_run(
+            session=session,
+            respondent=session.get(Respondent, respondent_id),
+            campaign=session.get(Campaign, campaign_id),
+            instrument=kind,
+            now=clock(),
+            source="console",
+        )
+        run_id = run.id
 
     def step(user_input: UserInput) -> Outcome:
         with session_scope(engine) as session:

@@ -82,6 +82,26 @@ def test_a_full_external_survey(engine, survey_data) -> None:  # type: ignore[no
         assert run.status == RunStatus.submitted and run.receipt_code in out
 
 
+def test_after_submitting_the_receipt_is_shown_and_a_new_survey_only_on_request(
+    engine, survey_data
+) -> None:  # type: ignore[no-untyped-def]
+    submit = ["1", "Guru honorer", "Kelas penuh", "2", "Atap bocor", "/lewati", "2", "/kirim"]
+    chat(engine, survey_data, submit)
+    with Session(engine) as session:
+        receipt = session.exec(select(SurveyRun)).one().receipt_code
+    code, out = chat(engine, survey_data, [""])
+    assert code == 0
+    assert f"Jawaban Anda sudah terkirim (kode tanda terima {receipt})" in out
+    assert "Ketik /baru" in out and "Pertanyaan 1" not in out
+    with Session(engine) as session:
+        assert len(session.exec(select(SurveyRun)).all()) == 1
+    code, out = chat(engine, survey_data, ["/baru", "3"])
+    assert "Pertanyaan 2" in out
+    with Session(engine) as session:
+        runs = session.exec(select(SurveyRun).order_by(SurveyRun.id)).all()
+        assert [r.status for r in runs] == [RunStatus.submitted, RunStatus.in_progress]
+
+
 def test_end_of_input_keeps_answers_and_the_same_command_resumes(engine, survey_data) -> None:  # type: ignore[no-untyped-def]
     code, out = chat(engine, survey_data, ["3", "Jalan desa diaspal"])
     assert code == 0 and "Jawaban Anda tersimpan" in out
