@@ -276,6 +276,10 @@ def _match_choice(ctx: Context, question: Question, user_input: UserInput) -> st
     for choice in choices:
         if typed in (choice.value, choice.label.lower()):
             return choice.value
+    if question.kind is QuestionKind.domain:  # any name of a domain, e.g. "Adminduk"
+        for domain in ctx.domains.domains:
+            if typed in (" ".join(name.lower().split()) for name in domain.names()):
+                return domain.code
     raise InvalidAnswer(ctx.t("error_not_offered"))
 
 

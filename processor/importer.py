@@ -112,7 +112,7 @@ def read_table(path: Path) -> pd.DataFrame:
 def _domain_lookup(domains: DomainList) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for domain in domains.domains:
-        for name in (domain.code, domain.name.id, domain.name.en, domain.short.id, domain.short.en):
+        for name in domain.names():
             lookup[unicodedata.normalize("NFKC", name).strip().lower()] = domain.code
     return lookup
 

@@ -177,6 +177,17 @@ class Domain(BaseModel):
     description: Localized
     scope: tuple[Literal["uu25", "spm", "other"], ...] = Field(min_length=1)
     keywords: tuple[str, ...] = ()
+    # Earlier short names and other names paper forms use; matched by imports and the survey.
+    aliases: tuple[str, ...] = ()
+
+    def names(self) -> tuple[str, ...]:
+        """The code, names, short names and aliases: what may name this domain."""
+        return (
+            self.code,
+            *(self.name.get(language) for language in LANGUAGES),
+            *(self.short.get(language) for language in LANGUAGES),
+            *self.aliases,
+        )
 
     @model_validator(mode="after")
     def _short_fits_button(self) -> Domain:
@@ -196,10 +207,17 @@ class DomainList(BaseModel):
     @model_validator(mode="after")
     def _unique_codes(self) -> DomainList:
         seen: set[str] = set()
+        named: dict[str, str] = {}  # every name a form or a respondent may use -> its domain
         for domain in self.domains:
             if domain.code in seen:
                 raise ValueError(f"domain {domain.code}: duplicate code")
             seen.add(domain.code)
+            for name in domain.names():
+                key = " ".join(name.lower().split())
+                if named.setdefault(key, domain.code) != domain.code:
+                    raise ValueError(
+                        f"domain {domain.code}: name or alias {name!r} is also {named[key]}'s"
+                    )
         return self
 
     @cached_property

@@ -45,7 +45,7 @@ async def test_staff_invite_then_full_internal_fgd_with_yearly_targets(
     texts = texts_of(calls)
     assert "terdaftar sebagai ASN/OPD" in texts[0]
     assert "FGD Internal" in texts[-1]
-    await bot.tap(STAFF, "PU & Tata Ruang")
+    await bot.tap(STAFF, "Jalan, Air & Tata Ruang")
     await bot.say(STAFF, "Air minum perpipaan desa")
     await bot.say(STAFF, "Anggaran terbatas")
     await bot.say(STAFF, "40% desa terlayani")

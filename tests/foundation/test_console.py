@@ -107,7 +107,7 @@ def test_end_of_input_keeps_answers_and_the_same_command_resumes(engine, survey_
     assert code == 0 and "Jawaban Anda tersimpan" in out
     assert answers(engine) == {"domain@0.0": "pekerjaan_umum", "need@0.0": "Jalan desa diaspal"}
     code, out = chat(engine, survey_data, ["Becek saat hujan"])
-    assert "Pertanyaan 3 dari 7 · PU & Tata Ruang" in out.split("Mengapa")[0]
+    assert "Pertanyaan 3 dari 7 · Jalan, Air & Tata Ruang" in out.split("Mengapa")[0]
     assert answers(engine)["reason@0.0"] == "Becek saat hujan"
 
 

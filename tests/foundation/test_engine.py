@@ -112,6 +112,21 @@ def test_domain_can_be_typed_by_number_or_name(run: Run, typed: str) -> None:
     assert run.answer("domain").choice == "kesehatan"
 
 
+@pytest.mark.parametrize(
+    ("typed", "domain"),
+    [
+        ("adminduk", "adminduk_perizinan"),
+        ("PU &  Tata Ruang", "pekerjaan_umum"),
+        ("Health", "kesehatan"),
+    ],
+)
+def test_a_domain_can_be_typed_by_an_alias_or_its_other_names(
+    run: Run, typed: str, domain: str
+) -> None:
+    assert run.text(typed).error is None
+    assert run.answer("domain").choice == domain
+
+
 @pytest.mark.parametrize("bad", [ChoiceInput("mars"), TextInput("99"), TextInput("entah")])
 def test_choice_not_offered_is_refused_politely(run: Run, bad: UserInput) -> None:
     outcome = run.send(bad)

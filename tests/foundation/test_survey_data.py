@@ -84,6 +84,13 @@ def test_a_broken_domain_file_names_the_domain(data_dir_copy: Path) -> None:
         load_survey_data(data_dir_copy)
 
 
+def test_an_alias_naming_another_domain_is_refused(data_dir_copy: Path) -> None:
+    path = data_dir_copy / "domains.yaml"
+    edit_yaml(path, lambda d: d["domains"][1].update(aliases=["pendidikan"]))
+    with pytest.raises(SurveyDataError, match=r"kesehatan: name or alias 'pendidikan'"):
+        load_survey_data(data_dir_copy)
+
+
 def test_invalid_yaml_and_missing_message_are_reported(data_dir_copy: Path) -> None:
     (data_dir_copy / "internal.yaml").write_text("id: [unclosed", encoding="utf-8")
     with pytest.raises(SurveyDataError, match=r"internal.yaml: not valid YAML"):
