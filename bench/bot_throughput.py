@@ -204,9 +204,11 @@ def _serve_echo(base_url: str, database_url: str, stop: Any) -> None:
 
 def _serve_floor(base_url: str, database_url: str, stop: Any) -> None:
     """Child process: the echo bot, but each message is first stored (one INSERT, committed,
-    in a worker thread): the least any bot that keeps every answer must do."""
+    in Rembuk's database worker thread, bot.dbwork): the least any bot that keeps every
+    answer must do."""
     from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, insert
 
+    from bot.dbwork import DatabaseWorker
     from shared.db import make_engine
 
     metadata = MetaData()
@@ -220,6 +222,7 @@ def _serve_floor(base_url: str, database_url: str, stop: Any) -> None:
     )
     engine = make_engine(database_url)
     metadata.create_all(engine)
+    worker = DatabaseWorker(database_url)
 
     def store(user_id: int, text: str) -> None:
         with engine.begin() as connection:
@@ -231,7 +234,7 @@ def _serve_floor(base_url: str, database_url: str, stop: Any) -> None:
         """Store the text, then send it back."""
         assert update.message is not None and update.effective_chat is not None
         text = update.message.text or ""
-        await asyncio.to_thread(store, update.effective_chat.id, text)
+        await worker.run(store, user_id=update.effective_chat.id, text=text)
         await context.bot.send_message(update.effective_chat.id, text)
 
     builder = (
@@ -245,6 +248,7 @@ def _serve_floor(base_url: str, database_url: str, stop: Any) -> None:
     application = configure_transport(builder).build()
     application.add_handler(MessageHandler(filters.TEXT, store_and_echo))
     asyncio.run(_serve_until(application, stop))
+    worker.shutdown()
     engine.dispose()
 
 
