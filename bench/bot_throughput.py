@@ -6,7 +6,7 @@ the simulated citizens; then a bare python-telegram-bot echo bot in the same har
 the same load, with the same transport settings; and compares the two.
 
     .venv/bin/python bench/bot_throughput.py [--respondents 1000] [--offered-rate 500]
-        [--database-url URL] [--only rembuk|echo] [--seed 1]
+        [--database-url URL] [--only rembuk|echo] [--floor] [--seed 1]
 
 What is measured, for each bot:
 
@@ -29,8 +29,11 @@ What is measured, for each bot:
    the reply, so a bot that cannot keep up is offered less (`steady_offered_per_s`).
 
 The echo bot gets eight text messages per citizen instead of the FGD and answers each with
-sendMessage. The overall 30 messages/s limit is off for both (REMBUK_TELEGRAM_RATE_LIMIT=0),
-as it would be with a local Bot API server: the benchmark measures the bot, not Telegram.
+sendMessage. With --floor, a third bot goes through the same phases: the echo bot, but each
+message is first stored (one INSERT, committed, in Rembuk's database worker) — the least any
+bot that keeps every answer must do; its ratio to the echo bot is printed too. The overall
+30 messages/s limit is off for all (REMBUK_TELEGRAM_RATE_LIMIT=0), as it would be with a
+local Bot API server: the benchmark measures the bot, not Telegram.
 The CPU used by each process during each phase is printed, so a run shows whether the bot
 or the harness was the limit (the machine has two cores: one for the bot, one for this).
 
@@ -479,6 +482,8 @@ async def main() -> None:
         print(f"ratio rembuk/echo (saturation throughput): {figures['ratio']:.2f}")
     if floor is not None:
         figures["floor_updates_per_s"] = round(floor.saturation.rate, 1)
+        figures["floor_p50_ms"] = round(floor.steady.p50, 1)
+        figures["floor_p99_ms"] = round(floor.steady.p99, 1)
         if echo is not None:
             figures["floor_ratio"] = round(floor.saturation.rate / echo.saturation.rate, 2)
             print(f"ratio floor/echo (saturation throughput): {figures['floor_ratio']:.2f}")

@@ -651,9 +651,12 @@ def main() -> None:
             generate(int(args.child[1]), args.child[2])
             print("{}")
         return
+    sizes = [int(size) for size in args.sizes.split(",")]
+    if args.floor and BASELINE_N not in sizes:
+        parser.error(f"--floor is measured at {BASELINE_N}: include it in --sizes")
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="rembuk-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    for n in [int(size) for size in args.sizes.split(",")]:
+    for n in sizes:
         url = f"sqlite:///{work / f'bench_{n}.db'}"
         (work / f"bench_{n}.db").unlink(missing_ok=True)
         child(["--child", "generate", str(n), url])
