@@ -120,6 +120,7 @@ def import_answers(
                     domains=survey_data.domains,
                     plan_years=years,
                     max_length=settings.free_text_max_length,
+                    target_range=survey_data.questionnaire(instrument).target_range,
                 )
                 for error in errors:
                     console.print(f"[yellow]row {error.row}: {error.reason}[/yellow]")

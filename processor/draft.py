@@ -238,6 +238,12 @@ class _Context:
         return _name(domain.get("name"), self.language, code)
 
 
+def _decimal_places(value: float) -> int:
+    """Decimal places of a stored figure as written: 12.5 → 1, 0.05 → 2, 40.0 → 0."""
+    text = format_number(value, "en")
+    return len(text.partition(".")[2])
+
+
 def _staff_rows(gap: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The gap's staff rows, with rows that say the same thing (several officers of one
     agency filling in the same row) merged: their row ids and answers joined, the yearly
@@ -264,7 +270,9 @@ def _staff_rows(gap: Mapping[str, Any]) -> list[Mapping[str, Any]]:
             if len(set(values)) == 1:
                 targets[year] = values[0]  # officers who agree keep their exact figure
             elif values:
-                targets[year] = round(sum(values) / len(values), 1)
+                # As precise as the most precise figure given (at least one decimal).
+                places = max(1, *(_decimal_places(v) for v in values))
+                targets[year] = round(sum(values) / len(values), places)
         merged.append(
             {
                 **rows[0],

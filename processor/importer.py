@@ -9,7 +9,6 @@ the caller's transaction, so a crash leaves nothing of the file behind.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,8 +19,8 @@ from sqlmodel import Session, delete, select
 
 from shared import crud
 from shared.models import Campaign, ImportedAnswer, Instrument
-from shared.numbers import parse_number
-from shared.survey_data import DomainList
+from shared.numbers import format_number, parse_number
+from shared.survey_data import DomainList, name_key
 
 # Column names, with the Indonesian headings a paper form would carry.
 COLUMNS: Mapping[str, Mapping[str, str]] = {
@@ -109,14 +108,6 @@ def read_table(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _domain_lookup(domains: DomainList) -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for domain in domains.domains:
-        for name in domain.names():
-            lookup[unicodedata.normalize("NFKC", name).strip().lower()] = domain.code
-    return lookup
-
-
 def column_plan(
     columns: Sequence[str], *, instrument: str, plan_years: Sequence[int]
 ) -> dict[str, str]:
@@ -159,10 +150,12 @@ def parse_rows(
     domains: DomainList,
     plan_years: Sequence[int],
     max_length: int,
+    target_range: tuple[float | None, float | None] = (None, None),
 ) -> tuple[list[FormRow], list[RowError]]:
-    """Check every row; return the good ones and the reasons of the bad ones."""
+    """Check every row; return the good ones and the reasons of the bad ones.
+    `target_range` is the (min, max) the questionnaire allows a yearly target."""
+    low, high = target_range
     plan = column_plan(list(frame.columns), instrument=instrument, plan_years=plan_years)
-    lookup = _domain_lookup(domains)
     good: list[FormRow] = []
     errors: list[RowError] = []
     for offset, record in enumerate(frame.to_dict("records")):
@@ -172,7 +165,7 @@ def parse_rows(
             continue  # blank spreadsheet row
         problems: list[str] = []
         domain_text = values.pop("domain", "")
-        domain = lookup.get(unicodedata.normalize("NFKC", domain_text).lower())
+        domain = domains.by_name.get(name_key(domain_text)) if domain_text else None
         if domain_text and domain is None:
             problems.append(f"unknown domain {domain_text!r}")
         respondent = values.pop("respondent", "") or None
@@ -185,6 +178,12 @@ def parse_rows(
                 number = parse_number(value, "id")  # as the bot reads a typed target
                 if number is None:
                     problems.append(f"{key}: {value!r} is not a number")
+                elif (low is not None and number < low) or (high is not None and number > high):
+                    allowed = "–".join(
+                        "…" if limit is None else format_number(limit, "en")
+                        for limit in (low, high)
+                    )
+                    problems.append(f"{key}: {value} is outside {allowed}")
                 else:
                     numbers[key] = number
             elif len(value) > max_length:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -163,9 +164,22 @@ class Questionnaire(BaseModel):
         return tuple(q for q in self.questions[1:] if q.scope == "block")
 
     @property
+    def target_range(self) -> tuple[float | None, float | None]:
+        """(min, max) of a yearly target; (None, None) without a year_targets question."""
+        for question in self.questions:
+            if question.kind is QuestionKind.year_targets:
+                return question.min_value, question.max_value
+        return None, None
+
+    @property
     def content_questions(self) -> tuple[Question, ...]:
         """Questions whose answers are content (not the yes/no repeat navigation)."""
         return tuple(q for q in self.questions if q.repeat is None)
+
+
+def name_key(name: str) -> str:
+    """How a domain's name is compared: NFKC, lowercase, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", name).lower().split())
 
 
 class Domain(BaseModel):
@@ -194,6 +208,10 @@ class Domain(BaseModel):
         for language in LANGUAGES:
             if len(self.short.get(language)) > 24:
                 raise ValueError(f"domain {self.code}: short name over 24 characters")
+        for alias in self.aliases:
+            # A typed number picks the n-th button, and a blank would match an empty cell.
+            if not name_key(alias) or name_key(alias).isdigit():
+                raise ValueError(f"domain {self.code}: alias {alias!r} is blank or a number")
         return self
 
 
@@ -213,7 +231,7 @@ class DomainList(BaseModel):
                 raise ValueError(f"domain {domain.code}: duplicate code")
             seen.add(domain.code)
             for name in domain.names():
-                key = " ".join(name.lower().split())
+                key = name_key(name)
                 if named.setdefault(key, domain.code) != domain.code:
                     raise ValueError(
                         f"domain {domain.code}: name or alias {name!r} is also {named[key]}'s"
@@ -223,6 +241,11 @@ class DomainList(BaseModel):
     @cached_property
     def by_code(self) -> Mapping[str, Domain]:
         return {domain.code: domain for domain in self.domains}
+
+    @cached_property
+    def by_name(self) -> Mapping[str, str]:
+        """name_key of every code, name, short name and alias -> the domain's code."""
+        return {name_key(name): domain.code for domain in self.domains for name in domain.names()}
 
 
 class Dimension(BaseModel):

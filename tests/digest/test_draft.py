@@ -265,3 +265,18 @@ def test_targets_are_shown_exactly_as_stored(
     assert list(row_cells[1:3]) == shown
     statements = [s.text for s in plan.domains[0].sections[5].statements]
     assert any(f"2027: {shown[0]}; 2028: {shown[1]};" in text for text in statements)
+
+
+def test_targets_of_officers_who_disagree_are_averaged_as_precisely_as_given(
+    summary: dict[str, Any], texts
+) -> None:  # type: ignore[no-untyped-def]
+    varied = copy.deepcopy(summary)
+    gap = varied["domains"]["kesehatan"]["gaps"][0]
+    row = gap["staff_rows"][0]
+    row["targets"] = {"2027": 0.05, "2028": 30.0}
+    twin = copy.deepcopy(row)
+    twin.update(row_id="r-8.0.0", targets={"2027": 0.07, "2028": 45.0})
+    gap["staff_rows"].append(twin)
+    plan = plan_from_summary(varied, language="id", now=NOW, texts=texts)
+    cells = next(r for r in plan.domains[0].sections[5].table.rows if r[0] == row["indicator"])
+    assert list(cells[1:3]) == ["0,06", "37,5"]

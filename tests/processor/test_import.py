@@ -27,12 +27,14 @@ Ani;;ngurus KTP lama, hub 081234567890;blangko habis;harus bolak-balik;
 def _parse(frame: pd.DataFrame, instrument: str = "external"):  # type: ignore[no-untyped-def]
     from shared.survey_data import load_survey_data
 
+    survey_data = load_survey_data()
     return parse_rows(
         frame,
         instrument=instrument,
-        domains=load_survey_data().domains,
+        domains=survey_data.domains,
         plan_years=YEARS,
         max_length=50,
+        target_range=survey_data.questionnaire(instrument).target_range,  # as the CLI does
     )
 
 
@@ -58,18 +60,22 @@ def test_bad_rows_are_reported_with_row_number_and_reason(tmp_path: Path) -> Non
 def test_staff_targets_by_year_or_position(tmp_path: Path) -> None:
     frame = pd.DataFrame(
         {
-            "need": ["aspal jalan", "air bersih", "x" * 51],
-            "target_2027": ["1.250", "4o", "1"],
-            "target_y2": ["50,5%", "", ""],
+            "need": ["aspal jalan", "air bersih", "x" * 51, "lampu jalan", "drainase"],
+            "target_2027": ["1.250", "4o", "1", "-5", "9" * 400],
+            "target_y2": ["50,5%", "", "", "", ""],
         }
     )
     rows, errors = _parse(frame, "internal")
     # Read as the bot reads a typed target: 1.250 is a thousand two hundred and fifty.
     assert rows[0].numbers == {"target_y1": 1250.0, "target_y2": 50.5}
-    assert [(e.row, e.reason) for e in errors] == [
+    # and held to the questionnaire's range, as the bot does (0 to 1.000.000.000)
+    assert [(e.row, e.reason[:40]) for e in errors] == [
         (3, "target_y1: '4o' is not a number"),
         (4, "need: longer than 50 characters"),
+        (5, "target_y1: -5 is outside 0–1,000,000,000"),
+        (6, "target_y1: " + "9" * 29),
     ]
+    assert errors[-1].reason.endswith("is outside 0–1,000,000,000")
 
 
 @pytest.mark.parametrize(
@@ -94,6 +100,20 @@ def test_xlsx_is_read_like_csv(tmp_path: Path) -> None:
     )
     rows, errors = _parse(read_table(path))
     assert errors == [] and [(r.row, r.domain) for r in rows] == [(2, "pekerjaan_umum")]
+
+
+@pytest.mark.parametrize(
+    ("written", "domain"),
+    [
+        ("PU  &  tata ruang", "pekerjaan_umum"),  # an earlier button label, spaced loosely
+        ("Adminduk", "adminduk_perizinan"),
+        ("KTP, KK & Perizinan", "adminduk_perizinan"),
+        ("ＫＥＳＥＨＡＴＡＮ", "kesehatan"),  # full-width letters, as some keyboards type
+    ],
+)
+def test_a_domain_is_read_by_any_of_its_names(written: str, domain: str) -> None:
+    rows, errors = _parse(pd.DataFrame({"kebutuhan": ["air bersih"], "bidang": [written]}))
+    assert errors == [] and [r.domain for r in rows] == [domain]
 
 
 def _load(consultation, tmp_path: Path, name: str = "forms.csv", **kwargs):  # type: ignore[no-untyped-def]
