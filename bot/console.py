@@ -168,7 +168,12 @@ def run_console(
         # As the bot does: the receipt again, and a new survey only when asked for.
         write(ctx.t("already_submitted", receipt=submitted))
         write(ctx.t("console_start_new"))
-        if stdin.readline().strip().lower() not in NEW:
+        try:
+            wanted = stdin.readline()
+        except KeyboardInterrupt:
+            write("")
+            return 130
+        if wanted.strip().lower() not in NEW:
             return 0
     with session_scope(engine) as session:
         run, _ = store.start_or_resume_run(
@@ -209,7 +214,9 @@ def run_console(
                     ConsoleAction.help: ctx.t("console_help"),
                     ConsoleAction.edit_which: ctx.t(
                         "console_edit_range", count=len(outcome.prompt.review_items)
-                    ),
+                    )
+                    if outcome.prompt.review_items
+                    else ctx.t("review_empty"),
                     ConsoleAction.unknown: ctx.t(
                         "console_unknown_command", help=ctx.t("console_help")
                     ),

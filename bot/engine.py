@@ -21,6 +21,7 @@ from shared.survey_data import (
     Question,
     QuestionKind,
     Questionnaire,
+    name_key,
 )
 
 REVIEW = "review"
@@ -277,9 +278,9 @@ def _match_choice(ctx: Context, question: Question, user_input: UserInput) -> st
         if typed in (choice.value, choice.label.lower()):
             return choice.value
     if question.kind is QuestionKind.domain:  # any name of a domain, e.g. "Adminduk"
-        for domain in ctx.domains.domains:
-            if typed in (" ".join(name.lower().split()) for name in domain.names()):
-                return domain.code
+        code = ctx.domains.by_name.get(name_key(typed))
+        if code is not None:
+            return code
     raise InvalidAnswer(ctx.t("error_not_offered"))
 
 
@@ -598,13 +599,22 @@ def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
             if a.block == step.block and a.key != answer.key
         ]
         writes.extend(moved)
-        by_id = ctx.questionnaire.by_id
-        # Counted as the review lists them: content answers, not the "another?" replies.
-        shown = sum(1 for a in moved if a.question_id in by_id and not by_id[a.question_id].repeat)
+        # Counted as the review lists them: answered steps of the block, without the domain
+        # and the "another?" replies (and without answers left off the path, e.g. a need
+        # withdrawn with "no").
+        steps_after, _ = plan_steps(ctx, _apply(answers, writes))
+        shown = sum(
+            1
+            for s in steps_after
+            if s.block == step.block
+            and s.question.kind is not QuestionKind.domain
+            and s.question.repeat is None
+            and s.answer_key in answers
+        )
         if shown and answer.choice in ctx.domains.by_code:
             notice = ctx.t(
                 "domain_moved",
-                domain=ctx.domains.by_code[answer.choice].name.get(ctx.language),
+                domain=ctx.domains.by_code[answer.choice].short.get(ctx.language),
                 count=shown,
             )
     if progress.editing:  # only content answers are editable, so back to the review

@@ -95,6 +95,8 @@ def test_after_submitting_the_receipt_is_shown_and_a_new_survey_only_on_request(
     assert "Ketik /baru" in out and "Pertanyaan 1" not in out
     with Session(engine) as session:
         assert len(session.exec(select(SurveyRun)).all()) == 1
+    code, out = chat(engine, survey_data, [], stdin=Interrupting(""))
+    assert code == 130 and "Traceback" not in out
     code, out = chat(engine, survey_data, ["/baru", "3"])
     assert "Pertanyaan 2" in out
     with Session(engine) as session:
@@ -150,9 +152,16 @@ def test_edit_outside_the_review_shows_it_and_a_wrong_number_names_the_range(
     assert code == 0
     _, _, after = out.partition("Periksa jawaban Anda sebelum dikirim:")
     assert "  2. Kebutuhan: Guru" in after
-    assert "Ketik /ubah diikuti nomor jawaban dari 1 sampai 2, misalnya /ubah 2." in after
+    assert "Ketik /ubah diikuti nomor jawaban dari 1 sampai 2, misalnya /ubah 1." in after
     assert "Jawaban Anda sekarang: Guru" in after
     assert answers(engine)["need@0.0"] == "SD negeri"
+
+
+def test_edit_with_no_answers_yet_says_so(engine, survey_data) -> None:  # type: ignore[no-untyped-def]
+    code, out = chat(engine, survey_data, ["/ubah", "/ubah 3"])
+    assert code == 0
+    assert out.count("Belum ada jawaban.") >= 2  # the empty review, then the answer to /ubah 3
+    assert "sampai 0" not in out
 
 
 def test_the_internal_survey_labels_targets_with_plan_years(engine, survey_data) -> None:  # type: ignore[no-untyped-def]

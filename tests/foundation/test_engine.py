@@ -338,7 +338,7 @@ def test_editing_the_domain_moves_the_whole_block(run: Run) -> None:
     assert {a.domain for a in run.progress.answers.values()} == {"pendidikan"}
     # the respondent is told that their four answers (need, reason, obstacle, strategy) moved
     assert outcome.prompt.notice == (
-        "Bidang diganti menjadi Pendidikan. 4 jawaban lain di bidang ini ikut pindah ke Pendidikan."
+        "Bidang diganti ke Pendidikan. Jawaban lain di bidang ini ikut pindah: 4."
     )
 
 
@@ -351,8 +351,32 @@ def test_choosing_the_same_domain_again_or_a_first_domain_says_nothing(run: Run)
     assert run.choose("kesehatan").prompt.notice is None
     run.send(Command.back)
     moved = run.choose("pendidikan")
-    assert moved.prompt.notice is not None and "1 jawaban lain" in moved.prompt.notice
+    assert moved.prompt.notice == (
+        "Bidang diganti ke Pendidikan. Jawaban lain di bidang ini ikut pindah: 1."
+    )
     assert run.answer("need", 0, 0).domain == "pendidikan"
+
+
+def test_a_withdrawn_need_is_not_counted_as_moved(run: Run) -> None:
+    run.choose("kesehatan")
+    run.text("Puskesmas buka sore")
+    run.text("Warga kerja pagi")
+    run.choose("yes")
+    run.text("Ambulans desa")
+    run.text("Rumah sakit jauh")
+    run.send(Command.back)
+    run.send(Command.back)
+    run.send(Command.back)
+    run.choose("no")  # the second need is off the path now, though still stored
+    run.text("Antre lama")
+    run.text("Tambah dokter")
+    run.choose("no")
+    assert run.answer("need", 0, 1) is not None
+    run.send(EditInput("domain@0.0"))
+    moved = run.choose("pendidikan")
+    shown = [i for i in moved.prompt.review_items if i.step != "domain@0.0"]
+    assert len(shown) == 4
+    assert moved.prompt.notice is not None and moved.prompt.notice.endswith("pindah: 4.")
 
 
 def test_submit_with_a_required_answer_missing_moves_to_it(run: Run) -> None:
@@ -455,6 +479,31 @@ def test_staff_targets_are_asked_per_plan_year(staff: Run) -> None:
     staff.text("8")
     assert [staff.answer(f"target_y{n}").number for n in range(1, 6)] == [3, 4, 5, 6, 8]
     assert staff.last.step == "more_rows@0.0"
+
+
+def test_a_staff_row_moved_to_another_domain_counts_its_targets(staff: Run) -> None:
+    fill_staff_row(staff)
+    for value in ("3", "4", "5", "6", "8"):
+        staff.text(value)
+    staff.choose("no")
+    staff.send(EditInput("domain@0.0"))
+    moved = staff.choose("pendidikan")
+    assert len(moved.prompt.review_items) == 11  # the domain, 5 texts, 5 targets
+    assert moved.prompt.notice == (
+        "Bidang diganti ke Pendidikan. Jawaban lain di bidang ini ikut pindah: 10."
+    )
+
+
+def test_the_moved_notice_in_english_uses_the_button_label(survey_data: SurveyData) -> None:
+    run = Run(make_ctx(survey_data, language="en"))
+    run.choose("adminduk_perizinan")
+    run.text("KTP selesai sehari")
+    run.send(Command.back)
+    run.send(Command.back)
+    moved = run.choose("pekerjaan_umum")
+    assert moved.prompt.notice == (
+        "Domain changed to Roads, Water & Land Use. Your other answers here moved with it: 1."
+    )
 
 
 @pytest.mark.parametrize(

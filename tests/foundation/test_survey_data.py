@@ -84,10 +84,19 @@ def test_a_broken_domain_file_names_the_domain(data_dir_copy: Path) -> None:
         load_survey_data(data_dir_copy)
 
 
-def test_an_alias_naming_another_domain_is_refused(data_dir_copy: Path) -> None:
+@pytest.mark.parametrize("alias", ["pendidikan", "  PENDIDIKAN ", "Education"])
+def test_an_alias_naming_another_domain_is_refused(data_dir_copy: Path, alias: str) -> None:
     path = data_dir_copy / "domains.yaml"
-    edit_yaml(path, lambda d: d["domains"][1].update(aliases=["pendidikan"]))
-    with pytest.raises(SurveyDataError, match=r"kesehatan: name or alias 'pendidikan'"):
+    edit_yaml(path, lambda d: d["domains"][1].update(aliases=[alias]))
+    with pytest.raises(SurveyDataError, match=r"kesehatan: name or alias .* is also pendidikan"):
+        load_survey_data(data_dir_copy)
+
+
+@pytest.mark.parametrize("alias", ["   ", "3"])
+def test_a_blank_or_numeric_alias_is_refused(data_dir_copy: Path, alias: str) -> None:
+    path = data_dir_copy / "domains.yaml"
+    edit_yaml(path, lambda d: d["domains"][1].update(aliases=[alias]))
+    with pytest.raises(SurveyDataError, match=r"kesehatan.*alias .* is blank or a number"):
         load_survey_data(data_dir_copy)
 
 
