@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from shared import crud
@@ -23,6 +23,26 @@ def find_respondent(*, session: Session, telegram_user_id: int) -> Respondent | 
     return session.exec(
         select(Respondent).where(Respondent.telegram_user_id == telegram_user_id)
     ).first()
+
+
+def find_by_receipt(*, session: Session, receipt_code: str) -> Respondent | None:
+    """The respondent who was given this receipt code (read back over the phone, so case,
+    spaces and dashes do not matter)."""
+    code = "".join(ch for ch in receipt_code.upper() if ch.isalnum())
+    run = session.exec(select(SurveyRun).where(SurveyRun.receipt_code == code)).first()
+    return session.get(Respondent, run.respondent_id) if run is not None else None
+
+
+def stored_counts(*, session: Session, respondent: Respondent) -> tuple[int, int]:
+    """How many runs and answers of the respondent are stored."""
+    run_ids = select(SurveyRun.id).where(SurveyRun.respondent_id == respondent.id)
+    runs = session.exec(
+        select(func.count()).select_from(SurveyRun).where(SurveyRun.respondent_id == respondent.id)
+    ).one()
+    answers = session.exec(
+        select(func.count()).select_from(Answer).where(Answer.run_id.in_(run_ids))
+    ).one()
+    return int(runs), int(answers)
 
 
 def has_consented(respondent: Respondent | None) -> bool:

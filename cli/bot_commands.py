@@ -1,4 +1,4 @@
-"""`rembuk bot`, `rembuk run`, `rembuk invite staff|planner` and `rembuk link`."""
+"""`rembuk bot`, `rembuk run`, `rembuk invite staff|planner`, `rembuk link` and `rembuk erase`."""
 
 from __future__ import annotations
 
@@ -175,9 +175,54 @@ def link(
     typer.echo(url)
 
 
+def erase(
+    receipt: Annotated[
+        str | None, typer.Option("--receipt", help="A receipt code the respondent was given.")
+    ] = None,
+    telegram_id: Annotated[
+        int | None, typer.Option("--telegram-id", help="The respondent's Telegram user id.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Erase without asking to confirm.")] = False,
+) -> None:
+    """Erase a respondent's answers and identity on their request (as /hapus_data does)."""
+    from bot.respondents import erase_respondent, find_by_receipt, find_respondent, stored_counts
+
+    if (receipt is None) == (telegram_id is None):
+        raise fail("Name the respondent with exactly one of --receipt or --telegram-id.")
+    settings = settings_or_exit()
+    engine = ready(settings, survey_data_or_exit())
+    try:
+        with session_scope(engine) as session:
+            if receipt is not None:
+                respondent = find_by_receipt(session=session, receipt_code=receipt)
+                named = f"receipt code {receipt}"
+            else:
+                assert telegram_id is not None
+                respondent = find_respondent(session=session, telegram_user_id=telegram_id)
+                named = f"Telegram id {telegram_id}"
+            if respondent is None or respondent.erased:
+                raise fail(f"No respondent with {named} (already erased, or never stored).", 1)
+            runs, answers = stored_counts(session=session, respondent=respondent)
+            console.print(
+                f"Respondent {respondent.pseudonym[:12]}… ({named}): {runs} survey run(s), "
+                f"{answers} answer(s)."
+            )
+            if not yes and not typer.confirm("Erase them and the respondent's identity?"):
+                console.print("Nothing was erased.")
+                raise typer.Exit(1)
+            erase_respondent(session=session, respondent=respondent, now=datetime.now(UTC))
+        console.print(
+            "Erased. Later analyses, drafts and digests no longer count these answers "
+            "(files written before still do until they are made again)."
+        )
+    finally:
+        engine.dispose()
+
+
 def register(app: typer.Typer) -> None:
     """Add the bot's commands to the `rembuk` app."""
     app.command("bot")(bot)
     app.command("run")(run)
     app.add_typer(invite_app, name="invite")
     app.command("link")(link)
+    app.command("erase")(erase)

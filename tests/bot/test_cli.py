@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,11 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from bot import invites
+from bot.console import run_console
 from cli.main import app
-from shared.models import Invite, Role
+from shared import crud
+from shared.models import Answer, Invite, Respondent, Role, SurveyRun
+from shared.settings import load_settings
 
 
 @pytest.fixture
@@ -66,3 +71,46 @@ def test_link_for_a_venue(env: None, tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert qr.exists()
     bad = CliRunner().invoke(app, ["link", "umum", "--venue", "pasar baru"])
     assert bad.exit_code == 2
+
+
+def test_an_admin_erases_a_respondent_by_receipt_code(
+    env: None, engine: Engine, survey_data
+) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        crud.ensure_default_campaign(
+            session=session,
+            survey_data=survey_data,
+            timezone="Asia/Jakarta",
+            now=datetime.now(UTC),
+        )
+        session.commit()
+    lines = ["1", "Guru honorer", "Kelas penuh", "2", "Atap bocor", "/lewati", "2", "/kirim"]
+    run_console(
+        engine=engine,
+        settings=load_settings(database_url=str(engine.url), pseudonym_key="test-key"),
+        survey_data=survey_data,
+        instrument="external",
+        language="id",
+        name="warga",
+        stdin=io.StringIO("\n".join(lines) + "\n"),
+        write=lambda text: None,
+    )
+    with Session(engine) as session:
+        receipt = session.exec(select(SurveyRun)).one().receipt_code
+    spoken = f"{receipt[:4].lower()}-{receipt[4:]}"  # as read back over the phone
+    runner = CliRunner()
+    kept = runner.invoke(app, ["erase", "--receipt", spoken], input="n\n")
+    assert kept.exit_code == 1 and "1 survey run(s), 6 answer(s)" in kept.output
+    with Session(engine) as session:
+        assert len(session.exec(select(Answer)).all()) == 6
+    erased = runner.invoke(app, ["erase", "--receipt", spoken], input="y\n")
+    assert erased.exit_code == 0, erased.output
+    with Session(engine) as session:
+        assert session.exec(select(Answer)).all() == []
+        assert session.exec(select(SurveyRun)).all() == []
+        person = session.exec(select(Respondent)).one()
+        assert person.erased and person.local_name is None
+    again = runner.invoke(app, ["erase", "--receipt", receipt, "--yes"])
+    assert again.exit_code == 1 and "No respondent" in again.output
+    both = runner.invoke(app, ["erase", "--receipt", receipt, "--telegram-id", "5"])
+    assert both.exit_code == 2 and "exactly one" in both.output
