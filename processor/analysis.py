@@ -160,6 +160,7 @@ def _theme_json(row: Mapping) -> dict:
 def _staff_row_json(row: Mapping) -> dict:
     return {
         "row_id": row["row_id"],
+        "respondent": row["respondent"],
         "need": row["need"],
         "obstacle": row["obstacle"],
         "realisation": row["realisation"],

@@ -184,7 +184,8 @@ def _gap_evidence(gap: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> 
 def _row_evidence(gap: Mapping[str, Any], row: Mapping[str, Any]) -> Evidence:
     return Evidence(
         answers=len(row.get("answer_ids") or []),
-        respondents=1,
+        # Officers behind the row: several when identical rows were merged (_staff_rows).
+        respondents=len(set(row.get("respondents") or [row.get("respondent") or row["row_id"]])),
         theme_ids=(str(gap["need_theme_id"]),),
         row_ids=(str(row.get("row_id")),),
     )
@@ -277,6 +278,7 @@ def _staff_rows(gap: Mapping[str, Any]) -> list[Mapping[str, Any]]:
             {
                 **rows[0],
                 "row_id": ", ".join(str(r.get("row_id")) for r in rows),
+                "respondents": [r.get("respondent") or r.get("row_id") for r in rows],
                 "answer_ids": [i for r in rows for i in r.get("answer_ids") or []],
                 "targets": targets,
             }

@@ -414,11 +414,19 @@ GAP_FIELDS = ("need", "strategy", "realisation")
 
 
 def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
-    """One row per staff row (run, block, item) with its texts (PII-scrubbed), targets, and
-    the stems of the fields matched against citizen needs (`<field>_stems`)."""
+    """One row per staff row (run, block, item) with its respondent's pseudonym, its texts
+    (PII-scrubbed), targets, and the stems of the fields matched against citizen needs
+    (`<field>_stems`)."""
     staff = texts.loc[texts["kind"].isin(STAFF_ROW_FIELDS)]
     stem_columns = [f"{field}_stems" for field in GAP_FIELDS]
-    columns = ["row_id", "domain", *STAFF_ROW_FIELDS.values(), "answer_ids", "targets"]
+    columns = [
+        "row_id",
+        "domain",
+        "respondent",
+        *STAFF_ROW_FIELDS.values(),
+        "answer_ids",
+        "targets",
+    ]
     columns += stem_columns
     if staff.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
@@ -434,6 +442,7 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     field_stems = field_stems.where(field_stems.notna(), "")
     grouped = staff.sort_values("answer_id", kind="stable").groupby("row_id", sort=True)
     domain = grouped["domain"].first()
+    respondent = grouped["respondent"].first()
     ids = staff.groupby("row_id", sort=True)["answer_id"].agg(list)
     relevant = targets.loc[targets["row_id"].isin(wide.index)].sort_values(["row_id", "year"])
     target_ids = relevant.groupby("row_id")["answer_id"].agg(list)
@@ -444,6 +453,7 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
         per_row.setdefault(row_id, {})[str(year)] = float(value)
     result = wide.assign(
         domain=domain,
+        respondent=respondent,
         answer_ids=[ids[r] + target_ids.get(r, []) for r in wide.index],
         targets=[per_row.get(r, {}) for r in wide.index],
         **{f"{f}_stems": field_stems[f].astype(object) for f in GAP_FIELDS},

@@ -243,6 +243,13 @@ def test_identical_staff_rows_are_merged_with_their_evidence(
     strategies = [s for s in plan.domains[0].sections[3].statements if "Rekrut" in s.text]
     assert len(strategies) == 1
     assert strategies[0].evidence.row_ids == ("r-7.0.0, r-8.0.0",)
+    assert strategies[0].evidence.respondents == 2  # two officers' rows, not "1 responden"
+    # one officer who filled in the same row twice is one respondent
+    for row in gap["staff_rows"][-2:]:
+        row["respondent"] = "staf-1"
+    again = plan_from_summary(doubled, language="id", now=NOW, texts=texts)
+    merged = [s for s in again.domains[0].sections[3].statements if "Rekrut" in s.text]
+    assert merged[0].evidence.respondents == 1
     assert plan.domains[0].sections[5].table.rows[0][1] == "35"  # (30 + 40) / 2
 
 

@@ -163,6 +163,8 @@ def test_run_analysis_writes_the_documented_summary(
         "2031": 90.0,
     }
     assert staff_row["row_id"].endswith(".0.0") and staff_row["indicator"]
+    # the officer only as a pseudonym, as every respondent outside the database
+    assert staff_row["respondent"].startswith("r-") and len(staff_row["respondent"]) > 8
     assert gaps["pekerjaan_umum.citizen_need.2"]["status"] == "belum_ditangani"
     imported = summary["domains"]["lingkungan_hidup"]["themes"]["citizen_need"][0]
     assert imported["answer_ids"][0].startswith("i") and imported["answer_count"] == 2
