@@ -117,6 +117,7 @@ def analyse(
         surface=tools.text.surface_forms(),
         params=params,
         noise=tools.text.label_noise,
+        tidy=tools.text.tidy_label,
     )
     texts = texts.assign(theme_id=themes.theme_ids)
     progress("dimensions")

@@ -245,6 +245,7 @@ def group_themes(
     surface: Mapping[str, str],
     params: Parameters,
     noise: Callable[[str], int] = lambda text: 0,
+    tidy: Callable[[str], str] = lambda text: text,
 ) -> Themes:
     """Group the texts of each (domain, kind) into themes; see the module docstring."""
     theme_ids = np.empty(len(texts), dtype=object)
@@ -357,7 +358,7 @@ def group_themes(
                     "label": (
                         OTHER_THEME_LABEL
                         if other
-                        else _shorten(representative, params.label_length)
+                        else _shorten(tidy(representative), params.label_length)
                     ),
                     "representative": representative,
                     "keywords": _keywords(

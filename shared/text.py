@@ -41,6 +41,8 @@ _RUN_OF_THREE = re.compile(r"(.)\1{2,}")
 _TRAILING_DOUBLE = re.compile(r"([a-z])\1+$")
 _DOUBLE = re.compile(r"([a-z])\1")
 _VOWEL = re.compile(r"[aeiou]")
+_LABEL_WORD = re.compile(r"[^\W_]+")  # words of a raw label, any script or case
+_LABEL_MARK = re.compile(r"[,;:!?.]")
 _REPEATED_PUNCTUATION = re.compile(r"[!?.]{2,}|[!?]")  # "!!", "??", "...", or any "!"
 # Sastrawi changes a word only when what is left after taking affixes off is in its
 # dictionary (Sastrawi.Stemmer.Context.execute; the rules are its VisitorProvider's), and
@@ -248,6 +250,9 @@ class TextTools:
         stopwords: Iterable[str],
         lexicon: Iterable[str] = (),
         filler: Iterable[str] = (),
+        label_trim: Iterable[str] = (),
+        label_address: Iterable[str] = (),
+        label_vocative: Iterable[str] = (),
     ) -> None:
         from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -266,6 +271,9 @@ class TextTools:
         self._stop_phrases = phrases
         self._known = set(lexicon) | set(self._slang) | set(self._slang.values()) | entries
         self._filler = _phrases_by_first_word(filler)
+        self._label_trim = frozenset(tuple(e.lower().split()) for e in label_trim if e.strip())
+        self._label_address = frozenset(e.strip().lower() for e in label_address)
+        self._label_vocative = frozenset(e.strip().lower() for e in label_vocative)
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._stem_cache: dict[str, str] = {}
 
@@ -276,6 +284,9 @@ class TextTools:
             stopwords=load_word_list(data_dir / "stopwords.txt"),
             lexicon=lexicon,
             filler=load_phrase_list(data_dir / "filler.yaml"),
+            label_trim=load_phrase_list(data_dir / "filler.yaml", key="trim"),
+            label_address=load_phrase_list(data_dir / "filler.yaml", key="address"),
+            label_vocative=load_phrase_list(data_dir / "filler.yaml", key="vocative"),
         )
 
     # --- tokens -------------------------------------------------------------------------
@@ -480,6 +491,49 @@ class TextTools:
                 noise += 1
             i += 1
         return noise
+
+    def tidy_label(self, text: str) -> str:
+        """A theme label without pleas and chat particles at its start or end, nor forms of
+        address set apart there (filler.yaml `trim`, `address`, `vocative`), nor closing
+        "!", "?" or "." runs: "pak, bansos tepat sasaran!!" -> "bansos tepat sasaran".
+        The middle is never touched, and an answer that is nothing but such words stays."""
+        words = [(m.start(), m.end(), m.group().lower()) for m in _LABEL_WORD.finditer(text)]
+        lowered = [w for _, _, w in words]
+        longest = max((len(p) for p in self._label_trim), default=0)
+
+        def phrase(start: int, stop: int, at_start: bool) -> int:
+            """Words of the longest trim phrase at the start (or end) of words[start:stop]."""
+            for size in range(min(longest, stop - start), 0, -1):
+                span = lowered[start : start + size] if at_start else lowered[stop - size : stop]
+                if tuple(span) in self._label_trim:
+                    return size
+            return 0
+
+        def apart(left: int, right: int) -> bool:
+            """A comma or another mark between two words ("Pak, air …"; not "bapak-bapak")."""
+            return bool(_LABEL_MARK.search(text, words[left][1], words[right][0]))
+
+        first, last = 0, len(words)
+        while first < last:
+            size = phrase(first, last, at_start=True)
+            if not size and lowered[first] in self._label_address and first + 1 < last:
+                size = int(apart(first, first + 1))
+            if not size:
+                break
+            first += size
+        while last > first:
+            size = phrase(first, last, at_start=False)
+            word = lowered[last - 1]
+            if not size and word in self._label_address and last - 1 > first:
+                size = int(word in self._label_vocative or apart(last - 2, last - 1))
+            if not size:
+                break
+            last -= size
+        if all(w in self._label_address for w in lowered[first:last]):
+            return text.strip()  # nothing but filler: keep the answer as written
+        start = words[first][0]
+        end = words[last - 1][1] if last < len(words) else len(text)
+        return text[start:end].rstrip().rstrip("!?.~").rstrip() or text.strip()
 
     def surface_forms(self) -> dict[str, str]:
         """The shortest normalised token seen for each stem, to show stems as words."""

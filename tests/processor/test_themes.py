@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from processor.analysis import analyse
 from processor.pipeline import Parameters
@@ -235,7 +236,9 @@ def test_a_theme_quotes_only_its_own_kind(tools, survey_data) -> None:  # type: 
     themes = analysis.themes.table.set_index("theme_id")
     need = themes.loc["kesehatan.citizen_need.1"]
     assert need["quotes"] == ["mohon puskesmas buka sampai sore pak"]
-    assert need["label"] == "mohon puskesmas buka sampai sore pak"
+    # the label loses the plea and the closing "pak"; the representative answer does not
+    assert need["label"] == "puskesmas buka sampai sore"
+    assert need["representative"] == "mohon puskesmas buka sampai sore pak"
     realisation = themes.loc["kesehatan.staff_realisation.1"]
     assert realisation["quotes"] == ["2 dari 9 puskesmas buka sore"]
 
@@ -406,6 +409,31 @@ def test_label_noise_counts_filler_slang_typos_and_shouting(tools) -> None:  # t
     assert noise("drainase diperbaiki!!") == 1
     assert noise("LAYANAN UTK LANSIA DAN DISABILITAS DONG") == 3  # capitals, utk, dong
     assert noise("obat di pskesmas lengkap", typos=1) == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "label"),
+    [
+        ("pak, layanan untuk lansia dan disabilitas", "layanan untuk lansia dan disabilitas"),
+        ("Tempat pembuangan sampah sementara!!", "Tempat pembuangan sampah sementara"),
+        ("Pak, air bersih pdam sampe dusun tolong diperhatikan", "air bersih pdam sampe dusun"),
+        ("harapan kami ambulans desa siaga", "ambulans desa siaga"),
+        ("Bansos tepat sasaran, Bu!!", "Bansos tepat sasaran"),
+        ("tolong, pak, jalan diperbaiki ya", "jalan diperbaiki"),
+        # content that merely starts or ends like a form of address stays
+        ("ibu hamil butuh posyandu", "ibu hamil butuh posyandu"),
+        ("ibu kota kecamatan dekat", "ibu kota kecamatan dekat"),
+        ("posyandu untuk ibu", "posyandu untuk ibu"),
+        ("bapak-bapak ronda malam", "bapak-bapak ronda malam"),
+        ("cukup satu loket saja", "cukup satu loket saja"),  # "saja" carries meaning
+        ("Sampah terangkut (%)", "Sampah terangkut (%)"),
+        # the middle is never changed, and an answer that is all filler stays whole
+        ("jalan, mohon, diperbaiki", "jalan, mohon, diperbaiki"),
+        ("tolong pak!!", "tolong pak!!"),
+    ],
+)
+def test_a_label_loses_pleas_and_address_at_its_edges_only(tools, answer: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    assert tools.text.tidy_label(answer) == label
 
 
 def test_filler_is_data(survey_data) -> None:  # type: ignore[no-untyped-def]
