@@ -367,6 +367,7 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
     s5: list[Statement] = []
     s6: list[Statement] = []
     target_rows: list[tuple[str, ...]] = []
+    targets_listed: set[str] = set()
     for gap in gaps[:TOP_NEEDS] if gaps else []:
         rows = _staff_rows(gap)
         need = str(gap.get("need_label", ""))
@@ -398,6 +399,9 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
                     _row_evidence(gap, row),
                 )
             )
+            if row["row_id"] in targets_listed:
+                continue  # one staff row can answer several needs; its targets go in once
+            targets_listed.add(row["row_id"])
             targets = row.get("targets") or {}
             indicator = row.get("indicator") or ctx.t("lf_none")
             s6.append(
@@ -671,6 +675,7 @@ def _overall_plan(ctx: _Context, codes: Sequence[str]) -> PartPlan:
     s3 = _policy_statements(ctx, all_dims)
 
     s4, s5, s6, target_rows, unaddressed = [], [], [], [], []
+    targets_listed: set[str] = set()
     for code in codes:
         name = ctx.domain_name(code)
         gaps = _gaps(domains[code])[:TOP_NEEDS]
@@ -710,6 +715,9 @@ def _overall_plan(ctx: _Context, codes: Sequence[str]) -> PartPlan:
                         _row_evidence(gap, row),
                     )
                 )
+                if row["row_id"] in targets_listed:
+                    continue  # one staff row can answer several needs; its targets go in once
+                targets_listed.add(row["row_id"])
                 targets = row.get("targets") or {}
                 target_rows.append(
                     (name, str(row.get("indicator") or ctx.t("lf_none")))

@@ -287,3 +287,25 @@ def test_targets_of_officers_who_disagree_are_averaged_as_precisely_as_given(
     plan = plan_from_summary(varied, language="id", now=NOW, texts=texts)
     cells = next(r for r in plan.domains[0].sections[5].table.rows if r[0] == row["indicator"])
     assert list(cells[1:3]) == ["0,06", "37,5"]
+
+
+def test_a_staff_row_answering_two_needs_lists_its_targets_once(
+    summary: dict[str, Any], texts
+) -> None:  # type: ignore[no-untyped-def]
+    shared_row = copy.deepcopy(summary)
+    gaps = shared_row["domains"]["kesehatan"]["gaps"]
+    row = gaps[0]["staff_rows"][0]
+    gaps[1]["staff_rows"] = [copy.deepcopy(row)]
+    gaps[1]["status"] = "ditangani"
+    plan = plan_from_summary(shared_row, language="id", now=NOW, texts=texts)
+    for part, first_cell in ((plan.domains[0], row["indicator"]), (plan.overall, "Kesehatan")):
+        results = part.sections[5]
+        listed = [s for s in results.statements if row["indicator"] in s.text]
+        assert len(listed) == 1
+        assert (
+            sum(1 for r in results.table.rows if first_cell in r[:2] and row["indicator"] in r[:2])
+            == 1
+        )
+    # both needs still show the action that answers them
+    actions = [s.text for s in plan.domains[0].sections[4].statements if row["strategy"] in s.text]
+    assert len(actions) == 2
