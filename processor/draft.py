@@ -199,6 +199,16 @@ def _targets_text(targets: Mapping[str, Any], years: Sequence[int], language: st
     return "; ".join(parts)
 
 
+def _source_name(ctx: _Context, source: str) -> str:
+    """A venue or channel as a planner reads it: "kantor_desa" -> "kantor desa", "-" (a
+    link without a venue) and "impor:FILE" (paper forms) in words."""
+    if source == "-":
+        return ctx.t("source_none")
+    if source.startswith("impor:"):
+        return ctx.t("source_import", file=source.removeprefix("impor:"))
+    return source.replace("_", " ")
+
+
 def _top_dimensions(
     counts: Mapping[str, int], limit: int = TOP_DIMENSIONS
 ) -> list[tuple[str, int]]:
@@ -822,7 +832,8 @@ def plan_from_summary(
     sources = counts.get("by_source") or {}
     if sources:
         listing = ", ".join(
-            f"{src} ({ctx.n(n)})" for src, n in sorted(sources.items(), key=lambda x: (-x[1], x[0]))
+            f"{_source_name(ctx, src)} ({ctx.n(n)})"
+            for src, n in sorted(sources.items(), key=lambda x: (-x[1], x[0]))
         )
         data.append(
             Statement(

@@ -309,3 +309,14 @@ def test_a_staff_row_answering_two_needs_lists_its_targets_once(
     # both needs still show the action that answers them
     actions = [s.text for s in plan.domains[0].sections[4].statements if row["strategy"] in s.text]
     assert len(actions) == 2
+
+
+def test_venues_and_channels_are_named_in_words(summary: dict[str, Any], texts) -> None:  # type: ignore[no-untyped-def]
+    sourced = copy.deepcopy(summary)
+    sourced["counts"]["by_source"] = {"kantor_desa": 25, "-": 12, "impor:forms.csv": 4}
+    for language, expected in (
+        ("id", "kantor desa (25), tanpa keterangan tempat (12), formulir kertas forms.csv (4)"),
+        ("en", "kantor desa (25), no venue given (12), paper forms forms.csv (4)"),
+    ):
+        plan = plan_from_summary(sourced, language=language, now=NOW, texts=texts)
+        assert any(expected in s.text for s in plan.data_statements), language
