@@ -522,7 +522,8 @@ def _recommendations(
     return statements
 
 
-def _logframe(ctx: _Context, name: str, gaps: Sequence[Mapping[str, Any]]) -> Table:
+def _logframe(ctx: _Context, name: str | None, gaps: Sequence[Mapping[str, Any]]) -> Table:
+    """A domain's logical framework, or the whole plan's (name None)."""
     top = list(gaps[:TOP_NEEDS])
     addressed = sum(1 for g in top if _staff_rows(g))
     refs = lambda ids: " [" + ", ".join(ids) + "]" if ids else ""  # noqa: E731
@@ -530,8 +531,8 @@ def _logframe(ctx: _Context, name: str, gaps: Sequence[Mapping[str, Any]]) -> Ta
     rows: list[tuple[str, ...]] = [
         (
             ctx.t("lf_goal"),
-            ctx.t("lf_goal_text", domain=name),
-            ctx.t("lf_goal_indicator", domain=name),
+            ctx.t("lf_goal_text", domain=name) if name else ctx.t("lf_goal_text_overall"),
+            ctx.t("lf_goal_indicator", domain=name) if name else ctx.t("lf_goal_indicator_overall"),
             ctx.t("lf_goal_verification"),
             ctx.t("lf_goal_assumption"),
         ),
@@ -799,12 +800,11 @@ def _overall_plan(ctx: _Context, codes: Sequence[str]) -> PartPlan:
         key=lambda g: (-int(g.get("respondent_count", 0)), str(g.get("need_theme_id"))),
     )
     workplan_rows = [row for code in codes for row in _workplan_rows(ctx, code, domains[code])]
-    name_all = ctx.summary["campaign"].get("name") or ""
     return PartPlan(
         code=None,
         heading=ctx.t("h_overall"),
         sections=sections,
-        logframe=_logframe(ctx, name_all, all_gaps),
+        logframe=_logframe(ctx, None, all_gaps),
         workplan=_workplan(ctx, workplan_rows),
         chart="dimensions",
     )

@@ -100,6 +100,10 @@ def test_tables_logframe_workplan_and_targets(document_id) -> None:  # type: ign
     targets = [t for t, h in zip(tables, headers, strict=True) if "Indikator" in h[:2]]
     assert len(logframes) == 4 and len(workplans) == 4  # overall + 3 domains
     assert headers[headers.index(["Tingkat", "Uraian", "Indikator", "Cara verifikasi", "Asumsi"])]
+    # the whole plan's goal is about every domain, not a domain named after the campaign
+    overall_goal = logframes[0].rows[1].cells
+    assert overall_goal[1].text.endswith("sesuai kebutuhan warga di semua bidang")
+    assert "Kesehatan" in logframes[1].rows[1].cells[1].text
     levels = [row.cells[0].text for row in logframes[1].rows[1:]]  # Kesehatan
     assert levels[:2] == ["Tujuan umum (goal)", "Tujuan khusus (purpose)"]
     assert "Keluaran (output)" in levels and "Kegiatan (activity)" in levels
