@@ -191,12 +191,36 @@ def _row_evidence(gap: Mapping[str, Any], row: Mapping[str, Any]) -> Evidence:
     )
 
 
+def _target(value: float | tuple[float, float] | list[float] | None, language: str) -> str:
+    """One yearly target as stored ("12,5"), a range when merged officers disagree
+    ("50–58,8"), or "–" when none was given."""
+    if value is None:
+        return "–"
+    if isinstance(value, tuple | list):
+        return "–".join(_number(float(v), language) for v in value)
+    return _number(float(value), language)
+
+
+def _implausible_targets(indicator: str, targets: Mapping[str, Any]) -> bool:
+    """A percentage indicator with a target over 100: the team should check it."""
+    if "%" not in indicator and "persen" not in indicator.lower():
+        return False
+    for target in targets.values():
+        values = target if isinstance(target, tuple | list) else (target,)
+        if any(v is not None and float(v) > 100 for v in values):
+            return True
+    return False
+
+
+def _indicator(ctx: _Context, indicator: str, targets: Mapping[str, Any]) -> str:
+    """The indicator as the draft shows it, marked for checking when its targets cannot be."""
+    if _implausible_targets(indicator, targets):
+        return f"{indicator} {ctx.t('target_check')}"
+    return indicator
+
+
 def _targets_text(targets: Mapping[str, Any], years: Sequence[int], language: str) -> str:
-    parts = []
-    for year in years:
-        value = targets.get(str(year))
-        parts.append(f"{year}: {_number(float(value), language) if value is not None else '–'}")
-    return "; ".join(parts)
+    return "; ".join(f"{year}: {_target(targets.get(str(year)), language)}" for year in years)
 
 
 def _source_name(ctx: _Context, source: str) -> str:
@@ -249,16 +273,10 @@ class _Context:
         return _name(domain.get("name"), self.language, code)
 
 
-def _decimal_places(value: float) -> int:
-    """Decimal places of a stored figure as written: 12.5 → 1, 0.05 → 2, 40.0 → 0."""
-    text = format_number(value, "en")
-    return len(text.partition(".")[2])
-
-
 def _staff_rows(gap: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The gap's staff rows, with rows that say the same thing (several officers of one
-    agency filling in the same row) merged: their row ids and answers joined, the yearly
-    targets averaged."""
+    agency filling in the same row) merged: their row ids and answers joined, a yearly
+    target kept when they agree and given as (lowest, highest) when they do not."""
     groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
     for row in gap.get("staff_rows") or []:
         key = tuple(
@@ -281,9 +299,8 @@ def _staff_rows(gap: Mapping[str, Any]) -> list[Mapping[str, Any]]:
             if len(set(values)) == 1:
                 targets[year] = values[0]  # officers who agree keep their exact figure
             elif values:
-                # As precise as the most precise figure given (at least one decimal).
-                places = max(1, *(_decimal_places(v) for v in values))
-                targets[year] = round(sum(values) / len(values), places)
+                # Officers who disagree: their range, not a mean that none of them gave.
+                targets[year] = (min(values), max(values))
         merged.append(
             {
                 **rows[0],
@@ -413,7 +430,7 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
                 continue  # one staff row can answer several needs; its targets go in once
             targets_listed.add(row["row_id"])
             targets = row.get("targets") or {}
-            indicator = row.get("indicator") or ctx.t("lf_none")
+            indicator = _indicator(ctx, str(row.get("indicator") or ctx.t("lf_none")), targets)
             s6.append(
                 Statement(
                     ctx.t(
@@ -426,10 +443,7 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
             )
             target_rows.append(
                 (str(indicator),)
-                + tuple(
-                    ctx.n(float(targets[str(y)])) if targets.get(str(y)) is not None else "–"
-                    for y in ctx.years
-                )
+                + tuple(_target(targets.get(str(y)), ctx.language) for y in ctx.years)
             )
     s4 += [_theme_statement(ctx, "strategy_citizen", t) for t in citizen_strategies]
     if not s4:
@@ -567,7 +581,7 @@ def _logframe(ctx: _Context, name: str | None, gaps: Sequence[Mapping[str, Any]]
                 (
                     ctx.t("lf_activity"),
                     str(row.get("strategy") or ctx.t("lf_none")) + refs([str(row.get("row_id"))]),
-                    f"{row.get('indicator') or ctx.t('lf_none')} "
+                    f"{_indicator(ctx, str(row.get('indicator') or ctx.t('lf_none')), targets)} "
                     f"({_targets_text(targets, ctx.years, ctx.language)})",
                     ctx.t("lf_activity_verification"),
                     ctx.t("lf_activity_assumption"),
@@ -730,18 +744,16 @@ def _overall_plan(ctx: _Context, codes: Sequence[str]) -> PartPlan:
                     continue  # one staff row can answer several needs; its targets go in once
                 targets_listed.add(row["row_id"])
                 targets = row.get("targets") or {}
+                indicator = _indicator(ctx, str(row.get("indicator") or ctx.t("lf_none")), targets)
                 target_rows.append(
-                    (name, str(row.get("indicator") or ctx.t("lf_none")))
-                    + tuple(
-                        ctx.n(float(targets[str(y)])) if targets.get(str(y)) is not None else "–"
-                        for y in ctx.years
-                    )
+                    (name, indicator)
+                    + tuple(_target(targets.get(str(y)), ctx.language) for y in ctx.years)
                 )
                 s6.append(
                     Statement(
                         ctx.t(
                             "result_line",
-                            indicator=f"{name}: {row.get('indicator') or '–'}",
+                            indicator=f"{name}: {indicator}",
                             targets=_targets_text(targets, ctx.years, ctx.language),
                         ),
                         _row_evidence(gap, row),

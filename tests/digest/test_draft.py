@@ -254,7 +254,8 @@ def test_identical_staff_rows_are_merged_with_their_evidence(
     again = plan_from_summary(doubled, language="id", now=NOW, texts=texts)
     merged = [s for s in again.domains[0].sections[3].statements if "Rekrut" in s.text]
     assert merged[0].evidence.respondents == 1
-    assert plan.domains[0].sections[5].table.rows[0][1] == "35"  # (30 + 40) / 2
+    # officers who disagree: their range, not a mean none of them gave
+    assert plan.domains[0].sections[5].table.rows[0][1] == "30–40"
 
 
 @pytest.mark.parametrize(
@@ -268,6 +269,7 @@ def test_targets_are_shown_exactly_as_stored(
     gap = precise["domains"]["kesehatan"]["gaps"][0]
     row = gap["staff_rows"][0]
     row["targets"] = {"2027": 12.34567, "2028": 1250000.5}
+    row["indicator"] = "Kunjungan pasien sore (orang)"
     twin = copy.deepcopy(row)  # a second officer with the same row: the figures agree
     twin["row_id"] = "r-8.0.0"
     gap["staff_rows"].append(twin)
@@ -278,7 +280,7 @@ def test_targets_are_shown_exactly_as_stored(
     assert any(f"2027: {shown[0]}; 2028: {shown[1]};" in text for text in statements)
 
 
-def test_targets_of_officers_who_disagree_are_averaged_as_precisely_as_given(
+def test_targets_of_officers_who_disagree_are_shown_as_their_range(
     summary: dict[str, Any], texts
 ) -> None:  # type: ignore[no-untyped-def]
     varied = copy.deepcopy(summary)
@@ -290,7 +292,7 @@ def test_targets_of_officers_who_disagree_are_averaged_as_precisely_as_given(
     gap["staff_rows"].append(twin)
     plan = plan_from_summary(varied, language="id", now=NOW, texts=texts)
     cells = next(r for r in plan.domains[0].sections[5].table.rows if r[0] == row["indicator"])
-    assert list(cells[1:3]) == ["0,06", "37,5"]
+    assert list(cells[1:3]) == ["0,05–0,07", "30–45"]
 
 
 def test_a_staff_row_answering_two_needs_lists_its_targets_once(
@@ -324,3 +326,20 @@ def test_venues_and_channels_are_named_in_words(summary: dict[str, Any], texts) 
     ):
         plan = plan_from_summary(sourced, language=language, now=NOW, texts=texts)
         assert any(expected in s.text for s in plan.data_statements), language
+
+
+def test_a_percentage_target_over_100_is_marked_for_checking(
+    summary: dict[str, Any], texts
+) -> None:  # type: ignore[no-untyped-def]
+    odd = copy.deepcopy(summary)
+    row = odd["domains"]["kesehatan"]["gaps"][0]["staff_rows"][0]
+    assert "(%)" in row["indicator"]
+    row["targets"] = {"2027": 90.0, "2031": 105.5}
+    plan = plan_from_summary(odd, language="id", now=NOW, texts=texts)
+    marked = f"{row['indicator']} [periksa: persentase di atas 100]"
+    results = plan.domains[0].sections[5]
+    assert any(r[0] == marked for r in results.table.rows)
+    assert any(marked in s.text and "2031: 105,5" in s.text for s in results.statements)
+    row["targets"] = {"2027": 90.0, "2031": 100.0}
+    plan = plan_from_summary(odd, language="id", now=NOW, texts=texts)
+    assert not any("[periksa" in r[0] for r in plan.domains[0].sections[5].table.rows)
