@@ -184,6 +184,7 @@ class Conversation:
                 language=language,
                 plan_years=years,
                 free_text_max=self.settings.free_text_max_length,
+                numbered_choices=False,  # Telegram shows buttons, not numbers
             )
         return self._contexts[key]
 

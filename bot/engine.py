@@ -71,6 +71,9 @@ class Context:
     language: str = "id"
     plan_years: tuple[int, ...] = (2027, 2028, 2029, 2030, 2031)
     free_text_max: int = DEFAULT_FREE_TEXT_MAX
+    # The console numbers its choices, so a typed "2" picks the second; Telegram shows
+    # unnumbered buttons, where a typed number is not a choice.
+    numbered_choices: bool = True
 
     def t(self, key: str, **values: object) -> str:
         return self.messages.text(key, self.language, **values)
@@ -272,7 +275,7 @@ def _match_choice(ctx: Context, question: Question, user_input: UserInput) -> st
             return "yes"
         if typed in _NO_WORDS or typed == ctx.t("no").lower():
             return "no"
-    if typed.isdigit() and 1 <= int(typed) <= len(choices):
+    if ctx.numbered_choices and typed.isdigit() and 1 <= int(typed) <= len(choices):
         return choices[int(typed) - 1].value
     for choice in choices:
         if typed in (choice.value, choice.label.lower()):
@@ -281,7 +284,18 @@ def _match_choice(ctx: Context, question: Question, user_input: UserInput) -> st
         code = ctx.domains.by_name.get(name_key(typed))
         if code is not None:
             return code
-    raise InvalidAnswer(ctx.t("error_not_offered"))
+    raise InvalidAnswer(_not_a_choice(ctx, question))
+
+
+def _not_a_choice(ctx: Context, question: Question) -> str:
+    """What to say when typed text is none of the choices: on Telegram, press a button."""
+    if ctx.numbered_choices:
+        return ctx.t("error_not_offered")
+    if question.kind is QuestionKind.domain:
+        return ctx.t("error_press_domain")
+    if question.kind is QuestionKind.yes_no:
+        return ctx.t("error_press_yes_no")
+    return ctx.t("error_press_button")
 
 
 def _validate(ctx: Context, step: Step, user_input: UserInput, domain: str | None) -> StoredAnswer:

@@ -83,6 +83,24 @@ async def test_text_over_the_limit_and_empty_text(bot: Harness, engine: Engine) 
     assert _stored(engine)[("reason", 0, 0)] == "b" * 2000
 
 
+async def test_typed_numbers_and_stories_are_no_choice_on_telegram(
+    bot: Harness, engine: Engine
+) -> None:
+    await bot.join(USER)
+    # The buttons carry no numbers, so "3" picks nothing; a story is asked for later.
+    for typed in ("3", "jalan rusak parah di desa kami"):
+        calls = await bot.say(USER, typed)
+        assert "Silakan pilih bidang dengan menekan salah satu tombol" in texts_of(calls)[-1]
+    assert _stored(engine) == {}
+    await bot.say(USER, "kesehatan")  # a domain's name is still understood
+    await bot.say(USER, "Puskesmas 24 jam")
+    await bot.say(USER, "Warga kerja siang")
+    calls = await bot.say(USER, "2")  # "another need?" asks for Ya or Tidak
+    assert "Mohon tekan tombol Ya atau Tidak" in texts_of(calls)[-1]
+    assert ("more_needs", 0, 0) not in _stored(engine)
+    assert _stored(engine)[("domain", 0, 0)] == "kesehatan"
+
+
 async def test_old_button_is_out_of_date(bot: Harness, engine: Engine) -> None:
     await bot.join(USER)
     domain_buttons = bot.keyboard(USER)

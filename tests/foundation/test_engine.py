@@ -112,6 +112,18 @@ def test_domain_can_be_typed_by_number_or_name(run: Run, typed: str) -> None:
     assert run.answer("domain").choice == "kesehatan"
 
 
+def test_without_numbered_choices_a_typed_number_is_no_choice(survey_data: SurveyData) -> None:
+    from dataclasses import replace as with_fields
+
+    run = Run(with_fields(make_ctx(survey_data, language="en"), numbered_choices=False))
+    assert run.text("2").error == (
+        "Please choose a domain by pressing one of the buttons below. You can tell your story"
+        " in the next question."
+    )
+    assert run.answer("domain") is None
+    assert run.text("Health").error is None and run.answer("domain").choice == "kesehatan"
+
+
 @pytest.mark.parametrize(
     ("typed", "domain"),
     [
