@@ -349,7 +349,7 @@ def display_value(ctx: Context, answer: StoredAnswer) -> str:
         if answer.choice in ctx.domains.by_code and answer.question_id == (
             ctx.questionnaire.domain_question.id
         ):
-            return ctx.domains.by_code[answer.choice].name.get(ctx.language)
+            return ctx.domains.by_code[answer.choice].short.get(ctx.language)  # as on its button
         question = ctx.questionnaire.by_id.get(answer.question_id)
         if question is not None:
             for choice in _choices(ctx, question):

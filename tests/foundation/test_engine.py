@@ -354,6 +354,13 @@ def test_editing_the_domain_moves_the_whole_block(run: Run) -> None:
     )
 
 
+def test_the_review_names_a_domain_as_its_button_does(run: Run) -> None:
+    fill_one_domain(run, "pekerjaan_umum")
+    review = run.choose("no")
+    assert review.step == REVIEW
+    assert review.prompt.review_items[0].value == "Jalan, Air & Tata Ruang"
+
+
 def test_choosing_the_same_domain_again_or_a_first_domain_says_nothing(run: Run) -> None:
     assert run.choose("kesehatan").prompt.notice is None
     run.text("Puskesmas buka sampai sore")
