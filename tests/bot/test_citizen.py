@@ -112,7 +112,7 @@ async def test_changing_the_domain_in_the_review_says_the_answers_moved(
     calls = await bot.tap(CITIZEN, "Kesehatan")
     review = texts_of(calls, "sendMessage")[-1]
     assert review.startswith(
-        "ℹ️ Bidang diganti ke Kesehatan. Jawaban lain di bidang ini ikut pindah: 4."
+        "ℹ️ Bidang diganti menjadi Kesehatan; 4 jawaban lain di bagian ini ikut dipindahkan."
     )
     assert "2. <b>Kebutuhan</b>: Sekolah dekat rumah" in review
     with Session(engine) as session:

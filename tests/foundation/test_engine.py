@@ -350,7 +350,7 @@ def test_editing_the_domain_moves_the_whole_block(run: Run) -> None:
     assert {a.domain for a in run.progress.answers.values()} == {"pendidikan"}
     # the respondent is told that their four answers (need, reason, obstacle, strategy) moved
     assert outcome.prompt.notice == (
-        "Bidang diganti ke Pendidikan. Jawaban lain di bidang ini ikut pindah: 4."
+        "Bidang diganti menjadi Pendidikan; 4 jawaban lain di bagian ini ikut dipindahkan."
     )
 
 
@@ -371,7 +371,7 @@ def test_choosing_the_same_domain_again_or_a_first_domain_says_nothing(run: Run)
     run.send(Command.back)
     moved = run.choose("pendidikan")
     assert moved.prompt.notice == (
-        "Bidang diganti ke Pendidikan. Jawaban lain di bidang ini ikut pindah: 1."
+        "Bidang diganti menjadi Pendidikan; 1 jawaban lain di bagian ini ikut dipindahkan."
     )
     assert run.answer("need", 0, 0).domain == "pendidikan"
 
@@ -395,7 +395,9 @@ def test_a_withdrawn_need_is_not_counted_as_moved(run: Run) -> None:
     moved = run.choose("pendidikan")
     shown = [i for i in moved.prompt.review_items if i.step != "domain@0.0"]
     assert len(shown) == 4
-    assert moved.prompt.notice is not None and moved.prompt.notice.endswith("pindah: 4.")
+    assert moved.prompt.notice is not None and moved.prompt.notice.endswith(
+        "; 4 jawaban lain di bagian ini ikut dipindahkan."
+    )
 
 
 def test_submit_with_a_required_answer_missing_moves_to_it(run: Run) -> None:
@@ -509,7 +511,7 @@ def test_a_staff_row_moved_to_another_domain_counts_its_targets(staff: Run) -> N
     moved = staff.choose("pendidikan")
     assert len(moved.prompt.review_items) == 11  # the domain, 5 texts, 5 targets
     assert moved.prompt.notice == (
-        "Bidang diganti ke Pendidikan. Jawaban lain di bidang ini ikut pindah: 10."
+        "Bidang diganti menjadi Pendidikan; 10 jawaban lain di bagian ini ikut dipindahkan."
     )
 
 
@@ -521,7 +523,7 @@ def test_the_moved_notice_in_english_uses_the_button_label(survey_data: SurveyDa
     run.send(Command.back)
     moved = run.choose("pekerjaan_umum")
     assert moved.prompt.notice == (
-        "Domain changed to Roads, Water & Land Use. Your other answers here moved with it: 1."
+        "Domain changed to Roads, Water & Land Use. Other answers in this section moved with it: 1."
     )
 
 
