@@ -717,7 +717,8 @@ class Conversation:
             ctx = self.run_context(session, run, turn.language)
             progress = store.load_progress(session=session, run=run)
             prompt = current_prompt(ctx, progress)
-            answered = len(progress.answers)
+            # Counted as the review lists them (not the "another?" taps).
+            answered = len(review_prompt(ctx, progress).review_items)
             if prompt.kind == "review":
                 key = "status_reviewing"
             else:

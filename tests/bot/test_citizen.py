@@ -87,6 +87,9 @@ async def test_edit_an_answer_from_the_review_before_submitting(
     await _answer_until_review(bot, CITIZEN)
     review = bot.last_text(CITIZEN)
     assert "2. <b>Kebutuhan</b>: Sekolah dekat rumah" in review
+    # /status counts the answers the review lists (not the "another?" taps)
+    calls = await bot.say(CITIZEN, "/status")
+    assert "sudah dijawab (5 jawaban)" in texts_of(calls)[-1] and "/ubah" in texts_of(calls)[-1]
     calls = await bot.tap(CITIZEN, "✏️ 2")
     question = texts_of(calls)[-1]
     assert "Jawaban Anda sekarang: Sekolah dekat rumah" in question
