@@ -382,6 +382,18 @@ def _has_several_items(step: Step, steps: list[Step]) -> bool:
     return step.question.scope == "item" and any(s.block == step.block and s.item for s in steps)
 
 
+def _measured(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer], step: Step) -> str:
+    """What a yearly target measures: the text answer of the question just before it in the
+    same row (the indicator), or the question's own short label."""
+    questions = ctx.questionnaire.questions
+    position = questions.index(step.question)
+    if position > 0:
+        before = answers.get((questions[position - 1].id, step.block, step.item))
+        if before is not None and before.text:
+            return before.text
+    return step.question.label(ctx.language)
+
+
 def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index: int) -> Prompt:
     step = steps[index]
     question = step.question
@@ -402,15 +414,20 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
     text = question.text.get(ctx.language)
     if step.year_index is not None:
         years = ctx.plan_years
-        text += "\n" + ctx.t(
+        year_line = ctx.t(
             "year_target",
             year=years[step.year_index],
             number=step.year_index + 1,
             total=len(years),
+            indicator=_measured(ctx, answers, step),
         )
+        # The question once, then only the year: five long repeats read as a loop.
+        text = f"{text}\n{year_line}" if step.year_index == 0 else year_line
     hint = question.hint.get(ctx.language) if question.hint else None
     if question.kind is QuestionKind.domain:
         hint = ctx.t("choose_domain_hint")
+    elif question.kind in (QuestionKind.number, QuestionKind.year_targets) and hint is None:
+        hint = ctx.t("number_hint")
     stored = answers.get(step.answer_key)
     return Prompt(
         step=step.key,

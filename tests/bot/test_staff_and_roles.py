@@ -52,7 +52,8 @@ async def test_staff_invite_then_full_internal_fgd_with_yearly_targets(
     await bot.say(STAFF, "SPAM regional bertahap")
     calls = await bot.say(STAFF, "Persentase desa dengan air minum (%)")
     first_year = texts_of(calls)[-1]
-    assert "Target tahun 2027 (1 dari 5)" in first_year
+    assert "Target tahun 2027 untuk «Persentase desa dengan air minum (%)» (1 dari 5)" in first_year
+    assert "Tulis angka saja" in first_year  # the format is said before any mistake
     calls = await bot.say(STAFF, "empat puluh lima")
     assert "Mohon tulis angka" in texts_of(calls)[-1]
     for value in ("45", "50,5", "60", "70"):

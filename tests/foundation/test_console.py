@@ -187,6 +187,6 @@ def test_the_internal_survey_labels_targets_with_plan_years(engine, survey_data)
         ],
         instrument="internal",
     )
-    assert "Target tahun 2027 (1 dari 5)" in out and "Mohon tulis angka saja" in out
+    assert "Target tahun 2027 untuk «" in out and "Mohon tulis angka saja" in out
     assert answers(engine)["target_y5@0.0"] == 6.0
     assert "Kode tanda terima" in out

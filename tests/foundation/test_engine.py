@@ -493,10 +493,16 @@ def test_staff_targets_are_asked_per_plan_year(staff: Run) -> None:
     fill_staff_row(staff)
     prompt = staff.last.prompt
     assert staff.last.step == "target_y1@0.0"
-    assert "Target tahun 2027 (1 dari 5)" in prompt.text
+    assert prompt.text == (
+        "Rencana penguatan sasaran per tahun: berapa target indikator itu?\n"
+        "Target tahun 2027 untuk «Jumlah puskesmas 24 jam (unit)» (1 dari 5)"
+    )
     for value in ("3", "4", "5", "6"):
         staff.text(value)
-    assert "Target tahun 2031 (5 dari 5)" in staff.last.prompt.text
+    # later years: the year and the indicator only, not the whole question again
+    assert staff.last.prompt.text == (
+        "Target tahun 2031 untuk «Jumlah puskesmas 24 jam (unit)» (5 dari 5)"
+    )
     staff.text("8")
     assert [staff.answer(f"target_y{n}").number for n in range(1, 6)] == [3, 4, 5, 6, 8]
     assert staff.last.step == "more_rows@0.0"
