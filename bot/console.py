@@ -72,7 +72,11 @@ def render(prompt: Prompt, ctx: Context) -> str:
         lines.append(f"  {number}. {item.label}: {item.value}")
     if prompt.kind == "review":
         submit = "/kirim" if ctx.language == "id" else "/submit"
-        lines.append(f"{ctx.t('edit_which')}  {submit} = {ctx.t('submit')}")
+        back = "/kembali" if ctx.language == "id" else "/back"
+        if prompt.choices:
+            lines.append(f"{ctx.t('edit_which')}  {submit} = {ctx.t('submit')}")
+        else:
+            lines.append(f"{ctx.t('edit_which')}  {back} = {ctx.t('back')}")
     elif prompt.choices:
         lines.extend(f"  {n}. {choice.label}" for n, choice in enumerate(prompt.choices, 1))
     return "\n".join(lines)

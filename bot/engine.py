@@ -457,14 +457,31 @@ def review_prompt(ctx: Context, progress: Progress) -> Prompt:
                 domain=_block_domain(progress.answers, ctx, step.block),
             )
         )
+    # Reached early (/ubah mid-survey): the answers so far, no submit, and "back" resumes.
+    finished = _next_to_answer(progress.answers, steps) is None
+    if not items:
+        title = ctx.t("review_empty")
+    else:
+        title = ctx.t("review_title") if finished else ctx.t("review_so_far")
     return Prompt(
         step=REVIEW,
         kind="review",
-        text=ctx.t("review_title") if items else ctx.t("review_empty"),
-        hint=ctx.t("review_hint"),
+        text=title,
+        hint=ctx.t("review_hint") if finished else ctx.t("review_unfinished_hint"),
         review_items=tuple(items),
-        choices=(Choice(Command.submit.value, ctx.t("submit")),),
+        choices=(Choice(Command.submit.value, ctx.t("submit")),) if finished else (),
         can_go_back=True,
+    )
+
+
+def _next_to_answer(answers: Mapping[AnswerKey, StoredAnswer], steps: list[Step]) -> int | None:
+    """The first required question not yet answered, else the first unanswered "another?"
+    question; None when the run can be submitted."""
+    missing = _first_missing(answers, steps)
+    if missing is not None:
+        return missing
+    return next(
+        (i for i, s in enumerate(steps) if s.answer_key not in answers and s.question.repeat), None
     )
 
 
@@ -580,8 +597,9 @@ def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
         )
 
     if progress.step == REVIEW:
-        if user_input is Command.back:
-            return at(len(steps) - 1)
+        if user_input is Command.back:  # to where answering goes on, or the last question
+            resume = _next_to_answer(answers, steps)
+            return at(len(steps) - 1 if resume is None else resume)
         if user_input is Command.start:
             return review()
         return review(error=ctx.t("review_use_buttons"))

@@ -45,14 +45,15 @@ def prompt_keyboard(
             for number, item in enumerate(prompt.review_items[:_MAX_EDIT_BUTTONS], start=1)
         ]
         rows.extend(_rows(edits, _EDIT_BUTTONS_PER_ROW))
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    "✅ " + text("submit"),
-                    callback_data=callback_data.make(Kind.command, run_id, at, Command.submit),
-                )
-            ]
-        )
+        if prompt.choices:  # only once every question is answered
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        "✅ " + text("submit"),
+                        callback_data=callback_data.make(Kind.command, run_id, at, Command.submit),
+                    )
+                ]
+            )
     elif prompt.choices:
         buttons = [
             InlineKeyboardButton(

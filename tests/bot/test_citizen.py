@@ -106,6 +106,18 @@ async def test_edit_an_answer_from_the_review_before_submitting(
     assert "sudah terkirim" in texts_of(calls)[-1]
 
 
+async def test_ubah_mid_survey_shows_the_answers_so_far_without_submit(bot: Harness) -> None:
+    await bot.join(CITIZEN)
+    await bot.tap(CITIZEN, "Pendidikan")
+    await bot.say(CITIZEN, "Sekolah dekat rumah")
+    calls = await bot.say(CITIZEN, "/ubah")
+    assert "Jawaban Anda sejauh ini:" in texts_of(calls)[-1]
+    labels = [button["text"] for button in bot.keyboard(CITIZEN)]
+    assert "✏️ 2" in labels and not any("Kirim" in label for label in labels)
+    calls = await bot.tap(CITIZEN, "Kembali")
+    assert "Mengapa" in texts_of(calls)[-1]  # back to the first unanswered question
+
+
 async def test_changing_the_domain_in_the_review_says_the_answers_moved(
     bot: Harness, engine: Engine
 ) -> None:

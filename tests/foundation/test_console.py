@@ -150,7 +150,8 @@ def test_edit_outside_the_review_shows_it_and_a_wrong_number_names_the_range(
         engine, survey_data, ["1", "Guru", "/ubah", "/ubah 99", "/ubah 2", "SD negeri"]
     )
     assert code == 0
-    _, _, after = out.partition("Periksa jawaban Anda sebelum dikirim:")
+    _, _, after = out.partition("Jawaban Anda sejauh ini:")  # the review, reached early
+    assert "/kirim" not in after.split("Ketik /ubah diikuti nomor jawaban dari")[0]
     assert "  2. Kebutuhan: Guru" in after
     assert "Ketik /ubah diikuti nomor jawaban dari 1 sampai 2, misalnya /ubah 1." in after
     assert "Jawaban Anda sekarang: Guru" in after

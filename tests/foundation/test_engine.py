@@ -354,6 +354,24 @@ def test_editing_the_domain_moves_the_whole_block(run: Run) -> None:
     )
 
 
+def test_a_review_reached_early_offers_no_submit_and_back_resumes(run: Run) -> None:
+    run.choose("kesehatan")
+    run.text("Puskesmas buka sore")
+    early = run.send(Command.review)
+    assert early.prompt.text == "Jawaban Anda sejauh ini:" and early.prompt.choices == ()
+    assert "Kembali untuk melanjutkan" in (early.prompt.hint or "")
+    assert run.send(Command.back).step == "reason@0.0"  # the first unanswered question
+    run.text("Warga kerja pagi")
+    run.choose("no")
+    run.text("Antre lama")
+    run.text("Tambah dokter")
+    assert run.send(Command.review).prompt.choices == ()  # "another domain?" is unanswered
+    assert run.send(Command.back).step == "more_domains@0.0"
+    finished = run.choose("no")
+    assert finished.step == REVIEW and finished.prompt.text.startswith("Periksa jawaban")
+    assert [c.value for c in finished.prompt.choices] == ["submit"]
+
+
 def test_the_review_names_a_domain_as_its_button_does(run: Run) -> None:
     fill_one_domain(run, "pekerjaan_umum")
     review = run.choose("no")
