@@ -536,8 +536,7 @@ class Conversation:
             if button is not None and callback_data.step_hash(progress.step) != button.at:
                 return self._outdated(session, turn, respondent, button=button)
             user_input = self._edit_target(ctx, progress, user_input, edit_hash)
-            # The question as it was, to leave the chosen answer under it in the chat.
-            before = current_prompt(ctx, progress) if isinstance(user_input, ChoiceInput) else None
+            before = self._pressed_question(ctx, progress, user_input)
             outcome = self._step(session, run, ctx, user_input, progress)
             return self._answered(turn, ctx, run.id, user_input, button, before, outcome)
 
@@ -558,7 +557,7 @@ class Conversation:
         years = self._years(session, loaded.campaign_id)
         ctx = self._context_for(years, Instrument(loaded.instrument), turn.language)
         user_input = self._edit_target(ctx, progress, user_input, edit_hash)
-        before = current_prompt(ctx, progress) if isinstance(user_input, ChoiceInput) else None
+        before = self._pressed_question(ctx, progress, user_input)
         outcome = advance(ctx, progress, user_input)
         answers.store(session.connection(), loaded, outcome, self.clock())
         return self._answered(turn, ctx, loaded.run_id, user_input, button, before, outcome)
@@ -594,12 +593,23 @@ class Conversation:
         self._prompt_messages(turn, outcome.prompt, run_id, error=outcome.error)
         return turn.reply()
 
+    def _pressed_question(
+        self, ctx: Context, progress: Progress, user_input: UserInput
+    ) -> Prompt | None:
+        """The question as it was, to leave it in the chat with the answer chosen (or
+        skipped) under it."""
+        if isinstance(user_input, ChoiceInput) or user_input is Command.skip:
+            return current_prompt(ctx, progress)
+        return None
+
     def _pressed_text(
         self, ctx: Context, before: Prompt, user_input: UserInput, outcome: Outcome, language: str
     ) -> str | None:
         """How a pressed question stays in the chat: with the chosen answer, if one was taken."""
         if outcome.error or before.kind in ("review", "done"):
             return None
+        if user_input is Command.skip:  # the question stays in the chat, marked as skipped
+            return answered_html(before, self.texts, language, None)
         value = getattr(user_input, "value", None)
         label = next((c.label for c in before.choices if c.value == value), None)
         if label is None:

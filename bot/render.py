@@ -105,10 +105,10 @@ def prompt_chunks(
     return chunks
 
 
-def answered_html(prompt: Prompt, texts: Texts, language: str, answer: str) -> str:
-    """A question as it stays in the chat after a button answered it (keyboard removed)."""
-    return (
-        question_html(prompt, texts, language, for_answering=False)
-        + "\n\n✅ "
-        + texts("chosen", language, answer=answer)
-    )
+def answered_html(prompt: Prompt, texts: Texts, language: str, answer: str | None) -> str:
+    """A question as it stays in the chat after a button answered it (keyboard removed);
+    answer None: it was skipped."""
+    question = question_html(prompt, texts, language, for_answering=False)
+    if answer is None:
+        return f"{question}\n\n⏭️ {texts('skipped', language)}"
+    return f"{question}\n\n✅ {texts('chosen', language, answer=answer)}"

@@ -46,6 +46,8 @@ async def test_full_external_fgd_two_needs_then_submit(bot: Harness, engine: Eng
     await bot.say(CITIZEN, "Antre lama, dokter jarang datang")
     calls = await bot.tap(CITIZEN, "Lewati")  # the strategy question is optional
     assert "layanan dasar lain" in texts_of(calls)[-1]
+    # the skipped question stays in the chat, marked, without its buttons
+    assert texts_of(calls, "editMessageText")[-1].endswith("⏭️ Dilewati")
     calls = await bot.tap(CITIZEN, "Tidak")
     review = texts_of(calls)[-1]
     assert "Periksa jawaban Anda" in review
