@@ -424,6 +424,9 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         # The question once, then only the year: five long repeats read as a loop.
         text = f"{text}\n{year_line}" if step.year_index == 0 else year_line
     hint = question.hint.get(ctx.language) if question.hint else None
+    if hint and "{example}" in hint:  # the example of the block's own domain
+        example = ctx.domains.by_code[domain].example if domain in ctx.domains.by_code else None
+        hint = hint.replace("{example}", example.get(ctx.language)) if example else None
     if question.kind is QuestionKind.domain:
         hint = ctx.t("choose_domain_hint")
     elif question.kind in (QuestionKind.number, QuestionKind.year_targets) and hint is None:

@@ -193,6 +193,7 @@ class Domain(BaseModel):
     keywords: tuple[str, ...] = ()
     # Earlier short names and other names paper forms use; matched by imports and the survey.
     aliases: tuple[str, ...] = ()
+    example: Localized | None = None  # what a need in this domain sounds like ({example})
 
     def names(self) -> tuple[str, ...]:
         """The code, names, short names and aliases: what may name this domain."""
@@ -441,9 +442,19 @@ def load_survey_data(data_dir: Path = DATA_DIR) -> SurveyData:
     missing = [key for key in REQUIRED_MESSAGES if key not in messages.messages]
     if missing:
         raise SurveyDataError(f"{data_dir / 'messages.yaml'}: missing message {missing[0]}")
+    domains = load_domains(data_dir / "domains.yaml")
+    without = [d.code for d in domains.domains if d.example is None]
+    for questionnaire in questionnaires.values():
+        for question in questionnaire.questions:
+            uses = question.hint is not None and "{example}" in question.hint.id + question.hint.en
+            if uses and without:
+                raise SurveyDataError(
+                    f"{data_dir / 'domains.yaml'}: domain {without[0]} has no example, which "
+                    f"the hint of {questionnaire.instrument} question {question.id} shows"
+                )
     return SurveyData(
         questionnaires=questionnaires,
-        domains=load_domains(data_dir / "domains.yaml"),
+        domains=domains,
         dimensions=load_dimensions(data_dir / "dimensions.yaml"),
         messages=messages,
     )

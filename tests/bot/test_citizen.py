@@ -28,7 +28,10 @@ async def test_full_external_fgd_two_needs_then_submit(bot: Harness, engine: Eng
     calls = await bot.tap(CITIZEN, "Setuju")
     assert [c.method for c in calls].count("answerCallbackQuery") == 1
     first_question = texts_of(calls)[-1]
-    assert "FGD Eksternal" in first_question and "Pertanyaan 1 dari 7" in first_question
+    assert (
+        "Rembuk Warga: Pelayanan Dasar" in first_question
+        and "Pertanyaan 1 dari 7" in first_question
+    )
 
     calls = await bot.tap(CITIZEN, "Kesehatan")
     edited = texts_of(calls, "editMessageText")

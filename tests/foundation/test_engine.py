@@ -354,6 +354,15 @@ def test_editing_the_domain_moves_the_whole_block(run: Run) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("domain", "example"),
+    [("pendidikan", "guru cukup di sekolah desa"), ("kesehatan", "puskesmas buka sampai sore")],
+)
+def test_the_need_example_is_the_chosen_domains(run: Run, domain: str, example: str) -> None:
+    hint = run.choose(domain).prompt.hint
+    assert hint is not None and hint.startswith(f"Contoh: {example}")
+
+
 def test_a_review_reached_early_offers_no_submit_and_back_resumes(run: Run) -> None:
     run.choose("kesehatan")
     run.text("Puskesmas buka sore")

@@ -137,7 +137,7 @@ def test_outcomes_are_stored_with_an_audit_of_old_values(session: Session, surve
     rows = session.exec(select(Answer).where(Answer.run_id == run.id)).all()
     need = next(r for r in rows if r.question_id == "need")
     assert need.value_text == "Dokter jaga 24 jam" and need.domain == "kesehatan"
-    assert need.questionnaire_version == campaign.external_questionnaire_version == 2
+    assert need.questionnaire_version == campaign.external_questionnaire_version == 3
     revisions = session.exec(select(AnswerRevision)).all()
     assert [(r.question_id, r.value_text, r.change) for r in revisions] == [
         ("need", "Dokter jaga malam", "edit")

@@ -92,6 +92,12 @@ def test_an_alias_naming_another_domain_is_refused(data_dir_copy: Path, alias: s
         load_survey_data(data_dir_copy)
 
 
+def test_a_domain_without_the_example_a_hint_shows_is_refused(data_dir_copy: Path) -> None:
+    edit_yaml(data_dir_copy / "domains.yaml", lambda d: d["domains"][2].pop("example"))
+    with pytest.raises(SurveyDataError, match="domain pekerjaan_umum has no example"):
+        load_survey_data(data_dir_copy)
+
+
 @pytest.mark.parametrize("alias", ["   ", "3"])
 def test_a_blank_or_numeric_alias_is_refused(data_dir_copy: Path, alias: str) -> None:
     path = data_dir_copy / "domains.yaml"
