@@ -38,8 +38,9 @@ def _n(value: int | float, language: str) -> str:
 
 
 def _when(moment: datetime, timezone: str, language: str) -> str:
+    # With the zone: "28 Nov 2026 08:00 WIB" (WITA, WIT in the other Indonesian zones).
     return format_datetime(
-        moment, "d MMM y HH:mm", tzinfo=ZoneInfo(timezone), locale=_locale(language)
+        moment, "d MMM y HH:mm zzz", tzinfo=ZoneInfo(timezone), locale=_locale(language)
     )
 
 
@@ -116,6 +117,11 @@ def digest_blocks(
     def t(key: str, **values: object) -> str:
         return messages.text(key, language, **values)
 
+    def counted(key: str, n: int) -> str:
+        """ "1 respondent", "5 respondents": a `<key>_one` text is used for exactly one."""
+        one = f"{key}_one"
+        return t(one if n == 1 and one in messages.messages else key, n=_n(n, language))
+
     campaign = summary.get("campaign") or {}
     timezone = campaign.get("timezone") or "Asia/Jakarta"
     counts = summary.get("counts") or {}
@@ -134,8 +140,8 @@ def digest_blocks(
         t(
             "digest_counts",
             new=_n(new, language),
-            total=_n(total, language),
-            respondents=_n(int(counts.get("respondents", 0)), language),
+            total=counted("count_answers", total),
+            respondents=counted("count_respondents", int(counts.get("respondents", 0))),
         ),
     ]
     if int(counts.get("in_progress_runs", 0)):
@@ -151,18 +157,20 @@ def digest_blocks(
             c,
         ),
     )
+    domain_blocks: list[str] = []
     if not codes:
-        blocks.append(t("digest_no_answers"))
+        domain_blocks.append(t("digest_no_answers"))
     for code in codes[:MAX_DOMAINS]:
         domain = domains[code]
         lines = [
             t(
                 "digest_domain",
                 domain=escape_text(_domain_name(summary, code, language)),
-                respondents=_n(int(domain.get("respondents", 0)), language),
-                answers=_n(int(domain.get("answers", 0)), language),
+                respondents=counted("count_respondents", int(domain.get("respondents", 0))),
+                answers=counted("count_answers", int(domain.get("answers", 0))),
             )
         ]
+        listed = len(lines)
         for kind, title in (
             ("citizen_need", "digest_needs"),
             ("citizen_obstacle", "digest_obstacles"),
@@ -174,13 +182,15 @@ def digest_blocks(
                     t(
                         "digest_item",
                         label=escape_text(th.get("label", "")),
-                        count=_n(int(th.get("answer_count", 0)), language),
+                        count=counted("count_answers", int(th.get("answer_count", 0))),
                     )
                     for th in themes
                 ]
-        blocks.append("\n".join(lines))
+        if len(lines) == listed:  # answers, but none shared by two people yet
+            lines.append(t("digest_domain_few"))
+        domain_blocks.append("\n".join(lines))
     if len(codes) > MAX_DOMAINS:
-        blocks.append(t("digest_more_domains", n=len(codes) - MAX_DOMAINS))
+        domain_blocks.append(t("digest_more_domains", n=len(codes) - MAX_DOMAINS))
 
     fresh = new_themes(summary, previous)[:MAX_NEW]
     lines = [t("digest_new_title")]
@@ -189,11 +199,11 @@ def digest_blocks(
             "digest_new_theme",
             domain=escape_text(_domain_name(summary, code, language)),
             label=escape_text(theme.get("label", "")),
-            count=_n(count, language),
+            count=counted("count_new_answers", count),
         )
         for code, theme, count in fresh
     ] or [t("digest_new_none")]
-    blocks.append("\n".join(lines))
+    new_block = "\n".join(lines)
 
     unaddressed = sorted(
         (
@@ -210,12 +220,16 @@ def digest_blocks(
             "digest_unaddressed_item",
             domain=escape_text(_domain_name(summary, code, language)),
             label=escape_text(gap.get("need_label", "")),
-            count=_n(int(gap.get("respondent_count", 0)), language),
+            count=counted("count_respondents", int(gap.get("respondent_count", 0))),
         )
         for code, gap in unaddressed[:MAX_UNADDRESSED]
     ] or [t("digest_unaddressed_none")]
-    blocks.append("\n".join(lines))
-    blocks.append(t("digest_files"))
+    if len(unaddressed) > MAX_UNADDRESSED:
+        lines.append(
+            t("digest_unaddressed_more", n=_n(len(unaddressed) - MAX_UNADDRESSED, language))
+        )
+    # What needs a decision first (needs no agency covers), then what is new, then detail.
+    blocks += ["\n".join(lines), new_block, *domain_blocks, t("digest_files")]
     return blocks
 
 

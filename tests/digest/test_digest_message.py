@@ -44,19 +44,22 @@ def test_first_digest_has_period_counts_top_needs_obstacles_and_gaps(
     summary: dict[str, Any], survey_data: SurveyData
 ) -> None:
     [message] = _compose(summary, survey_data=survey_data)
-    assert "ringkasan pertama" in message and "30 Nov 2026 07:00" in message  # Jakarta time
+    assert "ringkasan pertama" in message and "30 Nov 2026 07:00 WIB" in message  # Jakarta
     assert "Jawaban baru: <b>412</b> · total 412 jawaban dari 61 responden" in message
     assert "<b>Kesehatan</b> · 30 responden, 190 jawaban" in message
-    assert "• puskesmas buka sampai sore (22)" in message
-    assert "• antre lama (18)" in message
+    assert "• puskesmas buka sampai sore (22 jawaban)" in message
+    assert "• antre lama (18 jawaban)" in message
     # top needs in order of answers, at most three per domain
+    health = message.split("<b>Kesehatan</b>")[1]
     assert (
-        message.index("puskesmas buka")
-        < message.index("dokter di pustu")
-        < message.index("obat lengkap")
+        health.index("puskesmas buka")
+        < health.index("dokter di pustu")
+        < health.index("obat lengkap")
     )
-    unaddressed = message.split("belum ditangani OPD</b>")[1]
+    unaddressed = message.split("belum ditangani OPD</b>")[1].split("\n\n")[0]
     assert "Kesehatan: dokter di pustu desa (12 responden)" in unaddressed
+    # what needs a decision comes first: right after the header, before the domains
+    assert message.index("belum ditangani OPD") < message.index("<b>Kesehatan</b>")
     assert "puskesmas buka sampai sore" not in unaddressed  # addressed by a staff row
     assert len(message) <= TELEGRAM_LIMIT and _well_formed(message)
 
@@ -65,6 +68,39 @@ def test_english_on_request(summary: dict[str, Any], survey_data: SurveyData) ->
     [message] = _compose(summary, survey_data=survey_data, language="en")
     assert "<b>Health</b> · 30 respondents, 190 answers" in message
     assert "Top needs:" in message and "(first digest)" in message
+
+
+def test_counts_of_one_are_singular_in_english_and_quiet_domains_say_so(
+    summary: dict[str, Any], survey_data: SurveyData
+) -> None:
+    quiet = copy.deepcopy(summary)
+    health = quiet["domains"]["kesehatan"]
+    health.update(respondents=1, answers=1)
+    for kind in health["themes"]:
+        health["themes"][kind] = []
+    [message] = _compose(quiet, survey_data=survey_data, language="en")
+    block = message.split("<b>Health</b>")[1].split("\n\n")[0]
+    assert block.startswith(" · 1 respondent, 1 answer\n")
+    assert "No need or obstacle has been named by more than one person yet." in block
+
+
+def test_a_long_list_of_unaddressed_needs_says_how_many_more(
+    summary: dict[str, Any], survey_data: SurveyData
+) -> None:
+    many = copy.deepcopy(summary)
+    gaps = many["domains"]["kesehatan"]["gaps"]
+    template = next(g for g in gaps if g["status"] == "belum_ditangani")
+    for i in range(12):
+        extra = copy.deepcopy(template)
+        extra.update(need_theme_id=f"kesehatan.citizen_need.{50 + i}", need_label=f"kebutuhan {i}")
+        gaps.append(extra)
+    [message] = _compose(many, survey_data=survey_data)
+    unaddressed = message.split("belum ditangani OPD</b>")[1].split("\n\n")[0].split("\n\n")[0]
+    shown = unaddressed.count("\n• ")
+    total = sum(
+        g["status"] == "belum_ditangani" for d in many["domains"].values() for g in d["gaps"]
+    )
+    assert shown == 8 and f"… dan {total - 8} kebutuhan lain" in unaddressed
 
 
 def test_new_since_last_digest_counts_only_new_answers(
@@ -94,9 +130,9 @@ def test_new_since_last_digest_counts_only_new_answers(
     ]
     [message] = _compose(current, previous, survey_data=survey_data)
     assert "Jawaban baru: <b>5</b> · total 417" in message
-    assert "Periode: 23 Nov 2026 07:00 – 30 Nov 2026 07:00" in message
+    assert "Periode: 23 Nov 2026 07:00 WIB – 30 Nov 2026 07:00 WIB" in message
     new_block = message.split("Baru sejak ringkasan lalu</b>")[1].split("\n\n")[0]
-    assert "• Kesehatan: dokter di pustu desa (+3)" in new_block
+    assert "• Kesehatan: dokter di pustu desa (+3 jawaban baru)" in new_block
     assert "puskesmas" not in new_block
 
 
@@ -142,7 +178,7 @@ def test_long_digest_splits_at_block_boundaries_under_the_limit(
     joined = "\n".join(parts)
     assert joined.count("Kebutuhan teratas:") == 12
     assert "… dan 3 bidang lain" in joined
-    assert joined.index("Baru sejak ringkasan lalu") < joined.index("belum ditangani OPD")
+    assert joined.index("belum ditangani OPD") < joined.index("Baru sejak ringkasan lalu")
 
 
 def test_labels_are_shortened_before_escaping(
@@ -151,8 +187,8 @@ def test_labels_are_shortened_before_escaping(
     long = copy.deepcopy(summary)
     long["domains"]["kesehatan"]["themes"]["citizen_need"][0]["label"] = "&" * 500
     [message] = _compose(long, survey_data=survey_data)
-    line = next(line for line in message.split("\n") if "&amp;&amp;" in line)
-    assert line.endswith("…(22)".replace("(", " (")) or "… (22)" in line
+    line = next(line for line in message.split("\n") if line.startswith("• &amp;&amp;"))
+    assert line.endswith("… (22 jawaban)")
     assert _well_formed(message)
 
 

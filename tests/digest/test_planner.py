@@ -75,7 +75,7 @@ async def test_planner_gets_latest_digest_and_files(
     [message] = [c for c in calls if c.method == "sendMessage"]
     assert message.params["parse_mode"] == "HTML"
     assert "<b>Ringkasan Rembuk" in message.params["text"]
-    assert "• puskesmas buka sampai sore (22)" in message.params["text"]
+    assert "• puskesmas buka sampai sore (22 jawaban)" in message.params["text"]
 
     calls = await harness.say(501, "/unduh")
     documents = [c for c in calls if c.method == "sendDocument"]
