@@ -181,12 +181,13 @@ def _gap_evidence(gap: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> 
     )
 
 
-def _row_evidence(gap: Mapping[str, Any], row: Mapping[str, Any]) -> Evidence:
+def _row_evidence(gap: Mapping[str, Any] | None, row: Mapping[str, Any]) -> Evidence:
+    """A staff row's evidence; with the citizen need theme it answers, if any."""
     return Evidence(
         answers=len(row.get("answer_ids") or []),
         # Officers behind the row: several when identical rows were merged (_staff_rows).
         respondents=len(set(row.get("respondents") or [row.get("respondent") or row["row_id"]])),
-        theme_ids=(str(gap["need_theme_id"]),),
+        theme_ids=(str(gap["need_theme_id"]),) if gap is not None else (),
         row_ids=(str(row.get("row_id")),),
     )
 
@@ -445,6 +446,41 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
                 (str(indicator),)
                 + tuple(_target(targets.get(str(y)), ctx.language) for y in ctx.years)
             )
+    # Agencies' plans that answer none of the top citizen needs are plans all the same.
+    for row in _staff_rows({"staff_rows": domain.get("staff_rows_without_need") or []}):
+        strategy, obstacle = row.get("strategy") or "–", row.get("obstacle") or "–"
+        evidence = _row_evidence(None, row)
+        s4.append(
+            Statement(ctx.t("strategy_staff_only", strategy=strategy, obstacle=obstacle), evidence)
+        )
+        s5.append(
+            Statement(
+                ctx.t(
+                    "action_staff_only",
+                    strategy=strategy,
+                    realisation=row.get("realisation") or "–",
+                ),
+                evidence,
+            )
+        )
+        if row["row_id"] in targets_listed:
+            continue
+        targets_listed.add(row["row_id"])
+        targets = row.get("targets") or {}
+        indicator = _indicator(ctx, str(row.get("indicator") or ctx.t("lf_none")), targets)
+        s6.append(
+            Statement(
+                ctx.t(
+                    "result_line",
+                    indicator=indicator,
+                    targets=_targets_text(targets, ctx.years, ctx.language),
+                ),
+                evidence,
+            )
+        )
+        target_rows.append(
+            (str(indicator),) + tuple(_target(targets.get(str(y)), ctx.language) for y in ctx.years)
+        )
     s4 += [_theme_statement(ctx, "strategy_citizen", t) for t in citizen_strategies]
     if not s4:
         s4 = [Statement(ctx.t("no_needs"))]

@@ -343,3 +343,26 @@ def test_a_percentage_target_over_100_is_marked_for_checking(
     row["targets"] = {"2027": 90.0, "2031": 100.0}
     plan = plan_from_summary(odd, language="id", now=NOW, texts=texts)
     assert not any("[periksa" in r[0] for r in plan.domains[0].sections[5].table.rows)
+
+
+def test_agency_plans_tied_to_no_top_need_still_appear(summary: dict[str, Any], texts) -> None:  # type: ignore[no-untyped-def]
+    extra = copy.deepcopy(summary)
+    health = extra["domains"]["kesehatan"]
+    row = copy.deepcopy(health["gaps"][0]["staff_rows"][0])
+    row.update(
+        row_id="r-9.0.0",
+        strategy="Antrean online lewat WhatsApp",
+        realisation="Belum ada",
+        indicator="Puskesmas dengan antrean online (unit)",
+        targets={"2027": 2.0, "2028": 5.0},
+    )
+    health["staff_rows_without_need"] = [row]
+    plan = plan_from_summary(extra, language="id", now=NOW, texts=texts)
+    strategy, action, results = (plan.domains[0].sections[i] for i in (3, 4, 5))
+    planned = [s for s in strategy.statements if "Antrean online lewat WhatsApp" in s.text]
+    assert planned and planned[0].text.startswith("Rencana OPD yang tidak terkait kebutuhan")
+    assert planned[0].evidence.row_ids == ("r-9.0.0",) and planned[0].evidence.theme_ids == ()
+    assert any(
+        "Antrean online lewat WhatsApp — rencana OPD sendiri" in s.text for s in action.statements
+    )
+    assert any(r[0] == "Puskesmas dengan antrean online (unit)" for r in results.table.rows)
