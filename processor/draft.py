@@ -347,6 +347,7 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
     obstacles = _themes(domain, "citizen_obstacle")[:TOP_OBSTACLES]
     staff_obstacles = _themes(domain, "staff_obstacle")[:TOP_OBSTACLES]
     citizen_strategies = _themes(domain, "citizen_strategy")[:TOP_NEEDS]
+    reasons = _themes(domain, "citizen_reason")[:TOP_OBSTACLES]
     dimensions = domain.get("dimensions") or {}
     gaps = _gaps(domain)
     respondents = int(domain.get("respondents", 0))
@@ -369,6 +370,9 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
         s1 += [_theme_statement(ctx, "need_line", t) for t in needs]
     else:
         s1.append(Statement(ctx.t("no_needs")))
+    if reasons:  # the answers to "Mengapa?": today's condition in the citizens' words
+        s1.append(Statement(ctx.t("intro_reasons")))
+        s1 += [_theme_statement(ctx, "need_line", t) for t in reasons]
     if obstacles or staff_obstacles:
         s1.append(Statement(ctx.t("intro_obstacles")))
         s1 += [_theme_statement(ctx, "obstacle_line", t) for t in obstacles]

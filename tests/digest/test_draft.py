@@ -366,3 +366,11 @@ def test_agency_plans_tied_to_no_top_need_still_appear(summary: dict[str, Any], 
         "Antrean online lewat WhatsApp — rencana OPD sendiri" in s.text for s in action.statements
     )
     assert any(r[0] == "Puskesmas dengan antrean online (unit)" for r in results.table.rows)
+
+
+def test_the_introduction_says_why_citizens_need_it(summary: dict[str, Any], texts) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_from_summary(summary, language="id", now=NOW, texts=texts)
+    intro = [s.text for s in plan.domains[0].sections[0].statements]
+    heading = intro.index("Mengapa warga membutuhkannya (alasan yang paling sering disebut):")
+    assert intro[heading + 1].startswith("kerja sampai sore — ")
+    assert heading < next(i for i, t in enumerate(intro) if t.startswith("Hambatan"))
