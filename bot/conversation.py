@@ -229,7 +229,9 @@ class Conversation:
 
     def _consent_prompt(self, turn: _Turn, entry: Entry) -> None:
         turn.say(
-            self.texts("privacy_notice", turn.language),
+            self.texts("privacy_notice", turn.language)
+            + "\n\n"
+            + self.texts("consent_question", turn.language),
             keyboards.consent_keyboard(
                 messages=self.messages, language=turn.language, carry=encode_entry(entry)
             ),

@@ -426,6 +426,14 @@ REQUIRED_MESSAGES = (
     "year_target",
     "optional",
     "choose_domain_hint",
+    "number_hint",
+    "domain_moved",
+    "error_nothing_chosen",
+    "error_press_domain",
+    "error_press_yes_no",
+    "error_press_button",
+    "review_so_far",
+    "review_unfinished_hint",
 )
 
 
