@@ -34,6 +34,7 @@ SECTION_KEYS = ("s1", "s2", "s3", "s4", "s5", "s6", "s7")
 TOP_NEEDS = 5
 TOP_OBSTACLES = 5
 TOP_DIMENSIONS = 4
+MIN_POLICY_ANSWERS = 3  # obstacle answers of a dimension before a policy is drafted for it
 QUOTES_PER_STATEMENT = 2
 LOW_DATA_RESPONDENTS = 10
 EVIDENCE_STYLE = "Bukti Rembuk"
@@ -514,9 +515,12 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
 
 
 def _policy_statements(ctx: _Context, dimensions: Mapping[str, int]) -> list[Statement]:
-    top = _top_dimensions(dimensions)
+    ranked = _top_dimensions(dimensions)
+    # A policy drafted from one or two answers would claim more than the FGD said.
+    top = [(code, count) for code, count in ranked if count >= MIN_POLICY_ANSWERS]
     if not top:
-        return [Statement(ctx.t("no_policy"))]
+        key = "no_policy_few" if ranked else "no_policy"
+        return [Statement(ctx.t(key, n=MIN_POLICY_ANSWERS))]
     statements = [Statement(ctx.t("policy_intro"))]
     for code, count in top:
         statements.append(

@@ -374,3 +374,19 @@ def test_the_introduction_says_why_citizens_need_it(summary: dict[str, Any], tex
     heading = intro.index("Mengapa warga membutuhkannya (alasan yang paling sering disebut):")
     assert intro[heading + 1].startswith("kerja sampai sore — ")
     assert heading < next(i for i, t in enumerate(intro) if t.startswith("Hambatan"))
+
+
+def test_no_policy_is_drafted_from_one_or_two_answers(summary: dict[str, Any], texts) -> None:  # type: ignore[no-untyped-def]
+    thin = copy.deepcopy(summary)
+    health = thin["domains"]["kesehatan"]
+    health["dimensions"] = {code: 0 for code in health["dimensions"]} | {
+        "inefisiensi": 1,
+        "anggaran": 2,
+    }
+    plan = plan_from_summary(thin, language="id", now=NOW, texts=texts)
+    [only] = plan.domains[0].sections[2].statements
+    assert only.text.startswith("Tiap dimensi masalah baru disebut kurang dari 3 jawaban")
+    health["dimensions"]["anggaran"] = 3
+    plan = plan_from_summary(thin, language="id", now=NOW, texts=texts)
+    policies = plan.domains[0].sections[2].statements[1:]
+    assert len(policies) == 1 and "Anggaran" in policies[0].text

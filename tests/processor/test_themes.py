@@ -171,10 +171,22 @@ def test_obstacles_are_tagged_with_dimensions(tools, survey_data) -> None:  # ty
                 "instrument": "internal",
             },
             {"question_id": "need", "text": "laporan tidak ditanggapi", "domain": "sosial"},
+            {
+                "question_id": "obstacle",
+                "text": "tidak jelas jalan ini tanggung jawab kabupaten atau provinsi",
+                "domain": "pekerjaan_umum",
+            },
+            {
+                "question_id": "obstacle",
+                "text": "usulan musrenbang gak pernah masuk",
+                "domain": "pekerjaan_umum",
+            },
         ]
     )
     analysis = _run(tools, survey_data, frame)
     tags = analysis.dimension_tags.groupby("answer_id")["dimension"].apply(set).to_dict()
+    assert "kurang_koordinasi" in tags["a7"]  # whose road it is: levels of government
+    assert "kurang_mendengar" in tags["a8"]  # proposals that never get in
     assert "kurang_responsif" in tags["a1"]
     assert "birokratis" in tags["a2"]
     assert "kurang_aksesibel" in tags["a3"]
