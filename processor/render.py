@@ -36,7 +36,15 @@ def write_summary_json(summary: dict, path: Path) -> Path:
     return _replace_atomically(path, write)
 
 
-def answers_sheet(texts: pd.DataFrame) -> pd.DataFrame:
+def answers_sheet(texts: pd.DataFrame, dimension_tags: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The pseudonymised answers, each with its domain, theme and (obstacles) the problem
+    dimensions it was tagged with, so a planner can check every count of the draft."""
+    dimensions = pd.Series("", index=texts.index, dtype=object)
+    if dimension_tags is not None and len(dimension_tags):
+        joined = dimension_tags.groupby("answer_id", sort=False)["dimension"].agg(
+            lambda codes: ", ".join(sorted(codes))
+        )
+        dimensions = texts["answer_id"].map(joined).fillna("").astype(object)
     return pd.DataFrame(
         {
             "answer_id": texts["answer_id"],
@@ -50,6 +58,7 @@ def answers_sheet(texts: pd.DataFrame) -> pd.DataFrame:
             "domain_source": texts["domain_source"],
             "domain_confidence": texts["domain_confidence"],
             "theme_id": texts["theme_id"],
+            "dimensions": dimensions,
             "text": scrub_texts(texts["text"]),
         }
     )
@@ -243,7 +252,7 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                 sheets.sheet(sheet).write(row, 0, "Dimensi masalah", sheets.title)
                 sheets.table(dimensions, sheet, start_row=row + 1, freeze=False)
             sheets.table(
-                answers_sheet(analysis.texts.head(ANSWER_SHEET_ROWS)),
+                answers_sheet(analysis.texts.head(ANSWER_SHEET_ROWS), analysis.dimension_tags),
                 "Jawaban",
                 widths={"text": 80, "respondent": 24},
             )

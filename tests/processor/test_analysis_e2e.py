@@ -183,8 +183,18 @@ def test_run_analysis_writes_the_documented_summary(
     header = [cell.value for cell in answers[1]]
     assert {"answer_id", "respondent", "domain", "theme_id", "text"} <= set(header)
     assert answers.max_row == counts["answers"] + 1
-    texts = [row[header.index("text")] for row in answers.iter_rows(min_row=2, values_only=True)]
+    rows = list(answers.iter_rows(min_row=2, values_only=True))
+    texts = [row[header.index("text")] for row in rows]
     assert not any("081234567890" in t for t in texts)
+    # each obstacle carries the dimensions it counts for, so the draft's counts can be checked
+    tagged = [r for r in rows if r[header.index("dimensions")]]
+    assert tagged and all(r[header.index("kind")].endswith("obstacle") for r in tagged)
+    by_dimension = sum(
+        "kurang_responsif" in r[header.index("dimensions")].split(", ")
+        for r in tagged
+        if r[header.index("domain")] == "pekerjaan_umum"
+    )
+    assert by_dimension == works["dimensions"]["kurang_responsif"]
 
 
 def test_analysis_of_an_empty_campaign(consultation, engine, survey_data, tools, tmp_path) -> None:  # type: ignore[no-untyped-def]
