@@ -513,9 +513,17 @@ class TextTools:
             """A comma or another mark between two words ("Pak, air …"; not "bapak-bapak")."""
             return bool(_LABEL_MARK.search(text, words[left][1], words[right][0]))
 
+        def loose(left: int, right: int) -> bool:
+            """Only spaces and marks between two words: "ya/tidak" and "harap-harap" are
+            single expressions, never trimmed apart."""
+            between = text[words[left][1] : words[right][0]]
+            return not between.strip(" \t\n,;:!?.()[]\"'%“”‘’")
+
         first, last = 0, len(words)
         while first < last:
             size = phrase(first, last, at_start=True)
+            if size and first + size < last and not loose(first + size - 1, first + size):
+                size = 0
             if not size and lowered[first] in self._label_address and first + 1 < last:
                 size = int(apart(first, first + 1))
             if not size:
@@ -523,6 +531,8 @@ class TextTools:
             first += size
         while last > first:
             size = phrase(first, last, at_start=False)
+            if size and last - size > first and not loose(last - size - 1, last - size):
+                size = 0
             word = lowered[last - 1]
             if not size and word in self._label_address and last - 1 > first:
                 size = int(word in self._label_vocative or apart(last - 2, last - 1))
@@ -531,9 +541,17 @@ class TextTools:
             last -= size
         if all(w in self._label_address for w in lowered[first:last]):
             return text.strip()  # nothing but filler: keep the answer as written
-        start = words[first][0]
-        end = words[last - 1][1] if last < len(words) else len(text)
-        return text[start:end].rstrip().rstrip("!?.~").rstrip() or text.strip()
+        # Cut at the spaces around the kept words, so marks attached to them stay:
+        # '"bedah rumah"', "(PDAM)", "100%".
+        start = words[first][0] if first else 0
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        end = len(text)
+        if last < len(words):
+            end = words[last - 1][1]
+            while end < len(text) and not text[end].isspace() and text[end] not in ",;:":
+                end += 1
+        return text[start:end].strip().rstrip("!?.~").rstrip() or text.strip()
 
     def surface_forms(self) -> dict[str, str]:
         """The shortest normalised token seen for each stem, to show stems as words."""

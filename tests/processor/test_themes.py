@@ -442,6 +442,12 @@ def test_label_noise_counts_filler_slang_typos_and_shouting(tools) -> None:  # t
         # the middle is never changed, and an answer that is all filler stays whole
         ("jalan, mohon, diperbaiki", "jalan, mohon, diperbaiki"),
         ("tolong pak!!", "tolong pak!!"),
+        # marks attached to the kept words stay; "ya/tidak", "harap-harap" are one expression
+        ("air bersih (PDAM) ya", "air bersih (PDAM)"),
+        ("bansos tepat sasaran 100% ya", "bansos tepat sasaran 100%"),
+        ('mohon "bedah rumah" dipercepat', '"bedah rumah" dipercepat'),
+        ("ya/tidak", "ya/tidak"),
+        ("harap-harap cemas", "harap-harap cemas"),
     ],
 )
 def test_a_label_loses_pleas_and_address_at_its_edges_only(tools, answer: str, label: str) -> None:  # type: ignore[no-untyped-def]
