@@ -611,7 +611,8 @@ class Conversation:
         if outcome.error or before.kind in ("review", "done"):
             return None
         if user_input is Command.skip:  # the question stays in the chat, marked as skipped
-            return answered_html(before, self.texts, language, None)
+            # (an optional question skipped again keeps its stored answer: show that one)
+            return answered_html(before, self.texts, language, before.current_answer)
         value = getattr(user_input, "value", None)
         label = next((c.label for c in before.choices if c.value == value), None)
         if label is None:
@@ -730,9 +731,12 @@ class Conversation:
             progress = store.load_progress(session=session, run=run)
             prompt = current_prompt(ctx, progress)
             # Counted as the review lists them (not the "another?" taps).
-            answered = len(review_prompt(ctx, progress).review_items)
-            if prompt.kind == "review":
+            review = review_prompt(ctx, progress)
+            answered = len(review.review_items)
+            if prompt.kind == "review" and review.choices:  # everything answered
                 key = "status_reviewing"
+            elif prompt.kind == "review":  # the review, reached early with /ubah
+                key = "status_review_early"
             else:
                 key = "status_paused" if runs.is_paused(run) else "status_in_progress"
             turn.say(self.texts(key, turn.language, progress=prompt.progress, answered=answered))

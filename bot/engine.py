@@ -605,7 +605,8 @@ def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
             return at(len(steps) - 1 if resume is None else resume)
         if user_input is Command.start:
             return review()
-        return review(error=ctx.t("review_use_buttons"))
+        early = _next_to_answer(answers, steps) is not None  # no submit button to press yet
+        return review(error=ctx.t("review_use_buttons_early" if early else "review_use_buttons"))
 
     index = _position(steps, progress.step)
     if index is None:  # not started, or the stored step no longer exists: resume sensibly

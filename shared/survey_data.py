@@ -434,6 +434,8 @@ REQUIRED_MESSAGES = (
     "error_press_button",
     "review_so_far",
     "review_unfinished_hint",
+    "review_use_buttons",
+    "review_use_buttons_early",
 )
 
 

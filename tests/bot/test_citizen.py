@@ -119,8 +119,28 @@ async def test_ubah_mid_survey_shows_the_answers_so_far_without_submit(bot: Harn
     assert "Jawaban Anda sejauh ini:" in texts_of(calls)[-1]
     labels = [button["text"] for button in bot.keyboard(CITIZEN)]
     assert "✏️ 2" in labels and not any("Kirim" in label for label in labels)
+    calls = await bot.say(CITIZEN, "/status")  # not "everything is answered"
+    assert "belum semua pertanyaan dijawab" in texts_of(calls)[-1]
+    await bot.say(CITIZEN, "/ubah")
     calls = await bot.tap(CITIZEN, "Kembali")
     assert "Mengapa" in texts_of(calls)[-1]  # back to the first unanswered question
+
+
+async def test_skipping_an_answered_optional_question_keeps_and_shows_its_answer(
+    bot: Harness, engine: Engine
+) -> None:
+    await bot.join(CITIZEN)
+    await bot.tap(CITIZEN, "Kesehatan")
+    for text in ("Puskesmas buka sore", "Warga kerja pagi"):
+        await bot.say(CITIZEN, text)
+    await bot.tap(CITIZEN, "Tidak")
+    await bot.say(CITIZEN, "Antre lama")
+    await bot.say(CITIZEN, "Tambah dokter")  # the optional strategy, answered
+    await bot.tap(CITIZEN, "Kembali")
+    calls = await bot.tap(CITIZEN, "Lewati")
+    pressed = texts_of(calls, "editMessageText")[-1]
+    assert pressed.endswith("✅ Jawaban: Tambah dokter") and "Dilewati" not in pressed
+    assert _answers(engine)[("strategy", 0, 0)] == "Tambah dokter"
 
 
 async def test_changing_the_domain_in_the_review_says_the_answers_moved(

@@ -369,6 +369,10 @@ def test_a_review_reached_early_offers_no_submit_and_back_resumes(run: Run) -> N
     early = run.send(Command.review)
     assert early.prompt.text == "Jawaban Anda sejauh ini:" and early.prompt.choices == ()
     assert "Kembali untuk melanjutkan" in (early.prompt.hint or "")
+    typed = run.text("kirim saja")  # words typed at the review: no submit button to point to
+    assert typed.error == (
+        "Pilih jawaban yang ingin diubah, atau tekan Kembali untuk melanjutkan pengisian."
+    )
     assert run.send(Command.back).step == "reason@0.0"  # the first unanswered question
     run.text("Warga kerja pagi")
     run.choose("no")
