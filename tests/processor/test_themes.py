@@ -181,12 +181,25 @@ def test_obstacles_are_tagged_with_dimensions(tools, survey_data) -> None:  # ty
                 "text": "usulan musrenbang gak pernah masuk",
                 "domain": "pekerjaan_umum",
             },
+            {
+                "question_id": "obstacle",
+                "text": "jalan provinsi rusak parah",
+                "domain": "pekerjaan_umum",
+            },
+            {
+                "question_id": "obstacle",
+                "text": "usulan musrenbang sudah diterima tapi anggaran kurang",
+                "domain": "pekerjaan_umum",
+            },
         ]
     )
     analysis = _run(tools, survey_data, frame)
     tags = analysis.dimension_tags.groupby("answer_id")["dimension"].apply(set).to_dict()
     assert "kurang_koordinasi" in tags["a7"]  # whose road it is: levels of government
     assert "kurang_mendengar" in tags["a8"]  # proposals that never get in
+    # ordinary complaints about such roads and proposals are neither
+    assert not {"kurang_koordinasi", "kurang_mendengar"} & tags.get("a9", set())
+    assert not {"kurang_koordinasi", "kurang_mendengar"} & tags.get("a10", set())
     assert "kurang_responsif" in tags["a1"]
     assert "birokratis" in tags["a2"]
     assert "kurang_aksesibel" in tags["a3"]
