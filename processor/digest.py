@@ -37,11 +37,20 @@ def _n(value: int | float, language: str) -> str:
     return format_decimal(value, locale=_locale(language))
 
 
+# Indonesia's zones by the names planners use, in either language; babel knows them only
+# in Indonesian, and other zones are given as an offset ("GMT+09:00").
+_ZONE_NAMES = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
 def _when(moment: datetime, timezone: str, language: str) -> str:
-    # With the zone: "28 Nov 2026 08:00 WIB" (WITA, WIT in the other Indonesian zones).
-    return format_datetime(
-        moment, "d MMM y HH:mm zzz", tzinfo=ZoneInfo(timezone), locale=_locale(language)
-    )
+    zone, locale = ZoneInfo(timezone), _locale(language)
+    name = _ZONE_NAMES.get(timezone) or format_datetime(moment, "ZZZZ", tzinfo=zone, locale=locale)
+    return f"{format_datetime(moment, 'd MMM y HH:mm', tzinfo=zone, locale=locale)} {name}"
 
 
 def escape_text(text: object, limit: int = LABEL_LIMIT) -> str:

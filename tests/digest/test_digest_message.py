@@ -66,6 +66,7 @@ def test_first_digest_has_period_counts_top_needs_obstacles_and_gaps(
 
 def test_english_on_request(summary: dict[str, Any], survey_data: SurveyData) -> None:
     [message] = _compose(summary, survey_data=survey_data, language="en")
+    assert "30 Nov 2026 07:00 WIB" in message  # the zone as planners name it, in English too
     assert "<b>Health</b> · 30 respondents, 190 answers" in message
     assert "Top needs:" in message and "(first digest)" in message
 
@@ -221,3 +222,15 @@ def test_leftover_other_theme_is_never_a_top_theme(
     )
     [message] = _compose(other, summary, survey_data=survey_data)
     assert "Lainnya" not in message
+
+
+def test_other_zones_are_named_or_given_as_an_offset(
+    summary: dict[str, Any], survey_data: SurveyData
+) -> None:
+    east = copy.deepcopy(summary)
+    east["campaign"]["timezone"] = "Asia/Jayapura"
+    [message] = _compose(east, survey_data=survey_data)
+    assert "30 Nov 2026 09:00 WIT" in message
+    east["campaign"]["timezone"] = "Australia/Darwin"
+    [message] = _compose(east, survey_data=survey_data, language="en")
+    assert "30 Nov 2026 09:30 GMT+09:30" in message
