@@ -12,6 +12,7 @@ Two pure steps and one I/O step:
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +35,7 @@ SECTION_KEYS = ("s1", "s2", "s3", "s4", "s5", "s6", "s7")
 TOP_NEEDS = 5
 TOP_OBSTACLES = 5
 TOP_DIMENSIONS = 4
+_ONE_PLURAL = re.compile(r"(?<![\d.,])(1 (?:[a-z]+ )?(?:answer|respondent|need))s\b")
 MIN_POLICY_ANSWERS = 3  # obstacle answers of a dimension before a policy is drafted for it
 QUOTES_PER_STATEMENT = 2
 LOW_DATA_RESPONDENTS = 10
@@ -258,7 +260,11 @@ class _Context:
         }
 
     def t(self, key: str, **values: object) -> str:
-        return self.texts.text(key, self.language, **values)
+        text = self.texts.text(key, self.language, **values)
+        if self.language == "en":
+            # "1 respondents gave 1 answers": English counts of one take the singular.
+            text = _ONE_PLURAL.sub(r"\1", text)
+        return text
 
     def n(self, value: float) -> str:
         return _number(value, self.language)
@@ -563,6 +569,8 @@ def _recommendations(
             )
         )
     for code, count in _top_dimensions(dimensions, 2):
+        if count < MIN_POLICY_ANSWERS:  # as for policies: too few answers to prioritise
+            continue
         statements.append(
             Statement(
                 ctx.t("rec_dimension", dimension=ctx.dimension(code), count=ctx.n(count)),

@@ -390,3 +390,17 @@ def test_no_policy_is_drafted_from_one_or_two_answers(summary: dict[str, Any], t
     plan = plan_from_summary(thin, language="id", now=NOW, texts=texts)
     policies = plan.domains[0].sections[2].statements[1:]
     assert len(policies) == 1 and "Anggaran" in policies[0].text
+
+
+def test_english_counts_of_one_are_singular_and_thin_dimensions_are_not_prioritised(
+    summary: dict[str, Any], texts
+) -> None:  # type: ignore[no-untyped-def]
+    small = copy.deepcopy(summary)
+    health = small["domains"]["kesehatan"]
+    health.update(respondents=1, answers=11)
+    health["dimensions"] = {code: 0 for code in health["dimensions"]} | {"inefisiensi": 1}
+    plan = plan_from_summary(small, language="en", now=NOW, texts=texts)
+    part = next(d for d in plan.domains if d.code == "kesehatan")
+    assert "1 respondent gave 11 answers" in part.sections[0].statements[0].text
+    recommendations = " ".join(s.text for s in part.sections[6].statements)
+    assert "Inefficiency" not in recommendations  # one answer is no priority
