@@ -457,8 +457,13 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
                 (str(indicator),)
                 + tuple(_target(targets.get(str(y)), ctx.language) for y in ctx.years)
             )
-    # Agencies' plans that answer none of the top citizen needs are plans all the same.
-    for row in _staff_rows({"staff_rows": domain.get("staff_rows_without_need") or []}):
+    # Agencies' plans that answer none of the top citizen needs (no need at all, or only
+    # needs below the top ones) are plans all the same.
+    shown = {r["row_id"] for gap in gaps[:TOP_NEEDS] for r in gap.get("staff_rows") or []}
+    candidates = list(domain.get("staff_rows_without_need") or [])
+    candidates += [r for gap in gaps[TOP_NEEDS:] for r in gap.get("staff_rows") or []]
+    other_rows = list({r["row_id"]: r for r in candidates if r["row_id"] not in shown}.values())
+    for row in _staff_rows({"staff_rows": other_rows}):
         strategy, obstacle = row.get("strategy") or "–", row.get("obstacle") or "–"
         evidence = _row_evidence(None, row)
         s4.append(

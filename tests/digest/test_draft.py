@@ -404,3 +404,33 @@ def test_english_counts_of_one_are_singular_and_thin_dimensions_are_not_prioriti
     assert "1 respondent gave 11 answers" in part.sections[0].statements[0].text
     recommendations = " ".join(s.text for s in part.sections[6].statements)
     assert "Inefficiency" not in recommendations  # one answer is no priority
+
+
+def test_agency_rows_answering_only_lower_needs_appear_once(summary: dict[str, Any], texts) -> None:  # type: ignore[no-untyped-def]
+    deep = copy.deepcopy(summary)
+    gaps = deep["domains"]["kesehatan"]["gaps"]
+    row = copy.deepcopy(gaps[0]["staff_rows"][0])
+    row.update(
+        row_id="r-9.0.0", strategy="Posyandu lansia keliling", indicator="Posyandu lansia (unit)"
+    )
+    template = copy.deepcopy(gaps[-1])
+    while len(gaps) < 7:  # needs 4 and 5 fill the top 5; 6 and 7 share one agency row
+        extra = copy.deepcopy(template)
+        lower = len(gaps) >= 5
+        extra.update(
+            need_theme_id=f"kesehatan.citizen_need.{len(gaps) + 1}",
+            respondent_count=1 if lower else 50,
+            answer_count=1 if lower else 50,
+            staff_rows=[copy.deepcopy(row)] if lower else [],
+            status="ditangani" if lower else "belum_ditangani",
+        )
+        gaps.append(extra)
+    also_top = copy.deepcopy(gaps[0]["staff_rows"][0])  # a top need's row, also on need 7
+    gaps[-1]["staff_rows"].append(also_top)
+    plan = plan_from_summary(deep, language="id", now=NOW, texts=texts)
+    strategy = [s.text for s in plan.domains[0].sections[3].statements]
+    assert sum("Posyandu lansia keliling" in t for t in strategy) == 1
+    assert not any(
+        t.startswith("Rencana OPD yang tidak terkait") and also_top["strategy"] in t
+        for t in strategy
+    )
