@@ -190,8 +190,8 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(update.effective_chat.id, update.message.text or "")
 
 
-def _serve_echo(base_url: str, database_url: str, stop: Any) -> None:
-    """Child process: a bare echo bot with the same transport settings as Rembuk's."""
+def _text_bot(base_url: str, handler: Callable[..., Awaitable[None]]) -> Application:
+    """A bare bot answering text with `handler`, with the same transport settings as Rembuk's."""
     builder = (
         Application.builder()
         .token(TOKEN)
@@ -201,8 +201,13 @@ def _serve_echo(base_url: str, database_url: str, stop: Any) -> None:
         .concurrent_updates(256)
     )
     application = configure_transport(builder).build()
-    application.add_handler(MessageHandler(filters.TEXT, _echo))
-    asyncio.run(_serve_until(application, stop))
+    application.add_handler(MessageHandler(filters.TEXT, handler))
+    return application
+
+
+def _serve_echo(base_url: str, database_url: str, stop: Any) -> None:
+    """Child process: a bare echo bot."""
+    asyncio.run(_serve_until(_text_bot(base_url, _echo), stop))
 
 
 def _serve_floor(base_url: str, database_url: str, stop: Any) -> None:
@@ -240,17 +245,7 @@ def _serve_floor(base_url: str, database_url: str, stop: Any) -> None:
         await worker.run(store, user_id=update.effective_chat.id, text=text)
         await context.bot.send_message(update.effective_chat.id, text)
 
-    builder = (
-        Application.builder()
-        .token(TOKEN)
-        .base_url(base_url + "/bot")
-        .base_file_url(base_url + "/file/bot")
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
-        .concurrent_updates(256)
-    )
-    application = configure_transport(builder).build()
-    application.add_handler(MessageHandler(filters.TEXT, store_and_echo))
-    asyncio.run(_serve_until(application, stop))
+    asyncio.run(_serve_until(_text_bot(base_url, store_and_echo), stop))
     worker.shutdown()
     engine.dispose()
 

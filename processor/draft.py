@@ -223,6 +223,27 @@ def _indicator(ctx: _Context, indicator: str, targets: Mapping[str, Any]) -> str
     return indicator
 
 
+def _result(
+    ctx: _Context, row: Mapping[str, Any], evidence: Evidence, domain_name: str | None = None
+) -> tuple[Statement, str, tuple[str, ...]]:
+    """A staff row's expected result: its statement (indicator and yearly targets), and the
+    indicator and target cells of its row in the results table."""
+    targets = row.get("targets") or {}
+    indicator = _indicator(ctx, str(row.get("indicator") or ctx.t("lf_none")), targets)
+    shown = f"{domain_name}: {indicator}" if domain_name else indicator
+    statement = Statement(
+        ctx.t(
+            "result_line", indicator=shown, targets=_targets_text(targets, ctx.years, ctx.language)
+        ),
+        evidence,
+    )
+    return (
+        statement,
+        indicator,
+        tuple(_target(targets.get(str(y)), ctx.language) for y in ctx.years),
+    )
+
+
 def _targets_text(targets: Mapping[str, Any], years: Sequence[int], language: str) -> str:
     return "; ".join(f"{year}: {_target(targets.get(str(year)), language)}" for year in years)
 
@@ -441,22 +462,9 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
             if row["row_id"] in targets_listed:
                 continue  # one staff row can answer several needs; its targets go in once
             targets_listed.add(row["row_id"])
-            targets = row.get("targets") or {}
-            indicator = _indicator(ctx, str(row.get("indicator") or ctx.t("lf_none")), targets)
-            s6.append(
-                Statement(
-                    ctx.t(
-                        "result_line",
-                        indicator=indicator,
-                        targets=_targets_text(targets, ctx.years, ctx.language),
-                    ),
-                    _row_evidence(gap, row),
-                )
-            )
-            target_rows.append(
-                (str(indicator),)
-                + tuple(_target(targets.get(str(y)), ctx.language) for y in ctx.years)
-            )
+            statement, indicator, cells = _result(ctx, row, _row_evidence(gap, row))
+            s6.append(statement)
+            target_rows.append((indicator, *cells))
     # Agencies' plans that answer none of the top citizen needs (no need at all, or only
     # needs below the top ones) are plans all the same.
     shown = {r["row_id"] for gap in gaps[:TOP_NEEDS] for r in gap.get("staff_rows") or []}
@@ -482,21 +490,9 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
         if row["row_id"] in targets_listed:
             continue
         targets_listed.add(row["row_id"])
-        targets = row.get("targets") or {}
-        indicator = _indicator(ctx, str(row.get("indicator") or ctx.t("lf_none")), targets)
-        s6.append(
-            Statement(
-                ctx.t(
-                    "result_line",
-                    indicator=indicator,
-                    targets=_targets_text(targets, ctx.years, ctx.language),
-                ),
-                evidence,
-            )
-        )
-        target_rows.append(
-            (str(indicator),) + tuple(_target(targets.get(str(y)), ctx.language) for y in ctx.years)
-        )
+        statement, indicator, cells = _result(ctx, row, evidence)
+        s6.append(statement)
+        target_rows.append((indicator, *cells))
     s4 += [_theme_statement(ctx, "strategy_citizen", t) for t in citizen_strategies]
     if not s4:
         s4 = [Statement(ctx.t("no_needs"))]
@@ -800,22 +796,9 @@ def _overall_plan(ctx: _Context, codes: Sequence[str]) -> PartPlan:
                 if row["row_id"] in targets_listed:
                     continue  # one staff row can answer several needs; its targets go in once
                 targets_listed.add(row["row_id"])
-                targets = row.get("targets") or {}
-                indicator = _indicator(ctx, str(row.get("indicator") or ctx.t("lf_none")), targets)
-                target_rows.append(
-                    (name, indicator)
-                    + tuple(_target(targets.get(str(y)), ctx.language) for y in ctx.years)
-                )
-                s6.append(
-                    Statement(
-                        ctx.t(
-                            "result_line",
-                            indicator=f"{name}: {indicator}",
-                            targets=_targets_text(targets, ctx.years, ctx.language),
-                        ),
-                        _row_evidence(gap, row),
-                    )
-                )
+                statement, indicator, cells = _result(ctx, row, _row_evidence(gap, row), name)
+                s6.append(statement)
+                target_rows.append((name, indicator, *cells))
             if not _staff_rows(gap):
                 unaddressed.append((code, gap))
     s4 = s4 or [Statement(ctx.t("no_needs"))]
