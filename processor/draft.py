@@ -223,25 +223,41 @@ def _indicator(ctx: _Context, indicator: str, targets: Mapping[str, Any]) -> str
     return indicator
 
 
-def _result(
-    ctx: _Context, row: Mapping[str, Any], evidence: Evidence, domain_name: str | None = None
-) -> tuple[Statement, str, tuple[str, ...]]:
-    """A staff row's expected result: its statement (indicator and yearly targets), and the
-    indicator and target cells of its row in the results table."""
-    targets = row.get("targets") or {}
-    indicator = _indicator(ctx, str(row.get("indicator") or ctx.t("lf_none")), targets)
-    shown = f"{domain_name}: {indicator}" if domain_name else indicator
-    statement = Statement(
-        ctx.t(
-            "result_line", indicator=shown, targets=_targets_text(targets, ctx.years, ctx.language)
-        ),
-        evidence,
-    )
-    return (
-        statement,
-        indicator,
-        tuple(_target(targets.get(str(y)), ctx.language) for y in ctx.years),
-    )
+class _Results:
+    """Section 6 as it is built: each staff row's expected result (a statement in `into`,
+    a row of the targets table) once, however many needs the row answers."""
+
+    def __init__(self, into: list[Statement]) -> None:
+        self.statements = into
+        self.table_rows: list[tuple[str, ...]] = []
+        self._listed: set[str] = set()
+
+    def add(
+        self,
+        ctx: _Context,
+        row: Mapping[str, Any],
+        evidence: Evidence,
+        domain_name: str | None = None,
+    ) -> None:
+        if row["row_id"] in self._listed:
+            return
+        self._listed.add(row["row_id"])
+        targets = row.get("targets") or {}
+        indicator = _indicator(ctx, str(row.get("indicator") or ctx.t("lf_none")), targets)
+        shown = f"{domain_name}: {indicator}" if domain_name else indicator
+        self.statements.append(
+            Statement(
+                ctx.t(
+                    "result_line",
+                    indicator=shown,
+                    targets=_targets_text(targets, ctx.years, ctx.language),
+                ),
+                evidence,
+            )
+        )
+        cells = tuple(_target(targets.get(str(y)), ctx.language) for y in ctx.years)
+        lead = (domain_name, indicator) if domain_name else (indicator,)
+        self.table_rows.append((*lead, *cells))
 
 
 def _targets_text(targets: Mapping[str, Any], years: Sequence[int], language: str) -> str:
@@ -426,8 +442,7 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
     s4: list[Statement] = []
     s5: list[Statement] = []
     s6: list[Statement] = []
-    target_rows: list[tuple[str, ...]] = []
-    targets_listed: set[str] = set()
+    results = _Results(s6)
     for gap in gaps[:TOP_NEEDS] if gaps else []:
         rows = _staff_rows(gap)
         need = str(gap.get("need_label", ""))
@@ -459,12 +474,7 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
                     _row_evidence(gap, row),
                 )
             )
-            if row["row_id"] in targets_listed:
-                continue  # one staff row can answer several needs; its targets go in once
-            targets_listed.add(row["row_id"])
-            statement, indicator, cells = _result(ctx, row, _row_evidence(gap, row))
-            s6.append(statement)
-            target_rows.append((indicator, *cells))
+            results.add(ctx, row, _row_evidence(gap, row))
     # Agencies' plans that answer none of the top citizen needs (no need at all, or only
     # needs below the top ones) are plans all the same.
     shown = {r["row_id"] for gap in gaps[:TOP_NEEDS] for r in gap.get("staff_rows") or []}
@@ -487,23 +497,18 @@ def _domain_sections(ctx: _Context, code: str, domain: Mapping[str, Any]) -> tup
                 evidence,
             )
         )
-        if row["row_id"] in targets_listed:
-            continue
-        targets_listed.add(row["row_id"])
-        statement, indicator, cells = _result(ctx, row, evidence)
-        s6.append(statement)
-        target_rows.append((indicator, *cells))
+        results.add(ctx, row, evidence)
     s4 += [_theme_statement(ctx, "strategy_citizen", t) for t in citizen_strategies]
     if not s4:
         s4 = [Statement(ctx.t("no_needs"))]
     if not s5:
         s5 = [Statement(ctx.t("no_needs"))]
     table = None
-    if target_rows:
+    if results.table_rows:
         s6.insert(0, Statement(ctx.t("results_intro")))
         table = Table(
             header=(ctx.t("col_indicator"),) + tuple(str(y) for y in ctx.years),
-            rows=tuple(target_rows),
+            rows=tuple(results.table_rows),
         )
     else:
         s6.insert(0, Statement(ctx.t("result_none")))
@@ -752,8 +757,8 @@ def _overall_plan(ctx: _Context, codes: Sequence[str]) -> PartPlan:
     s2 = s2 or [Statement(ctx.t("no_needs"))]
     s3 = _policy_statements(ctx, all_dims)
 
-    s4, s5, s6, target_rows, unaddressed = [], [], [], [], []
-    targets_listed: set[str] = set()
+    s4, s5, s6, unaddressed = [], [], [], []
+    results = _Results(s6)
     for code in codes:
         name = ctx.domain_name(code)
         gaps = _gaps(domains[code])[:TOP_NEEDS]
@@ -793,12 +798,7 @@ def _overall_plan(ctx: _Context, codes: Sequence[str]) -> PartPlan:
                         _row_evidence(gap, row),
                     )
                 )
-                if row["row_id"] in targets_listed:
-                    continue  # one staff row can answer several needs; its targets go in once
-                targets_listed.add(row["row_id"])
-                statement, indicator, cells = _result(ctx, row, _row_evidence(gap, row), name)
-                s6.append(statement)
-                target_rows.append((name, indicator, *cells))
+                results.add(ctx, row, _row_evidence(gap, row), name)
             if not _staff_rows(gap):
                 unaddressed.append((code, gap))
     s4 = s4 or [Statement(ctx.t("no_needs"))]
@@ -815,11 +815,11 @@ def _overall_plan(ctx: _Context, codes: Sequence[str]) -> PartPlan:
     ]
     s5 = s5 or [Statement(ctx.t("no_needs"))]
     table = None
-    if target_rows:
+    if results.table_rows:
         s6.insert(0, Statement(ctx.t("results_intro")))
         table = Table(
             header=(ctx.t("col_domain"), ctx.t("col_indicator")) + tuple(str(y) for y in ctx.years),
-            rows=tuple(target_rows),
+            rows=tuple(results.table_rows),
         )
     else:
         s6.insert(0, Statement(ctx.t("result_none")))
