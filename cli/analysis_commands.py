@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-STAGES = ("load", "normalise", "domains", "themes", "dimensions", "gaps", "write")
+STAGES = ("load", "normalise", "domains", "themes", "dimensions", "gaps", "links", "write")
 
 console = Console(stderr=True)
 

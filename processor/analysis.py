@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from processor.links import LinkParameters, evidence_links, subject_features
 from processor.pipeline import (
     CITIZEN_KINDS,
     KINDS,
@@ -33,7 +34,7 @@ from processor.vocabulary import OTHER_DOMAIN, UNMAPPED, DimensionTagger, Domain
 from shared.survey_data import SurveyData
 from shared.text import TextTools
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 UNMAPPED_NAME = {"id": "Belum terpetakan", "en": "Unmapped"}
 STAFF_ROWS_PER_GAP = 20  # the most similar rows are listed; staff_row_count has them all
 
@@ -83,6 +84,7 @@ class Analysis:
     dimension_tags: pd.DataFrame  # answer_id, domain, kind, dimension
     staff_rows: pd.DataFrame
     gap_links: pd.DataFrame
+    links: pd.DataFrame  # processor.links.LINK_COLUMNS
     params: Parameters = field(default_factory=Parameters)
 
 
@@ -124,7 +126,12 @@ def analyse(
     tags = tag_dimensions(texts, tools.dimensions)
     progress("gaps")
     rows = staff_rows(texts, targets)
-    links = gap_links(rows, themes, vectors, texts, params=params)
+    subject = subject_features(vectors, tools.text.is_word)
+    gaps = gap_links(rows, themes, vectors, texts, params=params, subject=subject)
+    progress("links")
+    links = evidence_links(
+        texts, themes, vectors, rows, gaps, subject=subject, params=LinkParameters()
+    )
     return Analysis(
         campaign=campaign,
         runs=runs,
@@ -133,7 +140,8 @@ def analyse(
         themes=themes,
         dimension_tags=tags,
         staff_rows=rows,
-        gap_links=links,
+        gap_links=gaps,
+        links=links,
         params=params,
     )
 
@@ -172,6 +180,42 @@ def _staff_row_json(row: Mapping) -> dict:
     }
 
 
+def _row_need_links(analysis: Analysis) -> pd.DataFrame:
+    """Agency rows that address a need (directly, or through its main obstacle or main
+    suggestion), with the matched field of direct ones; the best first for each need."""
+    links = analysis.links.loc[analysis.links["relation"] == "row-need"]
+    fields = analysis.gap_links.rename(columns={"theme_id": "target", "row_id": "source"})
+    links = links.merge(fields[["target", "source", "field"]], on=["target", "source"], how="left")
+    links = links.assign(field=links["field"].where(links["via"] == "", None))
+    return links.sort_values(
+        ["target", "strength", "similarity", "source"],
+        ascending=[True, True, False, True],  # "strong" before "weak"
+        kind="stable",
+    )
+
+
+def _links_json(links: pd.DataFrame | None, labels: Mapping[str, str]) -> list[dict]:
+    """A domain's evidence links (processor.links), each with the labels it joins."""
+    if links is None:
+        return []
+    return [
+        {
+            "relation": link["relation"],
+            "source": link["source"],
+            "source_label": labels.get(link["source"]),
+            "target": link["target"],
+            "target_label": labels.get(link["target"]),
+            "blocks": int(link["blocks"]),
+            "lift": None if pd.isna(link["lift"]) else round(float(link["lift"]), 3),
+            "p_value": None if pd.isna(link["p_value"]) else float(f"{link['p_value']:.3g}"),
+            "similarity": round(float(link["similarity"]), 3),
+            "strength": link["strength"],
+            "via": link["via"] or None,
+        }
+        for link in links.to_dict("records")
+    ]
+
+
 def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime) -> dict:
     """summary.json as a dict (documented field by field in the README)."""
     texts, runs = analysis.texts, analysis.runs
@@ -204,8 +248,13 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
         key: frame for key, frame in analysis.themes.table.groupby(["domain", "kind"], sort=False)
     }
     staff_json = {r["row_id"]: _staff_row_json(r) for r in analysis.staff_rows.to_dict("records")}
-    links_by_theme = {t: f for t, f in analysis.gap_links.groupby("theme_id", sort=False)}
-    linked_rows = set(analysis.gap_links["row_id"])
+    row_needs = _row_need_links(analysis)
+    links_by_theme = {t: f for t, f in row_needs.groupby("target", sort=False)}
+    linked_rows = set(row_needs["source"])
+    labels = dict(
+        zip(analysis.themes.table["theme_id"], analysis.themes.table["label"], strict=True)
+    )
+    links_by_domain = {d: f for d, f in analysis.links.groupby("domain", sort=False)}
 
     domains: dict[str, dict] = {}
     for code in domain_order:
@@ -221,23 +270,24 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             if theme["is_other"]:
                 continue
             links = links_by_theme.get(theme["id"])
-            row_ids = [] if links is None else links["row_id"].tolist()
+            records = [] if links is None else links.to_dict("records")
             gaps.append(
                 {
                     "need_theme_id": theme["id"],
                     "need_label": theme["label"],
                     "answer_count": theme["answer_count"],
                     "respondent_count": theme["respondent_count"],
-                    "status": "ditangani" if row_ids else "belum_ditangani",
-                    "staff_row_count": len(row_ids),
+                    "status": "ditangani" if records else "belum_ditangani",
+                    "staff_row_count": len(records),
                     "staff_rows": [
-                        dict(staff_json[r], similarity=round(float(s), 3), matched_field=f)
-                        for r, s, f in zip(
-                            row_ids[:STAFF_ROWS_PER_GAP],
-                            ([] if links is None else links["similarity"].tolist()),
-                            ([] if links is None else links["field"].tolist()),
-                            strict=False,
+                        dict(
+                            staff_json[link["source"]],
+                            similarity=round(float(link["similarity"]), 3),
+                            matched_field=link["field"],
+                            via=link["via"] or None,
+                            strength=link["strength"],
                         )
+                        for link in records[:STAFF_ROWS_PER_GAP]
                     ],
                 }
             )
@@ -250,6 +300,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             "themes": themes,
             "dimensions": {d: int(dimension_counts.get((code, d), 0)) for d in dimension_codes},
             "gaps": gaps,
+            "links": _links_json(links_by_domain.get(code), labels),
             "staff_rows_without_need": [
                 _staff_row_json(r)
                 for r in domain_rows.to_dict("records")

@@ -234,6 +234,29 @@ BANK: dict[str, dict[str, list]] = {
         ],
     },
 }
+# What people who name a need tend to name with it (need index: obstacle and suggestion
+# indices in BANK): in a real consultation the obstacle and the suggestion of one block are
+# about the block's need more often than chance, and the draft's links rest on that.
+RELATED: dict[str, dict[int, tuple[tuple[int, ...], tuple[int, ...]]]] = {
+    "kesehatan": {0: ((0, 3), (0, 3)), 1: ((1, 3), (1, 2)), 3: ((1,), (2,)), 4: ((4, 2), (0,))},
+    "pekerjaan_umum": {
+        0: ((1, 2), (0, 1)),
+        1: ((0,), (2,)),
+        2: ((3,), (1,)),
+        3: ((3,), (1,)),
+        4: ((2, 0), (0,)),
+    },
+    "adminduk_perizinan": {
+        0: ((0, 3), (0,)),
+        1: ((1,), (0,)),
+        2: ((1, 2), (1, 2)),
+        3: ((2, 3), (1,)),
+    },
+    "pendidikan": {0: ((0,), (1,)), 1: ((2,), (0,)), 2: ((0,), (1,)), 3: ((1,), ())},
+    "sosial": {0: ((0,), (0,)), 1: ((2, 0), (0,)), 2: ((1,), (1,))},
+    "lingkungan_hidup": {0: ((0,), (1,)), 1: ((1,), (0,)), 2: ((2,), ())},
+}
+RELATED_SHARE = 0.6  # how often a block's obstacle or suggestion is about its first need
 DOMAIN_WEIGHTS = {
     "kesehatan": 30,
     "pekerjaan_umum": 28,
@@ -317,6 +340,13 @@ class SampleConsultation:
     in_progress: tuple[SampleRun, ...] = field(default=())
 
 
+def _pick(choices: Sequence[str], related: Sequence[int], rng: random.Random) -> str:
+    """One of `choices`: often one related to the block's need, otherwise any."""
+    if related and rng.random() < RELATED_SHARE:
+        return choices[rng.choice(related)]
+    return rng.choice(choices)
+
+
 def _citizen(person: int, rng: random.Random, days: int) -> SampleRun:
     codes = list(DOMAIN_WEIGHTS)
     weights = [DOMAIN_WEIGHTS[c] for c in codes]
@@ -329,7 +359,9 @@ def _citizen(person: int, rng: random.Random, days: int) -> SampleRun:
     for block, code in enumerate(chosen):
         bank = BANK[code]
         answers.append(("domain", block, 0, code, None, None))
-        needs = rng.sample(bank["needs"], 2 if rng.random() < 0.3 else 1)
+        picked = rng.sample(range(len(bank["needs"])), 2 if rng.random() < 0.3 else 1)
+        needs = [bank["needs"][i] for i in picked]
+        related_obstacles, related_strategies = RELATED[code].get(picked[0], ((), ()))
         for item, (need, reason) in enumerate(needs):
             answers.append(("need", block, item, code, casual(need, rng), None))
             answers.append(("reason", block, item, code, casual(reason, rng, opener=False), None))
@@ -339,13 +371,20 @@ def _citizen(person: int, rng: random.Random, days: int) -> SampleRun:
                 block,
                 0,
                 code,
-                casual(rng.choice(bank["obstacles"]), rng, opener=False),
+                casual(_pick(bank["obstacles"], related_obstacles, rng), rng, opener=False),
                 None,
             )
         )
         if rng.random() < 0.6:
             answers.append(
-                ("strategy", block, 0, code, casual(rng.choice(bank["strategies"]), rng), None)
+                (
+                    "strategy",
+                    block,
+                    0,
+                    code,
+                    casual(_pick(bank["strategies"], related_strategies, rng), rng),
+                    None,
+                )
             )
     return SampleRun(
         person,

@@ -64,6 +64,49 @@ def answers_sheet(texts: pd.DataFrame, dimension_tags: pd.DataFrame | None = Non
     )
 
 
+LINK_SHEET_COLUMNS = (
+    "domain",
+    "relasi",
+    "sumber",
+    "sumber (label)",
+    "tujuan",
+    "tujuan (label)",
+    "blok bersama",
+    "lift",
+    "p",
+    "kemiripan",
+    "kekuatan",
+    "melalui",
+)
+
+
+def links_sheet(summary: dict) -> pd.DataFrame:
+    """Every evidence link of summary.json, a row each: what joins what, and how strongly
+    ("lemah" links are for the planner to confirm)."""
+    strength = {"strong": "kuat", "weak": "lemah (periksa)"}
+    return pd.DataFrame(
+        [
+            (
+                code,
+                link["relation"],
+                link["source"],
+                link["source_label"] or "",
+                link["target"],
+                link["target_label"] or "",
+                link["blocks"],
+                link["lift"],
+                link["p_value"],
+                link["similarity"],
+                strength.get(link["strength"], link["strength"]),
+                link["via"] or "",
+            )
+            for code, domain in summary["domains"].items()
+            for link in domain["links"]
+        ],
+        columns=list(LINK_SHEET_COLUMNS),
+    )
+
+
 class _Sheets:
     """Formatting shared by every sheet: bold wrapped headers, widths, frozen header, filter."""
 
@@ -191,7 +234,7 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                 freeze=False,
                 widths={"kebutuhan teratas": 50, "hambatan teratas": 50},
             )
-            used = {"Ringkasan", "Jawaban"}
+            used = {"Ringkasan", "Jawaban", "Tautan"}
             for code, domain in summary["domains"].items():
                 sheet = _sheet_name(code, used)
                 themes = pd.DataFrame(
@@ -251,6 +294,11 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                 )
                 sheets.sheet(sheet).write(row, 0, "Dimensi masalah", sheets.title)
                 sheets.table(dimensions, sheet, start_row=row + 1, freeze=False)
+            sheets.table(
+                links_sheet(summary),
+                "Tautan",
+                widths={"sumber (label)": 45, "tujuan (label)": 45, "melalui": 20},
+            )
             sheets.table(
                 answers_sheet(analysis.texts.head(ANSWER_SHEET_ROWS), analysis.dimension_tags),
                 "Jawaban",

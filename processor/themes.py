@@ -412,6 +412,8 @@ STAFF_ROW_FIELDS = {
 # The fields of a staff row that say what it does for citizens; each is matched on its
 # own (joined, a row's five fields dilute each other).
 GAP_FIELDS = ("need", "strategy", "realisation")
+# Fields whose stems a staff row carries: the gap fields and the obstacle (see links.py).
+STEM_FIELDS = ("need", "obstacle", "strategy", "realisation")
 
 
 def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
@@ -419,7 +421,7 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     (PII-scrubbed), targets, and the stems of the fields matched against citizen needs
     (`<field>_stems`)."""
     staff = texts.loc[texts["kind"].isin(STAFF_ROW_FIELDS)]
-    stem_columns = [f"{field}_stems" for field in GAP_FIELDS]
+    stem_columns = [f"{field}_stems" for field in STEM_FIELDS]
     columns = [
         "row_id",
         "domain",
@@ -439,7 +441,7 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     wide = both["text"].reindex(columns=list(STAFF_ROW_FIELDS.values()))
     for column in wide.columns:
         wide[column] = scrub_texts(wide[column])
-    field_stems = both["stems"].reindex(columns=list(GAP_FIELDS)).astype(object)
+    field_stems = both["stems"].reindex(columns=list(STEM_FIELDS)).astype(object)
     field_stems = field_stems.where(field_stems.notna(), "")
     grouped = staff.sort_values("answer_id", kind="stable").groupby("row_id", sort=True)
     domain = grouped["domain"].first()
@@ -457,7 +459,7 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
         respondent=respondent,
         answer_ids=[ids[r] + target_ids.get(r, []) for r in wide.index],
         targets=[per_row.get(r, {}) for r in wide.index],
-        **{f"{f}_stems": field_stems[f].astype(object) for f in GAP_FIELDS},
+        **{f"{f}_stems": field_stems[f].astype(object) for f in STEM_FIELDS},
     )
     return result.rename_axis("row_id").reset_index()[columns]
 
@@ -502,10 +504,13 @@ def gap_links(
     texts: pd.DataFrame,
     *,
     params: Parameters,
+    subject: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """(theme_id, row_id, similarity, field) for each citizen need theme a staff row
     addresses: the best cosine between the theme's centroid and one of the row's
-    GAP_FIELDS, with domain weights (see _domain_weights), from params.gap_similarity."""
+    GAP_FIELDS, with domain weights (see _domain_weights), from params.gap_similarity.
+    `subject` (processor.links.subject_features) leaves out words that are no subject,
+    such as place names; by default every single word counts."""
     is_need = (themes.table["kind"] == "citizen_need") & ~themes.table["is_other"]
     if rows.empty or not is_need.any() or vectors.vectorizer is None:
         return _empty_links()
@@ -515,6 +520,8 @@ def gap_links(
     key_index = texts["key_index"].to_numpy()
     row_domains = rows["domain"].to_numpy()
     unigram = np.array([" " not in feature for feature in vectors.features])
+    if subject is not None:
+        unigram = unigram & subject
     links: list[pd.DataFrame] = []
     for domain, theme_positions in sorted(need_table.groupby("domain").indices.items()):
         theme_index = need_table.index[theme_positions]

@@ -293,6 +293,10 @@ class TextTools:
     def _is_word(self, token: str) -> bool:
         return token in self._known or self._stemmer.dictionary.contains(token)
 
+    def is_word(self, token: str) -> bool:
+        """A word the dictionary, the slang list or the data files know (not a name)."""
+        return self._is_word(token)
+
     def _squeeze(self, token: str) -> str:
         """'bangettt' -> 'banget', 'maaaf' -> 'maaf', 'rusakk' -> 'rusak', 'daan' -> 'dan'."""
         if self._is_word(token):

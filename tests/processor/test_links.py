@@ -1,0 +1,125 @@
+"""Evidence links (processor.links) on the hand-made campaign of tests/processor/handmade.py."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from processor.analysis import analyse, build_summary
+from processor.links import LinkParameters, _cooccurrence
+from tests.processor.conftest import NOW
+from tests.processor.handmade import handmade_answers
+
+CAMPAIGN = {"code": "hm", "name": "Uji", "plan_years": [2027, 2028, 2029, 2030, 2031]}
+
+
+@pytest.fixture(scope="module")
+def analysis(tools, survey_data):  # type: ignore[no-untyped-def]
+    runs = pd.DataFrame(columns=["run_id", "respondent", "status", "source", "instrument"])
+    return analyse(
+        campaign=CAMPAIGN,
+        runs=runs,
+        answers=handmade_answers(),
+        survey_data=survey_data,
+        tools=tools,
+    )
+
+
+def _labelled(analysis) -> set[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    label = dict(
+        zip(analysis.themes.table["theme_id"], analysis.themes.table["label"], strict=True)
+    )
+    return {
+        (r, label.get(s, s), label[t])
+        for r, s, t in zip(
+            analysis.links["relation"],
+            analysis.links["source"],
+            analysis.links["target"],
+            strict=True,
+        )
+    }
+
+
+def test_themes_named_in_one_block_are_linked(analysis) -> None:  # type: ignore[no-untyped-def]
+    links = _labelled(analysis)
+    assert (
+        "need-obstacle",
+        "antrean puskesmas lebih cepat",
+        "antre lama dari subuh di puskesmas",
+    ) in links
+    assert (
+        "need-suggestion",
+        "persalinan aman untuk ibu hamil",
+        "rumah tunggu kelahiran dekat puskesmas",
+    ) in links
+    # Never named together and nothing alike: no link.
+    assert not any(
+        s == "obat puskesmas selalu lengkap" and t == "antrean online lewat whatsapp"
+        for _, s, t in links
+    )
+
+
+def test_a_row_answers_a_need_through_its_main_suggestion(analysis) -> None:  # type: ignore[no-untyped-def]
+    label = dict(
+        zip(analysis.themes.table["theme_id"], analysis.themes.table["label"], strict=True)
+    )
+    row_needs = analysis.links.loc[analysis.links["relation"] == "row-need"]
+    waiting_house = row_needs.loc[row_needs["source"] == "901.0.0"]
+    assert [label[t] for t in waiting_house["target"]] == ["persalinan aman untuk ibu hamil"]
+    assert label[waiting_house["via"].iloc[0]] == "rumah tunggu kelahiran dekat puskesmas"
+    queue = row_needs.loc[row_needs["source"] == "900.0.0"]
+    assert [label[t] for t in queue["target"]] == ["antrean puskesmas lebih cepat"]
+
+
+def test_a_shared_place_name_is_no_link(analysis) -> None:  # type: ignore[no-untyped-def]
+    road = analysis.links.loc[analysis.links["source"] == "902.0.0"]
+    assert road.empty, road
+
+
+def test_links_reach_the_summary_with_their_numbers(analysis, survey_data) -> None:  # type: ignore[no-untyped-def]
+    summary = build_summary(analysis, survey_data=survey_data, now=NOW)
+    health = summary["domains"]["kesehatan"]
+    link = next(
+        item
+        for item in health["links"]
+        if item["relation"] == "need-obstacle"
+        and item["source_label"] == "antrean puskesmas lebih cepat"
+    )
+    assert link["blocks"] == 8 and link["lift"] > 1 and link["p_value"] < 0.01
+    assert link["strength"] == "strong"
+    safe_birth = next(g for g in health["gaps"] if g["need_label"].startswith("persalinan"))
+    assert safe_birth["status"] == "ditangani"
+    assert [r["row_id"] for r in safe_birth["staff_rows"]] == ["901.0.0"]
+    assert safe_birth["staff_rows"][0]["via"] is not None
+    water = summary["domains"]["pekerjaan_umum"]["gaps"]
+    assert [g["status"] for g in water] == ["belum_ditangani"]
+
+
+def test_cooccurrence_counts_lift_and_chance() -> None:
+    texts = pd.DataFrame(
+        {
+            "domain": ["d"] * 8,
+            "unit": ["1", "1", "2", "2", "3", "3", "4", "4"],
+            "kind": ["citizen_need", "citizen_obstacle"] * 4,
+            "theme_id": ["n1", "o1", "n1", "o1", "n2", "o2", "n2", "o1"],
+        }
+    )
+    pairs = _cooccurrence(texts, "citizen_need", "citizen_obstacle").set_index(["source", "target"])
+    assert pairs.loc[("n1", "o1"), "blocks"] == 2
+    # 4 blocks; n1 in 2, o1 in 3: chance gives 1.5 shared blocks.
+    assert pairs.loc[("n1", "o1"), "lift"] == pytest.approx(2 / 1.5, abs=1e-3)
+    assert pairs.loc[("n1", "o1"), "p_value"] == pytest.approx(0.5)  # C(3,2)/C(4,2)
+    assert ("n1", "o2") not in pairs.index
+    assert LinkParameters().max_p < 0.5
+
+
+def test_links_have_their_own_sheet(analysis, survey_data, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from processor.render import LINK_SHEET_COLUMNS, write_analysis_xlsx
+
+    summary = build_summary(analysis, survey_data=survey_data, now=NOW)
+    path = write_analysis_xlsx(analysis, summary, tmp_path / "analysis.xlsx")
+    sheet = pd.read_excel(path, sheet_name="Tautan")
+    assert list(sheet.columns) == list(LINK_SHEET_COLUMNS)
+    assert len(sheet) == sum(len(d["links"]) for d in summary["domains"].values())
+    via = sheet.loc[sheet["sumber"] == "901.0.0"]
+    assert set(via["tujuan (label)"]) >= {"persalinan aman untuk ibu hamil"}
