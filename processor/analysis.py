@@ -27,6 +27,7 @@ from processor.themes import (
     Themes,
     gap_links,
     group_themes,
+    scrub_texts,
     staff_rows,
     vectorise_texts,
 )
@@ -180,6 +181,38 @@ def _staff_row_json(row: Mapping) -> dict:
     }
 
 
+OTHER_INPUTS = 60  # verbatim leftovers per (domain, kind) in summary.json; the rest counted
+
+
+def _period(runs: pd.DataFrame) -> dict[str, str | None]:
+    """When the first and the last questionnaire of the campaign were submitted."""
+    if "submitted_at" not in runs or runs["submitted_at"].isna().all():
+        return {"first": None, "last": None}
+    stamps = pd.to_datetime(runs["submitted_at"].dropna(), utc=True)
+    return {"first": stamps.min().isoformat(), "last": stamps.max().isoformat()}
+
+
+def _other_inputs(texts: pd.DataFrame, themes: dict[str, list[dict]], code: str) -> dict:
+    """What no theme holds ("lainnya"), verbatim but PII-scrubbed, most frequent first, so
+    the draft can list it instead of letting it vanish."""
+    other_ids = {t["id"] for kind in CITIZEN_KINDS for t in themes[kind] if t["is_other"]}
+    rest = texts.loc[texts["theme_id"].isin(other_ids) & (texts["domain"] == code)]
+    inputs: dict[str, list[dict]] = {}
+    more: dict[str, int] = {}
+    for kind, group in rest.groupby("kind", sort=True):
+        counted = group["text"].value_counts(sort=False).reset_index()
+        counted.columns = ["text", "answers"]
+        counted = counted.sort_values(["answers", "text"], ascending=[False, True])
+        shown = counted.head(OTHER_INPUTS)
+        scrubbed = scrub_texts(shown["text"]).tolist()
+        inputs[str(kind)] = [
+            {"text": t, "answers": int(n)}
+            for t, n in zip(scrubbed, shown["answers"], strict=True)
+        ]
+        more[str(kind)] = max(0, len(counted) - OTHER_INPUTS)
+    return {"other_inputs": inputs, "other_inputs_more": more}
+
+
 def _row_need_links(analysis: Analysis) -> pd.DataFrame:
     """Agency rows that address a need (directly, or through its main obstacle or main
     suggestion), with the matched field of direct ones; the best first for each need."""
@@ -301,6 +334,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             "dimensions": {d: int(dimension_counts.get((code, d), 0)) for d in dimension_codes},
             "gaps": gaps,
             "links": _links_json(links_by_domain.get(code), labels),
+            **_other_inputs(texts, themes, code),
             "staff_rows_without_need": [
                 _staff_row_json(r)
                 for r in domain_rows.to_dict("records")
@@ -308,10 +342,12 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             ][:STAFF_ROWS_PER_GAP],
         }
     statuses = runs["status"].value_counts() if len(runs) else pd.Series(dtype=int)
+    by_instrument = texts.drop_duplicates("respondent").groupby("instrument")["respondent"].size()
     return {
         "schema_version": SCHEMA_VERSION,
         "campaign": dict(analysis.campaign),
         "generated_at": now.isoformat(),
+        "period": _period(runs),
         "counts": {
             "submitted_runs": int(statuses.get("submitted", 0)),
             "in_progress_runs": int(statuses.get("in_progress", 0)),
@@ -328,6 +364,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
                 for code in domain_order
             },
             "by_source": {str(s): int(n) for s, n in by_source.items()},
+            "by_instrument": {str(i): int(n) for i, n in by_instrument.items()},
             "domain_sources": {
                 str(s): int(n)
                 for s, n in texts["domain_source"].value_counts().sort_index().items()

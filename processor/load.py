@@ -20,7 +20,7 @@ from shared.models import Answer, Campaign, ImportedAnswer, Respondent, SurveyRu
 @dataclass(frozen=True)
 class CampaignFrames:
     campaign: dict  # code, name, plan_years, timezone
-    runs: pd.DataFrame  # run_id, respondent, status, source, instrument
+    runs: pd.DataFrame  # run_id, respondent, status, source, instrument, submitted_at
     answers: pd.DataFrame  # ANSWER_COLUMNS, submitted runs and imported rows
 
 
@@ -55,6 +55,7 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
             SurveyRun.status,
             SurveyRun.source,
             SurveyRun.instrument,
+            SurveyRun.submitted_at,
         )
         .join(Respondent, Respondent.id == SurveyRun.respondent_id)
         .where(SurveyRun.campaign_id == campaign.id, Respondent.erased.is_(False))

@@ -176,6 +176,7 @@ def test_run_analysis_writes_the_documented_summary(
         "pekerjaan_umum",
         "lingkungan_hidup",
         "adminduk_perizinan",
+        "Tautan",
         "Jawaban",
     ]
     answers = book["Jawaban"]
