@@ -153,7 +153,10 @@ def _names(survey_data: SurveyData) -> dict[str, dict[str, str]]:
     return names
 
 
-def _theme_json(row: Mapping) -> dict:
+def _theme_json(row: Mapping, dimensions: Mapping[str, Mapping[str, int]]) -> dict:
+    extra = (
+        {"dimensions": dict(dimensions[row["theme_id"]])} if row["theme_id"] in dimensions else {}
+    )
     return {
         "id": row["theme_id"],
         "label": row["label"],
@@ -164,7 +167,21 @@ def _theme_json(row: Mapping) -> dict:
         "respondent_count": int(row["respondent_count"]),
         "quotes": list(row["quotes"]),
         "answer_ids": list(row["answer_ids"]),
+        **extra,
     }
+
+
+def _theme_dimensions(analysis: Analysis) -> dict[str, dict[str, int]]:
+    """Obstacle theme id -> {dimension: answers of the theme tagged with it}."""
+    tags = analysis.dimension_tags
+    if tags.empty:
+        return {}
+    themed = tags.merge(analysis.texts[["answer_id", "theme_id"]], on="answer_id")
+    counts = themed.groupby(["theme_id", "dimension"]).size()
+    result: dict[str, dict[str, int]] = {}
+    for (theme_id, dimension), n in counts.items():
+        result.setdefault(str(theme_id), {})[str(dimension)] = int(n)
+    return result
 
 
 def _staff_row_json(row: Mapping) -> dict:
@@ -206,8 +223,7 @@ def _other_inputs(texts: pd.DataFrame, themes: dict[str, list[dict]], code: str)
         shown = counted.head(OTHER_INPUTS)
         scrubbed = scrub_texts(shown["text"]).tolist()
         inputs[str(kind)] = [
-            {"text": t, "answers": int(n)}
-            for t, n in zip(scrubbed, shown["answers"], strict=True)
+            {"text": t, "answers": int(n)} for t, n in zip(scrubbed, shown["answers"], strict=True)
         ]
         more[str(kind)] = max(0, len(counted) - OTHER_INPUTS)
     return {"other_inputs": inputs, "other_inputs_more": more}
@@ -277,6 +293,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
         if len(analysis.dimension_tags)
         else pd.Series(dtype=int)
     )
+    theme_dimensions = _theme_dimensions(analysis)
     themes_by_group = {
         key: frame for key, frame in analysis.themes.table.groupby(["domain", "kind"], sort=False)
     }
@@ -293,7 +310,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
     for code in domain_order:
         themes = {
             kind: [
-                _theme_json(row)
+                _theme_json(row, theme_dimensions)
                 for row in themes_by_group.get((code, kind), pd.DataFrame()).to_dict("records")
             ]
             for kind in KINDS

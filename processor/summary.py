@@ -40,6 +40,7 @@ class Theme:
     keywords: tuple[str, ...] = ()
     quotes: tuple[str, ...] = ()
     answer_ids: tuple[str, ...] = ()
+    dimensions: dict[str, int] = Field(default_factory=dict)  # obstacle themes only
 
     @property
     def leftovers(self) -> bool:
