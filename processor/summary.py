@@ -39,7 +39,7 @@ class Theme:
     label_formal: str | None = None
     keywords: tuple[str, ...] = ()
     quotes: tuple[str, ...] = ()
-    answer_ids: tuple[str, ...] = ()
+    answer_ids: tuple[str | int, ...] = ()
     dimensions: dict[str, int] = Field(default_factory=dict)  # obstacle themes only
 
     @property
@@ -81,12 +81,14 @@ class StaffRow:
     strategy: str = ""
     indicator: str = ""
     respondent: str | None = None
-    targets: dict[int, float] = Field(default_factory=dict)
-    answer_ids: tuple[str, ...] = ()
+    # A figure, or (lowest, highest) once rows of officers who disagree are merged.
+    targets: dict[int, float | tuple[float, float]] = Field(default_factory=dict)
+    answer_ids: tuple[str | int, ...] = ()
     opd: Agency | None = None
     unit: Unit | None = None
     baseline: Baseline | None = None
-    budget: dict[int, float] = Field(default_factory=dict)
+    budget: dict[int, float | tuple[float, float]] = Field(default_factory=dict)
+    officers: int = 1  # officers behind the row: several once identical rows are merged
 
 
 @dataclass(frozen=True, config=_CONFIG)

@@ -1,0 +1,324 @@
+"""The draft master plan: a Word document built from the analysis summary.
+
+Layers, each its own module: `model` (priorities, actions, indicators and policies from the
+evidence), `narrative` (the words of every section), `tables` (targets, logframe, work
+plan, budget), `charts` and `docx_writer`. `plan_from_summary` and `render_charts` are pure;
+`write_draft` does the I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+
+from processor.draft.charts import render_charts
+from processor.draft.content import (
+    Context,
+    DraftPlan,
+    Evidence,
+    Part,
+    Section,
+    Statement,
+    load_draft_texts,
+)
+from processor.draft.docx_writer import EVIDENCE_STYLE, PAPER_SIZES_CM, render_document
+from processor.draft.model import (
+    DomainModel,
+    Innovation,
+    build_domain_model,
+)
+from processor.draft.narrative import (
+    action_statement,
+    domain_sections,
+    introduction,
+    other_inputs,
+    section,
+    theme_evidence,
+)
+from processor.draft.tables import budget_table, logframe, results_table, workplan
+from processor.summary import Summary, parse_summary
+from shared.survey_data import MessageCatalog
+
+__all__ = [
+    "EVIDENCE_STYLE",
+    "PAPER_SIZES_CM",
+    "draft_filename",
+    "load_draft_texts",
+    "plan_from_summary",
+    "render_charts",
+    "write_draft",
+]
+MIN_DOMAIN_RESPONDENTS = 5  # fewer: the domain's inputs go to the annex, not a chapter
+# The instrument a policy for each problem dimension rests on (texts: instrument_<code>).
+POLICY_INSTRUMENTS = {
+    "kurang_responsif": "perbup",
+    "kurang_informatif": "standar_pelayanan",
+    "kurang_aksesibel": "sop",
+    "kurang_koordinasi": "pks",
+    "birokratis": "sop",
+    "inefisiensi": "sop",
+    "kurang_mendengar": "perbup",
+    "regulasi": "perbup",
+    "anggaran": "spm",
+    "sdm": "sk",
+    "sarana_prasarana": "spm",
+    "data_ti": "perbup",
+}
+
+
+def _overall(ctx: Context, models: Sequence[DomainModel]) -> Part:
+    """The whole plan: the seven sections across domains, and the budget per agency."""
+    needs = sorted(
+        ((m.code, p) for m in models for p in m.priorities),
+        key=lambda cp: (-cp[1].need.respondent_count, -cp[1].need.answer_count, cp[1].need.id),
+    )[:10]
+    s1 = [Statement(ctx.t("intro_overall", domains=len(models)))]
+    s1 += [
+        Statement(
+            ctx.t(
+                "need_line_domain",
+                label=p.need.shown_label,
+                domain=ctx.domain(code),
+                answers=ctx.n(p.need.answer_count),
+                respondents=ctx.n(p.need.respondent_count),
+            ),
+            theme_evidence(p.need),
+        )
+        for code, p in needs
+    ]
+    s2 = [
+        Statement(
+            ctx.t("objective_domain", domain=ctx.domain(m.code), needs=len(m.priorities)),
+            Evidence(
+                sum(p.need.answer_count for p in m.priorities),
+                m.domain.respondents,
+                theme_ids=tuple(p.need.id for p in m.priorities),
+            ),
+        )
+        for m in models
+        if m.priorities
+    ]
+    s3 = _overall_policies(ctx, models)
+    s4 = [_overall_strategy(ctx, m) for m in models if m.priorities]
+    quick = [(m, a) for m in models for p in m.priorities for a in p.actions if a.quick_win]
+    s5 = [Statement(ctx.t("overall_quick_intro", n=ctx.n(len(quick))))]
+    s5 += [
+        Statement(ctx.t("action_domain", domain=ctx.domain(m.code), text=s.text), s.evidence)
+        for m, a in quick
+        for s in [action_statement(ctx, a)]
+    ]
+    s6 = [
+        Statement(
+            ctx.t(
+                "overall_results",
+                domain=ctx.domain(m.code),
+                indicators=ctx.n(sum(1 for p in m.priorities if not p.indicator.from_citizens)),
+                total=ctx.n(len(m.priorities)),
+            ),
+            Evidence(row_ids=tuple(i for p in m.priorities for i in p.indicator.row_ids)),
+        )
+        for m in models
+        if m.priorities
+    ]
+    s7 = [
+        Statement(
+            ctx.t(
+                "rec_unaddressed_domain",
+                need=p.need.shown_label,
+                domain=ctx.domain(m.code),
+                respondents=ctx.n(p.need.respondent_count),
+            ),
+            theme_evidence(p.need),
+        )
+        for m in models
+        for p in m.priorities
+        if not p.rows
+    ]
+    s7.append(Statement(ctx.t("rec_monitor")))
+    budget = budget_table(ctx, models)
+    return Part(
+        heading=ctx.t("h_overall"),
+        sections=(
+            section(ctx, "s1", s1),
+            section(ctx, "s2", s2 or [Statement(ctx.t("no_needs"))]),
+            section(ctx, "s3", s3),
+            section(ctx, "s4", s4 or [Statement(ctx.t("no_needs"))]),
+            section(ctx, "s5", s5),
+            section(ctx, "s6", s6 or [Statement(ctx.t("no_needs"))]),
+            section(ctx, "s7", s7),
+        ),
+        chart="dimensions",
+        tables=(budget,) if budget is not None else (),
+    )
+
+
+def _overall_strategy(ctx: Context, model: DomainModel) -> Statement:
+    priorities = model.priorities
+    return Statement(
+        ctx.t(
+            "strategy_overall",
+            domain=ctx.domain(model.code),
+            total=len(priorities),
+            agency=sum(1 for p in priorities if p.rows),
+            citizens=sum(
+                1
+                for p in priorities
+                if any(s.kind == "citizen" for a in p.actions for s in a.sources)
+            ),
+            innovations=sum(1 for p in priorities if any(a.innovation for a in p.actions)),
+        ),
+        Evidence(
+            sum(p.need.answer_count for p in priorities),
+            model.domain.respondents,
+            theme_ids=tuple(p.need.id for p in priorities),
+        ),
+    )
+
+
+def _overall_policies(ctx: Context, models: Sequence[DomainModel]) -> list[Statement]:
+    """One cross-agency policy per dimension that several domains' policies share."""
+    by_dimension: dict[str, list[DomainModel]] = {}
+    for model in models:
+        for policy in model.policies:
+            by_dimension.setdefault(policy.dimension, []).append(model)
+    shared = {d: ms for d, ms in by_dimension.items() if len(ms) > 1}
+    if not shared:
+        return [Statement(ctx.t("policy_overall_none"))]
+    statements = [Statement(ctx.t("policy_overall_intro"))]
+    for dimension, domain_models in sorted(shared.items(), key=lambda x: (-len(x[1]), x[0])):
+        answers = sum(m.domain.dimensions.get(dimension, 0) for m in domain_models)
+        statements.append(
+            Statement(
+                ctx.t(
+                    "policy_overall_line",
+                    instrument=ctx.t(f"instrument_{POLICY_INSTRUMENTS.get(dimension, 'perbup')}"),
+                    dimension=ctx.additions(dimension),
+                    domains=", ".join(ctx.domain(m.code) for m in domain_models),
+                    count=ctx.n(answers),
+                ),
+                Evidence(answers, note=ctx.t("evidence_dimensions")),
+            )
+        )
+    return statements
+
+
+def _domain_part(ctx: Context, model: DomainModel) -> Part:
+    responsible = ctx.t("wp_responsible_text", domain=ctx.domain(model.code))
+    return Part(
+        heading=ctx.t("h_domain", name=ctx.domain(model.code)),
+        sections=domain_sections(ctx, model, results_table(ctx, model)),
+        chart=f"themes:{model.code}",
+        tables=(logframe(ctx, model, responsible), workplan(ctx, model, responsible)),
+    )
+
+
+def plan_from_summary(
+    summary: Mapping[str, Any] | Summary,
+    *,
+    language: str,
+    now: datetime,
+    texts: MessageCatalog,
+    innovations: Sequence[Innovation] = (),
+) -> DraftPlan:
+    """The whole draft as data: introduction, the whole plan, one chapter per domain with
+    enough answers, and the annexes."""
+    parsed = parse_summary(summary)
+    ctx = Context(parsed, language, texts, {i.code: i for i in innovations})
+    answered = parsed.domains_with_answers()
+    codes = [c for c in answered if parsed.domains[c].respondents >= MIN_DOMAIN_RESPONDENTS]
+    small = [c for c in answered if c not in codes]
+    models = [
+        build_domain_model(
+            code,
+            parsed.domains[code],
+            innovations=innovations,
+            instruments=POLICY_INSTRUMENTS,
+            years=ctx.years,
+            now_year=parsed.generated_at.year,
+        )
+        for code in codes
+    ]
+    campaign = parsed.campaign
+    years = ctx.years or [now.year + 1, now.year + 5]
+    date = format_date(now.date(), format="long", locale="id_ID" if language == "id" else "en_GB")
+    charts = [("domains", ctx.t("chart_domains")), ("dimensions", ctx.t("chart_dimensions"))]
+    charts += [(f"themes:{c}", ctx.t("chart_themes", domain=ctx.domain(c))) for c in codes]
+    return DraftPlan(
+        language=language,
+        title=ctx.t("title"),
+        subtitle=ctx.t(
+            "subtitle", campaign=campaign.name or campaign.code, first=years[0], last=years[-1]
+        ),
+        date_line=ctx.t("date_line", date=date),
+        generated=ctx.t(
+            "generated",
+            date=date,
+            respondents=ctx.n(parsed.counts.respondents),
+            answers=ctx.n(parsed.counts.answers),
+        ),
+        notice=ctx.t("draft_notice", fill=ctx.fill()),
+        parts=(
+            introduction(ctx, codes, small),
+            _overall(ctx, models),
+            *(_domain_part(ctx, m) for m in models),
+            other_inputs(ctx, codes, small),
+            Part(
+                heading=ctx.t("h_appendix"),
+                sections=(
+                    Section(
+                        ctx.t("h_appendix_evidence"),
+                        (Statement(ctx.t("appendix_text")), Statement(ctx.t("appendix_kinds"))),
+                    ),
+                ),
+            ),
+        ),
+        charts=tuple(charts),
+    )
+
+
+def draft_filename(campaign_code: str, language: str) -> str:
+    return f"draf-master-plan-{campaign_code}-{language}.docx"
+
+
+def write_draft(
+    summary: Mapping[str, Any] | Summary,
+    *,
+    out_dir: Path,
+    language: str,
+    now: datetime,
+    texts: MessageCatalog | None = None,
+    innovations: Sequence[Innovation] | None = None,
+    paper: str = "a4",
+) -> Path:
+    """Render and save the draft; returns the .docx path. Blocking: call via to_thread."""
+    import os
+    import tempfile
+
+    texts = texts or load_draft_texts()
+    if innovations is None:
+        from shared.survey_data import DATA_DIR, load_innovations
+
+        innovations = load_innovations(DATA_DIR / "innovations.yaml").innovations
+    parsed = parse_summary(summary)
+    plan = plan_from_summary(
+        parsed, language=language, now=now, texts=texts, innovations=innovations
+    )
+    ctx = Context(parsed, language, texts, {i.code: i for i in innovations})
+    document = render_document(plan, render_charts(plan, ctx), ctx, paper=paper)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / draft_filename(parsed.campaign.code, language)
+    # A unique temporary name: two runs into one directory never share it.
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out_dir)
+    os.close(handle)
+    os.chmod(temporary, 0o644)  # mkstemp makes it private; the draft is for the team
+    try:
+        document.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path
