@@ -253,7 +253,7 @@ class Dimension(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
-    group: Literal["seed", "cause"]
+    group: Literal["seed", "addition", "cause"]
     name: Localized
     description: Localized
     keywords: tuple[str, ...] = Field(min_length=1)
