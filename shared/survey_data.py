@@ -253,7 +253,7 @@ class Dimension(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
-    group: Literal["seed", "cause"]
+    group: Literal["seed", "addition", "cause"]
     name: Localized
     description: Localized
     keywords: tuple[str, ...] = Field(min_length=1)
@@ -273,6 +273,64 @@ class DimensionList(BaseModel):
         if duplicates:
             raise ValueError(f"dimension {sorted(duplicates)[0]}: duplicate code")
         return self
+
+
+class PolicyInstrument(StrEnum):
+    """How a regency sets an innovation pattern up."""
+
+    perbup = "perbup"  # Peraturan Bupati
+    sop = "sop"
+    standar_pelayanan = "standar_pelayanan"
+    maklumat = "maklumat"  # Maklumat Pelayanan
+    spm = "spm"  # Standar Pelayanan Minimal
+    pks = "pks"  # perjanjian kerja sama
+    sk = "sk"  # Keputusan Bupati / Kepala Dinas
+    perda = "perda"
+
+
+class Innovation(BaseModel):
+    """A public-service innovation pattern the draft may propose (innovations.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,47}$")
+    name: Localized
+    description: Localized
+    domains: tuple[str, ...] = ()  # domain codes; () = any domain
+    dimensions: tuple[str, ...] = Field(min_length=1)
+    keywords: tuple[str, ...] = Field(min_length=1)
+    instrument: PolicyInstrument
+    basis: Localized  # the regulation or reference it rests on
+    quick_win: bool  # can start in year 1 within the existing budget and staff
+
+    @model_validator(mode="after")
+    def _keywords_are_phrases(self) -> Innovation:
+        for keyword in self.keywords:
+            if not keyword.strip() or keyword != keyword.lower():
+                raise ValueError(
+                    f"innovation {self.code}: keyword {keyword!r} must be lowercase words"
+                )
+        return self
+
+
+class InnovationList(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    version: int = Field(ge=1)
+    innovations: tuple[Innovation, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> InnovationList:
+        codes = [i.code for i in self.innovations]
+        duplicates = {code for code in codes if codes.count(code) > 1}
+        if duplicates:
+            raise ValueError(f"innovation {sorted(duplicates)[0]}: duplicate code")
+        return self
+
+    @cached_property
+    def by_code(self) -> Mapping[str, Innovation]:
+        return {innovation.code: innovation for innovation in self.innovations}
 
 
 class MessageCatalog(BaseModel):
@@ -346,6 +404,30 @@ def load_dimensions(path: Path) -> DimensionList:
     return _parse(DimensionList, path)
 
 
+def load_innovations(path: Path) -> InnovationList:
+    return _parse(InnovationList, path)
+
+
+def _check_innovation_codes(
+    innovations: InnovationList, path: Path, *, domains: DomainList, dimensions: DimensionList
+) -> None:
+    """Every domain and dimension an innovation names must exist in the other files."""
+    known_dimensions = {d.code for d in dimensions.dimensions}
+    for innovation in innovations.innovations:
+        for code in innovation.domains:
+            if code not in domains.by_code:
+                raise SurveyDataError(
+                    f"{path}: innovation {innovation.code}: unknown domain {code!r} "
+                    "(not in domains.yaml)"
+                )
+        for code in innovation.dimensions:
+            if code not in known_dimensions:
+                raise SurveyDataError(
+                    f"{path}: innovation {innovation.code}: unknown dimension {code!r} "
+                    "(not in dimensions.yaml)"
+                )
+
+
 def load_messages(path: Path) -> MessageCatalog:
     return _parse(MessageCatalog, path)
 
@@ -391,6 +473,7 @@ class SurveyData:
     domains: DomainList
     dimensions: DimensionList
     messages: MessageCatalog
+    innovations: InnovationList
 
     def questionnaire(self, instrument: str) -> Questionnaire:
         return self.questionnaires[instrument]
@@ -462,9 +545,14 @@ def load_survey_data(data_dir: Path = DATA_DIR) -> SurveyData:
                     f"{data_dir / 'domains.yaml'}: domain {without[0]} has no example, which "
                     f"the hint of {questionnaire.instrument} question {question.id} shows"
                 )
+    dimensions = load_dimensions(data_dir / "dimensions.yaml")
+    innovations_path = data_dir / "innovations.yaml"
+    innovations = load_innovations(innovations_path)
+    _check_innovation_codes(innovations, innovations_path, domains=domains, dimensions=dimensions)
     return SurveyData(
         questionnaires=questionnaires,
         domains=domains,
-        dimensions=load_dimensions(data_dir / "dimensions.yaml"),
+        dimensions=dimensions,
         messages=messages,
+        innovations=innovations,
     )

@@ -117,3 +117,83 @@ def test_a_missing_interface_text_is_reported(data_dir_copy: Path) -> None:
     edit_yaml(data_dir_copy / "messages.yaml", lambda d: d["messages"].pop("error_empty"))
     with pytest.raises(SurveyDataError, match="missing message error_empty"):
         load_survey_data(data_dir_copy)
+
+
+def innovation(data: dict, code: str) -> dict:
+    return next(i for i in data["innovations"] if i["code"] == code)
+
+
+def test_the_innovation_library_loads_and_covers_every_domain(survey_data) -> None:  # type: ignore[no-untyped-def]
+    library = survey_data.innovations
+    assert len(library.innovations) >= 25
+    outreach = library.by_code["jemput_bola"]
+    assert outreach.instrument == "sop" and outreach.quick_win
+    assert "kurang_aksesibel" in outreach.dimensions
+    # every service domain (but the catch-all) has a pattern of its own
+    named = {code for i in library.innovations for code in i.domains}
+    services = {d.code for d in survey_data.domains.domains} - {"lainnya"}
+    assert services <= named
+    # the additions to the guide's dimensions have patterns that address them
+    addressed = {code for i in library.innovations for code in i.dimensions}
+    assert {"integritas", "petugas_tidak_hadir"} <= addressed
+    for pattern in library.innovations:
+        assert pattern.basis.id.strip() and pattern.basis.en.strip()
+
+
+def test_every_innovation_keyword_keeps_words_after_normalisation(survey_data) -> None:  # type: ignore[no-untyped-def]
+    from shared.text import TextTools
+
+    tools = TextTools.from_data_dir()
+    empty = [
+        (i.code, k)
+        for i in survey_data.innovations.innovations
+        for k in i.keywords
+        if not tools.streams(k).words
+    ]
+    assert empty == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: innovation(d, "jemput_bola")["domains"].append("kesehatann"),
+            "innovation jemput_bola: unknown domain 'kesehatann'",
+        ),
+        (
+            lambda d: innovation(d, "saber_pungli")["dimensions"].append("korupsi"),
+            "innovation saber_pungli: unknown dimension 'korupsi'",
+        ),
+        (
+            lambda d: innovation(d, "jemput_bola").update(instrument="instruksi"),
+            "code jemput_bola > instrument",
+        ),
+        (
+            lambda d: d["innovations"].append(dict(innovation(d, "bank_sampah"))),
+            "innovation bank_sampah: duplicate code",
+        ),
+        (
+            lambda d: innovation(d, "tps3r").update(keywords=[]),
+            "code tps3r > keywords",
+        ),
+        (
+            lambda d: innovation(d, "tps3r").update(dimensions=[]),
+            "code tps3r > dimensions",
+        ),
+        (
+            lambda d: innovation(d, "tps3r").update(owner="dlh"),
+            "code tps3r > owner: Extra inputs are not permitted",
+        ),
+    ],
+)
+def test_a_broken_innovation_is_refused_by_name(
+    data_dir_copy: Path,
+    change,
+    expected: str,  # type: ignore[no-untyped-def]
+) -> None:
+    path = data_dir_copy / "innovations.yaml"
+    edit_yaml(path, change)
+    with pytest.raises(SurveyDataError) as error:
+        load_survey_data(data_dir_copy)
+    assert str(path) in str(error.value)
+    assert expected in str(error.value)

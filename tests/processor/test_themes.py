@@ -534,3 +534,38 @@ def test_l2_gives_sklearn_normalize_bit_for_bit() -> None:
             assert np.array_equal(got.data, expected.data)  # the same bits
             assert (matrix != before).nnz == 0  # the input is left alone
     assert l2(sparse.csr_matrix((0, 3))).shape == (0, 3)
+
+
+# Integrity and absent officers are additions to the guide's seven dimensions: citizens name
+# them often, and they must not swallow ordinary talk about fees or visits.
+ADDITIONS = [
+    ("bikin akta kelahiran dimintai uang rokok sama oknum", {"integritas"}),
+    ("urus sertifikat harus lewat calo, kalau tidak dipersulit", {"integritas"}),
+    ("masih ada pungli di jembatan timbang", {"integritas"}),
+    ("bantuan BLT dipotong perangkat desa", {"integritas"}),
+    ("bidan desa tidak ada di tempat kalau malam", {"petugas_tidak_hadir"}),
+    ("penyuluh pertanian jarang turun ke lapangan", {"petugas_tidak_hadir"}),
+    ("kantor desa sering tutup jam 11 pegawainya pulang cepat", {"petugas_tidak_hadir"}),
+    ("biaya sekolah gratis sudah bagus", set()),
+    ("biaya pembuatan KTP tidak dipungut, jam buka jelas", set()),
+    ("bantuan datang tepat waktu, petugas ramah", set()),
+    ("posyandu rutin tiap bulan, kader selalu hadir", set()),
+    ("puskesmas jauh dan ongkos ojek mahal", {"kurang_aksesibel"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ADDITIONS)
+def test_integrity_and_absent_officers_are_tagged_and_nothing_else(
+    tools, survey_data, text: str, expected: set[str]
+) -> None:  # type: ignore[no-untyped-def]
+    frame = answers_frame([{"question_id": "obstacle", "text": text, "domain": "sosial"}])
+    analysis = _run(tools, survey_data, frame)
+    tags = set(analysis.dimension_tags["dimension"])
+    additions = {"integritas", "petugas_tidak_hadir"}
+    assert tags & additions == expected & additions
+    assert expected <= tags
+
+
+def test_the_additions_are_marked_as_such(survey_data) -> None:  # type: ignore[no-untyped-def]
+    groups = {d.code: d.group for d in survey_data.dimensions.dimensions}
+    assert groups["integritas"] == groups["petugas_tidak_hadir"] == "addition"
