@@ -550,6 +550,8 @@ ADDITIONS = [
     ("biaya pembuatan KTP tidak dipungut, jam buka jelas", set()),
     ("bantuan datang tepat waktu, petugas ramah", set()),
     ("posyandu rutin tiap bulan, kader selalu hadir", set()),
+    ("hujan jarang turun, sawah kering dan harga pupuk tidak pernah turun", set()),
+    ("mahasiswa KKN membantu, tapi imbalan kader posyandu kecil", set()),
     ("puskesmas jauh dan ongkos ojek mahal", {"kurang_aksesibel"}),
 ]
 
