@@ -57,7 +57,10 @@ LINK_COLUMNS = (
 class LinkParameters:
     min_blocks: int = 3  # co-occurrence needs this many shared blocks ...
     min_lift: float = 1.2  # ... this much more than chance ...
-    max_p: float = 0.05  # ... and to be this unlikely by chance (hypergeometric tail)
+    max_p: float = 0.05  # ... and to be this unlikely by chance (hypergeometric tail),
+    # or, where every block names both so chance cannot be told apart, this share of the
+    # source's blocks (a domain whose few blocks all say the same).
+    min_confidence: float = 0.8
     strong_blocks: int = 5
     strong_p: float = 0.01
     theme_similarity: float = 0.3  # two themes say the same thing from here
@@ -98,7 +101,9 @@ def _cooccurrence(texts: pd.DataFrame, a_kind: str, b_kind: str) -> pd.DataFrame
     a, b = a.merge(both), b.merge(both)
     pairs = a.merge(b, on=["domain", "unit"], suffixes=("_a", "_b"))
     if pairs.empty:
-        return pd.DataFrame(columns=["domain", "source", "target", "blocks", "lift", "p_value"])
+        return pd.DataFrame(
+            columns=["domain", "source", "target", "blocks", "lift", "p_value", "confidence"]
+        )
     counts = pairs.groupby(["domain", "theme_id_a", "theme_id_b"]).size().rename("blocks")
     counts = counts.reset_index()
     total = both.groupby("domain").size()
@@ -110,7 +115,8 @@ def _cooccurrence(texts: pd.DataFrame, a_kind: str, b_kind: str) -> pd.DataFrame
     with_b = counts["theme_id_b"].map(n_b).to_numpy()
     lift = blocks * population / (with_a * with_b)
     p_value = stats.hypergeom.sf(blocks - 1, population, with_a, with_b)
-    return counts.assign(lift=lift.round(3), p_value=p_value).rename(
+    confidence = blocks / with_a
+    return counts.assign(lift=lift.round(3), p_value=p_value, confidence=confidence).rename(
         columns={"theme_id_a": "source", "theme_id_b": "target"}
     )
 
@@ -164,12 +170,12 @@ def theme_links(
             blocks=pairs["blocks"].fillna(0).astype(int),
             lift=pairs["lift"].astype(float),
             p_value=pairs["p_value"].astype(float).fillna(1.0),
+            confidence=pairs["confidence"].astype(float).fillna(0.0),
         )
-        together = (
-            (pairs["blocks"] >= params.min_blocks)
-            & (pairs["lift"] >= params.min_lift)
-            & (pairs["p_value"] <= params.max_p)
-        )
+        enough = pairs["blocks"] >= params.min_blocks
+        significant = (pairs["lift"] >= params.min_lift) & (pairs["p_value"] <= params.max_p)
+        confident = (pairs["confidence"] >= params.min_confidence) & (pairs["lift"] >= 1)
+        together = enough & (significant | confident)
         alike = pairs["similarity"] >= params.theme_similarity
         kept = pairs.loc[together | alike]
         frames.append(

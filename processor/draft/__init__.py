@@ -62,6 +62,8 @@ POLICY_INSTRUMENTS = {
     "birokratis": "sop",
     "inefisiensi": "sop",
     "kurang_mendengar": "perbup",
+    "integritas": "maklumat",
+    "petugas_tidak_hadir": "sop",
     "regulasi": "perbup",
     "anggaran": "spm",
     "sdm": "sk",

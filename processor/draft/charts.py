@@ -9,6 +9,7 @@ import textwrap
 from collections.abc import Sequence
 
 from processor.draft.content import Context, DraftPlan
+from shared.clean import clean_text
 
 LABEL_WIDTH = 34  # characters per line of a wrapped bar label
 NEEDS_COLOUR, OBSTACLES_COLOUR, DOMAIN_COLOUR, DIMENSION_COLOUR = (
@@ -20,6 +21,7 @@ NEEDS_COLOUR, OBSTACLES_COLOUR, DOMAIN_COLOUR, DIMENSION_COLOUR = (
 
 
 def _wrap(label: str) -> str:
+    label = clean_text(label)  # a control character would be drawn as a missing glyph
     return "\n".join(textwrap.wrap(label, LABEL_WIDTH, break_long_words=False)) or label
 
 

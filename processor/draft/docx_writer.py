@@ -145,11 +145,9 @@ def add_table(document: DocxDocument, table: Table, width_cm: float) -> None:
     docx_table.style = document.styles["Table Grid"]
     docx_table.alignment = WD_TABLE_ALIGNMENT.CENTER
     docx_table.autofit = False
-    for values, row in [
-        (table.header, docx_table.rows[0]),
-        *((v, docx_table.add_row()) for v in table.rows),
-    ]:
-        header = row is docx_table.rows[0]
+    for index, values in enumerate((table.header, *table.rows)):
+        row = docx_table.rows[0] if index == 0 else docx_table.add_row()
+        header = index == 0
         _row_flags(row, header=header)
         for cell, text, width in zip(row.cells, values, widths, strict=True):
             cell.width = Cm(width)

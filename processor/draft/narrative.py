@@ -285,7 +285,7 @@ def action_statement(ctx: Context, action: Action, need: Theme | None = None) ->
         if action.quick_win
         else ctx.t("phase_later", years=_years(action.years))
     )
-    text = ctx.t("action_line", phase=phase, text=action_text(ctx, action))
+    text = ctx.t("action_line", phase=phase, text=action_text(ctx, action).rstrip(". "))
     if action.opd_names:
         text += " " + ctx.t("action_opd", opd=ctx.names(action.opd_names, action.opd or ""))
     answers = sum(s.answers for s in action.sources)
