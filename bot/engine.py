@@ -81,6 +81,14 @@ class Context:
     agencies: AgencyList | None = None
     units: UnitList | None = None
 
+    def __post_init__(self) -> None:
+        # Without its list an agency or unit question could never be answered.
+        kinds = {question.kind for question in self.questionnaire.questions}
+        if QuestionKind.agency in kinds and self.agencies is None:
+            raise ValueError("the questionnaire asks for an agency: pass agencies")
+        if QuestionKind.unit in kinds and self.units is None:
+            raise ValueError("the questionnaire asks for a unit: pass units")
+
     def t(self, key: str, **values: object) -> str:
         return self.messages.text(key, self.language, **values)
 

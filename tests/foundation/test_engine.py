@@ -824,3 +824,8 @@ def test_budget_amounts_can_be_written_in_words(staff: Run) -> None:
     assert staff.answer("budget_y1").number == 1_500_000_000
     assert staff.answer("budget_y2").number == 1_750_000_000
     assert staff.answer("budget_y3") is None
+
+
+def test_an_internal_context_without_its_agency_list_is_refused(survey_data: SurveyData) -> None:
+    with pytest.raises(ValueError, match="pass agencies"):
+        replace(make_ctx(survey_data, "internal"), agencies=None)
