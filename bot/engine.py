@@ -387,6 +387,8 @@ def _validate(
         value = _match_choice(ctx, question, user_input, _choices(ctx, question, step, answers))
         if question.kind is QuestionKind.domain:
             make["domain"] = value
+        if question.kind is QuestionKind.unit:
+            _check_whole_row(ctx, step, answers, value)
         return StoredAnswer(**make, choice=value)
     if not isinstance(user_input, TextInput):
         raise InvalidAnswer(ctx.t("error_not_offered"))
@@ -427,6 +429,34 @@ def _validate(
             )
         )
     return StoredAnswer(**make, number=number)
+
+
+def _check_whole_row(
+    ctx: Context, step: Step, answers: Mapping[AnswerKey, StoredAnswer], code: str
+) -> None:
+    """A unit counting whole things, chosen (again, from the review) for a row that already
+    holds a decimal baseline or target, is refused: the row would hold 146,2 desa."""
+    unit = ctx.units.by_code.get(code) if ctx.units is not None else None
+    if unit is None or not unit.whole:
+        return
+    steps, _ = plan_steps(ctx, answers)
+    for other in steps:
+        answer = answers.get(other.answer_key)
+        if (
+            other.question.in_row_unit
+            and (other.block, other.item) == (step.block, step.item)
+            and answer is not None
+            and answer.number is not None
+            and not answer.number.is_integer()
+        ):
+            raise InvalidAnswer(
+                ctx.t(
+                    "error_whole_unit_conflict",
+                    unit=unit.name.get(ctx.language),
+                    question=_step_label(ctx, other, steps),
+                    value=format_number(answer.number, ctx.language),
+                )
+            )
 
 
 def _year(ctx: Context, question: Question, text: str) -> float:

@@ -584,6 +584,7 @@ REQUIRED_MESSAGES = (
     "error_too_long",
     "error_not_number",
     "error_whole_number",
+    "error_whole_unit_conflict",
     "error_not_year",
     "choose_agency_hint",
     "choose_unit_hint",

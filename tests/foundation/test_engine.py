@@ -829,3 +829,18 @@ def test_budget_amounts_can_be_written_in_words(staff: Run) -> None:
 def test_an_internal_context_without_its_agency_list_is_refused(survey_data: SurveyData) -> None:
     with pytest.raises(ValueError, match="pass agencies"):
         replace(make_ctx(survey_data, "internal"), agencies=None)
+
+
+def test_a_whole_unit_chosen_later_for_a_row_with_decimals_is_refused(
+    survey_data: SurveyData,
+) -> None:
+    staff = Run(make_ctx(survey_data, "internal"))
+    fill_staff_row(staff, unit="persen", baseline="45,5")
+    staff.send(EditInput("unit@0.0"))
+    outcome = staff.choose("desa")
+    assert outcome.error == (
+        "Satuan «desa» dihitung utuh, tetapi Nilai awal berisi 45,5. "
+        "Ubah dulu angka itu, atau pilih satuan lain."
+    )
+    assert staff.answer("unit").choice == "persen"
+    assert staff.choose("km").error is None  # a unit with decimals is fine
