@@ -24,6 +24,7 @@ from bot.engine import (
     advance,
 )
 from shared import crud
+from shared.agencies import campaign_agencies
 from shared.db import session_scope
 from shared.models import Campaign, Instrument, Respondent, Role
 from shared.settings import Settings
@@ -166,6 +167,10 @@ def run_console(
             language=language,
             plan_years=store.plan_years(campaign),
             free_text_max=settings.free_text_max_length,
+            agencies=campaign_agencies(
+                session=session, campaign_id=campaign_id, default=survey_data.agencies
+            ),
+            units=survey_data.units,
         )
 
     if submitted is not None:
@@ -187,6 +192,7 @@ def run_console(
             instrument=kind,
             now=clock(),
             source="console",
+            served_version=survey_data.questionnaire(instrument).version,
         )
         run_id = run.id
 

@@ -39,10 +39,11 @@ from bot.respondents import (
     record_decline,
 )
 from shared import crud
+from shared.agencies import campaign_agencies
 from shared.db import session_scope
 from shared.models import Campaign, Instrument, Respondent, Role, SurveyRun
 from shared.settings import Settings
-from shared.survey_data import SurveyData
+from shared.survey_data import AgencyList, SurveyData
 
 
 @dataclass(frozen=True)
@@ -149,9 +150,10 @@ class Conversation:
         self.texts = Texts(survey_data.messages)
         # The consent covers the privacy notice in messages.yaml: its version is the file's.
         self.consent_version = f"{survey_data.messages.id}-v{survey_data.messages.version}"
-        self._contexts: dict[tuple[str, str, tuple[int, ...]], Context] = {}
+        self._contexts: dict[tuple[str, str, int], Context] = {}
         self._pseudonym_key: str | None = None
-        self._plan_years: dict[int, tuple[int, ...]] = {}
+        # Per campaign: its plan years and its agencies (OPD), read once per process.
+        self._setups: dict[int, tuple[tuple[int, ...], AgencyList]] = {}
 
     # Plumbing --------------------------------------------------------------------------
 
@@ -169,14 +171,18 @@ class Conversation:
         if claim is not None:
             claim.state = claims.CLAIMED
 
-    def _context(self, campaign: Campaign, instrument: Instrument, language: str) -> Context:
-        return self._context_for(store.plan_years(campaign), instrument, language)
+    def _context(
+        self, session: Session, campaign: Campaign, instrument: Instrument, language: str
+    ) -> Context:
+        assert campaign.id is not None
+        return self._context_for(session, campaign.id, instrument, language)
 
     def _context_for(
-        self, years: tuple[int, ...], instrument: Instrument, language: str
+        self, session: Session, campaign_id: int, instrument: Instrument, language: str
     ) -> Context:
-        key = (instrument.value, language, years)
+        key = (instrument.value, language, campaign_id)
         if key not in self._contexts:
+            years, agencies = self._setup(session, campaign_id)
             self._contexts[key] = Context(
                 questionnaire=self.survey_data.questionnaire(instrument.value),
                 domains=self.survey_data.domains,
@@ -185,22 +191,28 @@ class Conversation:
                 plan_years=years,
                 free_text_max=self.settings.free_text_max_length,
                 numbered_choices=False,  # Telegram shows buttons, not numbers
+                agencies=agencies,
+                units=self.survey_data.units,
             )
         return self._contexts[key]
 
     def run_context(self, session: Session, run: SurveyRun, language: str) -> Context:
         # Enums come back from the database as plain strings.
-        years = self._years(session, run.campaign_id)
-        return self._context_for(years, Instrument(run.instrument), language)
+        return self._context_for(session, run.campaign_id, Instrument(run.instrument), language)
 
-    def _years(self, session: Session, campaign_id: int) -> tuple[int, ...]:
-        # A campaign's plan years never change, so one lookup per campaign is enough.
-        years = self._plan_years.get(campaign_id)
-        if years is None:
+    def _setup(self, session: Session, campaign_id: int) -> tuple[tuple[int, ...], AgencyList]:
+        # A campaign's plan years never change, and its agency list is loaded before it
+        # opens (README: a list loaded later reaches a running bot when it restarts), so
+        # one lookup per campaign is enough.
+        setup = self._setups.get(campaign_id)
+        if setup is None:
             campaign = session.get(Campaign, campaign_id)
             assert campaign is not None
-            years = self._plan_years[campaign_id] = store.plan_years(campaign)
-        return years
+            agencies = campaign_agencies(
+                session=session, campaign_id=campaign_id, default=self.survey_data.agencies
+            )
+            setup = self._setups[campaign_id] = (store.plan_years(campaign), agencies)
+        return setup
 
     def _language(self, respondent: Respondent | None) -> str:
         return respondent.language if respondent is not None else self.settings.language
@@ -423,9 +435,10 @@ class Conversation:
                 instrument=instrument,
                 now=now,
                 source=venue or "telegram",
+                served_version=self.survey_data.questionnaire(instrument.value).version,
             )
         run = store.lock_run(session=session, run_id=run.id)
-        ctx = self._context(campaign, instrument, turn.language)
+        ctx = self._context(session, campaign, instrument, turn.language)
         fresh = not run.current_step
         outcome = self._step(session, run, ctx, Command.start)
         if fresh:
@@ -556,8 +569,9 @@ class Conversation:
         if button is not None and callback_data.step_hash(progress.step) != button.at:
             return None
         turn = _Turn(loaded.language)
-        years = self._years(session, loaded.campaign_id)
-        ctx = self._context_for(years, Instrument(loaded.instrument), turn.language)
+        ctx = self._context_for(
+            session, loaded.campaign_id, Instrument(loaded.instrument), turn.language
+        )
         user_input = self._edit_target(ctx, progress, user_input, edit_hash)
         before = self._pressed_question(ctx, progress, user_input)
         outcome = advance(ctx, progress, user_input)

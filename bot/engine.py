@@ -16,11 +16,14 @@ from enum import StrEnum
 
 from shared.numbers import format_number, parse_number
 from shared.survey_data import (
+    AgencyList,
     DomainList,
     MessageCatalog,
     Question,
     QuestionKind,
     Questionnaire,
+    Unit,
+    UnitList,
     name_key,
 )
 
@@ -74,6 +77,17 @@ class Context:
     # The console numbers its choices, so a typed "2" picks the second; Telegram shows
     # unnumbered buttons, where a typed number is not a choice.
     numbered_choices: bool = True
+    # The campaign's agencies (OPD) and the indicator units, for agency and unit questions.
+    agencies: AgencyList | None = None
+    units: UnitList | None = None
+
+    def __post_init__(self) -> None:
+        # Without its list an agency or unit question could never be answered.
+        kinds = {question.kind for question in self.questionnaire.questions}
+        if QuestionKind.agency in kinds and self.agencies is None:
+            raise ValueError("the questionnaire asks for an agency: pass agencies")
+        if QuestionKind.unit in kinds and self.units is None:
+            raise ValueError("the questionnaire asks for a unit: pass units")
 
     def t(self, key: str, **values: object) -> str:
         return self.messages.text(key, self.language, **values)
@@ -187,7 +201,15 @@ def parse_step_key(key: str) -> AnswerKey | None:
     return (match.group(1), int(match.group(2)), int(match.group(3)))
 
 
-def _expand(question: Question, block: int, item: int, years: int) -> list[Step]:
+def _expand(
+    question: Question,
+    block: int,
+    item: int,
+    years: int,
+    answers: Mapping[AnswerKey, StoredAnswer],
+) -> list[Step]:
+    if question.asked_if is not None and (question.asked_if, block, item) not in answers:
+        return []  # e.g. no baseline given: its year is not asked
     if question.kind is QuestionKind.year_targets:
         return [
             Step(question, f"{question.id}_y{n + 1}", block, item, year_index=n)
@@ -223,7 +245,7 @@ def plan_steps(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> tuple
         while True:
             again = False
             for question in questionnaire.item_questions:
-                steps.extend(_expand(question, block, item, years))
+                steps.extend(_expand(question, block, item, years, answers))
                 if question.repeat == "item":
                     again = repeats(question.id, block, item)
             if not again:
@@ -231,7 +253,7 @@ def plan_steps(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> tuple
             item += 1
         again = False
         for question in questionnaire.block_questions:
-            steps.extend(_expand(question, block, 0, years))
+            steps.extend(_expand(question, block, 0, years, answers))
             if question.repeat == "block":
                 again = repeats(question.id, block, 0)
         if not again:
@@ -249,9 +271,21 @@ class InvalidAnswer(Exception):
         self.message = message
 
 
-def _choices(ctx: Context, question: Question) -> tuple[Choice, ...]:
+def _choices(
+    ctx: Context,
+    question: Question,
+    step: Step | None = None,
+    answers: Mapping[AnswerKey, StoredAnswer] | None = None,
+) -> tuple[Choice, ...]:
+    """The choices of a question; agencies in the order offered at `step` (see
+    _agency_order), so a typed "2" picks the second one shown."""
     if question.kind is QuestionKind.domain:
         return tuple(Choice(d.code, d.short.get(ctx.language)) for d in ctx.domains.domains)
+    if question.kind is QuestionKind.agency and ctx.agencies is not None:
+        domain, first = _agency_order(ctx, question, step, answers or {})
+        return tuple(Choice(a.code, a.short) for a in ctx.agencies.ordered_for(domain, first))
+    if question.kind is QuestionKind.unit and ctx.units is not None:
+        return tuple(Choice(u.code, u.name.get(ctx.language)) for u in ctx.units.units)
     if question.kind is QuestionKind.choice:
         return tuple(Choice(o.value, o.label.get(ctx.language)) for o in question.options)
     if question.kind is QuestionKind.yes_no:
@@ -259,8 +293,35 @@ def _choices(ctx: Context, question: Question) -> tuple[Choice, ...]:
     return ()
 
 
-def _match_choice(ctx: Context, question: Question, user_input: UserInput) -> str:
-    choices = _choices(ctx, question)
+def _agency_order(
+    ctx: Context,
+    question: Question,
+    step: Step | None,
+    answers: Mapping[AnswerKey, StoredAnswer],
+) -> tuple[str | None, tuple[str, ...]]:
+    """(the block's domain, the agencies this respondent chose in earlier rows, latest
+    first): an officer's next row is most often for the same agency."""
+    if step is None:
+        return None, ()
+    domain = _block_domain(answers, ctx, step.block)
+    earlier = sorted(
+        (a for a in answers.values() if a.question_id == question.id and a.choice),
+        key=lambda a: (a.block, a.item),
+        reverse=True,
+    )
+    chosen = tuple(
+        a.choice for a in earlier if (a.block, a.item) < (step.block, step.item) and a.choice
+    )
+    return domain, chosen
+
+
+def _match_choice(
+    ctx: Context,
+    question: Question,
+    user_input: UserInput,
+    choices: tuple[Choice, ...] | None = None,
+) -> str:
+    choices = _choices(ctx, question) if choices is None else choices
     values = {choice.value for choice in choices}
     if isinstance(user_input, ChoiceInput):
         if user_input.value in values:
@@ -284,6 +345,12 @@ def _match_choice(ctx: Context, question: Question, user_input: UserInput) -> st
         code = ctx.domains.by_name.get(name_key(typed))
         if code is not None:
             return code
+    # Any name of an agency or a unit: "Dinas Kesehatan", "dinkes", "persen".
+    named = {QuestionKind.agency: ctx.agencies, QuestionKind.unit: ctx.units}.get(question.kind)
+    if named is not None:
+        found = named.find(typed)
+        if found is not None:
+            return found.code
     raise InvalidAnswer(_not_a_choice(ctx, question))
 
 
@@ -298,13 +365,30 @@ def _not_a_choice(ctx: Context, question: Question) -> str:
     return ctx.t("error_press_button")
 
 
-def _validate(ctx: Context, step: Step, user_input: UserInput, domain: str | None) -> StoredAnswer:
+_CHOSEN_KINDS = (
+    QuestionKind.domain,
+    QuestionKind.choice,
+    QuestionKind.yes_no,
+    QuestionKind.agency,
+    QuestionKind.unit,
+)
+
+
+def _validate(
+    ctx: Context,
+    step: Step,
+    user_input: UserInput,
+    domain: str | None,
+    answers: Mapping[AnswerKey, StoredAnswer],
+) -> StoredAnswer:
     question = step.question
     make = dict(question_id=step.question_id, block=step.block, item=step.item, domain=domain)
-    if question.kind in (QuestionKind.domain, QuestionKind.choice, QuestionKind.yes_no):
-        value = _match_choice(ctx, question, user_input)
+    if question.kind in _CHOSEN_KINDS:
+        value = _match_choice(ctx, question, user_input, _choices(ctx, question, step, answers))
         if question.kind is QuestionKind.domain:
             make["domain"] = value
+        if question.kind is QuestionKind.unit:
+            _check_whole_row(ctx, step, answers, value)
         return StoredAnswer(**make, choice=value)
     if not isinstance(user_input, TextInput):
         raise InvalidAnswer(ctx.t("error_not_offered"))
@@ -321,6 +405,8 @@ def _validate(ctx: Context, step: Step, user_input: UserInput, domain: str | Non
         if question.min_length and len(text) < question.min_length:
             raise InvalidAnswer(ctx.t("error_too_short", min=question.min_length))
         return StoredAnswer(**make, text=text)
+    if question.kind is QuestionKind.year:
+        return StoredAnswer(**make, number=_year(ctx, question, text))
     number = parse_number(text, ctx.language)
     if number is None:
         raise InvalidAnswer(ctx.t("error_not_number"))
@@ -333,7 +419,66 @@ def _validate(ctx: Context, step: Step, user_input: UserInput, domain: str | Non
                 max=format_number(high, ctx.language) if high is not None else "∞",
             )
         )
+    unit = _row_unit(ctx, answers, step) if question.in_row_unit else None
+    if unit is not None and unit.whole and not number.is_integer():
+        raise InvalidAnswer(
+            ctx.t(
+                "error_whole_number",
+                unit=unit.name.get(ctx.language),
+                example=format_number(float(round(number)), ctx.language),
+            )
+        )
     return StoredAnswer(**make, number=number)
+
+
+def _check_whole_row(
+    ctx: Context, step: Step, answers: Mapping[AnswerKey, StoredAnswer], code: str
+) -> None:
+    """A unit counting whole things, chosen (again, from the review) for a row that already
+    holds a decimal baseline or target, is refused: the row would hold 146,2 desa."""
+    unit = ctx.units.by_code.get(code) if ctx.units is not None else None
+    if unit is None or not unit.whole:
+        return
+    steps, _ = plan_steps(ctx, answers)
+    for other in steps:
+        answer = answers.get(other.answer_key)
+        if (
+            other.question.in_row_unit
+            and (other.block, other.item) == (step.block, step.item)
+            and answer is not None
+            and answer.number is not None
+            and not answer.number.is_integer()
+        ):
+            raise InvalidAnswer(
+                ctx.t(
+                    "error_whole_unit_conflict",
+                    unit=unit.name.get(ctx.language),
+                    question=_step_label(ctx, other, steps),
+                    value=format_number(answer.number, ctx.language),
+                )
+            )
+
+
+def _year(ctx: Context, question: Question, text: str) -> float:
+    """A year from min_value up to the year before the plan's first (a baseline's year is
+    a year with data, so before the plan begins)."""
+    low = int(question.min_value) if question.min_value is not None else 1900
+    high = ctx.plan_years[0] - 1 if ctx.plan_years else 9999
+    if question.max_value is not None:
+        high = min(high, int(question.max_value))
+    typed = text.strip().rstrip(".")
+    if not (typed.isdigit() and len(typed) == 4 and low <= int(typed) <= high):
+        raise InvalidAnswer(ctx.t("error_not_year", min=low, max=high))
+    return float(typed)
+
+
+def _row_unit(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer], step: Step) -> Unit | None:
+    """The unit chosen for the step's row, or None."""
+    question = ctx.questionnaire.unit_question
+    if question is None or ctx.units is None:
+        return None
+    answer = answers.get((question.id, step.block, step.item))
+    return ctx.units.by_code.get(answer.choice) if answer and answer.choice else None
 
 
 # Rendering ------------------------------------------------------------------------------
@@ -344,6 +489,9 @@ def display_value(ctx: Context, answer: StoredAnswer) -> str:
     if answer.text is not None:
         return answer.text
     if answer.number is not None:
+        question = ctx.questionnaire.by_id.get(answer.question_id)
+        if question is not None and question.kind is QuestionKind.year:
+            return str(int(answer.number))  # 2025, not 2.025
         return format_number(answer.number, ctx.language)
     if answer.choice is not None:
         if answer.choice in ctx.domains.by_code and answer.question_id == (
@@ -383,14 +531,17 @@ def _has_several_items(step: Step, steps: list[Step]) -> bool:
 
 
 def _measured(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer], step: Step) -> str:
-    """What a yearly target measures: the text answer of the question just before it in the
-    same row (the indicator), or the question's own short label."""
+    """What a yearly target measures: the answer of the nearest text question before it in
+    the same row (the indicator; unit and baseline sit in between), or the question's own
+    short label."""
     questions = ctx.questionnaire.questions
     position = questions.index(step.question)
-    if position > 0:
-        before = answers.get((questions[position - 1].id, step.block, step.item))
-        if before is not None and before.text:
-            return before.text
+    for question in reversed(questions[:position]):
+        if question.kind is QuestionKind.text and question.scope == step.question.scope:
+            before = answers.get((question.id, step.block, step.item))
+            if before is not None and before.text:
+                return before.text
+            break
     return step.question.label(ctx.language)
 
 
@@ -414,12 +565,16 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
     text = question.text.get(ctx.language)
     if step.year_index is not None:
         years = ctx.plan_years
-        year_line = ctx.t(
-            "year_target",
+        values = dict(
             year=years[step.year_index],
             number=step.year_index + 1,
             total=len(years),
             indicator=_measured(ctx, answers, step),
+        )
+        year_line = (
+            question.year_text.get(ctx.language).format(**values)
+            if question.year_text is not None
+            else ctx.t("year_target", **values)
         )
         # The question once, then only the year: five long repeats read as a loop.
         text = f"{text}\n{year_line}" if step.year_index == 0 else year_line
@@ -429,6 +584,10 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         hint = hint.replace("{example}", example.get(ctx.language)) if example else None
     if question.kind is QuestionKind.domain:
         hint = ctx.t("choose_domain_hint")
+    elif question.kind is QuestionKind.agency and hint is None:
+        hint = ctx.t("choose_agency_hint")
+    elif question.kind is QuestionKind.unit and hint is None:
+        hint = ctx.t("choose_unit_hint")
     elif question.kind in (QuestionKind.number, QuestionKind.year_targets) and hint is None:
         hint = ctx.t("number_hint")
     stored = answers.get(step.answer_key)
@@ -439,7 +598,7 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         progress=label,
         hint=hint,
         current_answer=display_value(ctx, stored) if stored else None,
-        choices=_choices(ctx, question),
+        choices=_choices(ctx, question, step, answers),
         optional=not question.required,
         can_go_back=index > 0 or progress.editing,
     )
@@ -633,11 +792,17 @@ def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
             return at(index, editing=progress.editing, error=ctx.t("error_cannot_skip"))
         if progress.editing:
             return review()
-        return at(index + 1) if index + 1 < len(steps) else review()
+        following = index + 1
+        if step.year_index == 0 and not step.question.required:
+            # Skipped at its first year, an optional yearly question is skipped whole
+            # (no indicative budget yet), not year by year.
+            while following < len(steps) and steps[following].question is step.question:
+                following += 1
+        return at(following) if following < len(steps) else review()
 
     domain = _block_domain(answers, ctx, step.block)
     try:
-        answer = _validate(ctx, step, user_input, domain)
+        answer = _validate(ctx, step, user_input, domain, answers)
     except InvalidAnswer as invalid:
         return at(index, editing=progress.editing, error=invalid.message)
 

@@ -13,6 +13,10 @@ from shared.survey_data import LANGUAGES, MessageCatalog
 
 # Domain names are at most 24 characters (checked when the data is loaded): two fit a row.
 _CHOICES_PER_ROW = 2
+# Agency short names are at most 16 characters and unit names are shorter: three fit a row
+# on a phone, which keeps the list of some 30 agencies to a screen.
+_NARROW_CHOICES_PER_ROW = 3
+_NARROW_KINDS = ("agency", "unit")
 _EDIT_BUTTONS_PER_ROW = 5
 # Telegram shows at most 100 buttons on a message; the review leaves room for submit/back.
 _MAX_EDIT_BUTTONS = 90
@@ -62,7 +66,8 @@ def prompt_keyboard(
             )
             for choice in prompt.choices
         ]
-        rows.extend(_rows(buttons, _CHOICES_PER_ROW))
+        width = _NARROW_CHOICES_PER_ROW if prompt.kind in _NARROW_KINDS else _CHOICES_PER_ROW
+        rows.extend(_rows(buttons, width))
     navigation = []
     if prompt.can_go_back:
         navigation.append(

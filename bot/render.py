@@ -11,7 +11,7 @@ from shared.survey_data import MessageCatalog
 MESSAGE_BUDGET = 3500
 # The review shows long answers shortened (with "…"); the stored answer is never cut.
 REVIEW_VALUE_PREVIEW = 300
-_TYPED_KINDS = ("text", "number", "year_targets")
+_TYPED_KINDS = ("text", "number", "year_targets", "year")
 
 
 def esc(value: object) -> str:

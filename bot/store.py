@@ -57,15 +57,20 @@ def start_or_resume_run(
     instrument: Instrument,
     now: datetime,
     source: str | None = None,
+    served_version: int | None = None,
 ) -> tuple[SurveyRun, bool]:
     """The respondent's open run for this campaign and instrument, or a new one.
 
+    A new run records `served_version`, the version of the questionnaire file it is asked
+    with (its answers carry it), else the version the campaign was opened with: a campaign
+    opened under internal v1 still asks v2's questions once the file is v2.
     Returns the run and whether it was created now.
     """
     run = open_run(session=session, respondent=respondent, campaign=campaign, instrument=instrument)
     if run is not None:
         return run, False
     questionnaire_id, version = questionnaire_ref(campaign, instrument)
+    version = served_version if served_version is not None else version
     for _ in range(5):
         run = SurveyRun(
             respondent_id=respondent.id,

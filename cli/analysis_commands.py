@@ -100,6 +100,7 @@ def import_answers(
     from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
     from processor.importer import ImportFileError, import_rows, parse_rows, read_table
     from shared import crud
+    from shared.agencies import campaign_agencies
     from shared.db import session_scope
 
     if instrument not in ("external", "internal"):
@@ -121,6 +122,11 @@ def import_answers(
                     plan_years=years,
                     max_length=settings.free_text_max_length,
                     target_range=survey_data.questionnaire(instrument).target_range,
+                    budget_range=survey_data.questionnaire(instrument).year_range("budget"),
+                    agencies=campaign_agencies(
+                        session=session, campaign_id=chosen.id, default=survey_data.agencies
+                    ),
+                    units=survey_data.units,
                 )
                 for error in errors:
                     console.print(f"[yellow]row {error.row}: {error.reason}[/yellow]")

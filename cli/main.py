@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -144,6 +145,76 @@ def campaign_close(code: Annotated[str, typer.Argument(help="Campaign code.")]) 
         raise fail(str(exc)) from None
     finally:
         engine.dispose()
+
+
+@campaign_app.command("agencies")
+def campaign_agencies_command(
+    code: Annotated[str, typer.Argument(help="Campaign code.")],
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="YAML shaped like agencies.yaml, or CSV with columns code, name_id, "
+            "name_en, short, domains, aliases (';' between domains and aliases).",
+        ),
+    ] = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Go back to the default list (agencies.yaml).")
+    ] = False,
+) -> None:
+    """Show a campaign's agencies (OPD) offered by the internal FGD, or load its own list."""
+    from shared import agencies as campaign_lists
+
+    if file is not None and reset:
+        raise fail("use either --file or --reset")
+    settings = settings_or_exit()
+    survey_data = survey_data_or_exit()
+    try:
+        loaded = None if file is None else campaign_lists.read_agency_file(file, survey_data)
+    except SurveyDataError as exc:
+        raise fail(f"Agency list not loaded: {exc}") from None
+    engine = ready(settings, survey_data)
+    try:
+        with session_scope(engine) as session:
+            campaign = crud.get_campaign(session=session, code=code)
+            if campaign is None:
+                raise fail(f"No campaign {code!r} (see `rembuk campaign list`).")
+            if loaded is not None:
+                campaign_lists.set_campaign_agencies(
+                    session=session,
+                    campaign=campaign,
+                    agencies=loaded,
+                    source_file=file.name if file else "",
+                    now=datetime.now(UTC),
+                )
+                console.print(
+                    f"Loaded {len(loaded.agencies)} agencies for {campaign.code}. A running "
+                    "bot offers them after a restart; answers already given keep their codes."
+                )
+            elif reset:
+                removed = campaign_lists.reset_campaign_agencies(session=session, campaign=campaign)
+                console.print(
+                    f"{campaign.code} uses the default list again."
+                    if removed
+                    else f"{campaign.code} already uses the default list."
+                )
+            assert campaign.id is not None
+            own = campaign_lists.has_own_agencies(session=session, campaign_id=campaign.id)
+            current = campaign_lists.campaign_agencies(
+                session=session, campaign_id=campaign.id, default=survey_data.agencies
+            )
+    finally:
+        engine.dispose()
+    table = Table(
+        "code",
+        "short",
+        "name",
+        "domains",
+        title=f"{code}: {'own list' if own else 'default list (agencies.yaml)'}",
+    )
+    for agency in current.agencies:
+        table.add_row(agency.code, agency.short, agency.name.id, ", ".join(agency.domains))
+    Console().print(table)
 
 
 @app.command("chat")

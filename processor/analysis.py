@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,7 @@ from processor.pipeline import (
     add_text_streams,
     assign_domains,
     split_content,
+    staff_fields,
     tag_dimensions,
 )
 from processor.themes import (
@@ -32,7 +34,7 @@ from processor.themes import (
     vectorise_texts,
 )
 from processor.vocabulary import OTHER_DOMAIN, UNMAPPED, DimensionTagger, DomainClassifier
-from shared.survey_data import SurveyData
+from shared.survey_data import AgencyList, SurveyData
 from shared.text import TextTools
 
 SCHEMA_VERSION = 2
@@ -98,8 +100,10 @@ def analyse(
     tools: Tools,
     params: Parameters = Parameters(),  # noqa: B008 - frozen, so sharing it is safe
     progress: Progress = _no_progress,
+    agencies: AgencyList | None = None,
 ) -> Analysis:
-    """The whole analysis on frames (see processor.load for their columns)."""
+    """The whole analysis on frames (see processor.load for their columns). `agencies` is
+    the campaign's own list of agencies (OPD), if it has one."""
     progress("normalise")
     texts, targets = split_content(answers, plan_years=campaign["plan_years"])
     texts = add_text_streams(
@@ -126,7 +130,13 @@ def analyse(
     progress("dimensions")
     tags = tag_dimensions(texts, tools.dimensions)
     progress("gaps")
-    rows = staff_rows(texts, targets)
+    fields = staff_fields(
+        answers,
+        plan_years=campaign["plan_years"],
+        agencies=agencies or survey_data.agencies,
+        units=survey_data.units,
+    )
+    rows = staff_rows(texts, targets, fields)
     subject = subject_features(vectors, tools.text.is_word)
     gaps = gap_links(rows, themes, vectors, texts, params=params, subject=subject)
     progress("links")
@@ -194,6 +204,11 @@ def _staff_row_json(row: Mapping) -> dict:
         "strategy": row["strategy"],
         "indicator": row["indicator"],
         "targets": dict(row["targets"]),
+        # Agency, unit, baseline and budget (internal v2; None and {} where not given).
+        "opd": copy.deepcopy(row["opd"]),
+        "unit": copy.deepcopy(row["unit"]),
+        "baseline": copy.deepcopy(row["baseline"]),
+        "budget": dict(row["budget"]),
         "answer_ids": list(row["answer_ids"]),
     }
 
@@ -449,6 +464,7 @@ def run_analysis(
         tools=tools,
         params=params,
         progress=progress,
+        agencies=frames.agencies,
     )
     summary = build_summary(analysis, survey_data=survey_data, now=now)
     progress("write")

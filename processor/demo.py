@@ -21,6 +21,9 @@ from shared import crud
 from shared.db import session_scope
 from shared.models import Answer, Campaign, Instrument, Role, RunStatus, SurveyRun
 
+# Answers given by pressing a button, stored as the choice (the domain has its own column).
+CHOSEN = frozenset({"domain", "opd", "unit"})
+
 # Per domain: needs (with reasons), obstacles, suggested strategies, and staff rows
 # (need, obstacle, realisation, strategy, indicator, yearly targets from..to).
 BANK: dict[str, dict[str, list]] = {
@@ -322,6 +325,26 @@ def casual(text: str, rng: random.Random, *, opener: bool = True) -> str:
     return out.strip()
 
 
+# Per staff row (by its indicator): the responsible agency, the indicator's unit, the
+# baseline as the realisation states it (None: the officers had no figure), and the
+# indicative budget of the first plan year in Rp (None: not yet known). Officers of the same
+# row differ a little, and some leave the budget out, as officers do.
+STAFF_META: dict[str, tuple[str, str, float | None, int | None]] = {
+    "Persentase puskesmas dengan layanan sore (%)": ("dinkes", "persen", 22, 850_000_000),
+    "Ketersediaan obat esensial di puskesmas (%)": ("dinkes", "persen", 78, 2_400_000_000),
+    "Puskesmas dengan antrean online (unit)": ("dinkes", "unit", 0, 350_000_000),
+    "Panjang jalan desa kondisi mantap (km)": ("dpupr", "km", 35, 12_000_000_000),
+    "Titik PJU tenaga surya terpasang (titik)": ("dishub", "unit", None, 3_000_000_000),
+    "Kecamatan dengan layanan adminduk (unit)": ("disdukcapil", "unit", 4, 600_000_000),
+    "Ruang kelas rusak berat yang direhab (%)": ("disdikbud", "persen", 10, 7_500_000_000),
+    "Sampah terangkut (%)": ("dlh", "persen", 45, 1_800_000_000),
+}
+WHOLE_UNITS = frozenset({"unit", "orang", "desa", "dokumen", "sekolah", "kk"})
+BUDGET_SKIPPED = 0.3  # share of officers who leave the indicative budget out
+BASELINE_SKIPPED = 0.15  # share of officers who give no baseline although one exists
+BUDGET_GROWTH = 0.05  # a year's budget over the year before
+
+
 @dataclass(frozen=True)
 class SampleRun:
     """One questionnaire: answers as (question_id, block, item, domain, text, number)."""
@@ -406,17 +429,32 @@ def _staff(
 ) -> SampleRun:
     answers = [("domain", 0, 0, code, None, None)]
     for item, (need, obstacle, realisation, strategy, indicator, (start, end)) in enumerate(rows):
+        agency, unit, baseline, budget = STAFF_META[indicator]
         answers += [
             ("need", 0, item, code, need, None),
             ("obstacle", 0, item, code, obstacle, None),
             ("realisation", 0, item, code, realisation, None),
             ("strategy", 0, item, code, strategy, None),
+            # Chosen with a button: the code, as the bot stores a choice.
+            ("opd", 0, item, code, agency, None),
             ("target_indicator", 0, item, code, indicator, None),
+            ("unit", 0, item, code, unit, None),
         ]
+        if baseline is not None and rng.random() >= BASELINE_SKIPPED:
+            answers.append(("baseline", 0, item, code, None, float(baseline)))
+            answers.append(("baseline_year", 0, item, code, None, float(years[0] - 2)))
         step = (end - start) / max(1, len(years) - 1)
         for index, _year in enumerate(years, start=1):
-            value = round(start + step * (index - 1) + rng.choice([0, 0, 1]) * step * 0.1, 1)
+            value = start + step * (index - 1) + rng.choice([0, 0, 1]) * step * 0.1
+            value = float(round(value)) if unit in WHOLE_UNITS else round(value, 1)
             answers.append((f"target_y{index}", 0, item, code, None, value))
+        if budget is not None and rng.random() >= BUDGET_SKIPPED:
+            # Officers' estimates differ by up to a tenth, rounded to 50 million.
+            first = budget * rng.uniform(0.9, 1.1)
+            for index, _year in enumerate(years, start=1):
+                amount = first * (1 + BUDGET_GROWTH) ** (index - 1)
+                amount = float(round(amount / 50_000_000) * 50_000_000)
+                answers.append((f"budget_y{index}", 0, item, code, None, amount))
     return SampleRun(
         person, Role.staff, Instrument.internal, None, rng.randrange(days), tuple(answers)
     )
@@ -513,8 +551,14 @@ def store_consultation(
                         block=block,
                         item=item,
                         domain=domain,
-                        value_text=text if question_id != "domain" else None,
-                        value_choice=domain if question_id == "domain" else None,
+                        value_text=text if question_id not in CHOSEN else None,
+                        value_choice=(
+                            domain
+                            if question_id == "domain"
+                            else text
+                            if question_id in CHOSEN
+                            else None
+                        ),
                         value_number=value,
                         questionnaire_version=questionnaire,
                         created_at=submitted,

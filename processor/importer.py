@@ -1,9 +1,10 @@
 """Import answers from paper FGD forms (or other channels) in CSV or XLSX files.
 
 One file row is one form row: for citizens a need with its reason, obstacle and
-strategy; for staff a need row with its obstacle, realisation, strategy, indicator and
-yearly targets. Checking (`parse_rows`) is pure; `import_rows` writes the good rows in
-the caller's transaction, so a crash leaves nothing of the file behind.
+strategy; for staff a need row with its obstacle, realisation, strategy, agency (OPD),
+indicator with its unit and baseline, yearly targets and indicative budgets. Checking
+(`parse_rows`) is pure; `import_rows` writes the good rows in the caller's transaction,
+so a crash leaves nothing of the file behind.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlmodel import Session, delete, select
 from shared import crud
 from shared.models import Campaign, ImportedAnswer, Instrument
 from shared.numbers import format_number, parse_number
-from shared.survey_data import DomainList, name_key
+from shared.survey_data import AgencyList, DomainList, UnitList, name_key
 
 # Column names, with the Indonesian headings a paper form would carry.
 COLUMNS: Mapping[str, Mapping[str, str]] = {
@@ -46,8 +47,26 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
         "strategi": "strategy",
         "target_indicator": "target_indicator",
         "indikator": "target_indicator",
+        "opd": "opd",
+        "dinas": "opd",
+        "perangkat_daerah": "opd",
+        "instansi": "opd",
+        "agency": "opd",
+        "unit": "unit",
+        "satuan": "unit",
+        "baseline": "baseline",
+        "nilai_awal": "baseline",
+        "nilai_dasar": "baseline",
+        "baseline_year": "baseline_year",
+        "tahun_baseline": "baseline_year",
+        "tahun_dasar": "baseline_year",
+        "tahun_nilai_awal": "baseline_year",
     },
 }
+# A staff row's fields that are no answer text: the agency and unit (stored as codes) and
+# the numbers of the baseline and its year.
+_STRUCTURED = ("opd", "unit", "baseline", "baseline_year")
+_YEARLY = ("target_y", "budget_y")  # target_y<n>, budget_y<n>
 COMMON_COLUMNS = {
     "respondent": "respondent",
     "responden": "respondent",
@@ -55,6 +74,9 @@ COMMON_COLUMNS = {
     "bidang": "domain",
 }
 _TARGET = re.compile(r"^(?:target|sasaran)_(?:y(\d)|(\d{4}))$")
+# pagu_2027, pagu_indikatif_y1, anggaran_2028, budget_y3
+_BUDGET = re.compile(r"^(?:budget|pagu|pagu_indikatif|anggaran)_(?:y(\d)|(\d{4}))$")
+EARLIEST_BASELINE_YEAR = 2000  # as the questionnaire's baseline_year question
 
 
 class ImportFileError(Exception):
@@ -72,8 +94,8 @@ class FormRow:
     row: int
     respondent: str | None
     domain: str | None
-    texts: Mapping[str, str]  # question id -> text
-    numbers: Mapping[str, float]  # target_y<n> -> value
+    texts: Mapping[str, str]  # question id -> text (opd and unit: their codes)
+    numbers: Mapping[str, float]  # target_y<n>, budget_y<n>, baseline, baseline_year -> value
 
 
 @dataclass(frozen=True)
@@ -119,14 +141,15 @@ def column_plan(
             plan[column] = COMMON_COLUMNS[column]
         elif column in COLUMNS[instrument]:
             plan[column] = COLUMNS[instrument][column]
-        elif instrument == "internal" and (match := _TARGET.match(column)):
+        elif instrument == "internal" and (match := _TARGET.match(column) or _BUDGET.match(column)):
             index = int(match.group(1)) if match.group(1) else None
             if index is None and int(match.group(2)) in plan_years:
                 index = list(plan_years).index(int(match.group(2))) + 1
             if index is None or not 1 <= index <= len(plan_years):
                 unknown.append(column)
             else:
-                plan[column] = f"target_y{index}"
+                kind = "target" if match.re is _TARGET else "budget"
+                plan[column] = f"{kind}_y{index}"
         elif column.startswith("unnamed:"):
             continue  # an empty spreadsheet column
         else:
@@ -135,10 +158,11 @@ def column_plan(
         allowed = sorted({*COMMON_COLUMNS, *COLUMNS[instrument]})
         if instrument == "internal":
             allowed.append("target_<year> or target_y<n>")
+            allowed.append("pagu_<year> or pagu_y<n>")
         raise ImportFileError(f"unknown column(s) {', '.join(unknown)}; use: {', '.join(allowed)}")
     if len(set(plan.values())) != len(plan):
         raise ImportFileError("two columns hold the same field")
-    if not set(plan.values()) & set(COLUMNS[instrument].values()):
+    if not set(plan.values()) & (set(COLUMNS[instrument].values()) - set(_STRUCTURED)):
         raise ImportFileError("no answer column: the file needs at least a need column")
     return plan
 
@@ -151,10 +175,15 @@ def parse_rows(
     plan_years: Sequence[int],
     max_length: int,
     target_range: tuple[float | None, float | None] = (None, None),
+    budget_range: tuple[float | None, float | None] = (None, None),
+    agencies: AgencyList | None = None,
+    units: UnitList | None = None,
 ) -> tuple[list[FormRow], list[RowError]]:
     """Check every row; return the good ones and the reasons of the bad ones.
-    `target_range` is the (min, max) the questionnaire allows a yearly target."""
-    low, high = target_range
+    `target_range` is the (min, max) the questionnaire allows a yearly target (and a
+    baseline), `budget_range` a yearly budget; `agencies` and `units` are the lists an OPD
+    and a unit are checked against (the campaign's agencies)."""
+    ranges = {"target_y": target_range, "budget_y": budget_range, "baseline": target_range}
     plan = column_plan(list(frame.columns), instrument=instrument, plan_years=plan_years)
     good: list[FormRow] = []
     errors: list[RowError] = []
@@ -174,23 +203,26 @@ def parse_rows(
         for key, value in values.items():
             if not value:
                 continue
-            if key.startswith("target_y"):
-                number = parse_number(value, "id")  # as the bot reads a typed target
-                if number is None:
-                    problems.append(f"{key}: {value!r} is not a number")
-                elif (low is not None and number < low) or (high is not None and number > high):
-                    allowed = "–".join(
-                        "…" if limit is None else format_number(limit, "en")
-                        for limit in (low, high)
-                    )
-                    problems.append(f"{key}: {value} is outside {allowed}")
-                else:
+            if key in ("opd", "unit"):
+                code = _named(key, value, agencies if key == "opd" else units, problems)
+                if code is not None:
+                    texts[key] = code
+            elif key == "baseline_year":
+                year = _baseline_year(value, plan_years, problems)
+                if year is not None:
+                    numbers[key] = year
+            elif key == "baseline" or key.startswith(_YEARLY):
+                number = _number(key, value, ranges[key.rstrip("0123456789")], problems)
+                if number is not None:
                     numbers[key] = number
             elif len(value) > max_length:
                 problems.append(f"{key}: longer than {max_length} characters")
             else:
                 texts[key] = value
-        if not any(v for k, v in values.items() if not k.startswith("target_y")):
+        problems += _row_consistency(texts, numbers, units)
+        if not any(
+            v for k, v in values.items() if k not in _STRUCTURED and not k.startswith(_YEARLY)
+        ):
             problems.append("no answer text in the row")
         if problems:
             errors.append(RowError(row=row, reason="; ".join(problems)))
@@ -199,6 +231,69 @@ def parse_rows(
                 FormRow(row=row, respondent=respondent, domain=domain, texts=texts, numbers=numbers)
             )
     return good, errors
+
+
+def _named(
+    key: str, value: str, names: AgencyList | UnitList | None, problems: list[str]
+) -> str | None:
+    """The code of the agency or unit `value` names (code, name, short name or alias)."""
+    what = "OPD" if key == "opd" else "unit"
+    found = names.find(value) if names is not None else None
+    if found is not None:
+        return found.code
+    if isinstance(names, UnitList):
+        problems.append(
+            f"unknown unit {value!r}; use one of: "
+            + ", ".join(unit.name.id for unit in names.units)
+        )
+    else:
+        problems.append(f"unknown {what} {value!r} (see `rembuk campaign agencies`)")
+    return None
+
+
+def _number(
+    key: str, value: str, limits: tuple[float | None, float | None], problems: list[str]
+) -> float | None:
+    number = parse_number(value, "id")  # as the bot reads a typed number
+    low, high = limits
+    if number is None:
+        problems.append(f"{key}: {value!r} is not a number")
+    elif (low is not None and number < low) or (high is not None and number > high):
+        allowed = "–".join("…" if x is None else format_number(x, "en") for x in (low, high))
+        problems.append(f"{key}: {value} is outside {allowed}")
+    else:
+        return number
+    return None
+
+
+def _baseline_year(value: str, plan_years: Sequence[int], problems: list[str]) -> float | None:
+    """A four-digit year with data: before the plan's first year, as the bot asks it."""
+    latest = plan_years[0] - 1 if plan_years else 9999
+    typed = value.strip().removesuffix(".0")  # a spreadsheet's 2025.0
+    if typed.isdigit() and len(typed) == 4 and EARLIEST_BASELINE_YEAR <= int(typed) <= latest:
+        return float(typed)
+    problems.append(
+        f"baseline_year: {value!r} is not a year from {EARLIEST_BASELINE_YEAR} to {latest}"
+    )
+    return None
+
+
+def _row_consistency(
+    texts: Mapping[str, str], numbers: Mapping[str, float], units: UnitList | None
+) -> list[str]:
+    """A baseline's year needs a baseline, and a unit that counts whole things takes no
+    decimals (the bot refuses 146,2 desa as well)."""
+    problems = []
+    if "baseline_year" in numbers and "baseline" not in numbers:
+        problems.append("baseline_year given without a baseline")
+    unit = units.by_code.get(texts["unit"]) if units is not None and "unit" in texts else None
+    if unit is not None and unit.whole:
+        for key, number in numbers.items():
+            if (key == "baseline" or key.startswith("target_y")) and not number.is_integer():
+                problems.append(
+                    f"{key}: {format_number(number, 'en')} is not a whole number of {unit.name.en}"
+                )
+    return problems
 
 
 def _answer_record(

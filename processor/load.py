@@ -10,11 +10,24 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from processor.pipeline import ANSWER_COLUMNS, KIND_OF_QUESTION, empty_answers
-from shared.models import Answer, Campaign, ImportedAnswer, Respondent, SurveyRun
+from processor.pipeline import (
+    ANSWER_COLUMNS,
+    KIND_OF_QUESTION,
+    STAFF_FIELD_QUESTIONS,
+    empty_answers,
+)
+from shared.models import (
+    Answer,
+    Campaign,
+    CampaignAgencies,
+    ImportedAnswer,
+    Respondent,
+    SurveyRun,
+)
+from shared.survey_data import AgencyList
 
 
 @dataclass(frozen=True)
@@ -22,6 +35,7 @@ class CampaignFrames:
     campaign: dict  # code, name, plan_years, timezone
     runs: pd.DataFrame  # run_id, respondent, status, source, instrument, submitted_at
     answers: pd.DataFrame  # ANSWER_COLUMNS, submitted runs and imported rows
+    agencies: AgencyList | None = None  # the campaign's own agency list, if it has one
 
 
 def _frame(connection: Connection, statement) -> pd.DataFrame:  # type: ignore[no-untyped-def]
@@ -75,7 +89,8 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
             Answer.block,
             Answer.item,
             Answer.domain,
-            Answer.value_text.label("text"),
+            # A chosen agency or unit is kept as its code, in the text column.
+            func.coalesce(Answer.value_text, Answer.value_choice).label("text"),
             Answer.value_number.label("number"),
         )
         .join(SurveyRun, SurveyRun.id == Answer.run_id)
@@ -84,9 +99,13 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
             SurveyRun.campaign_id == campaign.id,
             SurveyRun.status == "submitted",
             Respondent.erased.is_(False),
-            # Content and yearly targets only: not the domain choice or yes/no navigation.
-            Answer.question_id.in_(sorted({q for _, q in KIND_OF_QUESTION}))
-            | Answer.question_id.like("target_y%"),
+            # Content, a staff row's fields and yearly targets and budgets only: not the
+            # domain choice or yes/no navigation.
+            Answer.question_id.in_(
+                sorted({q for _, q in KIND_OF_QUESTION} | set(STAFF_FIELD_QUESTIONS))
+            )
+            | Answer.question_id.like("target_y%")
+            | Answer.question_id.like("budget_y%"),
         )
         .order_by(Answer.id),
     )
@@ -167,4 +186,12 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
         domain=answers["domain"].astype(object).where(answers["domain"].notna(), None),
         number=answers["number"].astype(float) if len(answers) else np.array([], dtype=float),
     )
-    return CampaignFrames(campaign=campaign_info(campaign), runs=runs, answers=answers)
+    own = connection.execute(
+        select(CampaignAgencies.agencies).where(CampaignAgencies.campaign_id == campaign.id)
+    ).scalar_one_or_none()
+    return CampaignFrames(
+        campaign=campaign_info(campaign),
+        runs=runs,
+        answers=answers,
+        agencies=None if own is None else AgencyList.model_validate({"agencies": own}),
+    )

@@ -22,6 +22,7 @@ from processor.vocabulary import (
     DomainClassifier,
 )
 from shared.spelling import SpellingRules
+from shared.survey_data import AgencyList, UnitList
 from shared.text import TextTools
 
 CITIZEN_KINDS = ("citizen_need", "citizen_reason", "citizen_obstacle", "citizen_strategy")
@@ -49,6 +50,10 @@ KIND_OF_QUESTION: Mapping[tuple[str, str], str] = {
     ("internal", "target_indicator"): "staff_target",
 }
 _YEAR_TARGET = re.compile(r"^target_y(\d+)$")
+# A staff row's structured fields (internal v2): the codes of its agency and unit (stored
+# as the answer's text), its baseline and the baseline's year, and a budget per plan year.
+STAFF_FIELD_QUESTIONS = ("opd", "unit", "baseline", "baseline_year")
+_YEAR_BUDGET = re.compile(r"^budget_y(\d+)$")
 
 STREAM_COLUMNS = ("words", "word_stems", "norm", "stems")
 
@@ -120,6 +125,80 @@ def split_content(
         columns="position"
     )
     return texts.reset_index(drop=True), targets.reset_index(drop=True)
+
+
+def staff_fields(
+    answers: pd.DataFrame,
+    *,
+    plan_years: Sequence[int],
+    agencies: AgencyList,
+    units: UnitList,
+) -> pd.DataFrame:
+    """Per staff row (index row_id): `opd` and `unit` as their summary.json objects (None
+    when not given, or a code the lists no longer hold), `baseline` ({value, year} or None)
+    and `budget` ({"<plan year>": Rp}). Rows without any of these fields are absent."""
+    internal = answers.loc[answers["instrument"].astype(str) == "internal"]
+    question = internal["question_id"].astype(str)
+    budget_index = question.str.extract(_YEAR_BUDGET, expand=False)
+    wanted = internal.loc[question.isin(STAFF_FIELD_QUESTIONS) | budget_index.notna()]
+    years = list(plan_years)
+    rows: dict[str, dict] = {}
+    for row_id, question_id, text, number in zip(
+        wanted["row_id"], wanted["question_id"], wanted["text"], wanted["number"], strict=True
+    ):
+        row = rows.setdefault(row_id, {"budget": {}})
+        match = _YEAR_BUDGET.match(question_id)
+        if match:
+            position = int(match.group(1)) - 1
+            if 0 <= position < len(years) and pd.notna(number):
+                row["budget"][str(years[position])] = float(number)
+        elif question_id in ("opd", "unit") and isinstance(text, str):
+            row[question_id] = text.strip()
+        elif pd.notna(number):
+            row[question_id] = float(number)
+    columns = ["opd", "unit", "baseline", "budget"]
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}).rename_axis("row_id")
+    ids = sorted(rows)
+    return pd.DataFrame(
+        {
+            "opd": [_agency_json(agencies, rows[r].get("opd")) for r in ids],
+            "unit": [_unit_json(units, rows[r].get("unit")) for r in ids],
+            "baseline": [_baseline_json(rows[r]) for r in ids],
+            "budget": [dict(sorted(rows[r]["budget"].items())) for r in ids],
+        },
+        index=pd.Index(ids, name="row_id"),
+        dtype=object,
+    )
+
+
+def _agency_json(agencies: AgencyList, code: str | None) -> dict | None:
+    agency = agencies.by_code.get(code) if code else None
+    if agency is None:
+        return None
+    return {
+        "code": agency.code,
+        "name": {"id": agency.name.id, "en": agency.name.en},
+        "short": agency.short,
+    }
+
+
+def _unit_json(units: UnitList, code: str | None) -> dict | None:
+    unit = units.by_code.get(code) if code else None
+    if unit is None:
+        return None
+    return {
+        "code": unit.code,
+        "name": {"id": unit.name.id, "en": unit.name.en},
+        "whole": unit.whole,
+    }
+
+
+def _baseline_json(row: Mapping) -> dict | None:
+    if "baseline" not in row:
+        return None
+    year = row.get("baseline_year")
+    return {"value": row["baseline"], "year": int(year) if year is not None else None}
 
 
 # --- 2. normalised text -----------------------------------------------------------------

@@ -409,6 +409,8 @@ STAFF_ROW_FIELDS = {
     "staff_strategy": "strategy",
     "staff_target": "indicator",
 }
+# A staff row's structured fields (see pipeline.staff_fields), as summary.json shows them.
+STAFF_FIELD_COLUMNS = ("opd", "unit", "baseline", "budget")
 # The fields of a staff row that say what it does for citizens; each is matched on its
 # own (joined, a row's five fields dilute each other).
 GAP_FIELDS = ("need", "strategy", "realisation")
@@ -416,10 +418,13 @@ GAP_FIELDS = ("need", "strategy", "realisation")
 STEM_FIELDS = ("need", "obstacle", "strategy", "realisation")
 
 
-def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+def staff_rows(
+    texts: pd.DataFrame, targets: pd.DataFrame, fields: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per staff row (run, block, item) with its respondent's pseudonym, its texts
-    (PII-scrubbed), targets, and the stems of the fields matched against citizen needs
-    (`<field>_stems`)."""
+    (PII-scrubbed), targets, its agency, unit, baseline and budget (`fields`, from
+    pipeline.staff_fields: None and {} where not given), and the stems of the fields matched
+    against citizen needs (`<field>_stems`)."""
     staff = texts.loc[texts["kind"].isin(STAFF_ROW_FIELDS)]
     stem_columns = [f"{field}_stems" for field in STEM_FIELDS]
     columns = [
@@ -429,6 +434,7 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
         *STAFF_ROW_FIELDS.values(),
         "answer_ids",
         "targets",
+        *STAFF_FIELD_COLUMNS,
     ]
     columns += stem_columns
     if staff.empty:
@@ -454,14 +460,26 @@ def staff_rows(texts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
         relevant["row_id"], relevant["year"], relevant["value"], strict=True
     ):
         per_row.setdefault(row_id, {})[str(year)] = float(value)
+    given = fields if fields is not None else pd.DataFrame()
     result = wide.assign(
         domain=domain,
         respondent=respondent,
         answer_ids=[ids[r] + target_ids.get(r, []) for r in wide.index],
         targets=[per_row.get(r, {}) for r in wide.index],
+        opd=[_given(given, r, "opd", None) for r in wide.index],
+        unit=[_given(given, r, "unit", None) for r in wide.index],
+        baseline=[_given(given, r, "baseline", None) for r in wide.index],
+        budget=[dict(_given(given, r, "budget", {})) for r in wide.index],
         **{f"{f}_stems": field_stems[f].astype(object) for f in STEM_FIELDS},
     )
     return result.rename_axis("row_id").reset_index()[columns]
+
+
+def _given(fields: pd.DataFrame, row_id: str, column: str, default: object) -> object:
+    if row_id not in fields.index or column not in fields.columns:
+        return default
+    value = fields.at[row_id, column]
+    return default if value is None else value
 
 
 def _domain_weights(

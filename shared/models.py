@@ -239,3 +239,18 @@ class AppSecret(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=256)
+
+
+class CampaignAgencies(SQLModel, table=True):
+    """A campaign's own list of agencies (OPD), loaded with `rembuk campaign agencies`.
+
+    Without a row the campaign uses shared/questionnaires/agencies.yaml. The list is kept
+    whole, as validated (shared.survey_data.AgencyList), so it is read back in one piece.
+    """
+
+    __tablename__ = "campaign_agencies"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    agencies: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source_file: str = Field(max_length=255)
+    loaded_at: datetime

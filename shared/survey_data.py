@@ -40,6 +40,9 @@ class QuestionKind(StrEnum):
     number = "number"
     yes_no = "yes_no"
     year_targets = "year_targets"  # one number per plan year, asked year by year
+    agency = "agency"  # choose one of the campaign's agencies (OPD), see agencies.yaml
+    unit = "unit"  # choose the unit of the row's indicator, see units.yaml
+    year = "year"  # a calendar year before the plan's first year (e.g. of a baseline)
 
 
 class Option(BaseModel):
@@ -66,6 +69,15 @@ class Question(BaseModel):
     max_length: int | None = Field(default=None, ge=1)
     min_value: float | None = None
     max_value: float | None = None
+    # Asked only once this earlier question of the same scope has an answer in the row
+    # (the baseline's year only after a baseline).
+    asked_if: str | None = None
+    # The number is in the row's indicator unit: a unit counting whole things refuses
+    # decimals (no 146,2 desa).
+    in_row_unit: bool = False
+    # A year_targets question's line for each year; {year}, {number}, {total} and
+    # {indicator} are filled in. Without it, messages.yaml's year_target.
+    year_text: Localized | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
@@ -83,7 +95,7 @@ class Question(BaseModel):
             raise ValueError("min_length/max_length only apply to text questions")
         if self.min_length and self.max_length and self.min_length > self.max_length:
             raise ValueError("min_length is greater than max_length")
-        numeric = (QuestionKind.number, QuestionKind.year_targets)
+        numeric = (QuestionKind.number, QuestionKind.year_targets, QuestionKind.year)
         if (self.min_value is not None or self.max_value is not None) and self.kind not in numeric:
             raise ValueError("min_value/max_value only apply to number questions")
         if (
@@ -94,6 +106,12 @@ class Question(BaseModel):
             raise ValueError("min_value is greater than max_value")
         if self.kind is QuestionKind.domain and not self.required:
             raise ValueError("the domain question must be required")
+        if self.in_row_unit and self.kind not in (QuestionKind.number, QuestionKind.year_targets):
+            raise ValueError("in_row_unit only applies to number and year_targets questions")
+        if self.year_text is not None and self.kind is not QuestionKind.year_targets:
+            raise ValueError("year_text only applies to year_targets questions")
+        if self.asked_if is not None and self.repeat is not None:
+            raise ValueError("a repeat question cannot be conditional (asked_if)")
         return self
 
     def label(self, language: str) -> str:
@@ -145,6 +163,23 @@ class Questionnaire(BaseModel):
                     )
         if not self.content_questions:
             raise ValueError("the questionnaire asks nothing but navigation questions")
+        for position, question in enumerate(self.questions):
+            if question.asked_if is None:
+                continue
+            earlier = {q.id: q for q in self.questions[1:position]}
+            condition = earlier.get(question.asked_if)
+            if condition is None or condition.scope != question.scope or condition.repeat:
+                raise ValueError(
+                    f"question {question.id}: asked_if must name an earlier content question "
+                    "of the same scope"
+                )
+            if condition.kind is QuestionKind.year_targets:
+                raise ValueError(f"question {question.id}: asked_if cannot name a year_targets")
+        units = [q for q in self.questions if q.kind is QuestionKind.unit]
+        if len(units) > 1 or any(q.scope != "item" for q in units):
+            raise ValueError("at most one unit question, and it is asked per item")
+        if any(q.in_row_unit for q in self.questions) and not units:
+            raise ValueError("an in_row_unit question needs a unit question in the row")
         return self
 
     @cached_property
@@ -166,10 +201,18 @@ class Questionnaire(BaseModel):
     @property
     def target_range(self) -> tuple[float | None, float | None]:
         """(min, max) of a yearly target; (None, None) without a year_targets question."""
-        for question in self.questions:
-            if question.kind is QuestionKind.year_targets:
-                return question.min_value, question.max_value
-        return None, None
+        return self.year_range("target")
+
+    def year_range(self, question_id: str) -> tuple[float | None, float | None]:
+        """(min, max) of the year_targets question `question_id`; (None, None) without it."""
+        question = self.by_id.get(question_id)
+        if question is None or question.kind is not QuestionKind.year_targets:
+            return None, None
+        return question.min_value, question.max_value
+
+    @property
+    def unit_question(self) -> Question | None:
+        return next((q for q in self.questions if q.kind is QuestionKind.unit), None)
 
     @property
     def content_questions(self) -> tuple[Question, ...]:
@@ -247,6 +290,120 @@ class DomainList(BaseModel):
     def by_name(self) -> Mapping[str, str]:
         """name_key of every code, name, short name and alias -> the domain's code."""
         return {name_key(name): domain.code for domain in self.domains for name in domain.names()}
+
+
+class Agency(BaseModel):
+    """A regency agency (perangkat daerah, OPD) a staff row is the responsibility of."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: Localized
+    short: str = Field(min_length=1, max_length=16)  # the button label: three fit a row
+    domains: tuple[str, ...] = ()  # domain codes it usually serves: offered first there
+    aliases: tuple[str, ...] = ()
+
+    def names(self) -> tuple[str, ...]:
+        return (
+            self.code,
+            *(self.name.get(language) for language in LANGUAGES),
+            self.short,
+            *self.aliases,
+        )
+
+
+# Telegram shows at most 100 buttons on a message; leave room for back and skip.
+MAX_AGENCIES = 90
+
+
+def _check_names(kind: str, items: tuple, names_of) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Codes unique, and no name (code, name, short, alias) naming two items; returns
+    name_key -> code."""
+    named: dict[str, str] = {}
+    codes: set[str] = set()
+    for item in items:
+        if item.code in codes:
+            raise ValueError(f"{kind} {item.code}: duplicate code")
+        codes.add(item.code)
+        for name in names_of(item):
+            key = name_key(name)
+            if not key or key.isdigit():
+                raise ValueError(f"{kind} {item.code}: name {name!r} is blank or a number")
+            if named.setdefault(key, item.code) != item.code:
+                raise ValueError(f"{kind} {item.code}: name {name!r} is also {named[key]}'s")
+    return named
+
+
+class AgencyList(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = "agencies"
+    version: int = Field(default=1, ge=1)
+    agencies: tuple[Agency, ...] = Field(min_length=2, max_length=MAX_AGENCIES)
+
+    @model_validator(mode="after")
+    def _unique(self) -> AgencyList:
+        _check_names("agency", self.agencies, Agency.names)
+        return self
+
+    @cached_property
+    def by_code(self) -> Mapping[str, Agency]:
+        return {agency.code: agency for agency in self.agencies}
+
+    @cached_property
+    def by_name(self) -> Mapping[str, str]:
+        """name_key of every code, name, short name and alias -> the agency's code."""
+        return {name_key(n): a.code for a in self.agencies for n in a.names()}
+
+    def find(self, name: str) -> Agency | None:
+        code = self.by_name.get(name_key(name))
+        return None if code is None else self.by_code[code]
+
+    def ordered_for(self, domain: str | None, first: tuple[str, ...] = ()) -> tuple[Agency, ...]:
+        """The agencies in offering order: `first` (codes), those usually serving `domain`,
+        then the rest in list order."""
+        usual = tuple(a.code for a in self.agencies if domain is not None and domain in a.domains)
+        order = list(dict.fromkeys((*first, *usual, *(a.code for a in self.agencies))))
+        return tuple(self.by_code[code] for code in order if code in self.by_code)
+
+
+class Unit(BaseModel):
+    """A unit a staff row's indicator is measured in."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: Localized
+    whole: bool  # counts whole things: no decimals in its targets and baselines
+    aliases: tuple[str, ...] = ()
+
+    def names(self) -> tuple[str, ...]:
+        return (self.code, *(self.name.get(language) for language in LANGUAGES), *self.aliases)
+
+
+class UnitList(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    version: int = Field(ge=1)
+    units: tuple[Unit, ...] = Field(min_length=2, max_length=MAX_AGENCIES)
+
+    @model_validator(mode="after")
+    def _unique(self) -> UnitList:
+        _check_names("unit", self.units, Unit.names)
+        return self
+
+    @cached_property
+    def by_code(self) -> Mapping[str, Unit]:
+        return {unit.code: unit for unit in self.units}
+
+    @cached_property
+    def by_name(self) -> Mapping[str, str]:
+        return {name_key(n): u.code for u in self.units for n in u.names()}
+
+    def find(self, name: str) -> Unit | None:
+        code = self.by_name.get(name_key(name))
+        return None if code is None else self.by_code[code]
 
 
 class Dimension(BaseModel):
@@ -384,12 +541,16 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def _parse(model: type[ModelT], path: Path) -> ModelT:
-    data = _read_yaml(path)
+    return validate_data(model, _read_yaml(path), str(path))
+
+
+def validate_data(model: type[ModelT], data: object, where: str) -> ModelT:
+    """`data` as `model`; SurveyDataError says where (by id or code) and what is wrong."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         details = "; ".join(_describe(error, data) for error in exc.errors())
-        raise SurveyDataError(f"{path}: {details}") from exc
+        raise SurveyDataError(f"{where}: {details}") from exc
 
 
 def load_questionnaire(path: Path) -> Questionnaire:
@@ -430,6 +591,22 @@ def _check_innovation_codes(
 
 def load_messages(path: Path) -> MessageCatalog:
     return _parse(MessageCatalog, path)
+
+
+def load_agencies(path: Path) -> AgencyList:
+    return _parse(AgencyList, path)
+
+
+def load_units(path: Path) -> UnitList:
+    return _parse(UnitList, path)
+
+
+def check_agency_domains(agencies: AgencyList, domains: DomainList, where: str) -> None:
+    """Every domain an agency lists exists; raise SurveyDataError naming the agency."""
+    for agency in agencies.agencies:
+        unknown = [code for code in agency.domains if code not in domains.by_code]
+        if unknown:
+            raise SurveyDataError(f"{where}: agency {agency.code}: unknown domain {unknown[0]!r}")
 
 
 def load_word_map(path: Path) -> dict[str, str]:
@@ -474,6 +651,8 @@ class SurveyData:
     dimensions: DimensionList
     messages: MessageCatalog
     innovations: InnovationList
+    agencies: AgencyList  # the default list; a campaign may have its own (shared.agencies)
+    units: UnitList
 
     def questionnaire(self, instrument: str) -> Questionnaire:
         return self.questionnaires[instrument]
@@ -487,6 +666,11 @@ REQUIRED_MESSAGES = (
     "error_too_short",
     "error_too_long",
     "error_not_number",
+    "error_whole_number",
+    "error_whole_unit_conflict",
+    "error_not_year",
+    "choose_agency_hint",
+    "choose_unit_hint",
     "error_number_range",
     "error_not_offered",
     "error_first_question",
@@ -549,10 +733,14 @@ def load_survey_data(data_dir: Path = DATA_DIR) -> SurveyData:
     innovations_path = data_dir / "innovations.yaml"
     innovations = load_innovations(innovations_path)
     _check_innovation_codes(innovations, innovations_path, domains=domains, dimensions=dimensions)
+    agencies = load_agencies(data_dir / "agencies.yaml")
+    check_agency_domains(agencies, domains, str(data_dir / "agencies.yaml"))
     return SurveyData(
         questionnaires=questionnaires,
         domains=domains,
         dimensions=dimensions,
         messages=messages,
         innovations=innovations,
+        agencies=agencies,
+        units=load_units(data_dir / "units.yaml"),
     )

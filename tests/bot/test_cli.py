@@ -114,3 +114,54 @@ def test_an_admin_erases_a_respondent_by_receipt_code(
     assert again.exit_code == 1 and "No respondent" in again.output
     both = runner.invoke(app, ["erase", "--receipt", receipt, "--telegram-id", "5"])
     assert both.exit_code == 2 and "exactly one" in both.output
+
+
+def test_a_campaign_loads_its_own_agency_list_which_the_survey_offers(
+    env: None,
+    engine: Engine,
+    survey_data,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    own = tmp_path / "opd.csv"
+    own.write_text(
+        "code,name_id,name_en,short,domains,aliases\n"
+        "dinkes_p2kb,Dinas Kesehatan dan KB,Health and Family Planning Office,Dinkes P2KB,"
+        "kesehatan,Dinkes\n"
+        "rsud_sehat,RSUD Sehat Sentosa,Sehat Sentosa Hospital,RSUD Sehat,kesehatan;sosial,\n"
+        "setda,Sekretariat Daerah,Regional Secretariat,Setda,,\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    loaded = runner.invoke(app, ["campaign", "agencies", "umum", "--file", str(own)])
+    assert loaded.exit_code == 0, loaded.output
+    assert "Loaded 3 agencies for umum" in loaded.output and "own list" in loaded.stdout
+    out: list[str] = []
+    run_console(
+        engine=engine,
+        settings=load_settings(database_url=str(engine.url), pseudonym_key="test-key"),
+        survey_data=survey_data,
+        instrument="internal",
+        language="id",
+        name="staf",
+        stdin=io.StringIO("kesehatan\nPuskesmas 24 jam\nKurang dokter\nDua\nRekrut\n2\n"),
+        write=out.append,
+    )
+    assert "  1. Dinkes P2KB\n  2. RSUD Sehat\n  3. Setda" in "\n".join(out)
+    with Session(engine) as session:
+        opd = session.exec(select(Answer).where(Answer.question_id == "opd")).one()
+    assert opd.value_choice == "rsud_sehat"
+    reset = runner.invoke(app, ["campaign", "agencies", "umum", "--reset"])
+    assert "umum uses the default list again" in reset.output and "Dinkes" in reset.stdout
+
+
+def test_an_agency_list_with_an_unknown_domain_is_refused(env: None, tmp_path: Path) -> None:
+    bad = tmp_path / "opd.csv"
+    bad.write_text(
+        "code,name_id,name_en,short,domains\n"
+        "dinkes,Dinas Kesehatan,Health Office,Dinkes,kesehatan\n"
+        "dishut,Dinas Kehutanan,Forestry Office,Dishut,kehutanan\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["campaign", "agencies", "umum", "--file", str(bad)])
+    assert result.exit_code == 2
+    assert "agency dishut: unknown domain 'kehutanan'" in " ".join(result.output.split())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from telegram import Update
@@ -17,13 +18,27 @@ from shared.db import session_scope
 from shared.models import Answer, Instrument, Invite, Respondent, Role, RunStatus, SurveyRun
 from shared.settings import Settings
 from shared.survey_data import SurveyData
-from tests.bot.conftest import ADMIN_ID, FakeClock, Harness, bot_running, texts_of
+from tests.bot.conftest import (
+    ADMIN_ID,
+    FakeClock,
+    Harness,
+    bot_running,
+    make_settings,
+    texts_of,
+)
 from tests.conftest import NOW
 from tests.fake_bot_api import FakeBotAPI
 
 STAFF = 2001
 CITIZEN = 2002
 PLANNER = 2003
+
+
+@pytest.fixture
+def settings(database_url: str, api: FakeBotAPI) -> Settings:
+    # A staff row is some 20 answers, which a test sends faster than the flood throttle
+    # lets a person (20 in 10 s); a person typing them takes minutes.
+    return make_settings(database_url, api, throttle_max_updates=100)
 
 
 def _invite_token(engine: Engine, role: Role, *, valid: timedelta = timedelta(days=7)) -> str:
@@ -49,8 +64,17 @@ async def test_staff_invite_then_full_internal_fgd_with_yearly_targets(
     await bot.say(STAFF, "Air minum perpipaan desa")
     await bot.say(STAFF, "Anggaran terbatas")
     await bot.say(STAFF, "40% desa terlayani")
-    await bot.say(STAFF, "SPAM regional bertahap")
-    calls = await bot.say(STAFF, "Persentase desa dengan air minum (%)")
+    calls = await bot.say(STAFF, "SPAM regional bertahap")
+    assert "OPD penanggung jawab" in texts_of(calls)[-1]
+    rows = calls[-1].params["reply_markup"]["inline_keyboard"]
+    # Three agencies a row, the domain's usual ones first; back (no skip: required) last.
+    assert [b["text"] for b in rows[0]] == ["Dinas PUPR", "Disperkim", "Dinkes"]
+    assert all(len(row) == 3 for row in rows[:-2]) and len(rows) <= 12
+    await bot.tap(STAFF, "Dinas PUPR")
+    await bot.say(STAFF, "Persentase desa dengan air minum (%)")
+    await bot.tap(STAFF, "%")
+    await bot.say(STAFF, "40")  # baseline
+    calls = await bot.say(STAFF, "2025")  # its year
     first_year = texts_of(calls)[-1]
     assert "Target tahun 2027 untuk «Persentase desa dengan air minum (%)» (1 dari 5)" in first_year
     assert "Tulis angka saja" in first_year  # the format is said before any mistake
@@ -59,11 +83,16 @@ async def test_staff_invite_then_full_internal_fgd_with_yearly_targets(
     for value in ("45", "50,5", "60", "70"):
         await bot.say(STAFF, value)
     calls = await bot.say(STAFF, "80")
+    assert "Pagu tahun 2027" in texts_of(calls)[-1]
+    calls = await bot.tap(STAFF, "Lewati")  # no budget yet: all five years skipped
     assert "kebutuhan lain di bidang ini" in texts_of(calls)[-1]
     await bot.tap(STAFF, "Tidak")
     calls = await bot.tap(STAFF, "Tidak")
     review = texts_of(calls)[-1]
     assert "<b>Target 2031</b>: 80" in review and "<b>Target 2028</b>: 50,5" in review
+    assert "<b>OPD</b>: Dinas PUPR" in review and "<b>Satuan</b>: %" in review
+    assert "<b>Nilai awal</b>: 40" in review and "<b>Tahun nilai awal</b>: 2025" in review
+    assert "Pagu" not in review
     calls = await bot.tap(STAFF, "Kirim jawaban")
     assert "Kode tanda terima" in texts_of(calls)[-1]
 
@@ -76,6 +105,8 @@ async def test_staff_invite_then_full_internal_fgd_with_yearly_targets(
             a.question_id: a.value_number
             for a in session.exec(select(Answer).where(Answer.question_id.startswith("target_y")))
         }
+        opd = session.exec(select(Answer).where(Answer.question_id == "opd")).one()
+        assert opd.value_choice == "dpupr" and opd.questionnaire_version == 2
         assert targets == {
             "target_y1": 45,
             "target_y2": 50.5,

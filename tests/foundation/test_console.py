@@ -175,19 +175,29 @@ def test_the_internal_survey_labels_targets_with_plan_years(engine, survey_data)
             "Kurang dokter",
             "Dua puskesmas",
             "Rekrut dokter",
+            "1",  # the OPD: the health domain's own agencies are numbered first
             "Jumlah puskesmas 24 jam",
+            "2",  # unit
+            "2",  # baseline
+            "2025",  # its year
             "dua",
             "2",
             "3",
             "4",
             "5",
             "6",
+            "/lewati",  # no indicative budget
             "2",
             "2",
             "/kirim",
         ],
         instrument="internal",
     )
+    assert "  1. Dinkes\n  2. RSUD\n  3. Disdikbud" in out
     assert "Target tahun 2027 untuk «" in out and "Mohon tulis angka saja" in out
-    assert answers(engine)["target_y5@0.0"] == 6.0
+    stored = answers(engine)
+    assert stored["target_y5@0.0"] == 6.0
+    assert (stored["opd@0.0"], stored["unit@0.0"]) == ("dinkes", "unit")
+    assert (stored["baseline@0.0"], stored["baseline_year@0.0"]) == (2.0, 2025.0)
+    assert "budget_y1@0.0" not in stored
     assert "Kode tanda terima" in out

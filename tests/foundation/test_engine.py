@@ -34,6 +34,8 @@ def make_ctx(survey_data: SurveyData, instrument: str = "external", language: st
         language=language,
         plan_years=YEARS,
         free_text_max=2000,
+        agencies=survey_data.agencies,
+        units=survey_data.units,
     )
 
 
@@ -511,13 +513,21 @@ def staff(survey_data: SurveyData) -> Run:
     return Run(make_ctx(survey_data, "internal"))
 
 
-def fill_staff_row(run: Run) -> None:
+def fill_staff_row(run: Run, *, unit: str = "unit", baseline: str | None = "2") -> None:
+    """A staff row up to its first yearly target."""
     run.choose("kesehatan")
     run.text("Layanan puskesmas 24 jam")
     run.text("Kekurangan dokter")
     run.text("Dua puskesmas sudah 24 jam")
     run.text("Rekrut dokter PPPK")
+    run.choose("dinkes")
     run.text("Jumlah puskesmas 24 jam (unit)")
+    run.choose(unit)
+    if baseline is None:
+        run.send(Command.skip)
+    else:
+        run.text(baseline)
+        run.text("2025")
 
 
 def test_staff_targets_are_asked_per_plan_year(staff: Run) -> None:
@@ -536,19 +546,21 @@ def test_staff_targets_are_asked_per_plan_year(staff: Run) -> None:
     )
     staff.text("8")
     assert [staff.answer(f"target_y{n}").number for n in range(1, 6)] == [3, 4, 5, 6, 8]
-    assert staff.last.step == "more_rows@0.0"
+    assert staff.last.step == "budget_y1@0.0"
 
 
 def test_a_staff_row_moved_to_another_domain_counts_its_targets(staff: Run) -> None:
     fill_staff_row(staff)
     for value in ("3", "4", "5", "6", "8"):
         staff.text(value)
+    staff.send(Command.skip)  # no budget
     staff.choose("no")
     staff.send(EditInput("domain@0.0"))
     moved = staff.choose("pendidikan")
-    assert len(moved.prompt.review_items) == 11  # the domain, 5 texts, 5 targets
+    # the domain, 5 texts, OPD, unit, baseline and its year, 5 targets
+    assert len(moved.prompt.review_items) == 15
     assert moved.prompt.notice == (
-        "Bidang diganti menjadi Pendidikan; 10 jawaban lain di bagian ini ikut dipindahkan."
+        "Bidang diganti menjadi Pendidikan; 14 jawaban lain di bagian ini ikut dipindahkan."
     )
 
 
@@ -600,6 +612,12 @@ def test_staff_target_must_be_a_number_in_range(staff: Run, typed: str, error: s
         ("-2,5", -2.5),
         ("0,5", 0.5),
         ("12.500,75", 12500.75),
+        ("1,5 miliar", 1_500_000_000.0),  # amounts in words of scale, as budgets are said
+        ("Rp 1.750.000.000", 1_750_000_000.0),
+        ("500 juta", 500_000_000.0),
+        ("1,2 juta", 1_200_000.0),
+        ("miliar", None),
+        ("2 m", None),  # metres or miliar: not guessed
     ],
 )
 def test_parse_number(raw: str, value: float | None) -> None:
@@ -636,6 +654,7 @@ def test_staff_review_labels_targets_with_years(staff: Run) -> None:
     fill_staff_row(staff)
     for value in ("3", "4", "5", "6", "8"):
         staff.text(value)
+    staff.send(Command.skip)
     staff.choose("no")
     outcome = staff.choose("no")
     labels = [item.label for item in outcome.prompt.review_items]
@@ -684,3 +703,144 @@ def test_an_empty_line_to_a_choice_asks_to_choose(run: Run) -> None:
     assert run.text("lompat").error == (
         "Pilihan itu tidak tersedia. Silakan pilih salah satu pilihan yang ada."
     )
+
+
+# Internal FGD v2: agency, unit, baseline and its year, indicative budget -----------------
+
+
+def test_the_agency_is_chosen_with_the_domains_usual_agencies_first(staff: Run) -> None:
+    staff.choose("kesehatan")
+    for answer in ("Layanan puskesmas 24 jam", "Kekurangan dokter", "Dua puskesmas", "Rekrut"):
+        staff.text(answer)
+    prompt = staff.last.prompt
+    assert staff.last.step == "opd@0.0" and prompt.kind == "agency"
+    assert [c.value for c in prompt.choices[:2]] == ["dinkes", "rsud"]  # serve kesehatan
+    assert prompt.choices[2].value == "disdikbud"  # then the list's own order
+    assert prompt.choices[0].label == "Dinkes"
+    staff.text("Rumah Sakit Umum Daerah")  # any of its names may be typed
+    assert staff.answer("opd").choice == "rsud"
+
+
+def test_a_typed_agency_name_works_on_telegram_and_a_wrong_one_asks_for_a_button(
+    survey_data: SurveyData,
+) -> None:
+    staff = Run(replace(make_ctx(survey_data, "internal"), numbered_choices=False))
+    staff.choose("pendidikan")
+    for answer in ("Sekolah dekat", "Guru kurang", "Ada 3 SD", "Rekrut guru"):
+        staff.text(answer)
+    assert staff.text("2").error == "Mohon pilih dengan menekan salah satu tombol di bawah."
+    staff.text("dinas pendidikan")
+    assert staff.answer("opd").choice == "disdikbud"
+
+
+def test_the_next_row_offers_the_agency_of_the_last_row_first(staff: Run) -> None:
+    fill_staff_row(staff)
+    for value in ("3", "4", "5", "6", "8"):
+        staff.text(value)
+    staff.send(Command.skip)
+    staff.choose("yes")
+    for answer in ("Ambulans desa", "Armada kurang", "Dua ambulans", "Tambah ambulans"):
+        staff.text(answer)
+    # chosen in row 1, then the domain's others
+    assert [c.value for c in staff.last.prompt.choices[:2]] == ["dinkes", "rsud"]
+    staff.choose("rsud")
+    assert staff.answer("opd", 0, 1).choice == "rsud"
+
+
+def test_the_unit_is_a_choice_and_can_be_typed(staff: Run) -> None:
+    fill_staff_row(staff)
+    staff.send(EditInput("unit@0.0"))
+    assert staff.last.prompt.kind == "unit"
+    assert "%" in [c.label for c in staff.last.prompt.choices]
+    staff.text("persen")
+    assert staff.answer("unit").choice == "persen"
+
+
+def test_a_skipped_baseline_asks_no_year(staff: Run) -> None:
+    fill_staff_row(staff, baseline=None)
+    assert staff.answer("baseline") is None
+    assert staff.last.step == "target_y1@0.0"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("2025", 2025.0), ("2026", 2026.0), ("2027", None), ("25", None), ("1999", None)],
+)
+def test_the_baseline_year_lies_before_the_plan(
+    staff: Run, typed: str, stored: float | None
+) -> None:
+    fill_staff_row(staff)
+    staff.send(EditInput("baseline_year@0.0"))
+    outcome = staff.text(typed)
+    if stored is None:
+        assert outcome.error == "Mohon tulis tahun dengan empat angka, antara 2000 dan 2026."
+    else:
+        assert outcome.error is None and staff.answer("baseline_year").number == stored
+
+
+def test_a_whole_unit_refuses_a_decimal_target_politely(staff: Run) -> None:
+    fill_staff_row(staff)  # unit: "unit", a whole one
+    outcome = staff.text("2,5")
+    assert outcome.error == (
+        "Satuan «unit» dihitung utuh, jadi mohon tulis bilangan bulat, misalnya 2."
+    )
+    assert outcome.writes == () and outcome.step == "target_y1@0.0"
+    assert staff.text("3").error is None
+
+
+def test_a_whole_unit_refuses_a_decimal_baseline_but_a_percentage_takes_one(
+    survey_data: SurveyData,
+) -> None:
+    staff = Run(make_ctx(survey_data, "internal"))
+    fill_staff_row(staff, unit="desa", baseline=None)
+    staff.send(Command.back)  # to the baseline
+    assert staff.text("146,2").error.startswith("Satuan «desa» dihitung utuh")
+    other = Run(make_ctx(survey_data, "internal"))
+    fill_staff_row(other, unit="persen", baseline="45,5")
+    assert other.answer("baseline").number == 45.5
+    assert other.text("50,5").error is None
+
+
+def test_the_budget_is_asked_per_year_and_skipped_whole(staff: Run) -> None:
+    fill_staff_row(staff)
+    for value in ("3", "4", "5", "6", "8"):
+        staff.text(value)
+    prompt = staff.last.prompt
+    assert staff.last.step == "budget_y1@0.0" and prompt.optional
+    assert prompt.text.endswith("Pagu tahun 2027 untuk «Jumlah puskesmas 24 jam (unit)» (1 dari 5)")
+    staff.send(Command.skip)  # at the first year: no budget at all
+    assert staff.last.step == "more_rows@0.0"
+    assert not [key for key in staff.progress.answers if key[0].startswith("budget")]
+
+
+def test_budget_amounts_can_be_written_in_words(staff: Run) -> None:
+    fill_staff_row(staff)
+    for value in ("3", "4", "5", "6", "8"):
+        staff.text(value)
+    staff.text("1,5 miliar")
+    staff.text("Rp 1.750.000.000")
+    staff.send(Command.skip)  # a later year skipped alone
+    assert staff.last.step == "budget_y4@0.0"
+    assert staff.answer("budget_y1").number == 1_500_000_000
+    assert staff.answer("budget_y2").number == 1_750_000_000
+    assert staff.answer("budget_y3") is None
+
+
+def test_an_internal_context_without_its_agency_list_is_refused(survey_data: SurveyData) -> None:
+    with pytest.raises(ValueError, match="pass agencies"):
+        replace(make_ctx(survey_data, "internal"), agencies=None)
+
+
+def test_a_whole_unit_chosen_later_for_a_row_with_decimals_is_refused(
+    survey_data: SurveyData,
+) -> None:
+    staff = Run(make_ctx(survey_data, "internal"))
+    fill_staff_row(staff, unit="persen", baseline="45,5")
+    staff.send(EditInput("unit@0.0"))
+    outcome = staff.choose("desa")
+    assert outcome.error == (
+        "Satuan «desa» dihitung utuh, tetapi Nilai awal berisi 45,5. "
+        "Ubah dulu angka itu, atau pilih satuan lain."
+    )
+    assert staff.answer("unit").choice == "persen"
+    assert staff.choose("km").error is None  # a unit with decimals is fine

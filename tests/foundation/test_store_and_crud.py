@@ -145,3 +145,33 @@ def test_outcomes_are_stored_with_an_audit_of_old_values(session: Session, surve
     stored = session.get(SurveyRun, run.id)
     assert stored.current_step == "reason@0.0" and stored.status == RunStatus.in_progress
     assert stored.source == "pos-1"
+
+
+def test_a_run_records_the_questionnaire_version_it_is_asked_with(
+    session: Session,
+    survey_data,  # type: ignore[no-untyped-def]
+) -> None:
+    campaign = crud.ensure_default_campaign(
+        session=session, survey_data=survey_data, timezone="Asia/Jakarta", now=NOW
+    )
+    campaign.internal_questionnaire_version = 1  # opened before the file became version 2
+    people = [
+        crud.get_or_create_respondent(session=session, pseudonym_key="k", now=NOW, local_name=n)
+        for n in ("old", "new")
+    ]
+    old, _ = store.start_or_resume_run(
+        session=session,
+        respondent=people[0],
+        campaign=campaign,
+        instrument=Instrument.internal,
+        now=NOW,
+    )
+    new, _ = store.start_or_resume_run(
+        session=session,
+        respondent=people[1],
+        campaign=campaign,
+        instrument=Instrument.internal,
+        now=NOW,
+        served_version=survey_data.questionnaire("internal").version,
+    )
+    assert (old.questionnaire_version, new.questionnaire_version) == (1, 2)

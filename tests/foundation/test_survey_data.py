@@ -197,3 +197,64 @@ def test_a_broken_innovation_is_refused_by_name(
         load_survey_data(data_dir_copy)
     assert str(path) in str(error.value)
     assert expected in str(error.value)
+
+
+def _agency(data: dict, code: str) -> dict:
+    return next(a for a in data["agencies"] if a["code"] == code)
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "expected"),
+    [
+        (
+            "agencies.yaml",
+            lambda d: _agency(d, "dinkes")["domains"].append("kehutanan"),
+            "agency dinkes: unknown domain 'kehutanan'",
+        ),
+        (
+            "agencies.yaml",
+            lambda d: _agency(d, "rsud").update(aliases=["Dinkes"]),
+            "agency rsud: name 'Dinkes' is also dinkes's",
+        ),
+        (
+            "agencies.yaml",
+            lambda d: _agency(d, "dinkes").update(short="Dinas Kesehatan Kabupaten"),
+            "code dinkes > short: String should have at most 16 characters",
+        ),
+        ("units.yaml", lambda d: d["units"][0].pop("whole"), "code persen > whole: Field required"),
+        (
+            "internal.yaml",
+            lambda d: question(d, "baseline_year").update(asked_if="target"),
+            "question baseline_year: asked_if must name an earlier content question",
+        ),
+        (
+            "internal.yaml",
+            lambda d: question(d, "need").update(in_row_unit=True),
+            "id need: in_row_unit only applies to number and year_targets questions",
+        ),
+    ],
+)
+def test_broken_agency_unit_and_staff_question_data_is_named(
+    data_dir_copy: Path,
+    file: str,
+    change,  # type: ignore[no-untyped-def]
+    expected: str,
+) -> None:
+    edit_yaml(data_dir_copy / file, change)
+    with pytest.raises(SurveyDataError) as error:
+        load_survey_data(data_dir_copy)
+    assert file in str(error.value) and expected in str(error.value)
+
+
+def test_the_internal_questionnaire_asks_a_rows_agency_unit_baseline_and_budget(
+    survey_data,  # type: ignore[no-untyped-def]
+) -> None:
+    internal = survey_data.questionnaire("internal")
+    assert internal.version == 2
+    kinds = {q.id: q.kind for q in internal.item_questions}
+    assert kinds["opd"] is QuestionKind.agency and kinds["unit"] is QuestionKind.unit
+    assert kinds["baseline"] is QuestionKind.number and kinds["baseline_year"] is QuestionKind.year
+    assert kinds["budget"] is QuestionKind.year_targets and not internal.by_id["budget"].required
+    assert internal.target_range == (0, 1_000_000_000)  # the target's, not the budget's
+    whole = {u.code for u in survey_data.units.units if u.whole}
+    assert {"unit", "orang", "desa", "dokumen"} <= whole and "persen" not in whole

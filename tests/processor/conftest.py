@@ -12,7 +12,7 @@ from sqlmodel import Session
 from processor.analysis import Tools
 from shared import crud
 from shared.models import Answer, Campaign, Instrument, Respondent, Role, RunStatus, SurveyRun
-from shared.survey_data import SurveyData
+from shared.survey_data import QuestionKind, SurveyData
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
@@ -63,6 +63,12 @@ class Consultation:
         self.session.add(run)
         self.session.flush()
 
+        def chosen(question_id: str, value: object) -> str | None:
+            # A pressed button (an agency, a unit) is stored as the choice, as the bot does.
+            question = questionnaire.by_id.get(question_id)
+            kinds = (QuestionKind.agency, QuestionKind.unit, QuestionKind.choice)
+            return str(value) if question is not None and question.kind in kinds else None
+
         def add(question_id: str, block: int, item: int, domain: str, value: object) -> None:
             self.session.add(
                 Answer(
@@ -71,9 +77,11 @@ class Consultation:
                     block=block,
                     item=item,
                     domain=domain,
-                    value_text=value if isinstance(value, str) else None,
+                    value_text=value
+                    if isinstance(value, str) and chosen(question_id, value) is None
+                    else None,
                     value_number=float(value) if isinstance(value, int | float) else None,
-                    value_choice=domain if question_id == "domain" else None,
+                    value_choice=domain if question_id == "domain" else chosen(question_id, value),
                     questionnaire_version=questionnaire.version,
                     created_at=NOW,
                     updated_at=NOW,

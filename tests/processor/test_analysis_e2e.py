@@ -58,6 +58,12 @@ def _fill(consultation, survey_data) -> None:  # type: ignore[no-untyped-def]
                         "realisation": "40% jalan desa sudah diaspal",
                         "strategy": "usulkan DAK untuk aspal jalan desa",
                         "target_indicator": "persentase jalan desa mantap",
+                        "opd": "dpupr",
+                        "unit": "persen",
+                        "baseline": 40,
+                        "baseline_year": 2025,
+                        "budget_y1": 1_500_000_000,
+                        "budget_y3": 2_000_000_000,
                         "target_y1": 50,
                         "target_y2": 60,
                         "target_y3": 70,
@@ -163,6 +169,18 @@ def test_run_analysis_writes_the_documented_summary(
         "2031": 90.0,
     }
     assert staff_row["row_id"].endswith(".0.0") and staff_row["indicator"]
+    # The row's agency, unit, baseline and budget, as the README documents them.
+    assert staff_row["opd"] == {
+        "code": "dpupr",
+        "name": {
+            "id": "Dinas Pekerjaan Umum dan Penataan Ruang",
+            "en": "Public Works and Spatial Planning Office",
+        },
+        "short": "Dinas PUPR",
+    }
+    assert staff_row["unit"] == {"code": "persen", "name": {"id": "%", "en": "%"}, "whole": False}
+    assert staff_row["baseline"] == {"value": 40.0, "year": 2025}
+    assert staff_row["budget"] == {"2027": 1_500_000_000.0, "2029": 2_000_000_000.0}
     # the officer only as a pseudonym, as every respondent outside the database
     assert staff_row["respondent"].startswith("r-") and len(staff_row["respondent"]) > 8
     assert gaps["pekerjaan_umum.citizen_need.2"]["status"] == "belum_ditangani"
@@ -245,3 +263,86 @@ def test_cli_import_analyse_export(
     assert {"answer_id", "respondent", "question_id", "text"} <= set(frame.columns)
     assert not frame["text"].fillna("").str.contains("081234567890").any()
     assert not frame["respondent"].str.contains("warga").any()  # pseudonyms only
+
+
+def test_imported_staff_rows_and_a_campaigns_own_agencies_reach_the_summary(
+    consultation,
+    engine,
+    survey_data,
+    tools,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    from shared.agencies import set_campaign_agencies
+    from shared.survey_data import AgencyList
+
+    c = consultation
+    own = AgencyList.model_validate(
+        {
+            "agencies": [
+                {
+                    "code": "dlhk",
+                    "name": {"id": "Dinas Lingkungan Hidup dan Kebersihan", "en": "Env. Office"},
+                    "short": "DLHK",
+                    "domains": ["lingkungan_hidup"],
+                },
+                {"code": "setda", "name": {"id": "Setda", "en": "Secretariat"}, "short": "Setda"},
+            ]
+        }
+    )
+    set_campaign_agencies(
+        session=c.session, campaign=c.campaign, agencies=own, source_file="x", now=NOW
+    )
+    rows, errors = parse_rows(
+        pd.DataFrame(
+            {
+                "bidang": ["lingkungan hidup", "lingkungan hidup"],
+                "kebutuhan": ["truk sampah tambahan", "bank sampah desa"],
+                "dinas": ["DLHK", "Setda"],
+                "indikator": ["Jumlah truk sampah", "Desa dengan bank sampah"],
+                "satuan": ["unit", "desa"],
+                "nilai_awal": ["4", ""],
+                "tahun_dasar": ["2025", ""],
+                "target_2027": ["6", "10"],
+                "pagu_2027": ["900 juta", ""],
+            }
+        ),
+        instrument="internal",
+        domains=survey_data.domains,
+        plan_years=[2027, 2028, 2029, 2030, 2031],
+        max_length=2000,
+        agencies=own,
+        units=survey_data.units,
+    )
+    assert errors == []
+    import_rows(
+        session=c.session,
+        campaign=c.campaign,
+        instrument="internal",
+        file="staf.csv",
+        rows=rows,
+        pseudonym_key="k",
+        now=NOW,
+    )
+    c.session.commit()
+    summary = run_analysis(
+        engine=engine,
+        campaign_code="uji",
+        out_dir=tmp_path,
+        now=NOW,
+        survey_data=survey_data,
+        tools=tools,
+        write_xlsx=False,
+    ).summary
+    domain = summary["domains"]["lingkungan_hidup"]
+    staff = [r for g in domain["gaps"] for r in g["staff_rows"]] + domain["staff_rows_without_need"]
+    by_need = {r["need"]: r for r in staff}
+    trucks, banks = by_need["truk sampah tambahan"], by_need["bank sampah desa"]
+    assert trucks["opd"] == {
+        "code": "dlhk",
+        "name": {"id": "Dinas Lingkungan Hidup dan Kebersihan", "en": "Env. Office"},
+        "short": "DLHK",
+    }
+    assert trucks["unit"]["code"] == "unit" and trucks["unit"]["whole"] is True
+    assert trucks["baseline"] == {"value": 4.0, "year": 2025}
+    assert trucks["budget"] == {"2027": 900_000_000.0} and trucks["targets"] == {"2027": 6.0}
+    assert banks["opd"]["code"] == "setda" and banks["baseline"] is None and banks["budget"] == {}

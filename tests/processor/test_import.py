@@ -35,6 +35,9 @@ def _parse(frame: pd.DataFrame, instrument: str = "external"):  # type: ignore[n
         plan_years=YEARS,
         max_length=50,
         target_range=survey_data.questionnaire(instrument).target_range,  # as the CLI does
+        budget_range=survey_data.questionnaire(instrument).year_range("budget"),
+        agencies=survey_data.agencies,
+        units=survey_data.units,
     )
 
 
@@ -78,6 +81,48 @@ def test_staff_targets_by_year_or_position(tmp_path: Path) -> None:
     assert errors[-1].reason.endswith("is outside 0–1,000,000,000")
 
 
+STAFF_CSV = "\n".join(
+    [
+        "Bidang;Kebutuhan;Strategi;Perangkat Daerah;Indikator;Satuan;Nilai Awal;Tahun Dasar;"
+        "Target 2027;Target 2028;Pagu 2027;Pagu_Y2",
+        "Kesehatan;ambulans desa;tambah armada;Dinas Kesehatan;Desa dengan ambulans;desa;12;2025;"
+        "15;18;1,5 miliar;1.750.000.000",
+        "Kesehatan;puskesmas 24 jam;rekrut dokter;RSUD;Cakupan layanan;%;45,5;2024;50,5;55;;",
+        "Kesehatan;posyandu aktif;kader;Dinas Kehutanan;Posyandu aktif;unit;10;2025;12;14;;",
+        "Kesehatan;jalan desa;aspal;PUPR;Panjang jalan;meter persegi;2;2025;3;4;;",
+        "Kesehatan;sekolah;guru;disdikbud;Sekolah layak;sekolah;2,5;2027;3,5;4;;",
+        "",
+    ]
+)
+
+
+def test_staff_rows_carry_agency_unit_baseline_and_budget(tmp_path: Path) -> None:
+    path = tmp_path / "staf.csv"
+    path.write_text(STAFF_CSV, encoding="utf-8")
+    rows, errors = _parse(read_table(path), "internal")
+    assert [r.row for r in rows] == [2, 3]
+    assert rows[0].texts["opd"] == "dinkes" and rows[0].texts["unit"] == "desa"
+    assert rows[0].numbers == {
+        "baseline": 12.0,
+        "baseline_year": 2025.0,
+        "target_y1": 15.0,
+        "target_y2": 18.0,
+        "budget_y1": 1_500_000_000.0,
+        "budget_y2": 1_750_000_000.0,
+    }
+    assert (rows[1].texts["opd"], rows[1].texts["unit"]) == ("rsud", "persen")
+    assert rows[1].numbers["baseline"] == 45.5 and "budget_y1" not in rows[1].numbers
+    reasons = {e.row: e.reason for e in errors}
+    assert reasons[4] == "unknown OPD 'Dinas Kehutanan' (see `rembuk campaign agencies`)"
+    assert reasons[5].startswith("unknown unit 'meter persegi'; use one of: %, unit, orang")
+    # a year inside the plan, and decimals of a unit that counts whole schools
+    assert reasons[6] == (
+        "baseline_year: '2027' is not a year from 2000 to 2026; "
+        "baseline: 2.5 is not a whole number of schools; "
+        "target_y1: 3.5 is not a whole number of schools"
+    )
+
+
 @pytest.mark.parametrize(
     ("columns", "message"),
     [
@@ -85,10 +130,12 @@ def test_staff_targets_by_year_or_position(tmp_path: Path) -> None:
         (["domain", "respondent"], "no answer column"),
         (["need", "kebutuhan"], "two columns hold the same field"),
         (["need", "target_2040"], "unknown column(s) target_2040"),
+        (["need", "pagu_2040"], "unknown column(s) pagu_2040"),
+        (["opd", "target_2027"], "no answer column"),
     ],
 )
 def test_bad_files_are_refused_whole(columns: list[str], message: str) -> None:
-    kind = "internal" if any(c.startswith("target") for c in columns) else "external"
+    kind = "internal" if any(c.startswith(("target", "pagu")) for c in columns) else "external"
     with pytest.raises(ImportFileError, match=message.replace("(", r"\(").replace(")", r"\)")):
         _parse(pd.DataFrame({c: ["x"] for c in columns}), kind)
 
