@@ -348,7 +348,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
                         dict(
                             staff_json[link["source"]],
                             similarity=round(float(link["similarity"]), 3),
-                            matched_field=link["field"],
+                            matched_field=link["field"] if isinstance(link["field"], str) else None,
                             via=link["via"] or None,
                             strength=link["strength"],
                         )
