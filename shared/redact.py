@@ -34,7 +34,10 @@ class MaskCredentials(logging.Filter):
     """A handler filter: every record is formatted, then masked, before it is written."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken log call: let logging report it as it always does
+            return True
         masked = mask_credentials(message)
         if masked != message:
             record.msg, record.args = masked, None

@@ -165,6 +165,16 @@ def test_a_failure_is_one_line_and_exit_code_1(
     assert "Traceback" not in result.output and SECRET not in result.output
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+def test_an_unwritable_out_directory_is_one_line(base_env: dict[str, str], tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    for args in (["export", "--out", "locked/answers.csv"], ["analyse", "--out", "locked"]):
+        result = CliRunner().invoke(app, args, env=base_env)
+        assert result.exit_code == 1 and "not writable" in result.stderr, result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_debug_shows_the_traceback(base_env: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "formulir.xlsx").write_bytes(b"not a zip")
     args = ["--debug", "import", "formulir.xlsx", "--instrument", "external"]
