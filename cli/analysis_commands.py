@@ -7,17 +7,26 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cli.common import (
+    console,
+    fail,
+    first_line,
+    output_dir,
+    output_file,
+    ready,
+    settings_or_exit,
+    survey_data_or_exit,
+)
 
 STAGES = ("load", "normalise", "domains", "themes", "dimensions", "gaps", "links", "write")
 
-console = Console(stderr=True)
+STAGES = ("load", "normalise", "domains", "themes", "dimensions", "gaps", "write")
 
 
 def _pick_campaign(session, code: str | None):  # type: ignore[no-untyped-def]
     """The named campaign; else the only open one; else the only one there is."""
-    from cli.main import fail
     from shared import crud
 
     if code:
@@ -42,10 +51,10 @@ def analyse(
     ),
 ) -> None:
     """Group the answers into themes per domain; write summary.json and analysis.xlsx."""
-    from cli.main import ready, settings_or_exit, survey_data_or_exit
     from processor.analysis import run_analysis
     from shared.db import session_scope
 
+    output_dir(out)
     settings = settings_or_exit()
     survey_data = survey_data_or_exit()
     engine = ready(settings, survey_data)
@@ -97,7 +106,6 @@ def import_answers(
     ] = False,
 ) -> None:
     """Load answers from paper forms; bad rows are listed, good rows loaded in one go."""
-    from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
     from processor.importer import ImportFileError, import_rows, parse_rows, read_table
     from shared import crud
     from shared.agencies import campaign_agencies
@@ -115,8 +123,16 @@ def import_answers(
             chosen = _pick_campaign(session, campaign)
             years = list(range(chosen.plan_first_year, chosen.plan_last_year + 1))
             try:
+                table = read_table(file)
+            except ImportFileError:
+                raise
+            except Exception as exc:  # a reader's own error (csv, zip, xml): name the file
+                raise fail(
+                    f"{file.name}: cannot read it ({type(exc).__name__}: {first_line(str(exc))})"
+                ) from exc
+            try:
                 rows, errors = parse_rows(
-                    read_table(file),
+                    table,
                     instrument=instrument,
                     domains=survey_data.domains,
                     plan_years=years,
@@ -166,13 +182,13 @@ def export(
     ] = None,
 ) -> None:
     """Write the pseudonymised answers (submitted surveys and imports) to a file."""
-    from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
     from processor.load import load_campaign_frames
     from processor.render import write_answers_export
     from shared.db import session_scope
 
     if format not in ("xlsx", "csv"):
         raise fail("--format must be xlsx or csv")
+    output_file(out)
     settings = settings_or_exit()
     engine = ready(settings, survey_data_or_exit())
     try:

@@ -9,11 +9,22 @@ from typing import Annotated
 
 import typer
 
-from cli.main import console, fail, ready, settings_or_exit, survey_data_or_exit
+from cli.common import (
+    console,
+    fail,
+    output_dir,
+    output_file,
+    ready,
+    settings_or_exit,
+    survey_data_or_exit,
+)
 from shared import crud
 from shared.db import session_scope
 from shared.models import Role
-from shared.settings import Settings
+from shared.settings import INVITE_MAX_DAYS, Settings
+
+# Telegram user ids have at most 52 significant bits (Bot API docs); the column is 64-bit.
+TELEGRAM_ID_MAX = 2**53
 
 WebhookOption = Annotated[
     bool,
@@ -91,10 +102,23 @@ def _bot_username(settings: Settings) -> str:
     return settings.bot_username
 
 
+def _qr_target(qr: Path | None) -> None:
+    """Refuse an unusable --qr (or, without one, an unwritable current directory) before
+    anything is stored."""
+    if qr is not None:
+        output_file(qr, option="--qr")
+    else:
+        output_dir(Path.cwd(), option="the current directory")
+
+
 def _invite(role: Role, campaign: str, valid_days: float | None, qr: Path | None) -> None:
     from bot import deeplinks, invites
 
     settings = settings_or_exit()
+    days = settings.invite_valid_days if valid_days is None else valid_days
+    if not 0 < days <= INVITE_MAX_DAYS:  # also refuses nan
+        raise fail(f"--valid-days must be more than 0 and at most {INVITE_MAX_DAYS}")
+    _qr_target(qr)
     username = _bot_username(settings)
     engine = ready(settings, survey_data_or_exit())
     now = datetime.now(UTC)
@@ -108,7 +132,7 @@ def _invite(role: Role, campaign: str, valid_days: float | None, qr: Path | None
                 role=role,
                 campaign=found,
                 now=now,
-                valid_for=timedelta(days=valid_days or settings.invite_valid_days),
+                valid_for=timedelta(days=days),
                 created_by="cli",
             )
             expires = invite.expires_at
@@ -168,6 +192,7 @@ def link(
         payload = deeplinks.campaign_payload(campaign.lower(), venue)
     except ValueError as error:
         raise fail(str(error)) from None
+    _qr_target(qr)
     url = deeplinks.link(username, payload)
     path = qr or Path(f"link-{payload}.png")
     path.write_bytes(invites.qr_png(url))
@@ -180,7 +205,13 @@ def erase(
         str | None, typer.Option("--receipt", help="A receipt code the respondent was given.")
     ] = None,
     telegram_id: Annotated[
-        int | None, typer.Option("--telegram-id", help="The respondent's Telegram user id.")
+        int | None,
+        typer.Option(
+            "--telegram-id",
+            help="The respondent's Telegram user id.",
+            min=1,
+            max=TELEGRAM_ID_MAX,
+        ),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Erase without asking to confirm.")] = False,
 ) -> None:
@@ -201,7 +232,7 @@ def erase(
                 respondent = find_respondent(session=session, telegram_user_id=telegram_id)
                 named = f"Telegram id {telegram_id}"
             if respondent is None or respondent.erased:
-                raise fail(f"No respondent with {named} (already erased, or never stored).", 1)
+                raise fail(f"No respondent with {named} (already erased, or never stored).")
             runs, answers = stored_counts(session=session, respondent=respondent)
             console.print(
                 f"Respondent {respondent.pseudonym[:12]}… ({named}): {runs} survey run(s), "

@@ -13,9 +13,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-console = Console(stderr=True)
+from cli.common import (
+    console,
+    fail,
+    output_dir,
+    ready,
+    settings_or_exit,
+    survey_data_or_exit,
+)
+
 logger = logging.getLogger("rembuk")
 
 
@@ -26,8 +33,13 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
+def _out_dir(out: Path | None, settings) -> Path:  # type: ignore[no-untyped-def]
+    if out is not None:
+        return output_dir(out)
+    return output_dir(Path(settings.output_dir), option="REMBUK_OUTPUT_DIR")
+
+
 def _campaign_code(engine, code: str | None) -> str:  # type: ignore[no-untyped-def]
-    from cli.main import fail
     from shared import crud
     from shared.db import session_scope
 
@@ -53,7 +65,6 @@ def draft(
     ] = None,
 ) -> None:
     """Analyse the answers and write the draft master plan (.docx) with its evidence."""
-    from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
     from processor.digest_job import default_analyse
     from processor.draft import write_draft
 
@@ -61,8 +72,8 @@ def draft(
         raise fail("--lang must be id or en")
     settings = settings_or_exit()
     survey_data = survey_data_or_exit()
+    out_dir = _out_dir(out, settings)
     engine = ready(settings, survey_data)
-    out_dir = out or Path(settings.output_dir)
     try:
         code = _campaign_code(engine, campaign)
         now = datetime.now(UTC)
@@ -91,7 +102,6 @@ def digest(
 ) -> None:
     """Run analysis and draft, compose the digest, and send it to every planner (message,
     then the XLSX and the DOCX). --no-deliver only writes the files."""
-    from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
     from processor.delivery import deliver_pending, make_bot
     from processor.digest_job import produce_digest
 
@@ -99,8 +109,8 @@ def digest(
     if deliver and not settings.telegram_bot_token:
         raise fail("TELEGRAM_BOT_TOKEN is not set: use --no-deliver, or set the token")
     survey_data = survey_data_or_exit()
+    out_dir = _out_dir(out, settings)
     engine = ready(settings, survey_data)
-    out_dir = out or Path(settings.output_dir)
     now = datetime.now(UTC)
     try:
         code = _campaign_code(engine, campaign)
@@ -154,11 +164,11 @@ def _runtime(settings, survey_data, engine, loop, bot):  # type: ignore[no-untyp
 def processor() -> None:
     """Run the digest schedule (REMBUK_DIGEST_CRON, default Monday 07:00 in each campaign's
     time zone) until Ctrl-C; jobs are kept in the database."""
-    from cli.main import ready, settings_or_exit, survey_data_or_exit
     from processor.delivery import make_bot
     from processor.schedule import DigestScheduler
 
     settings = settings_or_exit()
+    _out_dir(None, settings)
     survey_data = survey_data_or_exit()
     engine = ready(settings, survey_data)
 
@@ -235,7 +245,6 @@ def demo(
 ) -> None:
     """Generate a sample consultation on a fresh SQLite database (no token, no network),
     run analysis, draft and digest without delivering, and write everything to OUT."""
-    from cli.main import fail, survey_data_or_exit
     from processor.demo import paper_forms_csv, sample_consultation, store_consultation
     from processor.digest import is_other
     from processor.digest_job import produce_digest
@@ -247,8 +256,7 @@ def demo(
     from shared.startup import prepare_database
 
     started = time.monotonic()
-    out = out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_dir(out).resolve()
     database = out / "demo.db"
     for leftover in (database, out / "demo.db-wal", out / "demo.db-shm"):
         leftover.unlink(missing_ok=True)

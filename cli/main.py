@@ -13,14 +13,23 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli import analysis_commands, digest_commands
+from cli import analysis_commands, bot_commands, digest_commands
+from cli.common import (
+    DEBUG_OPTION,
+    RembukGroup,
+    console,
+    fail,
+    ready,
+    settings_or_exit,
+    survey_data_or_exit,
+)
 from shared import crud
 from shared.db import session_scope
-from shared.settings import Settings, SettingsError, load_settings
-from shared.startup import prepare_database
-from shared.survey_data import SurveyData, SurveyDataError, load_survey_data
+from shared.redact import MaskCredentials, display_url
+from shared.survey_data import SurveyDataError
 
 app = typer.Typer(
+    cls=RembukGroup,
     help="Rembuk: FGD input for a public-service master plan, over Telegram.",
     no_args_is_help=True,
     add_completion=False,
@@ -28,38 +37,27 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 campaign_app = typer.Typer(
-    help="Open, list and close consultation campaigns.", no_args_is_help=True
+    help="Open, list, update and close consultation campaigns.", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
 app.add_typer(campaign_app, name="campaign")
 analysis_commands.register(app)  # analyse, import, export (processor part 1)
 digest_commands.register(app)  # draft, digest, processor, run, demo (processor part 2)
-
-console = Console(stderr=True)
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[red]{message}[/red]")
-    return typer.Exit(code)
+bot_commands.register(app)  # bot, run, invite, link, erase
 
 
-def settings_or_exit() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        raise fail(str(exc)) from None
-
-
-def survey_data_or_exit() -> SurveyData:
-    try:
-        return load_survey_data()
-    except SurveyDataError as exc:
-        raise fail(f"Broken survey data file: {exc}") from None
-
-
-def ready(settings: Settings, survey_data: SurveyData):  # type: ignore[no-untyped-def]
-    """Migrate and bootstrap the database; return its engine."""
-    return prepare_database(settings=settings, survey_data=survey_data)
+@app.callback()
+def root(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            DEBUG_OPTION, help="Show the traceback when a command fails (or REMBUK_DEBUG=1)."
+        ),
+    ] = False,
+) -> None:
+    """Rembuk: FGD input for a public-service master plan, over Telegram."""
+    # RembukGroup reads the flag itself: it is needed where a failure is caught, after
+    # the command's context is gone.
 
 
 @db_app.command("upgrade")
@@ -67,7 +65,7 @@ def db_upgrade() -> None:
     """Migrate the database to the newest schema (and add the default campaign if empty)."""
     settings = settings_or_exit()
     ready(settings, survey_data_or_exit()).dispose()
-    console.print(f"Database at head: {settings.database_url}")
+    console.print(f"Database at head: {display_url(settings.database_url)}")
 
 
 def _parse_years(value: str) -> tuple[int, int]:
@@ -105,6 +103,31 @@ def campaign_create(
                 now=datetime.now(UTC),
             )
             console.print(f"Created campaign {campaign.code} ({first}-{last}).")
+    except crud.CampaignError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+@campaign_app.command("update")
+def campaign_update(
+    code: Annotated[str, typer.Argument(help="Campaign code.")],
+    name: Annotated[str | None, typer.Option(help="New campaign name.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="New time zone, e.g. Asia/Makassar.")] = None,
+) -> None:
+    """Rename a campaign or change its time zone (its digests follow the new zone)."""
+    if name is None and timezone is None:
+        raise fail("Nothing to change: give --name and/or --timezone.")
+    settings = settings_or_exit()
+    engine = ready(settings, survey_data_or_exit())
+    try:
+        with session_scope(engine) as session:
+            campaign = crud.update_campaign(
+                session=session, code=code, name=name, timezone=timezone
+            )
+            console.print(
+                f"Updated campaign {campaign.code}: {campaign.name} ({campaign.timezone})."
+            )
     except crud.CampaignError as exc:
         raise fail(str(exc)) from None
     finally:
@@ -255,11 +278,6 @@ def chat(
     raise typer.Exit(code)
 
 
-from cli.bot_commands import register as register_bot_commands  # noqa: E402  (needs the helpers above)
-
-register_bot_commands(app)
-
-
 def main() -> None:
     # python-telegram-bot 22 gives durations (RetryAfter.retry_after) as timedelta when
     # asked to, and warns on every 429 otherwise; the code reads either form.
@@ -267,6 +285,8 @@ def main() -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(MaskCredentials())
     app(prog_name="rembuk")
 
 

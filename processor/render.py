@@ -308,13 +308,41 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
     return _replace_atomically(path, write)
 
 
+# A spreadsheet reads a CSV cell that starts with one of these as a formula (OWASP "CSV
+# injection"): `=HYPERLINK(...)` in an answer would run when a planner opens the export.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with a single quote before every text cell a spreadsheet would take for a
+    formula (OWASP's advice); the rest of the cell, and every other cell, kept as it is."""
+    changed = {}
+    for name in frame.columns:
+        column = frame[name]
+        if not pd.api.types.is_object_dtype(column) and not pd.api.types.is_string_dtype(column):
+            continue
+        risky = column.map(_is_formula).astype(bool)
+        if risky.any():
+            changed[name] = column.astype(object).where(~risky, "'" + column.astype(str))
+    return frame.assign(**changed) if changed else frame
+
+
 def write_answers_export(answers: pd.DataFrame, path: Path, *, file_format: str) -> Path:
-    """The pseudonymised answers (texts PII-scrubbed) as CSV or XLSX."""
+    """The pseudonymised answers (texts PII-scrubbed) as CSV or XLSX. The XLSX writer stores
+    every text as a string cell, never a formula, so only the CSV needs neutralising."""
     export = answers.assign(text=scrub_texts(answers["text"]))
 
     def write(target: Path) -> None:
         if file_format == "csv":
-            export.to_csv(target, index=False, encoding="utf-8")
+            # CRLF rows (RFC 4180): Python 3.11's csv quotes a cell with a line break only
+            # when the break is part of the row terminator, and a bare CR would split a row.
+            neutralise_formulas(export).to_csv(
+                target, index=False, encoding="utf-8", lineterminator="\r\n"
+            )
         else:
             with xlsxwriter.Workbook(str(target)) as book:
                 _Sheets(book).table(export.head(EXCEL_MAX_ROWS), "Jawaban", widths={"text": 80})

@@ -136,7 +136,12 @@ def scheduled_digest(campaign_code: str) -> None:
     if runtime is None:
         logger.error("No digest runtime in this process; skipping %s", campaign_code)
         return
-    trigger = cron_trigger(runtime.cron, _campaign_timezone(runtime, campaign_code))
+    timezone = _campaign_timezone(runtime, campaign_code)
+    try:
+        trigger = cron_trigger(runtime.cron, timezone)
+    except (ValueError, KeyError):
+        logger.error("Digest of %s skipped: time zone %r is not usable", campaign_code, timezone)
+        return
     slot = slot_for(trigger, runtime.clock())
     logger.info("Scheduled digest %s for %s", slot, campaign_code)
     future = asyncio.run_coroutine_threadsafe(
@@ -203,8 +208,23 @@ class DigestScheduler:
             if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
                 logger.info("Campaign closed: removing job %s", job.id)
                 job.remove()
+        scheduled = []
         for job_id, (code, tz) in wanted.items():
-            trigger = cron_trigger(self.runtime.cron, tz)
+            try:
+                trigger = cron_trigger(self.runtime.cron, tz)
+            except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+                # One campaign stored with a broken time zone (before it was checked when
+                # typed) must not stop the digests of every other campaign.
+                logger.error(
+                    "Campaign %s skipped: time zone %r is not usable (%s); fix it with "
+                    "`rembuk campaign update %s --timezone Asia/Jakarta`",
+                    code,
+                    tz,
+                    type(exc).__name__,
+                    code,
+                )
+                continue
+            scheduled.append(code)
             job = self.scheduler.get_job(job_id, jobstore="default")
             if job is None:
                 self.scheduler.add_job(
@@ -220,7 +240,7 @@ class DigestScheduler:
                 logger.info("Schedule of %s changed to %s", code, trigger)
                 self.scheduler.reschedule_job(job_id, jobstore="default", trigger=trigger)
             # else: keep the stored next run time, so a run missed while down runs now
-        return sorted(code for code, _ in campaigns)
+        return sorted(scheduled)
 
     def next_runs(self) -> dict[str, datetime | None]:
         return {

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -19,6 +20,19 @@ PSEUDONYM_SECRET = "pseudonym_key"
 
 class CampaignError(Exception):
     """A campaign request that cannot be done (unknown code, duplicate, bad years)."""
+
+
+def _check_timezone(timezone: str) -> str:
+    """The name, if the tz database knows it: a campaign's digests are scheduled in it, so
+    a typo must be refused when typed, not when the scheduler starts."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CampaignError(
+            f"unknown time zone {timezone!r}; use a tz database name, e.g. Asia/Jakarta, "
+            "Asia/Makassar or Asia/Jayapura"
+        ) from None
+    return timezone
 
 
 def get_secret(*, session: Session, name: str, configured: str | None = None) -> str:
@@ -66,6 +80,7 @@ def create_campaign(
         raise CampaignError("campaign code must not contain '--' (it separates link parts)")
     if plan_last_year < plan_first_year or plan_last_year - plan_first_year > 9:
         raise CampaignError("plan years must be a range like 2027-2031 (at most 10 years)")
+    _check_timezone(timezone)
     if get_campaign(session=session, code=code) is not None:
         raise CampaignError(f"campaign {code!r} already exists")
     external = survey_data.questionnaire("external")
@@ -104,6 +119,24 @@ def open_campaigns(*, session: Session, now: datetime) -> list[Campaign]:
     return [
         c for c in campaigns if c.opens_at <= now and (c.closes_at is None or c.closes_at > now)
     ]
+
+
+def update_campaign(
+    *, session: Session, code: str, name: str | None = None, timezone: str | None = None
+) -> Campaign:
+    """Rename a campaign or move it to another time zone (None: keep)."""
+    campaign = get_campaign(session=session, code=code)
+    if campaign is None:
+        raise CampaignError(f"no campaign {code!r}")
+    if timezone is not None:
+        campaign.timezone = _check_timezone(timezone)
+    if name is not None:
+        if not name.strip():
+            raise CampaignError("a campaign name must not be empty")
+        campaign.name = name.strip()
+    session.add(campaign)
+    session.flush()
+    return campaign
 
 
 def close_campaign(*, session: Session, code: str, now: datetime) -> Campaign:

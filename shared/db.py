@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,23 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
+# The migration scripts: alembic/ in a checkout; in an installed wheel the package
+# `rembuk_migrations` (setup.py), since site-packages/alembic is the Alembic library itself.
+MIGRATIONS_PACKAGE = "rembuk_migrations"
+
+
+def migrations_dir() -> Path:
+    """Where env.py and versions/ are, wherever Rembuk runs from."""
+    checkout = Path(__file__).resolve().parent.parent / "alembic"
+    if (checkout / "env.py").is_file():
+        return checkout
+    spec = importlib.util.find_spec(MIGRATIONS_PACKAGE)
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "env.py").is_file():
+            return Path(location)
+    raise FileNotFoundError(
+        f"no migration scripts: neither {checkout} nor an installed {MIGRATIONS_PACKAGE}"
+    )
 
 
 def make_engine(database_url: str, **kwargs: object) -> Engine:
@@ -48,7 +65,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 def alembic_config(database_url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
 

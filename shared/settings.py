@@ -7,6 +7,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+# An invitation link stays usable at most this long (a year covers any consultation).
+INVITE_MAX_DAYS = 366
 
 
 class SettingsError(Exception):
@@ -50,7 +55,9 @@ class Settings(BaseSettings):
     )
     reminder_after_hours: float = Field(24.0, alias="REMBUK_REMINDER_AFTER_HOURS", gt=0)
     expiry_after_days: float = Field(7.0, alias="REMBUK_EXPIRY_AFTER_DAYS", gt=0)
-    invite_valid_days: float = Field(7.0, alias="REMBUK_INVITE_VALID_DAYS", gt=0)
+    invite_valid_days: float = Field(
+        7.0, alias="REMBUK_INVITE_VALID_DAYS", gt=0, le=INVITE_MAX_DAYS
+    )
     # Per-user flood throttle: at most this many updates in the window; the rest are dropped
     # after one polite note.
     throttle_max_updates: int = Field(20, alias="REMBUK_THROTTLE_MAX_UPDATES", ge=1)
@@ -106,8 +113,19 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
-        if not value.startswith(("sqlite:", "postgresql")):
+        scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+        if scheme.startswith("postgres") and scheme != "postgresql+psycopg":
+            # postgresql:// alone means psycopg2 to SQLAlchemy, which Rembuk does not install.
+            raise ValueError(
+                "name the psycopg driver, e.g. postgresql+psycopg://rembuk@localhost:5432/rembuk"
+            )
+        if scheme not in ("sqlite", "postgresql+psycopg"):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        try:
+            make_url(value)
+        except (ArgumentError, ValueError):
+            # Never quote the value: it may hold the password.
+            raise ValueError("is not a valid database URL") from None
         return value
 
 

@@ -28,14 +28,14 @@ def env(database_url: str, monkeypatch: pytest.MonkeyPatch, engine: Engine) -> N
 
 def test_bot_without_a_token_stops_with_a_clear_message(env: None) -> None:
     result = CliRunner().invoke(app, ["bot"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "TELEGRAM_BOT_TOKEN is not set" in result.output
 
 
 def test_webhook_needs_its_url(env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
     result = CliRunner().invoke(app, ["run", "--webhook"])
-    assert result.exit_code == 2 and "REMBUK_WEBHOOK_URL" in result.output
+    assert result.exit_code == 1 and "REMBUK_WEBHOOK_URL" in result.output
 
 
 def test_invite_prints_a_single_use_link_and_writes_its_qr(
@@ -57,7 +57,7 @@ def test_invite_prints_a_single_use_link_and_writes_its_qr(
 
 def test_invite_and_link_need_the_bot_username(env: None, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["invite", "planner", "--campaign", "umum"])
-    assert result.exit_code == 2 and "REMBUK_BOT_USERNAME" in result.output
+    assert result.exit_code == 1 and "REMBUK_BOT_USERNAME" in result.output
 
 
 def test_link_for_a_venue(env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,7 +70,7 @@ def test_link_for_a_venue(env: None, tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert result.stdout.strip().endswith("?start=umum--puskesmas-kuala")
     assert qr.exists()
     bad = CliRunner().invoke(app, ["link", "umum", "--venue", "pasar baru"])
-    assert bad.exit_code == 2
+    assert bad.exit_code == 1
 
 
 def test_an_admin_erases_a_respondent_by_receipt_code(
@@ -113,7 +113,7 @@ def test_an_admin_erases_a_respondent_by_receipt_code(
     again = runner.invoke(app, ["erase", "--receipt", receipt, "--yes"])
     assert again.exit_code == 1 and "No respondent" in again.output
     both = runner.invoke(app, ["erase", "--receipt", receipt, "--telegram-id", "5"])
-    assert both.exit_code == 2 and "exactly one" in both.output
+    assert both.exit_code == 1 and "exactly one" in both.output
 
 
 def test_a_campaign_loads_its_own_agency_list_which_the_survey_offers(
@@ -163,5 +163,5 @@ def test_an_agency_list_with_an_unknown_domain_is_refused(env: None, tmp_path: P
         encoding="utf-8",
     )
     result = CliRunner().invoke(app, ["campaign", "agencies", "umum", "--file", str(bad)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "agency dishut: unknown domain 'kehutanan'" in " ".join(result.output.split())

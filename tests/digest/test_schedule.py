@@ -142,6 +142,32 @@ async def test_missed_run_runs_once_at_start_and_restarts_do_not_repeat(
     ]
 
 
+async def test_a_campaign_with_a_broken_time_zone_is_skipped_and_logged(
+    own_engine: Engine,
+    survey_data: SurveyData,
+    fake_analyse,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
+) -> None:
+    # Stored before time zones were checked when typed: the scheduler must not die of it.
+    with session_scope(own_engine) as session:
+        broken = crud.create_campaign(
+            session=session,
+            code="rusak",
+            name="Rusak",
+            plan_first_year=2027,
+            plan_last_year=2031,
+            survey_data=survey_data,
+            timezone="Asia/Jakarta",
+            now=datetime(2026, 11, 1, tzinfo=UTC),
+        )
+        broken.timezone = "Asia/Jakata"
+        session.add(broken)
+    # _run_scheduler asserts that tjb2027, and only it, has a next run.
+    assert await _run_scheduler(own_engine, survey_data, fake_analyse, tmp_path, expect=0) == []
+    assert "Campaign rusak skipped: time zone 'Asia/Jakata'" in caplog.text
+
+
 async def test_two_schedulers_on_one_database_make_one_digest(
     own_engine: Engine,
     survey_data: SurveyData,

@@ -44,7 +44,7 @@ def test_campaign_lifecycle(env: dict[str, str]) -> None:
         ["campaign", "create", "tjb2027", "--name", "x", "--plan-years", "2027-2031"],
         env=env,
     )
-    assert duplicate.exit_code == 2 and "already exists" in duplicate.output
+    assert duplicate.exit_code == 1 and "already exists" in duplicate.output
     closed = runner.invoke(app, ["campaign", "close", "tjb2027"], env=env)
     assert closed.exit_code == 0
     assert "closed" in runner.invoke(app, ["campaign", "list"], env=env).output
@@ -59,5 +59,5 @@ def test_bad_plan_years_are_explained(env: dict[str, str]) -> None:
 
 def test_a_bad_setting_stops_start_up_naming_it(env: dict[str, str]) -> None:
     result = runner.invoke(app, ["db", "upgrade"], env={**env, "REMBUK_TIMEZONE": "Nowhere/X"})
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "REMBUK_TIMEZONE" in result.output

@@ -44,6 +44,11 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> No
         ("REMBUK_TIMEZONE", "Mars/Olympus"),
         ("REMBUK_LANGUAGE", "fr"),
         ("DATABASE_URL", "mysql://x"),
+        ("DATABASE_URL", "postgresql://rembuk:pw@localhost/rembuk"),
+        ("DATABASE_URL", "postgresql+psycopg2://rembuk@localhost/rembuk"),
+        ("DATABASE_URL", "postgresql+psycopg://rembuk:pw@localhost:port/rembuk"),
+        ("REMBUK_INVITE_VALID_DAYS", "0"),
+        ("REMBUK_INVITE_VALID_DAYS", "99999999"),
         ("REMBUK_DIGEST_CRON", "0 7 * *"),
         ("REMBUK_DIGEST_CRON", "0 7 * * 8"),
     ],
@@ -55,6 +60,15 @@ def test_a_bad_value_names_the_variable(
     with pytest.raises(SettingsError) as error:
         load_settings()
     assert str(error.value).startswith(f"Invalid setting {name}:")
+    assert "pw" not in str(error.value)  # a URL's password is never quoted back
+
+
+def test_postgresql_without_the_driver_says_which_url_to_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1/rembuk")
+    with pytest.raises(SettingsError, match=r"postgresql\+psycopg://"):
+        load_settings()
 
 
 @pytest.mark.parametrize("expression", ["0 7 * * 0", "0 7 * * 7", "30 6 * * 1-5", "0 7 * * mon"])

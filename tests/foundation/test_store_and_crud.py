@@ -56,6 +56,7 @@ def test_resolving_a_campaign(session: Session, survey_data) -> None:  # type: i
         ("bad code!", (2027, 2031), "campaign code must be"),
         ("a--b", (2027, 2031), "must not contain '--'"),
         ("ok", (2031, 2027), "plan years must be a range"),
+        ("ok", (2027, 2031), "unknown time zone 'Asia/Jakata'"),
     ],
 )
 def test_campaign_validation(session: Session, survey_data, code, years, message) -> None:  # type: ignore[no-untyped-def]
@@ -67,9 +68,22 @@ def test_campaign_validation(session: Session, survey_data, code, years, message
             plan_first_year=years[0],
             plan_last_year=years[1],
             survey_data=survey_data,
-            timezone="Asia/Jakarta",
+            timezone="Asia/Jakata" if "time zone" in message else "Asia/Jakarta",
             now=NOW,
         )
+
+
+def test_update_checks_the_time_zone_and_keeps_the_campaign(session: Session, survey_data) -> None:  # type: ignore[no-untyped-def]
+    crud.ensure_default_campaign(
+        session=session, survey_data=survey_data, timezone="Asia/Jakarta", now=NOW
+    )
+    with pytest.raises(crud.CampaignError, match="unknown time zone"):
+        crud.update_campaign(session=session, code="umum", timezone="Asia/Jakata")
+    assert crud.get_campaign(session=session, code="umum").timezone == "Asia/Jakarta"
+    moved = crud.update_campaign(session=session, code="umum", timezone="Asia/Jayapura")
+    assert moved.timezone == "Asia/Jayapura" and moved.name == "Master Plan Pelayanan Publik"
+    with pytest.raises(crud.CampaignError, match="no campaign"):
+        crud.update_campaign(session=session, code="tidak-ada", name="x")
 
 
 def test_pseudonyms_are_stable_keyed_and_the_key_is_kept(session: Session) -> None:
