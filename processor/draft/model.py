@@ -192,15 +192,23 @@ def _opd_names(row: StaffRow) -> dict[str, str]:
     return {"id": row.opd.name.id, "en": row.opd.name.get("en")}
 
 
-def _citizen_indicator(need: Theme, share: float, year: int | None) -> Indicator:
+CITIZEN_TARGET_SHARE = 0.5  # the proposed last-year target: half the citizens still asking
+
+
+def _citizen_indicator(
+    need: Theme, share: float, year: int | None, years: Sequence[int]
+) -> Indicator:
+    """The share of the domain's respondents who name the need: today's figure, and a
+    proposed target for the plan's last year (halved) for the team to confirm."""
+    baseline = round(share * 100, 1)
     return Indicator(
         name=need.shown_label,
         unit={"id": "%", "en": "%"},
         whole=False,
-        baseline=round(share * 100, 1),
+        baseline=baseline,
         baseline_year=year,
         baseline_to_check=False,
-        targets={},
+        targets={years[-1]: round(baseline * CITIZEN_TARGET_SHARE, 1)} if years else {},
         from_citizens=True,
     )
 
@@ -366,7 +374,7 @@ def _priority(
     # Quick wins first: what can start in year 1 without new budget.
     actions.sort(key=lambda a: (not a.quick_win, a.sources[0].kind != "agency"))
     share = need.respondent_count / domain.respondents if domain.respondents else 0.0
-    indicator = _indicator_of(rows) or _citizen_indicator(need, share, now_year)
+    indicator = _indicator_of(rows) or _citizen_indicator(need, share, now_year, years)
     return Priority(
         need=need,
         gap=gap,

@@ -232,12 +232,14 @@ def objective(ctx: Context, priority: Priority) -> Statement:
     need, indicator = priority.need, priority.indicator
     last = ctx.years[-1] if ctx.years else ""
     if indicator.from_citizens:
+        proposed = indicator.targets.get(ctx.years[-1]) if ctx.years else None
         text = ctx.t(
             "objective_citizens",
             need=need.shown_label,
             share=ctx.n(indicator.baseline or 0),
             year=indicator.baseline_year or "",
-            target=ctx.fill(ctx.t("fill_target")),
+            target=ctx.value(proposed) if proposed is not None else ctx.fill(ctx.t("fill_target")),
+            check=ctx.t("check_proposal") if proposed is not None else "",
             last=last,
         )
     else:
@@ -332,7 +334,8 @@ def source_text(ctx: Context, source: Source) -> str:
 
 def strategy(ctx: Context, priority: Priority) -> Statement:
     """How the need will be met: its main obstacle and the routes the evidence offers."""
-    routes = "; ".join(action_text(ctx, a) for a in priority.actions[:3]) or ctx.fill()
+    routes = "; ".join(action_text(ctx, a).rstrip(". ") for a in priority.actions[:3])
+    routes = routes or ctx.t("strategy_no_routes")
     if priority.obstacle is not None:
         text = ctx.t(
             "strategy_line",
@@ -455,9 +458,8 @@ def domain_sections(
         actions.append(Statement(ctx.t("actions_for", need=priority.need.shown_label)))
         actions += [action_statement(ctx, a) for a in priority.actions]
         if not priority.actions:
-            actions.append(
-                Statement(ctx.t("action_none", fill=ctx.fill()), theme_evidence(priority.need))
-            )
+            # No action, so no bullet: the one place the team must design one.
+            actions.append(Statement(ctx.t("action_none", fill=ctx.fill())))
     if other_actions:
         actions.append(Statement(ctx.t("actions_other")))
         actions += other_actions

@@ -15,8 +15,8 @@ def _targets(ctx: Context, indicator: Indicator) -> tuple[str, ...]:
     for year in ctx.years:
         value = indicator.targets.get(year)
         cells.append(ctx.value(value, whole=indicator.whole))
-    if indicator.from_citizens and cells:
-        cells[-1] = ctx.fill()  # the one figure the team must set for a citizens' indicator
+    if indicator.from_citizens and cells and indicator.targets:
+        cells[-1] += f" {ctx.t('check_proposal')}"  # a proposal from the baseline
     return tuple(cells)
 
 
