@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
+from processor.summary import Domain, Summary, Theme, parse_summary
 from shared.survey_data import MessageCatalog
 
 TELEGRAM_LIMIT = 4096
@@ -61,60 +62,33 @@ def escape_text(text: object, limit: int = LABEL_LIMIT) -> str:
     return html.escape(value, quote=False)
 
 
-def is_other(theme: Mapping[str, Any]) -> bool:
-    """The leftovers of a (domain, kind) ("lainnya", theme number 0): never a top theme."""
-    return bool(theme.get("is_other")) or str(theme.get("id", "")).endswith(".0")
-
-
-def _themes(domain: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
-    return sorted(
-        (t for t in (domain.get("themes") or {}).get(kind) or [] if not is_other(t)),
-        key=lambda t: (
-            -int(t.get("answer_count", 0)),
-            -int(t.get("respondent_count", 0)),
-            str(t.get("id")),
-        ),
-    )
-
-
-def _domain_name(summary: Mapping[str, Any], code: str, language: str) -> str:
-    names = ((summary.get("domains") or {}).get(code) or {}).get("name") or {}
-    return names.get(language) or names.get("id") or code
-
-
-def _answer_ids(domain: Mapping[str, Any] | None, kinds: Iterable[str]) -> set[str]:
-    if not domain:
+def _answer_ids(domain: Domain | None, kinds: Iterable[str]) -> set[str]:
+    if domain is None:
         return set()
-    ids: set[str] = set()
-    for kind in kinds:
-        for theme in (domain.get("themes") or {}).get(kind) or []:
-            ids.update(str(i) for i in theme.get("answer_ids") or [])
-    return ids
+    return {
+        str(i) for kind in kinds for theme in domain.themes.get(kind, ()) for i in theme.answer_ids
+    }
 
 
-def new_themes(
-    summary: Mapping[str, Any], previous: Mapping[str, Any] | None
-) -> list[tuple[str, Mapping[str, Any], int]]:
+def new_themes(summary: Summary, previous: Summary | None) -> list[tuple[str, Theme, int]]:
     """Need and obstacle themes with answers the previous digest did not have, as
     (domain code, theme, new answer count), most new answers first. Themes are matched by
     their answers rather than their ids, because theme numbering can change between runs."""
     kinds = ("citizen_need", "citizen_obstacle")
     result = []
-    for code, domain in (summary.get("domains") or {}).items():
-        before = _answer_ids(((previous or {}).get("domains") or {}).get(code), kinds)
+    for code, domain in summary.domains.items():
+        before = _answer_ids(previous.domains.get(code) if previous else None, kinds)
         for kind in kinds:
-            for theme in (domain.get("themes") or {}).get(kind) or []:
-                if is_other(theme):
-                    continue
-                fresh = {str(i) for i in theme.get("answer_ids") or []} - before
+            for theme in domain.top(kind):
+                fresh = {str(i) for i in theme.answer_ids} - before
                 if fresh:
                     result.append((code, theme, len(fresh)))
-    return sorted(result, key=lambda x: (-x[2], x[0], str(x[1].get("id"))))
+    return sorted(result, key=lambda x: (-x[2], x[0], x[1].id))
 
 
 def digest_blocks(
-    summary: Mapping[str, Any],
-    previous: Mapping[str, Any] | None,
+    summary: Mapping[str, Any] | Summary,
+    previous: Mapping[str, Any] | Summary | None,
     *,
     language: str,
     messages: MessageCatalog,
@@ -122,6 +96,8 @@ def digest_blocks(
     period_end: datetime,
 ) -> list[str]:
     """The digest as HTML blocks, each a balanced fragment that may stand alone."""
+    summary = parse_summary(summary)
+    previous = parse_summary(previous) if previous is not None else None
 
     def t(key: str, **values: object) -> str:
         return messages.text(key, language, **values)
@@ -131,12 +107,12 @@ def digest_blocks(
         one = f"{key}_one"
         return t(one if n == 1 and one in messages.messages else key, n=_n(n, language))
 
-    campaign = summary.get("campaign") or {}
-    timezone = campaign.get("timezone") or "Asia/Jakarta"
-    counts = summary.get("counts") or {}
-    total = int(counts.get("answers", 0))
-    before = int(((previous or {}).get("counts") or {}).get("answers", 0))
-    new = max(0, total - before)
+    def name(code: str) -> str:
+        return escape_text(summary.domain_name(code, language))
+
+    timezone = summary.campaign.timezone
+    counts = summary.counts
+    new = max(0, counts.answers - (previous.counts.answers if previous else 0))
     end = _when(period_end, timezone, language)
     period = (
         t("digest_period", start=_when(period_start, timezone, language), end=end)
@@ -144,39 +120,31 @@ def digest_blocks(
         else t("digest_period_first", end=end)
     )
     header = [
-        t("digest_title", campaign=escape_text(campaign.get("name") or campaign.get("code", ""))),
+        t("digest_title", campaign=escape_text(summary.campaign.name or summary.campaign.code)),
         period,
         t(
             "digest_counts",
             new=_n(new, language),
-            total=counted("count_answers", total),
-            respondents=counted("count_respondents", int(counts.get("respondents", 0))),
+            total=counted("count_answers", counts.answers),
+            respondents=counted("count_respondents", counts.respondents),
         ),
     ]
-    if int(counts.get("in_progress_runs", 0)):
-        header.append(t("digest_in_progress", n=_n(int(counts["in_progress_runs"]), language)))
+    if counts.in_progress_runs:
+        header.append(t("digest_in_progress", n=_n(counts.in_progress_runs, language)))
     blocks = ["\n".join(header)]
 
-    domains = summary.get("domains") or {}
-    codes = sorted(
-        (c for c, d in domains.items() if int(d.get("answers", 0)) > 0),
-        key=lambda c: (
-            -int(domains[c].get("respondents", 0)),
-            -int(domains[c].get("answers", 0)),
-            c,
-        ),
-    )
+    codes = summary.domains_with_answers()
     domain_blocks: list[str] = []
     if not codes:
         domain_blocks.append(t("digest_no_answers"))
     for code in codes[:MAX_DOMAINS]:
-        domain = domains[code]
+        domain = summary.domains[code]
         lines = [
             t(
                 "digest_domain",
-                domain=escape_text(_domain_name(summary, code, language)),
-                respondents=counted("count_respondents", int(domain.get("respondents", 0))),
-                answers=counted("count_answers", int(domain.get("answers", 0))),
+                domain=name(code),
+                respondents=counted("count_respondents", domain.respondents),
+                answers=counted("count_answers", domain.answers),
             )
         ]
         listed = len(lines)
@@ -184,16 +152,16 @@ def digest_blocks(
             ("citizen_need", "digest_needs"),
             ("citizen_obstacle", "digest_obstacles"),
         ):
-            themes = _themes(domain, kind)[:TOP_ITEMS]
+            themes = domain.top(kind, TOP_ITEMS)
             if themes:
                 lines.append(t(title))
                 lines += [
                     t(
                         "digest_item",
-                        label=escape_text(th.get("label", "")),
-                        count=counted("count_answers", int(th.get("answer_count", 0))),
+                        label=escape_text(theme.shown_label),
+                        count=counted("count_answers", theme.answer_count),
                     )
-                    for th in themes
+                    for theme in themes
                 ]
         if len(lines) == listed:  # answers, but none shared by two people yet
             lines.append(t("digest_domain_few"))
@@ -206,8 +174,8 @@ def digest_blocks(
     lines += [
         t(
             "digest_new_theme",
-            domain=escape_text(_domain_name(summary, code, language)),
-            label=escape_text(theme.get("label", "")),
+            domain=name(code),
+            label=escape_text(theme.shown_label),
             count=counted("count_new_answers", count),
         )
         for code, theme, count in fresh
@@ -215,21 +183,16 @@ def digest_blocks(
     new_block = "\n".join(lines)
 
     unaddressed = sorted(
-        (
-            (code, gap)
-            for code in codes
-            for gap in domains[code].get("gaps") or []
-            if gap.get("status") == "belum_ditangani"
-        ),
-        key=lambda x: (-int(x[1].get("respondent_count", 0)), x[0], str(x[1].get("need_theme_id"))),
+        ((code, gap) for code in codes for gap in summary.domains[code].gaps if not gap.addressed),
+        key=lambda x: (-x[1].respondent_count, x[0], x[1].need_theme_id),
     )
     lines = [t("digest_unaddressed_title")]
     lines += [
         t(
             "digest_unaddressed_item",
-            domain=escape_text(_domain_name(summary, code, language)),
-            label=escape_text(gap.get("need_label", "")),
-            count=counted("count_respondents", int(gap.get("respondent_count", 0))),
+            domain=name(code),
+            label=escape_text(gap.need_label),
+            count=counted("count_respondents", gap.respondent_count),
         )
         for code, gap in unaddressed[:MAX_UNADDRESSED]
     ] or [t("digest_unaddressed_none")]

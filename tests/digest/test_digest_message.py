@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from processor.digest import TELEGRAM_LIMIT, compose_digest, new_themes, pack_blocks
+from processor.summary import parse_summary
 from shared.survey_data import SurveyData
 
 END = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
@@ -124,8 +125,8 @@ def test_new_since_last_digest_counts_only_new_answers(
         }
     )
     current["counts"]["answers"] += 5
-    fresh = new_themes(current, previous)
-    assert [(code, theme["label"], n) for code, theme, n in fresh] == [
+    fresh = new_themes(parse_summary(current), parse_summary(previous))
+    assert [(code, theme.label, n) for code, theme, n in fresh] == [
         ("kesehatan", "dokter di pustu desa", 3),
         ("kesehatan", "petugas judes", 2),
     ]
