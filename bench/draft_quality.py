@@ -12,7 +12,8 @@
   chapters, and those whose evidence line names its sources ("Sumber:");
 - untagged_obstacle_share: citizen obstacles without a problem dimension, from the
   analysis.xlsx beside the draft (the DOCX does not list every answer);
-- repeated_sentences: policy sentences ("3. Kebijakan" sections) that appear twice;
+- repeated_sentences: policy sentences ("3. Kebijakan" sections) that appear again, but
+  for their counts and what stands in brackets;
 - logframe_rows, logframe_rows_with_baseline, logframe_rows_with_unit: output rows of the
   logframe tables, and those with a baseline figure / a unit;
   logframe_rows_staff_without_baseline: output rows from an agency indicator that have no
@@ -34,7 +35,9 @@ from docx import Document
 
 DEFAULT = Path("out") / "draf-master-plan-demo-id.docx"
 PLACEHOLDER = re.compile(r"\[(?:isi|fill in)\b")
-OUTPUT_LEVELS = {"Keluaran", "Output"}
+UNIT_HEADERS = {"Satuan", "Unit"}
+BASELINE_HEADERS = {"Nilai awal (tahun)", "Baseline (year)"}
+OUTPUT_LEVELS = ("Keluaran", "Output")  # also "Keluaran (output)" in drafts before v4
 CITIZEN_INDICATOR = re.compile(r"^(Warga yang menyebut|Citizens naming)")
 NO_FIGURE = {"–", ""}
 
@@ -108,21 +111,31 @@ def measure(path: Path, *, pdf: bool = False) -> dict:
                 actions += 1
                 with_source += following[1].startswith(("Sumber:", "Sources:"))
     policies = [t for s in _sections(paragraphs, "3.") for style, t in s if style == "List Bullet"]
-    repeated = sum(n - 1 for n in Counter(policies).values() if n > 1)
-    outputs = []
+    # A stock sentence repeated with other counts is repeated all the same.
+    bodies = [re.sub(r"\([^)]*\)|\d+", "", p).strip() for p in policies]
+    repeated = sum(n - 1 for n in Counter(bodies).values() if n > 1)
+    outputs = []  # (indicator, unit, baseline) of each output row; "" where no such column
     for table in document.tables:
         header = [c.text for c in table.rows[0].cells]
         if header[0] not in ("Tingkat", "Level"):
             continue
+        unit = next((i for i, h in enumerate(header) if h in UNIT_HEADERS), None)
+        baseline = next((i for i, h in enumerate(header) if h in BASELINE_HEADERS), None)
         for row in table.rows[1:]:
             cells_of_row = [c.text for c in row.cells]
-            if cells_of_row[0] in OUTPUT_LEVELS:
-                outputs.append(cells_of_row)
+            if cells_of_row[0].startswith(OUTPUT_LEVELS):
+                outputs.append(
+                    (
+                        cells_of_row[2],
+                        "" if unit is None else cells_of_row[unit],
+                        "" if baseline is None else cells_of_row[baseline],
+                    )
+                )
 
     def has_figure(text: str) -> bool:
         return text not in NO_FIGURE and not PLACEHOLDER.search(text)
 
-    staff_outputs = [r for r in outputs if not CITIZEN_INDICATOR.match(r[2])]
+    staff_outputs = [r for r in outputs if not CITIZEN_INDICATOR.match(r[0])]
     pages, method = _pages(path, document, pdf)
     return {
         "draft": path.name,
@@ -137,10 +150,10 @@ def measure(path: Path, *, pdf: bool = False) -> dict:
         "actions_with_source": with_source,
         "untagged_obstacle_share": _untagged_share(path.parent / "analysis.xlsx"),
         "repeated_sentences": repeated,
-        "logframe_rows_with_baseline": sum(has_figure(r[4]) for r in outputs),
-        "logframe_rows_with_unit": sum(has_figure(r[3]) for r in outputs),
+        "logframe_rows_with_baseline": sum(has_figure(r[2]) for r in outputs),
+        "logframe_rows_with_unit": sum(has_figure(r[1]) for r in outputs),
         "logframe_rows": len(outputs),
-        "logframe_rows_staff_without_baseline": sum(not has_figure(r[4]) for r in staff_outputs),
+        "logframe_rows_staff_without_baseline": sum(not has_figure(r[2]) for r in staff_outputs),
     }
 
 
