@@ -81,7 +81,11 @@ def draft(
             engine=engine, campaign_code=code, out_dir=out_dir, now=now, survey_data=survey_data
         )
         path = write_draft(
-            analysis.summary, out_dir=out_dir, language=lang or settings.language, now=now
+            analysis.summary,
+            out_dir=out_dir,
+            language=lang or settings.language,
+            now=now,
+            paper=settings.paper,
         )
     finally:
         engine.dispose()
@@ -122,6 +126,7 @@ def digest(
             out_dir=out_dir,
             now=now,
             language=settings.language,
+            paper=settings.paper,
             record=deliver,
         )
         console.print(f"Digest files: {produced.out_dir}")
@@ -156,6 +161,7 @@ def _runtime(settings, survey_data, engine, loop, bot):  # type: ignore[no-untyp
         out_dir=Path(settings.output_dir).resolve(),
         cron=settings.digest_cron,
         language=settings.language,
+        paper=settings.paper,
         loop=loop,
         bot=bot,
     )
@@ -299,6 +305,7 @@ def demo(
             out_dir=out / "riwayat",
             now=now - timedelta(days=7),
             language=settings.language,
+            paper=settings.paper,
         )
         store_consultation(
             engine=engine, campaign=campaign, sample=sample, pseudonym_key=key, now=now, max_day=7
@@ -334,8 +341,11 @@ def demo(
             now=now,
             language="id",
             record=False,
+            paper=settings.paper,
         )
-        english = write_draft(produced.summary, out_dir=out, language="en", now=now)
+        english = write_draft(
+            produced.summary, out_dir=out, language="en", now=now, paper=settings.paper
+        )
     finally:
         engine.dispose()
 

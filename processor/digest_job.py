@@ -85,6 +85,7 @@ def produce_digest(
     language: str = "id",
     analyse: Analyse = default_analyse,
     record: bool = True,
+    paper: str = "a4",
 ) -> Produced:
     """Analyse, draft and compose the digest of `slot`, store it once, add the deliveries.
     With record=False (the demo, --no-deliver) the files are written and nothing is stored."""
@@ -116,7 +117,12 @@ def produce_digest(
         )
         summary = analysis.summary
         docx_path = write_draft(
-            summary, out_dir=work_dir, language=language, now=now, texts=load_draft_texts()
+            summary,
+            out_dir=work_dir,
+            language=language,
+            now=now,
+            texts=load_draft_texts(),
+            paper=paper,
         )
         message_parts = [
             {"language": lang, "text": text}

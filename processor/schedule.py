@@ -86,6 +86,7 @@ class DigestRuntime:
     analyse: Analyse = default_analyse
     policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     job_timeout: float = 3600.0
+    paper: str = "a4"  # the draft's page size (REMBUK_PAPER)
 
 
 _runtime: dict[str, DigestRuntime] = {}  # filled by DigestScheduler.start, not at import
@@ -103,6 +104,7 @@ async def run_digest_now(runtime: DigestRuntime, campaign_code: str, slot: str) 
         now=runtime.clock(),
         language=runtime.language,
         analyse=runtime.analyse,
+        paper=runtime.paper,
     )
     if runtime.bot is not None:
         report = await deliver_pending(

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(frozenset(), alias="REMBUK_ADMIN_IDS")
     timezone: str = Field("Asia/Jakarta", alias="REMBUK_TIMEZONE")
     language: Literal["id", "en"] = Field("id", alias="REMBUK_LANGUAGE")
+    paper: Literal["a4", "f4"] = Field("a4", alias="REMBUK_PAPER")  # the draft's page size
     # Key for the respondents' pseudonyms. When unset, a random key is generated once and
     # kept in the database, so pseudonyms stay stable for that database.
     pseudonym_key: str | None = Field(None, alias="REMBUK_PSEUDONYM_KEY")
