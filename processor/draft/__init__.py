@@ -121,7 +121,7 @@ def _overall(ctx: Context, models: Sequence[DomainModel]) -> Part:
                 indicators=ctx.n(sum(1 for p in m.priorities if not p.indicator.from_citizens)),
                 total=ctx.n(len(m.priorities)),
             ),
-            Evidence(row_ids=tuple(i for p in m.priorities for i in p.indicator.row_ids)),
+            Evidence(row_ids=rows) if (rows := _indicator_rows(m)) else None,
         )
         for m in models
         if m.priorities
@@ -158,6 +158,10 @@ def _overall(ctx: Context, models: Sequence[DomainModel]) -> Part:
     )
 
 
+def _indicator_rows(model: DomainModel) -> tuple[str, ...]:
+    return tuple(i for p in model.priorities for i in p.indicator.row_ids)
+
+
 def _overall_strategy(ctx: Context, model: DomainModel) -> Statement:
     priorities = model.priorities
     return Statement(
@@ -173,9 +177,9 @@ def _overall_strategy(ctx: Context, model: DomainModel) -> Statement:
             ),
             innovations=sum(1 for p in priorities if any(a.innovation for a in p.actions)),
         ),
+        # Answers to the priority needs; their respondents overlap, so none are summed.
         Evidence(
             sum(p.need.answer_count for p in priorities),
-            model.domain.respondents,
             theme_ids=tuple(p.need.id for p in priorities),
         ),
     )

@@ -38,6 +38,7 @@ class Evidence:
 class Statement:
     text: str
     evidence: Evidence | None = None  # None only for headings of a list and plain prose
+    numbered: bool = False  # an item of a numbered list without evidence (the legal basis)
 
 
 @dataclass(frozen=True)

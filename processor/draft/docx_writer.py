@@ -203,9 +203,11 @@ def evidence_text(ctx: Context, evidence: Evidence) -> str:
 def _statements(document: DocxDocument, statements: Sequence[Statement], ctx: Context) -> None:
     # Style objects, not names: python-docx looks a name up anew each time (~10 ms).
     bullet, evidence = document.styles["List Bullet"], document.styles[EVIDENCE_STYLE]
+    numbered = document.styles["List Number"]
     for statement in statements:
         if statement.evidence is None:
-            document.add_paragraph(_text(statement.text))
+            style = numbered if statement.numbered else None
+            document.add_paragraph(_text(statement.text), style=style)
             continue
         document.add_paragraph(_text(statement.text), style=bullet)
         document.add_paragraph(_text(evidence_text(ctx, statement.evidence)), style=evidence)

@@ -62,6 +62,11 @@ class Action:
     budget: Mapping[int, Value] = field(default_factory=dict)
     innovation: str | None = None
 
+    @property
+    def key(self) -> tuple:
+        """The same action answering two needs is one activity (and one budget)."""
+        return self.text, tuple((s.kind, s.ref) for s in self.sources)
+
 
 @dataclass(frozen=True)
 class Indicator:

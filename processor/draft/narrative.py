@@ -61,9 +61,9 @@ def introduction(ctx: Context, codes: Sequence[str], small: Sequence[str]) -> Pa
     """Legal basis, method, who took part, and the limits of what was heard."""
     summary = ctx.summary
     counts = summary.counts
-    basis = [Statement(ctx.t("intro_basis"))] + [
-        Statement(ctx.t(key), Evidence(note=ctx.t("evidence_law"))) for key in LEGAL_BASIS
-    ]
+    basis = [Statement(ctx.t("intro_basis"))]
+    basis += [Statement(ctx.t(key), numbered=True) for key in LEGAL_BASIS]
+    basis.append(Statement(ctx.t("evidence_law")))
     period = summary.period
     when = (
         ctx.t(

@@ -119,12 +119,17 @@ def logframe(ctx: Context, model: DomainModel, responsible: str) -> Table:
             ctx.t("lf_purpose_assumption"),
         ),
     ]
+    listed: set[tuple] = set()
     for priority in model.priorities:
         rows.append(_output_row(ctx, priority, responsible))
         for action in priority.actions:
-            rows.append(_activity_row(ctx, action, responsible))
+            if action.key not in listed:  # an activity answering two needs is listed once
+                listed.add(action.key)
+                rows.append(_activity_row(ctx, action, responsible))
     for action in model.other_actions:
-        rows.append(_activity_row(ctx, action, responsible))
+        if action.key not in listed:
+            listed.add(action.key)
+            rows.append(_activity_row(ctx, action, responsible))
     header = (
         ctx.t("lf_level"),
         ctx.t("lf_narrative"),
@@ -146,7 +151,7 @@ def _output_row(ctx: Context, priority: Priority, responsible: str) -> tuple[str
     )
     return (
         ctx.t("lf_output"),
-        ctx.t("lf_output_text", need=priority.need.shown_label) + f" [{priority.need.id}]",
+        ctx.t("lf_output_text", need=priority.need.shown_label),
         _indicator_name(ctx, indicator),
         _unit(ctx, indicator),
         baseline_text(ctx, indicator),
@@ -160,10 +165,8 @@ def _output_row(ctx: Context, priority: Priority, responsible: str) -> tuple[str
 
 
 def _activity_row(ctx: Context, action: Action, responsible: str) -> tuple[str, ...]:
-    schedule = tuple(
-        (ctx.money(action.budget[y]) if y in action.budget else "✓") if y in action.years else ""
-        for y in ctx.years
-    )
+    # The year columns hold targets; an activity only says when it runs (budget: work plan).
+    schedule = tuple("✓" if y in action.years else "" for y in ctx.years)
     return (
         ctx.t("lf_activity"),
         action_text(ctx, action),
@@ -180,12 +183,19 @@ def _activity_row(ctx: Context, action: Action, responsible: str) -> tuple[str, 
 def workplan(ctx: Context, model: DomainModel, responsible: str) -> Table:
     """The work plan by year: each action, its sources, who is responsible, and in each
     year it runs its indicative budget (Rp million) or ✓ when none was given."""
-    rows = []
+    needs: dict[tuple, list[str]] = {}
+    actions: dict[tuple, Action] = {}
     for priority in model.priorities:
         for action in priority.actions:
-            rows.append(_workplan_row(ctx, action, priority.need.shown_label, responsible))
+            actions.setdefault(action.key, action)
+            needs.setdefault(action.key, []).append(priority.need.shown_label)
     for action in model.other_actions:
-        rows.append(_workplan_row(ctx, action, "–", responsible))
+        actions.setdefault(action.key, action)
+        needs.setdefault(action.key, [])
+    rows = [
+        _workplan_row(ctx, action, "; ".join(needs[key]) or "–", responsible)
+        for key, action in actions.items()
+    ]
     header = (
         ctx.t("wp_activity"),
         ctx.t("wp_need"),
@@ -216,8 +226,9 @@ def budget_table(ctx: Context, models: Sequence[DomainModel]) -> Table | None:
     sums: dict[str, dict[int, float]] = {}
     ranges = False
     for model in models:
-        actions = [a for p in model.priorities for a in p.actions] + list(model.other_actions)
-        for action in actions:
+        every = [a for p in model.priorities for a in p.actions] + list(model.other_actions)
+        distinct = {a.key: a for a in every}  # a row answering two needs is budgeted once
+        for action in distinct.values():
             if not action.budget:
                 continue
             opd = ctx.names(dict(action.opd_names), action.opd or ctx.t("lf_the_agency"))

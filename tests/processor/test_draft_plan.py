@@ -86,7 +86,9 @@ def test_a_shared_place_name_brings_no_agency_action(handmade, texts) -> None:  
     works = _part(plan, "Bidang Pekerjaan Umum dan Penataan Ruang")
     water_objective = _section(works, 2)[0].text
     assert "air bersih di sukamaju" in water_objective
-    assert water_objective.count(FILL) == 1  # only the target the team must set
+    # no agency indicator: the citizens' share, with a proposed target to check, no blank
+    assert "83,3 %" in water_objective and "[periksa: usulan" in water_objective
+    assert FILL not in water_objective
     actions = _section(works, 5)
     other = next(i for i, a in enumerate(actions) if a.text == "Rencana OPD lain:")
     water_sources = [src for a in actions[:other] if a.evidence for src in a.evidence.sources]
