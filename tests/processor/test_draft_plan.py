@@ -191,6 +191,14 @@ def test_staff_fields_flow_into_logframe_and_workplan(handmade, texts) -> None: 
     overall = _part(plan, "Rencana induk keseluruhan")
     budget = overall.tables[0]
     assert budget.rows[0][:3] == ("Dinas Kesehatan", "150", "250") and budget.rows[-1][-1] == "400"
+    # the same row answering a second need is one activity, budgeted once
+    other = next(g for g in summary["domains"]["kesehatan"]["gaps"] if g is not gap)
+    other["staff_rows"] = [gap["staff_rows"][0]]
+    again = _part(_plan(summary, texts), "Rencana induk keseluruhan").tables[0]
+    assert again.rows[-1][-1] == "400"
+    workplan = _part(_plan(summary, texts), "Bidang Kesehatan").tables[1]
+    queue = [r for r in workplan.rows if "Pendaftaran daring" in r[0]]
+    assert len(queue) == 1 and ";" in queue[0][1]  # both needs it answers
 
 
 def test_small_domains_and_leftovers_go_to_the_annex(handmade, texts) -> None:  # type: ignore[no-untyped-def]
