@@ -22,8 +22,6 @@ from cli.common import (
 
 STAGES = ("load", "normalise", "domains", "themes", "dimensions", "gaps", "links", "write")
 
-STAGES = ("load", "normalise", "domains", "themes", "dimensions", "gaps", "write")
-
 
 def _pick_campaign(session, code: str | None):  # type: ignore[no-untyped-def]
     """The named campaign; else the only open one; else the only one there is."""

@@ -89,6 +89,7 @@ class Analysis:
     gap_links: pd.DataFrame
     links: pd.DataFrame  # processor.links.LINK_COLUMNS
     params: Parameters = field(default_factory=Parameters)
+    agencies: AgencyList | None = None  # the campaign's own list of OPD, if it has one
 
 
 def analyse(
@@ -154,6 +155,7 @@ def analyse(
         gap_links=gaps,
         links=links,
         params=params,
+        agencies=agencies,
     )
 
 
@@ -242,6 +244,19 @@ def _other_inputs(texts: pd.DataFrame, themes: dict[str, list[dict]], code: str)
         ]
         more[str(kind)] = max(0, len(counted) - OTHER_INPUTS)
     return {"other_inputs": inputs, "other_inputs_more": more}
+
+
+def _lead_agency(agencies: AgencyList, domain: str) -> dict | None:
+    """The first agency of the list that usually serves the domain: whom the draft proposes
+    as responsible where no officer named an OPD."""
+    lead = next((a for a in agencies.agencies if domain in a.domains), None)
+    if lead is None:
+        return None
+    return {
+        "code": lead.code,
+        "name": {"id": lead.name.id, "en": lead.name.en},
+        "short": lead.short,
+    }
 
 
 def _row_need_links(analysis: Analysis) -> pd.DataFrame:
@@ -366,6 +381,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             "dimensions": {d: int(dimension_counts.get((code, d), 0)) for d in dimension_codes},
             "gaps": gaps,
             "links": _links_json(links_by_domain.get(code), labels),
+            "lead_agency": _lead_agency(analysis.agencies or survey_data.agencies, code),
             **_other_inputs(texts, themes, code),
             "staff_rows_without_need": [
                 _staff_row_json(r)

@@ -241,21 +241,21 @@ BANK: dict[str, dict[str, list]] = {
 # indices in BANK): in a real consultation the obstacle and the suggestion of one block are
 # about the block's need more often than chance, and the draft's links rest on that.
 RELATED: dict[str, dict[int, tuple[tuple[int, ...], tuple[int, ...]]]] = {
-    "kesehatan": {0: ((0, 3), (0, 3)), 1: ((1, 3), (1, 2)), 3: ((1,), (2,)), 4: ((4, 2), (0,))},
+    "kesehatan": {0: ((0, 3), (0, 3)), 1: ((1, 3), (1, 2)), 3: ((1,), ()), 4: ((4, 2), (0,))},
     "pekerjaan_umum": {
         0: ((1, 2), (0, 1)),
-        1: ((0,), (2,)),
+        1: ((0,), ()),
         2: ((3,), (1,)),
-        3: ((3,), (1,)),
-        4: ((2, 0), (0,)),
+        3: ((3,), ()),
+        4: ((2, 0), ()),
     },
     "adminduk_perizinan": {
         0: ((0, 3), (0,)),
         1: ((1,), (0,)),
         2: ((1, 2), (1, 2)),
-        3: ((2, 3), (1,)),
+        3: ((2, 3), ()),
     },
-    "pendidikan": {0: ((0,), (1,)), 1: ((2,), (0,)), 2: ((0,), (1,)), 3: ((1,), ())},
+    "pendidikan": {0: ((0,), (1,)), 1: ((2,), (0,)), 2: ((0,), ()), 3: ((1,), ())},
     "sosial": {0: ((0,), (0,)), 1: ((2, 0), (0,)), 2: ((1,), (1,))},
     "lingkungan_hidup": {0: ((0,), (1,)), 1: ((1,), (0,)), 2: ((2,), ())},
 }

@@ -149,10 +149,13 @@ def _theme_similarity(themes: Themes, a_kind: str, b_kind: str, mask: np.ndarray
     return pd.concat(frames, ignore_index=True)
 
 
-def _strength(blocks: pd.Series, p_value: pd.Series, similarity: pd.Series, p: LinkParameters):
-    strong = ((blocks >= p.strong_blocks) & (p_value <= p.strong_p)) | (
-        similarity >= p.strong_similarity
-    )
+def _strength(pairs: pd.DataFrame, p: LinkParameters) -> np.ndarray:
+    """Strong: many shared blocks that chance rarely gives, or that nearly all of the
+    source's blocks hold; or two themes that say nearly the same."""
+    many = pairs["blocks"] >= p.strong_blocks
+    rare = pairs["p_value"] <= p.strong_p
+    nearly_all = pairs["confidence"] >= p.min_confidence
+    strong = (many & (rare | nearly_all)) | (pairs["similarity"] >= p.strong_similarity)
     return np.where(strong, "strong", "weak")
 
 
@@ -181,7 +184,7 @@ def theme_links(
         frames.append(
             kept.assign(
                 relation=relation,
-                strength=_strength(kept["blocks"], kept["p_value"], kept["similarity"], params),
+                strength=_strength(kept, params),
                 via="",
             )
         )

@@ -148,6 +148,7 @@ class Domain:
     staff_rows_without_need: tuple[StaffRow, ...] = ()
     other_inputs: dict[str, tuple[OtherInput, ...]] = Field(default_factory=dict)
     other_inputs_more: dict[str, int] = Field(default_factory=dict)
+    lead_agency: Agency | None = None  # the agency that usually serves the domain
 
     def top(self, kind: str, limit: int | None = None) -> list[Theme]:
         """A kind's themes without the leftovers, most respondents first."""

@@ -106,7 +106,16 @@ def _overall(ctx: Context, models: Sequence[DomainModel]) -> Part:
     ]
     s3 = _overall_policies(ctx, models)
     s4 = [_overall_strategy(ctx, m) for m in models if m.priorities]
-    quick = [(m, a) for m in models for p in m.priorities for a in p.actions if a.quick_win]
+    # Each quick win once per domain, however many of its needs it answers.
+    quick = list(
+        {
+            (m.code, a.key): (m, a)
+            for m in models
+            for p in m.priorities
+            for a in p.actions
+            if a.quick_win
+        }.values()
+    )
     s5 = [Statement(ctx.t("overall_quick_intro", n=ctx.n(len(quick))))]
     s5 += [
         Statement(ctx.t("action_domain", domain=ctx.domain(m.code), text=s.text), s.evidence)
@@ -213,7 +222,12 @@ def _overall_policies(ctx: Context, models: Sequence[DomainModel]) -> list[State
 
 
 def _domain_part(ctx: Context, model: DomainModel) -> Part:
-    responsible = ctx.t("wp_responsible_text", domain=ctx.domain(model.code))
+    lead = model.domain.lead_agency
+    responsible = (
+        ctx.t("wp_responsible_lead", opd=lead.name.get(ctx.language))
+        if lead is not None
+        else ctx.t("wp_responsible_text", domain=ctx.domain(model.code))
+    )
     return Part(
         heading=ctx.t("h_domain", name=ctx.domain(model.code)),
         sections=domain_sections(ctx, model, results_table(ctx, model)),

@@ -18,6 +18,7 @@ TOP_NEEDS = 5
 MIN_POLICY_ANSWERS = 3  # obstacle answers of a dimension before a policy is drafted for it
 INNOVATIONS_PER_NEED = 2
 SUGGESTIONS_PER_NEED = 2
+WEAK_LINK_SIMILARITY = 0.3  # a weak link the draft still uses: the two say alike things
 _NUMBER = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(%|persen)?")
 
 
@@ -277,11 +278,15 @@ def rank_innovations(
 
 
 def _linked_themes(domain: Domain, relation: str, source: str, kind: str) -> list[Theme]:
+    """Themes of `kind` linked to `source`, strongest first. A weak link counts only when the
+    two also say alike things: met together a little more than chance is too thin to plan on."""
+    links = [
+        link
+        for link in domain.links_of(relation, source)
+        if link.strength == "strong" or link.similarity >= WEAK_LINK_SIMILARITY
+    ]
     themes = []
-    for link in sorted(
-        domain.links_of(relation, source),
-        key=lambda link: (link.strength != "strong", -link.blocks, link.target),
-    ):
+    for link in sorted(links, key=lambda k: (k.strength != "strong", -k.blocks, k.target)):
         theme = domain.theme(link.target)
         if theme is not None and not theme.leftovers and theme.id.split(".")[1] == kind:
             themes.append(theme)
