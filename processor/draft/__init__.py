@@ -30,6 +30,7 @@ from processor.draft.model import (
     DomainModel,
     Innovation,
     build_domain_model,
+    implement_shared,
 )
 from processor.draft.narrative import (
     action_statement,
@@ -194,13 +195,18 @@ def _overall_strategy(ctx: Context, model: DomainModel) -> Statement:
     )
 
 
-def _overall_policies(ctx: Context, models: Sequence[DomainModel]) -> list[Statement]:
-    """One cross-agency policy per dimension that several domains' policies share."""
+def _shared_dimensions(models: Sequence[DomainModel]) -> dict[str, list[DomainModel]]:
+    """The problem dimensions whose policy several domains would draft."""
     by_dimension: dict[str, list[DomainModel]] = {}
     for model in models:
         for policy in model.policies:
             by_dimension.setdefault(policy.dimension, []).append(model)
-    shared = {d: ms for d, ms in by_dimension.items() if len(ms) > 1}
+    return {d: ms for d, ms in by_dimension.items() if len(ms) > 1}
+
+
+def _overall_policies(ctx: Context, models: Sequence[DomainModel]) -> list[Statement]:
+    """One cross-agency policy per dimension that several domains' policies share."""
+    shared = _shared_dimensions(models)
     if not shared:
         return [Statement(ctx.t("policy_overall_none"))]
     statements = [Statement(ctx.t("policy_overall_intro"))]
@@ -211,6 +217,13 @@ def _overall_policies(ctx: Context, models: Sequence[DomainModel]) -> list[State
                 ctx.t(
                     "policy_overall_line",
                     instrument=ctx.t(f"instrument_{POLICY_INSTRUMENTS.get(dimension, 'perbup')}"),
+                    policy=ctx.t(
+                        f"policy_{dimension}"
+                        if ctx.has(f"policy_{dimension}")
+                        else "policy_generic",
+                        service=ctx.t("service_all"),
+                        dimension=ctx.dimension(dimension),
+                    ),
                     dimension=ctx.additions(dimension),
                     domains=", ".join(ctx.domain(m.code) for m in domain_models),
                     count=ctx.n(answers),
@@ -262,6 +275,8 @@ def plan_from_summary(
         )
         for code in codes
     ]
+    shared = {d: POLICY_INSTRUMENTS.get(d, "perbup") for d in _shared_dimensions(models)}
+    models = [implement_shared(m, shared) for m in models]
     campaign = parsed.campaign
     years = ctx.years or [now.year + 1, now.year + 5]
     date = format_date(now.date(), format="long", locale="id_ID" if language == "id" else "en_GB")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from processor.summary import Domain, Gap, GapRow, StaffRow, Theme
@@ -105,6 +105,18 @@ class Policy:
     answers: int
     instrument: str
     obstacle: Theme | None  # the domain's obstacle theme most tagged with it
+    implements: str | None = None  # the cross-agency instrument this domain's SOP carries out
+
+
+def implement_shared(model: DomainModel, shared: Mapping[str, str]) -> DomainModel:
+    """A dimension several domains share gets one cross-agency instrument (`shared`:
+    dimension -> instrument); each domain then carries it out in its own SOP, rather
+    than each drafting its own regulation on the same subject."""
+    policies = tuple(
+        replace(p, instrument="sop", implements=shared[p.dimension]) if p.dimension in shared else p
+        for p in model.policies
+    )
+    return replace(model, policies=policies)
 
 
 @dataclass(frozen=True)

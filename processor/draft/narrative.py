@@ -375,6 +375,10 @@ def policies(ctx: Context, model: DomainModel) -> list[Statement]:
             if policy.obstacle is not None
             else ""
         )
+        if policy.implements:
+            obstacle += ctx.t(
+                "policy_implements", instrument=ctx.t(f"instrument_{policy.implements}")
+            )
         statements.append(
             Statement(
                 ctx.t(

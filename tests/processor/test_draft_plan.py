@@ -300,3 +300,24 @@ def test_empty_campaign_still_gives_a_complete_skeleton(fixture_summary, texts) 
     plan = _plan(fixture_summary, texts)
     overall = _part(plan, "Rencana induk keseluruhan")
     assert [s.title[:2] for s in overall.sections] == ["1.", "2.", "3.", "4.", "5.", "6.", "7."]
+
+
+def test_a_dimension_several_domains_share_gets_one_cross_agency_policy(
+    fixture_summary, texts
+) -> None:  # type: ignore[no-untyped-def]
+    for code in ("kesehatan", "pekerjaan_umum"):
+        fixture_summary["domains"][code]["dimensions"] = {"kurang_responsif": 6}
+    fixture_summary["domains"]["adminduk_perizinan"]["dimensions"] = {"birokratis": 4}
+    plan = _plan(fixture_summary, texts)
+    overall = _section(_part(plan, "Rencana induk keseluruhan"), 3)
+    shared = [s.text for s in overall if s.evidence is not None]
+    assert len(shared) == 1 and shared[0].startswith("Peraturan Bupati lintas OPD:")
+    assert "Kesehatan" in shared[0] and "Pekerjaan Umum" in shared[0]
+    health = [s.text for s in _section(_part(plan, "Bidang Kesehatan"), 3) if s.evidence]
+    assert health[0].startswith("SOP:") and "melaksanakan Peraturan Bupati lintas OPD" in health[0]
+    permits = [
+        s.text
+        for s in _section(_part(plan, "Bidang Administrasi Kependudukan & Perizinan"), 3)
+        if s.evidence
+    ]
+    assert permits[0].startswith("SOP:") and "lintas OPD" not in permits[0]
