@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from processor.pipeline import (
 )
 from processor.themes import (
     Themes,
+    formal_labels,
     gap_links,
     group_themes,
     scrub_texts,
@@ -127,6 +128,10 @@ def analyse(
         noise=tools.text.label_noise,
         tidy=tools.text.tidy_label,
     )
+    themes = replace(
+        themes,
+        table=themes.table.assign(label_formal=formal_labels(themes.table, texts)),
+    )
     texts = texts.assign(theme_id=themes.theme_ids)
     progress("dimensions")
     tags = tag_dimensions(texts, tools.dimensions)
@@ -172,6 +177,7 @@ def _theme_json(row: Mapping, dimensions: Mapping[str, Mapping[str, int]]) -> di
     return {
         "id": row["theme_id"],
         "label": row["label"],
+        "label_formal": row.get("label_formal") or row["label"],
         "is_other": bool(row["is_other"]),
         "representative": row["representative"],
         "keywords": list(row["keywords"]),

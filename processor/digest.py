@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
-from processor.summary import Domain, Summary, Theme, parse_summary
+from processor.summary import Domain, Gap, Summary, Theme, parse_summary
 from shared.survey_data import MessageCatalog
 
 TELEGRAM_LIMIT = 4096
@@ -84,6 +84,11 @@ def new_themes(summary: Summary, previous: Summary | None) -> list[tuple[str, Th
                 if fresh:
                     result.append((code, theme, len(fresh)))
     return sorted(result, key=lambda x: (-x[2], x[0], x[1].id))
+
+
+def _need_label(summary: Summary, code: str, gap: Gap) -> str:
+    theme = summary.domains[code].theme(gap.need_theme_id)
+    return theme.shown_label if theme is not None else gap.need_label
 
 
 def digest_blocks(
@@ -191,7 +196,7 @@ def digest_blocks(
         t(
             "digest_unaddressed_item",
             domain=name(code),
-            label=escape_text(gap.need_label),
+            label=escape_text(_need_label(summary, code, gap)),
             count=counted("count_respondents", gap.respondent_count),
         )
         for code, gap in unaddressed[:MAX_UNADDRESSED]

@@ -10,6 +10,7 @@ gives the same themes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -581,3 +582,55 @@ def gap_links(
         )
         .reset_index(drop=True)
     )
+
+
+# --- formal labels ------------------------------------------------------------------------
+_RAW_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+UNITS = frozenset({"km", "m", "cm", "kg", "ha", "rp", "jt", "kwh"})  # slang.yaml: km = kamu
+INFORMAL_AT_END = frozenset({"banget", "bgt", "dong", "deh", "sih", "nih", "ya", "yah", "kok"})
+
+
+def formal_label(label: str, representative: str, words: str | None) -> str:
+    """The label as the plan writes it: the representative answer's slang expansions and
+    typo corrections (its normalised `words`, see shared.text.TextStreams) applied to the
+    label's own words where the two line up one to one, closing chat particles and
+    intensifiers dropped, sentence case. Capitalised words (acronyms, brands), a unit after
+    a number ("35 km") and the punctuation stay as written. The label and the quotes
+    themselves stay verbatim."""
+    raw = _RAW_WORD.findall(representative)
+    normal = (words or "").split()
+    fixes: dict[str, str] = {}
+    if len(raw) == len(normal):
+        for before, (token, after) in zip(["", *raw], zip(raw, normal, strict=True), strict=False):
+            keep = (
+                token[1:] != token[1:].lower()
+                or token.isupper()
+                or before.isdigit()
+                or token.lower() in UNITS
+            )
+            if not keep and token.lower() != after:
+                fixes[token.lower()] = after
+
+    def fix(match: re.Match[str]) -> str:
+        token = match.group()
+        after = fixes.get(token.lower())
+        if after is None:
+            return token
+        return after.capitalize() if token[:1].isupper() else after
+
+    kept = _RAW_WORD.sub(fix, label).split()
+    while len(kept) > 1 and kept[-1].lower().strip("!?.,") in INFORMAL_AT_END:
+        kept.pop()
+    text = " ".join(kept).rstrip(",;:")
+    return text[:1].upper() + text[1:] if text else label
+
+
+def formal_labels(table: pd.DataFrame, texts: pd.DataFrame) -> list[str]:
+    """label_formal of every theme: from the normalised words of its representative answer."""
+    words = texts.drop_duplicates("text").set_index("text")["words"]
+    return [
+        label if is_other else formal_label(label, representative, words.get(representative))
+        for label, representative, is_other in zip(
+            table["label"], table["representative"], table["is_other"], strict=True
+        )
+    ]

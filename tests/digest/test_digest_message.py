@@ -142,7 +142,13 @@ def test_user_text_is_escaped(summary: dict[str, Any], survey_data: SurveyData) 
     evil = copy.deepcopy(summary)
     theme = evil["domains"]["kesehatan"]["themes"]["citizen_need"][0]
     theme["label"] = '<a href="x">klik</a> & <script>alert(1)</script>'
-    evil["domains"]["kesehatan"]["gaps"][1]["need_label"] = "dokter <i>tetap</i> & bidan"
+    gap = evil["domains"]["kesehatan"]["gaps"][1]
+    need = next(
+        t
+        for t in evil["domains"]["kesehatan"]["themes"]["citizen_need"]
+        if t["id"] == gap["need_theme_id"]
+    )
+    gap["need_label"] = need["label"] = "dokter <i>tetap</i> & bidan"
     evil["campaign"]["name"] = "Kab. <Tanjab> & Barat"
     [message] = _compose(evil, survey_data=survey_data)
     assert "<a href" not in message and "<script>" not in message and "<i>" not in message

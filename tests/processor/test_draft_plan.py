@@ -69,7 +69,7 @@ def test_a_need_answered_only_through_its_suggestion_gets_that_agency_action(
     plan = _plan(handmade, texts, survey_data.innovations.innovations)
     health = _part(plan, "Bidang Kesehatan")
     actions = _section(health, 5)
-    start = next(i for i, s in enumerate(actions) if s.text.startswith("Untuk «persalinan aman"))
+    start = next(i for i, s in enumerate(actions) if s.text.startswith("Untuk «Persalinan aman"))
     following = actions[start + 1 :]
     end = next((i for i, s in enumerate(following) if s.evidence is None), len(following))
     birth_actions = following[:end]
@@ -85,7 +85,7 @@ def test_a_shared_place_name_brings_no_agency_action(handmade, texts) -> None:  
     plan = _plan(handmade, texts)
     works = _part(plan, "Bidang Pekerjaan Umum dan Penataan Ruang")
     water_objective = _section(works, 2)[0].text
-    assert "air bersih di sukamaju" in water_objective
+    assert "Air bersih di sukamaju" in water_objective
     # no agency indicator: the citizens' share, with a proposed target to check, no blank
     assert "83,3 %" in water_objective and "[periksa: usulan" in water_objective
     assert FILL not in water_objective
@@ -101,7 +101,7 @@ def test_citizen_suggestions_become_actions_with_their_counts(handmade, texts) -
     plan = _plan(handmade, texts)
     works = _part(plan, "Bidang Pekerjaan Umum dan Penataan Ruang")
     actions = [s for s in _section(works, 5) if s.evidence and s.evidence.sources]
-    pipe = next(s for s in actions if "perbaiki pipa pdam" in s.text)
+    pipe = next(s for s in actions if "Perbaiki pipa pdam" in s.text)
     citizen = pipe.evidence.sources[0]
     assert citizen.kind == "citizen" and citizen.answers == 5
 
@@ -109,9 +109,9 @@ def test_citizen_suggestions_become_actions_with_their_counts(handmade, texts) -
 def test_objectives_are_measurable_and_results_name_their_indicator(handmade, texts) -> None:  # type: ignore[no-untyped-def]
     plan = _plan(handmade, texts)
     health = _part(plan, "Bidang Kesehatan")
-    queue = next(s for s in _section(health, 2) if "antrean puskesmas" in s.text)
+    queue = next(s for s in _section(health, 2) if "Antrean puskesmas" in s.text)
     assert "Puskesmas dengan antrean daring" in queue.text and "menjadi 9 pada 2031" in queue.text
-    result = next(s for s in _section(health, 6) if "antrean puskesmas" in s.text)
+    result = next(s for s in _section(health, 6) if "Antrean puskesmas" in s.text)
     assert "Puskesmas dengan antrean daring" in result.text and "2027: 3" in result.text
     # the realisation answer's lone figure is offered as the baseline, to be checked
     assert "nilai awal" in result.text

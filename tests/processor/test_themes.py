@@ -571,3 +571,60 @@ def test_integrity_and_absent_officers_are_tagged_and_nothing_else(
 def test_the_additions_are_marked_as_such(survey_data) -> None:  # type: ignore[no-untyped-def]
     groups = {d.code: d.group for d in survey_data.dimensions.dimensions}
     assert groups["integritas"] == groups["petugas_tidak_hadir"] == "addition"
+
+
+@pytest.mark.parametrize(
+    ("label", "representative", "words", "formal"),
+    [
+        (
+            "PPDB zonasi adil bgt",
+            "PPDB zonasi adil bgt",
+            "ppdb zonasi adil banget",
+            "PPDB zonasi adil",
+        ),
+        (
+            "usulan musrenbang gak pernah masuk",
+            "usulan musrenbang gak pernah masuk!!",
+            "usulan musrenbang tidak pernah masuk",
+            "Usulan musrenbang tidak pernah masuk",
+        ),
+        (
+            "Puskesmaas keliling ke dusun",
+            "Puskesmaas keliling ke dusun",
+            "puskesmas keliling ke dusun",
+            "Puskesmas keliling ke dusun",
+        ),
+        (
+            "antrean online lewat WhatsApp",
+            "antrean online lewat WhatsApp",
+            "antrean online lewat whatsap",
+            "Antrean online lewat WhatsApp",
+        ),
+        (
+            "Panjang jalan mantap (km)",
+            "Panjang jalan mantap (km)",
+            "panjang jalan mantap kamu",
+            "Panjang jalan mantap (km)",
+        ),
+        (
+            "perbaikan jalan asal jadi, baru setahun rusak lagi",
+            "perbaikan jalan asal jadi, baru setahun rusak lagi",
+            "perbaikan jalan asal jadi baru setahun rusak lagi",
+            "Perbaikan jalan asal jadi, baru setahun rusak lagi",
+        ),
+    ],
+)
+def test_formal_labels_expand_slang_fix_typos_and_keep_acronyms(
+    label, representative, words, formal
+) -> None:  # type: ignore[no-untyped-def]
+    from processor.themes import formal_label
+
+    assert formal_label(label, representative, words) == formal
+
+
+def test_every_theme_has_a_formal_label_and_keeps_its_verbatim_one(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    frame = answers_frame(_needs(["jalan desa gak diaspal bgt"] * 3, "pekerjaan_umum"))
+    table = _run(tools, survey_data, frame).themes.table
+    theme = table.loc[~table["is_other"]].iloc[0]
+    assert theme["label"] == "jalan desa gak diaspal bgt"
+    assert theme["label_formal"] == "Jalan desa tidak diaspal"
