@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+
+from babel.dates import format_date
 
 from processor.draft.model import Innovation, Source, Value
 from processor.summary import Summary
@@ -125,6 +128,15 @@ class Context:
             low, high = (self.value(v, whole=whole) for v in value)
             return low if low == high else f"{low}–{high}"
         return self.n(round(value)) if whole else self.n(value)
+
+    def share(self, part: int, whole: int) -> str:
+        """A share in whole percent; "< 1 %" rather than a "0 %" that hides someone."""
+        percent = 100 * part / whole if whole else 0
+        return "< 1 %" if 0 < percent < 0.5 else f"{self.n(round(percent))} %"
+
+    def date(self, moment: datetime) -> str:
+        locale = "id_ID" if self.language == "id" else "en_GB"
+        return format_date(moment.date(), format="long", locale=locale)
 
     def money(self, value: Value | None) -> str:
         """Rupiah in millions ("1.500" = Rp 1,5 miliar), as work plans write them."""

@@ -238,7 +238,13 @@ def _row_action(row: GapRow, years: Sequence[int]) -> Action:
     return Action(
         text=row.strategy or row.need,
         sources=(
-            Source("agency", row.row_id, row.strategy or row.need, weak=row.strength == "weak"),
+            Source(
+                "agency",
+                row.row_id,
+                row.opd.short or row.opd.code if row.opd else "",
+                answers=row.officers,  # for an agency row: the officers behind it
+                weak=row.strength == "weak",
+            ),
         ),
         quick_win=quick,
         years=budget_years or target_years or tuple(years),

@@ -68,8 +68,8 @@ def introduction(ctx: Context, codes: Sequence[str], small: Sequence[str]) -> Pa
     when = (
         ctx.t(
             "method_period",
-            first=period.first.date().isoformat(),
-            last=period.last.date().isoformat(),
+            first=ctx.date(period.first),
+            last=ctx.date(period.last),
         )
         if period.first and period.last
         else ctx.t("method_period_unknown")
@@ -98,7 +98,7 @@ def introduction(ctx: Context, codes: Sequence[str], small: Sequence[str]) -> Pa
     ]
     shares = ", ".join(
         f"{ctx.domain(c)} {ctx.n(summary.domains[c].respondents)} "
-        f"({ctx.n(round(100 * summary.domains[c].respondents / total))} %)"
+        f"({ctx.share(summary.domains[c].respondents, total)})"
         for c in [*codes, *small]
     )
     people.append(
@@ -107,7 +107,7 @@ def introduction(ctx: Context, codes: Sequence[str], small: Sequence[str]) -> Pa
     sources = counts.by_source
     if sources:
         listing = ", ".join(
-            f"{_source_name(ctx, s)} {ctx.n(n)} ({ctx.n(round(100 * n / total))} %)"
+            f"{_source_name(ctx, s)} {ctx.n(n)} ({ctx.share(n, total)})"
             for s, n in sorted(sources.items(), key=lambda x: (-x[1], x[0]))
         )
         people.append(
@@ -322,7 +322,8 @@ def source_text(ctx: Context, source: Source) -> str:
     if source.kind == "citizen":
         return ctx.t("source_citizen", label=source.label, answers=ctx.n(source.answers)) + weak
     if source.kind == "agency":
-        return ctx.t("source_agency", rows=source.ref) + weak
+        who = ctx.t("source_officers", opd=source.label or ctx.t("lf_the_agency"), n=source.answers)
+        return ctx.t("source_agency", who=who, rows=source.ref) + weak
     pattern = ctx.innovation(source.ref)
     return ctx.t(
         "source_innovation",
