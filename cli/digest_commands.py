@@ -252,10 +252,10 @@ def demo(
     """Generate a sample consultation on a fresh SQLite database (no token, no network),
     run analysis, draft and digest without delivering, and write everything to OUT."""
     from processor.demo import paper_forms_csv, sample_consultation, store_consultation
-    from processor.digest import is_other
     from processor.digest_job import produce_digest
     from processor.draft import write_draft
     from processor.importer import import_rows, parse_rows, read_table
+    from processor.summary import parse_summary
     from shared import crud
     from shared.db import session_scope
     from shared.settings import SettingsError, load_settings
@@ -349,26 +349,25 @@ def demo(
     finally:
         engine.dispose()
 
-    summary = produced.summary
-    counts = summary["counts"]
+    summary = parse_summary(produced.summary)
+    counts = summary.counts
     elapsed = time.monotonic() - started
     console.print(
-        f"\n[bold]Demo consultation[/bold]: {counts['respondents']} respondents, "
-        f"{counts['answers']} answers ({counts['imported_answers']} of them from {len(rows)} "
-        f"paper forms), {counts['in_progress_runs']} questionnaires in progress, "
-        f"{summary['unmapped']['answers']} answers unmapped."
+        f"\n[bold]Demo consultation[/bold]: {counts.respondents} respondents, "
+        f"{counts.answers} answers ({counts.imported_answers} of them from {len(rows)} "
+        f"paper forms), {counts.in_progress_runs} questionnaires in progress, "
+        f"{summary.unmapped.get('answers', 0)} answers unmapped."
     )
-    for _code, domain in sorted(
-        summary["domains"].items(), key=lambda item: -int(item[1].get("respondents", 0))
-    ):
-        needs = [t for t in domain["themes"].get("citizen_need") or [] if not is_other(t)]
+    for code in summary.domains_with_answers():
+        domain = summary.domains[code]
+        needs = domain.top("citizen_need", 1)
         if not needs:
             continue
-        top = max(needs, key=lambda t: t["answer_count"])
-        open_gaps = sum(1 for g in domain.get("gaps") or [] if g["status"] == "belum_ditangani")
+        open_gaps = sum(1 for g in domain.gaps if not g.addressed)
         console.print(
-            f"  {domain['name']['id']}: {domain['respondents']} respondents; top need "
-            f"“{top['label']}” ({top['answer_count']}); {open_gaps} need(s) not addressed by staff"
+            f"  {domain.name.id}: {domain.respondents} respondents; top need "
+            f"“{needs[0].shown_label}” ({needs[0].answer_count}); "
+            f"{open_gaps} need(s) not addressed by staff"
         )
     files = [
         ("Draft master plan (id)", out / "draf-master-plan-demo-id.docx"),
