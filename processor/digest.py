@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
+from shared.clean import clean_text
 from shared.survey_data import MessageCatalog
 
 TELEGRAM_LIMIT = 4096
@@ -55,7 +56,7 @@ def _when(moment: datetime, timezone: str, language: str) -> str:
 
 def escape_text(text: object, limit: int = LABEL_LIMIT) -> str:
     """Shorten a user text (before escaping, so no entity is ever cut) and escape it."""
-    value = " ".join(str(text).split())
+    value = " ".join(clean_text(str(text)).split())
     if len(value) > limit:
         value = value[: limit - 1].rstrip() + "…"
     return html.escape(value, quote=False)
