@@ -98,7 +98,14 @@ def import_answers(
 ) -> None:
     """Load answers from paper forms; bad rows are listed, good rows loaded in one go."""
     from cli.main import fail, ready, settings_or_exit, survey_data_or_exit
-    from processor.importer import ImportFileError, import_rows, parse_rows, read_table
+    from processor.importer import (
+        ImportFileError,
+        file_digest,
+        import_rows,
+        parse_rows,
+        read_table,
+        same_content,
+    )
     from shared import crud
     from shared.db import session_scope
 
@@ -114,16 +121,30 @@ def import_answers(
             chosen = _pick_campaign(session, campaign)
             years = list(range(chosen.plan_first_year, chosen.plan_last_year + 1))
             try:
+                table = read_table(
+                    file,
+                    max_bytes=settings.import_max_bytes,
+                    max_rows=settings.import_max_rows,
+                )
                 rows, errors = parse_rows(
-                    read_table(file),
+                    table,
                     instrument=instrument,
                     domains=survey_data.domains,
                     plan_years=years,
                     max_length=settings.free_text_max_length,
                     target_range=survey_data.questionnaire(instrument).target_range,
                 )
+                del table  # the rows are parsed: let the cells go before loading
                 for error in errors:
                     console.print(f"[yellow]row {error.row}: {error.reason}[/yellow]")
+                digest = file_digest(file)
+                for other in same_content(
+                    session=session, campaign=chosen, file=file.name, content_hash=digest
+                ):
+                    console.print(
+                        f"[yellow]warning: {file.name} has the same content as {other}, "
+                        f"already imported into {chosen.code}[/yellow]"
+                    )
                 key = crud.get_secret(
                     session=session,
                     name=crud.PSEUDONYM_SECRET,
@@ -138,6 +159,7 @@ def import_answers(
                     pseudonym_key=key,
                     now=datetime.now(UTC),
                     replace=replace,
+                    content_hash=digest,
                 )
             except ImportFileError as exc:
                 raise fail(f"{file.name}: {exc}") from None

@@ -8,17 +8,25 @@ the caller's transaction, so a crash leaves nothing of the file behind.
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
 from shared import crud
-from shared.models import Campaign, ImportedAnswer, Instrument
+from shared.clean import clean_text
+from shared.models import Campaign, ImportedAnswer, ImportedFile, Instrument
 from shared.numbers import format_number, parse_number
 from shared.survey_data import DomainList, name_key
 
@@ -54,6 +62,12 @@ COMMON_COLUMNS = {
     "domain": "domain",
     "bidang": "domain",
 }
+_DELIMITERS = ",;\t|"
+# Spreadsheet writers store the characters XML cannot carry as _xHHHH_ escapes, which
+# openpyxl hands over as they are. Only those (controls, U+FFFE/U+FFFF) are decoded, so a
+# literal "_x0041_" someone typed stays as typed; clean_text then replaces them.
+_XLSX_ESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f]|[Ff]{3}[EeFf])_")
+_BATCH = 5000  # answers per bulk insert: few round trips, bounded memory
 _TARGET = re.compile(r"^(?:target|sasaran)_(?:y(\d)|(\d{4}))$")
 
 
@@ -85,27 +99,160 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Every cell as text ("" when empty), header names normalised."""
+def file_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes: the same content under another name is recognised."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def read_table(
+    path: Path, *, max_bytes: int | None = None, max_rows: int | None = None
+) -> pd.DataFrame:
+    """Every cell as text ("" when empty), header names normalised, XML-illegal characters
+    replaced. A file over `max_bytes` (uncompressed) or `max_rows` data rows is refused
+    before it is read. Messages do not repeat the file's name: the caller prefixes it."""
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise ImportFileError("use a .csv or .xlsx file")
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                sep=None,
-                engine="python",
-                encoding="utf-8-sig",
-            )
-        elif suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            _check_csv_bounds(path, max_bytes, max_rows)
+            header, rows = _read_csv(path, max_rows)
         else:
-            raise ImportFileError(f"{path.name}: use a .csv or .xlsx file")
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise ImportFileError(f"{path.name}: cannot read it: {exc}") from exc
-    frame.columns = [re.sub(r"\s+", "_", str(column).strip().lower()) for column in frame.columns]
-    return frame
+            _check_xlsx_bounds(path, max_bytes)
+            header, rows = _read_xlsx(path, max_rows)
+    except UnicodeDecodeError:
+        raise ImportFileError('the file is not UTF-8 text; save it as "CSV UTF-8"') from None
+    except (zipfile.BadZipFile, KeyError, InvalidFileException):
+        raise ImportFileError(
+            "not a readable .xlsx file; save it again from a spreadsheet"
+        ) from None
+    except (OSError, ValueError, csv.Error) as exc:
+        raise ImportFileError(f"cannot read it: {exc}") from exc
+    return pd.DataFrame(rows, columns=_column_names(header), dtype=object)
+
+
+def _limit_error(what: str, value: float, limit: float, variable: str) -> ImportFileError:
+    return ImportFileError(
+        f"the file is too large ({what} {value:,.0f}, the limit is {limit:,.0f}; "
+        f"raise {variable} or split the file)"
+    )
+
+
+def _check_csv_bounds(path: Path, max_bytes: int | None, max_rows: int | None) -> None:
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise _limit_error("bytes", size, max_bytes, "REMBUK_IMPORT_MAX_BYTES")
+    if max_rows is None:
+        return
+    # Every row takes at least one line, so more lines than the limit (plus the header)
+    # refuses the file without parsing it; counting newlines streams in constant memory.
+    lines = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            lines += block.count(b"\n")
+    if lines - 1 > max_rows:
+        raise _limit_error("lines", lines, max_rows, "REMBUK_IMPORT_MAX_ROWS")
+
+
+def _check_xlsx_bounds(path: Path, max_bytes: int | None) -> None:
+    """A zip's declared sizes bound what can be read from it (zipfile stops there)."""
+    if max_bytes is None:
+        return
+    with zipfile.ZipFile(path) as archive:
+        expanded = sum(info.file_size for info in archive.infolist())
+    size = max(expanded, path.stat().st_size)
+    if size > max_bytes:
+        raise _limit_error("bytes uncompressed", size, max_bytes, "REMBUK_IMPORT_MAX_BYTES")
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter that splits the header into the most fields (a comma when none does).
+    Only the header is looked at: its names hold no delimiter, unlike free-text answers,
+    and a one-column file is not taken apart at some letter."""
+    counts = {d: len(next(csv.reader([header_line], delimiter=d))) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])  # ties: the earlier one
+    return best if counts[best] > 1 else ","
+
+
+def _read_csv(path: Path, max_rows: int | None) -> tuple[list[str], list[list[str]]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        first = next((line for line in handle if line.strip()), None)
+    if first is None:
+        raise ImportFileError("the file is empty")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        records = csv.reader(handle, delimiter=_delimiter(first))
+        header = next((cells for cells in records if any(c.strip() for c in cells)), [])
+        return header, _fit_rows(header, records, max_rows, clean_text)
+
+
+def _xlsx_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return clean_text(_XLSX_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 1250.0 is written 1250, as pandas did
+    return str(value)
+
+
+def _read_xlsx(path: Path, max_rows: int | None) -> tuple[list[str], list[list[str]]]:
+    """The first sheet, streamed (read-only mode keeps one row in memory at a time)."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        declared = sheet.max_row  # from the sheet's <dimension>, when it has one
+        if max_rows is not None and declared is not None and declared - 1 > max_rows:
+            raise _limit_error("rows", declared - 1, max_rows, "REMBUK_IMPORT_MAX_ROWS")
+        records = (
+            [_xlsx_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
+        )
+        header = next(records, [])
+        if not any(header):
+            raise ImportFileError("the file is empty (no header row in its first sheet)")
+        return header, _fit_rows(header, records, max_rows, None)
+    finally:
+        book.close()
+
+
+def _fit_rows(
+    header: list[str],
+    records: Iterator[list[str]],
+    max_rows: int | None,
+    clean: Callable[[str], str] | None,
+) -> list[list[str]]:
+    """Rows cut or padded to the header's width. Empty cells past the header (a trailing
+    delimiter) are dropped; a row with text past the header refuses the file, since its
+    cells cannot be matched to columns."""
+    width = len(header)
+    rows: list[list[str]] = []
+    for number, cells in enumerate(records, start=2):
+        if max_rows is not None and len(rows) >= max_rows:
+            raise _limit_error("rows", len(rows) + 1, max_rows, "REMBUK_IMPORT_MAX_ROWS")
+        if len(cells) > width:
+            if any(cell.strip() for cell in cells[width:]):
+                raise ImportFileError(
+                    f"row {number} has {len(cells)} cells but the header has {width} "
+                    "columns; check the delimiter and the header"
+                )
+            cells = cells[:width]
+        elif len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        rows.append([clean(cell) for cell in cells] if clean else cells)
+    return rows
+
+
+def _column_names(header: Sequence[str]) -> list[str]:
+    """Normalised names ("Target 2027" -> "target_2027"); a repeated name refuses the file."""
+    names: list[str] = []
+    for position, raw in enumerate(header):
+        name = re.sub(r"\s+", "_", clean_text(str(raw)).strip().lower())
+        if not name:
+            name = f"unnamed:_{position}"  # an empty spreadsheet column
+        elif name in names:
+            raise ImportFileError(f"the column {name} appears twice in the header")
+        names.append(name)
+    return names
 
 
 def column_plan(
@@ -212,10 +359,11 @@ def _answer_record(
     text: str | None,
     number: float | None,
     now: datetime,
-) -> ImportedAnswer:
-    return ImportedAnswer(
+) -> dict[str, object]:
+    """One imported_answer row, as the bulk insert takes it (no ORM object per answer)."""
+    return dict(
         campaign_id=campaign.id,
-        instrument=Instrument(instrument),
+        instrument=Instrument(instrument).value,
         source_file=file,
         source_row=form.row,
         respondent_label=label,
@@ -225,6 +373,75 @@ def _answer_record(
         value_number=number,
         imported_at=now,
     )
+
+
+def same_content(
+    *, session: Session, campaign: Campaign, file: str, content_hash: str
+) -> list[str]:
+    """Names of the other files of the campaign already imported with these very bytes."""
+    return list(
+        session.exec(
+            select(ImportedFile.file_name).where(
+                ImportedFile.campaign_id == campaign.id,
+                ImportedFile.content_hash == content_hash,
+                ImportedFile.file_name != file,
+            )
+        ).all()
+    )
+
+
+def _claim_file(
+    *,
+    session: Session,
+    campaign: Campaign,
+    instrument: str,
+    file: str,
+    content_hash: str | None,
+    now: datetime,
+    replace: bool,
+) -> tuple[ImportedFile, int]:
+    """Take the campaign's key for `file` in the caller's transaction; returns the record and
+    how many earlier answers were deleted. A concurrent import of the same file waits on the
+    key (the unique index, or the record's row lock when replacing) until this transaction
+    ends, then is refused (or, replacing, replaces this one's rows)."""
+    record = session.exec(
+        select(ImportedFile).where(
+            ImportedFile.campaign_id == campaign.id, ImportedFile.file_name == file
+        )
+    ).first()
+    if record is not None and not replace:
+        raise ImportFileError(
+            f"already imported into {campaign.code} ({record.answers} answers); "
+            "use --replace to load it again"
+        )
+    if record is None:
+        record = ImportedFile(
+            campaign_id=campaign.id,
+            instrument=Instrument(instrument),
+            file_name=file,
+            content_hash=content_hash,
+            imported_at=now,
+        )
+    else:
+        record.instrument, record.content_hash, record.imported_at = (
+            Instrument(instrument),
+            content_hash,
+            now,
+        )
+    session.add(record)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ImportFileError(
+            f"already imported into {campaign.code} by an import that ran at the same time; "
+            "use --replace to load it again"
+        ) from None
+    deleted = session.connection().execute(
+        delete(ImportedAnswer).where(
+            ImportedAnswer.campaign_id == campaign.id, ImportedAnswer.source_file == file
+        )
+    )
+    return record, deleted.rowcount or 0
 
 
 def import_rows(
@@ -237,40 +454,41 @@ def import_rows(
     pseudonym_key: str,
     now: datetime,
     replace: bool = False,
+    content_hash: str | None = None,
     on_row: Callable[[FormRow], None] | None = None,
 ) -> tuple[int, int]:
-    """Add the rows to the session (the caller commits); returns (answers, replaced).
+    """Add the rows in the caller's transaction (the caller commits); returns (answers,
+    replaced). The file's record (see `_claim_file`) is taken first, so two imports of one
+    file never both load it. Answers go in by bulk inserts of _BATCH rows.
 
     Respondent labels from the form are stored only as pseudonyms.
     """
-    existing = select(ImportedAnswer.id).where(
-        ImportedAnswer.campaign_id == campaign.id, ImportedAnswer.source_file == file
+    record, previous = _claim_file(
+        session=session,
+        campaign=campaign,
+        instrument=instrument,
+        file=file,
+        content_hash=content_hash,
+        now=now,
+        replace=replace,
     )
-    previous = len(session.exec(existing).all())
-    if previous and not replace:
-        raise ImportFileError(
-            f"{file} was already imported into {campaign.code} ({previous} answers); "
-            "use --replace to load it again"
-        )
-    if previous:
-        session.exec(  # type: ignore[call-overload]
-            delete(ImportedAnswer).where(
-                ImportedAnswer.campaign_id == campaign.id, ImportedAnswer.source_file == file
-            )
-        )
+    connection = session.connection()
+    table = ImportedAnswer.__table__  # type: ignore[attr-defined]
+    labels: dict[str, str] = {}
+    batch: list[dict[str, object]] = []
     count = 0
     for form in rows:
-        label = (
-            crud.make_pseudonym(
-                key=pseudonym_key, identity=f"import:{campaign.code}:{form.respondent}"
-            )
-            if form.respondent
-            else None
-        )
+        label = None
+        if form.respondent:
+            if form.respondent not in labels:
+                labels[form.respondent] = crud.make_pseudonym(
+                    key=pseudonym_key, identity=f"import:{campaign.code}:{form.respondent}"
+                )
+            label = labels[form.respondent]
         values = [(q, text, None) for q, text in form.texts.items()]
         values += [(q, None, number) for q, number in form.numbers.items()]
         for question_id, text, number in values:
-            session.add(
+            batch.append(
                 _answer_record(
                     campaign=campaign,
                     instrument=instrument,
@@ -283,8 +501,15 @@ def import_rows(
                     now=now,
                 )
             )
-            count += 1
+        count += len(values)
+        if len(batch) >= _BATCH:
+            connection.execute(insert(table), batch)
+            batch = []
         if on_row is not None:
             on_row(form)
+    if batch:
+        connection.execute(insert(table), batch)
+    record.rows, record.answers = len(rows), count
+    session.add(record)
     session.flush()
     return count, previous
