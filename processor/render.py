@@ -43,7 +43,7 @@ def _clean_frame(frame: pd.DataFrame) -> pd.DataFrame:
     columns = {
         name: frame[name].map(lambda v: clean_text(v) if isinstance(v, str) else v)
         for name in frame.columns
-        if frame[name].dtype == object
+        if frame[name].dtype == object or pd.api.types.is_string_dtype(frame[name])
     }
     return frame.assign(**columns) if columns else frame
 
