@@ -303,3 +303,31 @@ def test_an_xlsx_with_no_declared_size_is_still_held_to_the_row_limit(tmp_path: 
 def test_not_an_xlsx_is_refused_in_one_line(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError, match="^not a readable .xlsx file"):
         read_table(_write(tmp_path, "forms.xlsx", "kebutuhan\nobat\n"))
+
+
+def test_bulk_insert_keeps_every_character_and_number(consultation, engine) -> None:  # type: ignore[no-untyped-def]
+    from processor.importer import FormRow
+
+    consultation.session.commit()
+    texts = ["a\tb", "c\\nd \\N", "line one\nline two\r\nthree", "kutip \"'", "ünï ✓ 😀"]
+    rows = [
+        FormRow(row=n + 2, respondent="Bu Siti", domain="kesehatan", texts={"need": t}, numbers={})
+        for n, t in enumerate(texts)
+    ] + [FormRow(row=9, respondent=None, domain=None, texts={}, numbers={"target_y1": 1250.5})]
+    with session_scope(engine) as session:
+        assert import_rows(
+            session=session,
+            campaign=consultation.campaign,
+            instrument="internal",
+            file="staf.csv",
+            rows=rows,
+            pseudonym_key="k",
+            now=NOW,
+        ) == (6, 0)
+    with Session(engine) as session:
+        stored = session.exec(select(ImportedAnswer).order_by(ImportedAnswer.source_row)).all()
+    assert [a.value_text for a in stored[:5]] == texts
+    assert stored[5].value_number == 1250.5 and stored[5].respondent_label is None
+    assert {a.imported_at for a in stored} == {NOW}
+    assert stored[0].instrument == "internal" and stored[0].domain == "kesehatan"
+    assert stored[0].respondent_label.startswith("r-")
