@@ -18,9 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, CalamineWorkbook
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
@@ -63,10 +62,6 @@ COMMON_COLUMNS = {
     "bidang": "domain",
 }
 _DELIMITERS = ",;\t|"
-# Spreadsheet writers store the characters XML cannot carry as _xHHHH_ escapes, which
-# openpyxl hands over as they are. Only those (controls, U+FFFE/U+FFFF) are decoded, so a
-# literal "_x0041_" someone typed stays as typed; clean_text then replaces them.
-_XLSX_ESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f]|[Ff]{3}[EeFf])_")
 _BATCH = 5000  # answers per bulk insert: few round trips, bounded memory
 _TARGET = re.compile(r"^(?:target|sasaran)_(?:y(\d)|(\d{4}))$")
 
@@ -123,7 +118,7 @@ def read_table(
             header, rows = _read_xlsx(path, max_rows)
     except UnicodeDecodeError:
         raise ImportFileError('the file is not UTF-8 text; save it as "CSV UTF-8"') from None
-    except (zipfile.BadZipFile, KeyError, InvalidFileException):
+    except (zipfile.BadZipFile, CalamineError):
         raise ImportFileError(
             "not a readable .xlsx file; save it again from a spreadsheet"
         ) from None
@@ -190,26 +185,22 @@ def _read_csv(path: Path, max_rows: int | None) -> tuple[list[str], list[list[st
 
 
 def _xlsx_text(value: object) -> str:
-    if value is None:
-        return ""
     if isinstance(value, str):
-        return clean_text(_XLSX_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value))
+        return clean_text(value)  # calamine has decoded the _xHHHH_ escapes already
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # 1250.0 is written 1250, as pandas did
-    return str(value)
+    return "" if value is None else str(value)
 
 
 def _read_xlsx(path: Path, max_rows: int | None) -> tuple[list[str], list[list[str]]]:
-    """The first sheet, streamed (read-only mode keeps one row in memory at a time)."""
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    """The first sheet. calamine holds it in compact native memory (bounded by the
+    uncompressed size check); rows become Python strings one at a time."""
+    book = CalamineWorkbook.from_path(str(path))
     try:
-        sheet = book.worksheets[0]
-        declared = sheet.max_row  # from the sheet's <dimension>, when it has one
-        if max_rows is not None and declared is not None and declared - 1 > max_rows:
-            raise _limit_error("rows", declared - 1, max_rows, "REMBUK_IMPORT_MAX_ROWS")
-        records = (
-            [_xlsx_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
-        )
+        sheet = book.get_sheet_by_index(0)
+        if max_rows is not None and sheet.height - 1 > max_rows:
+            raise _limit_error("rows", sheet.height - 1, max_rows, "REMBUK_IMPORT_MAX_ROWS")
+        records = ([_xlsx_text(value) for value in row] for row in sheet.iter_rows())
         header = next(records, [])
         if not any(header):
             raise ImportFileError("the file is empty (no header row in its first sheet)")

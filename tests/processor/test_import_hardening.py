@@ -288,7 +288,7 @@ def test_an_xlsx_that_expands_past_the_limit_is_refused_unread(tmp_path: Path) -
 def test_an_xlsx_with_no_declared_size_is_still_held_to_the_row_limit(tmp_path: Path) -> None:
     path = tmp_path / "forms.xlsx"
     pd.DataFrame({"kebutuhan": ["obat"] * 10}).to_excel(path, index=False)
-    # Remove the sheet's <dimension>, so the row count is only known while streaming.
+    # Without the sheet's <dimension> the rows are counted from the data itself.
     stripped = tmp_path / "stripped.xlsx"
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(stripped, "w") as target:
         for info in source.infolist():
