@@ -469,6 +469,7 @@ def _claim_file(
     how many earlier answers were deleted. A concurrent import of the same file waits on the
     key (the unique index, or the record's row lock when replacing) until this transaction
     ends, then is refused (or, replacing, replaces this one's rows)."""
+    code = campaign.code  # read now: a failed flush expires the session's objects
     record = session.exec(
         select(ImportedFile).where(
             ImportedFile.campaign_id == campaign.id, ImportedFile.file_name == file
@@ -476,7 +477,7 @@ def _claim_file(
     ).first()
     if record is not None and not replace:
         raise ImportFileError(
-            f"already imported into {campaign.code} ({record.answers} answers); "
+            f"already imported into {code} ({record.answers} answers); "
             "use --replace to load it again"
         )
     if record is None:
@@ -498,7 +499,7 @@ def _claim_file(
         session.flush()
     except IntegrityError:
         raise ImportFileError(
-            f"already imported into {campaign.code} by an import that ran at the same time; "
+            f"already imported into {code} by an import that ran at the same time; "
             "use --replace to load it again"
         ) from None
     deleted = session.connection().execute(

@@ -331,3 +331,37 @@ def test_bulk_insert_keeps_every_character_and_number(consultation, engine) -> N
     assert {a.imported_at for a in stored} == {NOW}
     assert stored[0].instrument == "internal" and stored[0].domain == "kesehatan"
     assert stored[0].respondent_label.startswith("r-")
+
+
+def test_two_rembuk_import_processes_at_once_load_the_file_once(
+    consultation, engine, database_url: str, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    consultation.session.commit()
+    path = _write(
+        tmp_path, "dup.csv", "kebutuhan,alasan\n" + "".join(f"obat {n},jauh\n" for n in range(8000))
+    )
+    rembuk = str(Path(sys.executable).parent / "rembuk")
+    env = {**os.environ, "DATABASE_URL": database_url, "REMBUK_PSEUDONYM_KEY": "k"}
+    command = [rembuk, "import", str(path), "--instrument", "external", "--campaign", "uji"]
+    runs = [
+        subprocess.Popen(
+            command,
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [(run.communicate(timeout=120)[0], run.returncode) for run in runs]
+    outputs = [(code, output) for output, code in outputs]
+    assert sorted(code for code, _ in outputs) == [0, 2], outputs
+    refused = next(output for code, output in outputs if code)
+    assert "dup.csv: already imported into uji" in " ".join(refused.split())
+    with Session(engine) as session:
+        assert len(session.exec(select(ImportedAnswer)).all()) == 16_000
