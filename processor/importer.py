@@ -13,6 +13,7 @@ import hashlib
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -361,6 +362,8 @@ class _AnswerInserter:
     PostgreSQL (executemany there costs a round trip per row), the driver's executemany
     elsewhere. The file's values go through their column type's bind processor once; the
     per-answer ones are ints, floats, strings or None, which every driver takes as they are.
+    On PostgreSQL one COPY stays open for the whole file, so the server stores a batch
+    while the next one is prepared; use it as a context manager, so an error aborts it.
     """
 
     def __init__(
@@ -388,6 +391,16 @@ class _AnswerInserter:
             self.file_values = file_values
         self.lines: list[str] = []
         self.batch: list[tuple[object, ...]] = []
+        self.open_copy = ExitStack()
+        self.copy_stream: Any = None
+
+    def __enter__(self) -> _AnswerInserter:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if exc_info[0] is None:
+            self.flush()
+        self.open_copy.__exit__(*exc_info)  # ends the COPY, or fails it on an error
 
     def add(
         self,
@@ -409,9 +422,11 @@ class _AnswerInserter:
 
     def flush(self) -> None:
         if self.lines:  # psycopg 3, in the session's transaction
-            driver = self.connection.connection.driver_connection
-            with driver.cursor() as cursor, cursor.copy(self.sql) as copy:  # type: ignore[union-attr]
-                copy.write("".join(self.lines))
+            if self.copy_stream is None:
+                driver = self.connection.connection.driver_connection
+                cursor = self.open_copy.enter_context(driver.cursor())  # type: ignore[union-attr]
+                self.copy_stream = self.open_copy.enter_context(cursor.copy(self.sql))
+            self.copy_stream.write("".join(self.lines))
             self.lines = []
         if self.batch:
             self.connection.exec_driver_sql(self.sql, self.batch)  # type: ignore[arg-type]
@@ -539,27 +554,27 @@ def import_rows(
         replace=replace,
     )
     assert campaign.id is not None
-    inserter = _AnswerInserter(
-        session, campaign_id=campaign.id, instrument=instrument, file=file, now=now
-    )
+    code = campaign.code
     labels: dict[str, str] = {}
     count = 0
-    for form in rows:
-        label = None
-        if form.respondent:
-            if form.respondent not in labels:
-                labels[form.respondent] = crud.make_pseudonym(
-                    key=pseudonym_key, identity=f"import:{campaign.code}:{form.respondent}"
-                )
-            label = labels[form.respondent]
-        for question_id, text in form.texts.items():
-            inserter.add(form, label, question_id, text, None)
-        for question_id, number in form.numbers.items():
-            inserter.add(form, label, question_id, None, float(number))
-        count += len(form.texts) + len(form.numbers)
-        if on_row is not None:
-            on_row(form)
-    inserter.flush()
+    with _AnswerInserter(
+        session, campaign_id=campaign.id, instrument=instrument, file=file, now=now
+    ) as inserter:
+        for form in rows:
+            label = None
+            if form.respondent:
+                if form.respondent not in labels:
+                    labels[form.respondent] = crud.make_pseudonym(
+                        key=pseudonym_key, identity=f"import:{code}:{form.respondent}"
+                    )
+                label = labels[form.respondent]
+            for question_id, text in form.texts.items():
+                inserter.add(form, label, question_id, text, None)
+            for question_id, number in form.numbers.items():
+                inserter.add(form, label, question_id, None, float(number))
+            count += len(form.texts) + len(form.numbers)
+            if on_row is not None:
+                on_row(form)
     record.rows, record.answers = len(rows), count
     session.add(record)
     session.flush()
