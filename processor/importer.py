@@ -123,7 +123,9 @@ def read_table(
         raise ImportFileError(
             "not a readable .xlsx file; save it again from a spreadsheet"
         ) from None
-    except (OSError, ValueError, csv.Error) as exc:
+    except OSError as exc:  # its message would repeat the path: the caller names the file
+        raise ImportFileError(f"cannot read it: {exc.strerror or exc}") from exc
+    except (ValueError, csv.Error) as exc:
         raise ImportFileError(f"cannot read it: {exc}") from exc
     return pd.DataFrame(rows, columns=_column_names(header), dtype=object)
 

@@ -365,3 +365,11 @@ def test_two_rembuk_import_processes_at_once_load_the_file_once(
     assert "dup.csv: already imported into uji" in " ".join(refused.split())
     with Session(engine) as session:
         assert len(session.exec(select(ImportedAnswer)).all()) == 16_000
+
+
+def test_an_unreadable_file_is_said_so_without_its_path(tmp_path: Path) -> None:
+    folder = tmp_path / "forms.csv"
+    folder.mkdir()  # a directory named like a file: open() fails
+    with pytest.raises(ImportFileError) as caught:
+        read_table(folder)
+    assert str(caught.value) == "cannot read it: Is a directory"
