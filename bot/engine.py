@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from shared.clean import clean_text
 from shared.numbers import format_number, parse_number
 from shared.survey_data import (
     AgencyList,
@@ -392,7 +393,9 @@ def _validate(
         return StoredAnswer(**make, choice=value)
     if not isinstance(user_input, TextInput):
         raise InvalidAnswer(ctx.t("error_not_offered"))
-    text = user_input.text.strip()
+    # The one place typed text becomes an answer (bot and console alike): characters no
+    # database or document can store become spaces here, so they never reach a report.
+    text = clean_text(user_input.text).strip()
     if not text:
         raise InvalidAnswer(ctx.t("error_empty"))
     if question.kind is QuestionKind.text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -104,7 +105,14 @@ def import_answers(
     ] = False,
 ) -> None:
     """Load answers from paper forms; bad rows are listed, good rows loaded in one go."""
-    from processor.importer import ImportFileError, import_rows, parse_rows, read_table
+    from processor.importer import (
+        ImportFileError,
+        file_digest,
+        import_rows,
+        parse_rows,
+        read_table,
+        same_content,
+    )
     from shared import crud
     from shared.agencies import campaign_agencies
     from shared.db import session_scope
@@ -116,12 +124,19 @@ def import_answers(
     settings = settings_or_exit()
     survey_data = survey_data_or_exit()
     engine = ready(settings, survey_data)
+    # A file's cells and rows are many small objects that live until the command ends:
+    # the cycle collector would walk them again and again (~10% of a 100k-row import).
+    gc.disable()
     try:
         with session_scope(engine) as session:
             chosen = _pick_campaign(session, campaign)
             years = list(range(chosen.plan_first_year, chosen.plan_last_year + 1))
             try:
-                table = read_table(file)
+                table = read_table(
+                    file,
+                    max_bytes=settings.import_max_bytes,
+                    max_rows=settings.import_max_rows,
+                )
             except ImportFileError:
                 raise
             except Exception as exc:  # a reader's own error (csv, zip, xml): name the file
@@ -142,8 +157,17 @@ def import_answers(
                     ),
                     units=survey_data.units,
                 )
+                del table  # the rows are parsed: let the cells go before loading
                 for error in errors:
                     console.print(f"[yellow]row {error.row}: {error.reason}[/yellow]")
+                digest = file_digest(file)
+                for other in same_content(
+                    session=session, campaign=chosen, file=file.name, content_hash=digest
+                ):
+                    console.print(
+                        f"[yellow]warning: {file.name} has the same content as {other}, "
+                        f"already imported into {chosen.code}[/yellow]"
+                    )
                 key = crud.get_secret(
                     session=session,
                     name=crud.PSEUDONYM_SECRET,
@@ -158,10 +182,12 @@ def import_answers(
                     pseudonym_key=key,
                     now=datetime.now(UTC),
                     replace=replace,
+                    content_hash=digest,
                 )
             except ImportFileError as exc:
                 raise fail(f"{file.name}: {exc}") from None
     finally:
+        gc.enable()
         engine.dispose()
     note = f" (replacing {replaced} earlier answers)" if replaced else ""
     console.print(

@@ -19,6 +19,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from processor.summary import Domain, Gap, Summary, Theme, parse_summary
+from shared.clean import clean_text
 from shared.survey_data import MessageCatalog
 
 TELEGRAM_LIMIT = 4096
@@ -56,7 +57,7 @@ def _when(moment: datetime, timezone: str, language: str) -> str:
 
 def escape_text(text: object, limit: int = LABEL_LIMIT) -> str:
     """Shorten a user text (before escaping, so no entity is ever cut) and escape it."""
-    value = " ".join(str(text).split())
+    value = " ".join(clean_text(str(text)).split())
     if len(value) > limit:
         value = value[: limit - 1].rstrip() + "…"
     return html.escape(value, quote=False)

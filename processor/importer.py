@@ -9,17 +9,25 @@ so a crash leaves nothing of the file behind.
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
 from shared import crud
-from shared.models import Campaign, ImportedAnswer, Instrument
+from shared.clean import clean_text
+from shared.models import Campaign, ImportedAnswer, ImportedFile, Instrument
 from shared.numbers import format_number, parse_number
 from shared.survey_data import AgencyList, DomainList, UnitList, name_key
 
@@ -73,6 +81,8 @@ COMMON_COLUMNS = {
     "domain": "domain",
     "bidang": "domain",
 }
+_DELIMITERS = ",;\t|"
+_BATCH = 5000  # answers per bulk insert: few round trips, bounded memory
 _TARGET = re.compile(r"^(?:target|sasaran)_(?:y(\d)|(\d{4}))$")
 # pagu_2027, pagu_indikatif_y1, anggaran_2028, budget_y3
 _BUDGET = re.compile(r"^(?:budget|pagu|pagu_indikatif|anggaran)_(?:y(\d)|(\d{4}))$")
@@ -107,27 +117,158 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Every cell as text ("" when empty), header names normalised."""
+def file_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes: the same content under another name is recognised."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def read_table(
+    path: Path, *, max_bytes: int | None = None, max_rows: int | None = None
+) -> pd.DataFrame:
+    """Every cell as text ("" when empty), header names normalised, XML-illegal characters
+    replaced. A file over `max_bytes` (uncompressed) or `max_rows` data rows is refused
+    before it is read. Messages do not repeat the file's name: the caller prefixes it."""
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise ImportFileError("use a .csv or .xlsx file")
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                sep=None,
-                engine="python",
-                encoding="utf-8-sig",
-            )
-        elif suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            _check_csv_bounds(path, max_bytes, max_rows)
+            header, rows = _read_csv(path, max_rows)
         else:
-            raise ImportFileError(f"{path.name}: use a .csv or .xlsx file")
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise ImportFileError(f"{path.name}: cannot read it: {exc}") from exc
-    frame.columns = [re.sub(r"\s+", "_", str(column).strip().lower()) for column in frame.columns]
-    return frame
+            _check_xlsx_bounds(path, max_bytes)
+            header, rows = _read_xlsx(path, max_rows)
+    except UnicodeDecodeError:
+        raise ImportFileError('the file is not UTF-8 text; save it as "CSV UTF-8"') from None
+    except (zipfile.BadZipFile, CalamineError):
+        raise ImportFileError(
+            "not a readable .xlsx file; save it again from a spreadsheet"
+        ) from None
+    except OSError as exc:  # its message would repeat the path: the caller names the file
+        raise ImportFileError(f"cannot read it: {exc.strerror or exc}") from exc
+    except (ValueError, csv.Error) as exc:
+        raise ImportFileError(f"cannot read it: {exc}") from exc
+    return pd.DataFrame(rows, columns=_column_names(header), dtype=object)
+
+
+def _limit_error(what: str, value: float, limit: float, variable: str) -> ImportFileError:
+    return ImportFileError(
+        f"the file is too large ({what} {value:,.0f}, the limit is {limit:,.0f}; "
+        f"raise {variable} or split the file)"
+    )
+
+
+def _check_csv_bounds(path: Path, max_bytes: int | None, max_rows: int | None) -> None:
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise _limit_error("bytes", size, max_bytes, "REMBUK_IMPORT_MAX_BYTES")
+    if max_rows is None:
+        return
+    # Every row takes at least one line, so more lines than the limit (plus the header)
+    # refuses the file without parsing it; counting newlines streams in constant memory.
+    lines = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            lines += block.count(b"\n")
+    if lines - 1 > max_rows:
+        raise _limit_error("lines", lines, max_rows, "REMBUK_IMPORT_MAX_ROWS")
+
+
+def _check_xlsx_bounds(path: Path, max_bytes: int | None) -> None:
+    """A zip's declared sizes bound what can be read from it (zipfile stops there)."""
+    if max_bytes is None:
+        return
+    with zipfile.ZipFile(path) as archive:
+        expanded = sum(info.file_size for info in archive.infolist())
+    size = max(expanded, path.stat().st_size)
+    if size > max_bytes:
+        raise _limit_error("bytes uncompressed", size, max_bytes, "REMBUK_IMPORT_MAX_BYTES")
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter that splits the header into the most fields (a comma when none does).
+    Only the header is looked at: its names hold no delimiter, unlike free-text answers,
+    and a one-column file is not taken apart at some letter."""
+    counts = {d: len(next(csv.reader([header_line], delimiter=d))) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])  # ties: the earlier one
+    return best if counts[best] > 1 else ","
+
+
+def _read_csv(path: Path, max_rows: int | None) -> tuple[list[str], list[list[str]]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        first = next((line for line in handle if line.strip()), None)
+    if first is None:
+        raise ImportFileError("the file is empty")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        # Cleaned line by line (line breaks are kept, so the CSV's structure is unchanged):
+        # one regex pass per line instead of one per cell.
+        lines = (clean_text(line) for line in handle)
+        records = csv.reader(lines, delimiter=_delimiter(first))
+        header = next((cells for cells in records if any(c.strip() for c in cells)), [])
+        return header, _fit_rows(header, records, max_rows)
+
+
+def _xlsx_text(value: object) -> str:
+    if isinstance(value, str):
+        return clean_text(value)  # calamine has decoded the _xHHHH_ escapes already
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 1250.0 is written 1250, as pandas did
+    return "" if value is None else str(value)
+
+
+def _read_xlsx(path: Path, max_rows: int | None) -> tuple[list[str], list[list[str]]]:
+    """The first sheet. calamine holds it in compact native memory (bounded by the
+    uncompressed size check); rows become Python strings one at a time."""
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        sheet = book.get_sheet_by_index(0)
+        if max_rows is not None and sheet.height - 1 > max_rows:
+            raise _limit_error("rows", sheet.height - 1, max_rows, "REMBUK_IMPORT_MAX_ROWS")
+        records = ([_xlsx_text(value) for value in row] for row in sheet.iter_rows())
+        header = next(records, [])
+        if not any(header):
+            raise ImportFileError("the file is empty (no header row in its first sheet)")
+        return header, _fit_rows(header, records, max_rows)
+    finally:
+        book.close()
+
+
+def _fit_rows(
+    header: list[str], records: Iterator[list[str]], max_rows: int | None
+) -> list[list[str]]:
+    """Rows cut or padded to the header's width. Empty cells past the header (a trailing
+    delimiter) are dropped; a row with text past the header refuses the file, since its
+    cells cannot be matched to columns."""
+    width = len(header)
+    rows: list[list[str]] = []
+    for number, cells in enumerate(records, start=2):
+        if max_rows is not None and len(rows) >= max_rows:
+            raise _limit_error("rows", len(rows) + 1, max_rows, "REMBUK_IMPORT_MAX_ROWS")
+        if len(cells) > width:
+            if any(cell.strip() for cell in cells[width:]):
+                raise ImportFileError(
+                    f"row {number} has {len(cells)} cells but the header has {width} "
+                    "columns; check the delimiter and the header"
+                )
+            cells = cells[:width]
+        elif len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        rows.append(cells)
+    return rows
+
+
+def _column_names(header: Sequence[str]) -> list[str]:
+    """Normalised names ("Target 2027" -> "target_2027"); a repeated name refuses the file."""
+    names: list[str] = []
+    for position, raw in enumerate(header):
+        name = re.sub(r"\s+", "_", clean_text(str(raw)).strip().lower())
+        if not name:
+            name = f"unnamed:_{position}"  # an empty spreadsheet column
+        elif name in names:
+            raise ImportFileError(f"the column {name} appears twice in the header")
+        names.append(name)
+    return names
 
 
 def column_plan(
@@ -187,9 +328,10 @@ def parse_rows(
     plan = column_plan(list(frame.columns), instrument=instrument, plan_years=plan_years)
     good: list[FormRow] = []
     errors: list[RowError] = []
-    for offset, record in enumerate(frame.to_dict("records")):
+    columns = list(frame.columns)
+    for offset, cells in enumerate(frame.itertuples(index=False, name=None)):
         row = offset + 2  # header is row 1
-        values = {plan[c]: str(v).strip() for c, v in record.items() if c in plan}
+        values = {plan[c]: str(v).strip() for c, v in zip(columns, cells, strict=True) if c in plan}
         if not any(values.values()):
             continue  # blank spreadsheet row
         problems: list[str] = []
@@ -296,30 +438,188 @@ def _row_consistency(
     return problems
 
 
-def _answer_record(
+_ANSWER_COLUMNS = (
+    "campaign_id",
+    "instrument",
+    "source_file",
+    "imported_at",
+    "source_row",
+    "respondent_label",
+    "question_id",
+    "domain",
+    "value_text",
+    "value_number",
+)
+_FILE_COLUMNS = _ANSWER_COLUMNS[:4]  # the same for every answer of the file
+
+
+class _AnswerInserter:
+    """Inserts imported_answer rows in batches, skipping SQLAlchemy's per-row parameter
+    processing (it cost more than the database at 100k rows): COPY in text format on
+    PostgreSQL (executemany there costs a round trip per row), the driver's executemany
+    elsewhere. The file's values go through their column type's bind processor once; the
+    per-answer ones are ints, floats, strings or None, which every driver takes as they are.
+    On PostgreSQL one COPY stays open for the whole file, so the server stores a batch
+    while the next one is prepared; use it as a context manager, so an error aborts it.
+    """
+
+    def __init__(
+        self, session: Session, *, campaign_id: int, instrument: str, file: str, now: datetime
+    ) -> None:
+        self.connection = session.connection()
+        dialect = self.connection.dialect
+        table = ImportedAnswer.__table__  # type: ignore[attr-defined]
+        columns = ", ".join(_ANSWER_COLUMNS)
+        values = (campaign_id, Instrument(instrument).value, file, now)
+        file_values = tuple(
+            processor(value) if (processor := _bind_processor(table.c[name], dialect)) else value
+            for name, value in zip(_FILE_COLUMNS, values, strict=True)
+        )
+        self.copy = dialect.name == "postgresql"
+        if self.copy:
+            self.sql = f"COPY {table.name} ({columns}) FROM STDIN"
+            self.prefix = "\t".join(_copy_field(value) for value in file_values) + "\t"
+        else:
+            marker = "?" if dialect.paramstyle == "qmark" else "%s"
+            self.sql = (
+                f"INSERT INTO {table.name} ({columns}) "
+                f"VALUES ({', '.join([marker] * len(_ANSWER_COLUMNS))})"
+            )
+            self.file_values = file_values
+        self.lines: list[str] = []
+        self.batch: list[tuple[object, ...]] = []
+        self.open_copy = ExitStack()
+        self.copy_stream: Any = None
+
+    def __enter__(self) -> _AnswerInserter:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if exc_info[0] is None:
+            self.flush()
+        self.open_copy.__exit__(*exc_info)  # ends the COPY, or fails it on an error
+
+    def add(
+        self,
+        form: FormRow,
+        label: str | None,
+        question_id: str,
+        text: str | None,
+        number: float | None,
+    ) -> None:
+        if self.copy:
+            fields = (form.row, label, question_id, form.domain, text, number)
+            self.lines.append(self.prefix + "\t".join(map(_copy_field, fields)) + "\n")
+        else:
+            self.batch.append(
+                (*self.file_values, form.row, label, question_id, form.domain, text, number)
+            )
+        if len(self.lines) + len(self.batch) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:  # psycopg 3, in the session's transaction
+            if self.copy_stream is None:
+                driver = self.connection.connection.driver_connection
+                cursor = self.open_copy.enter_context(driver.cursor())  # type: ignore[union-attr]
+                self.copy_stream = self.open_copy.enter_context(cursor.copy(self.sql))
+            self.copy_stream.write("".join(self.lines))
+            self.lines = []
+        if self.batch:
+            self.connection.exec_driver_sql(self.sql, self.batch)  # type: ignore[arg-type]
+            self.batch = []
+
+
+# COPY's text format: backslash escapes for the characters that delimit fields and rows.
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _copy_field(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        if _COPY_SPECIAL.search(value) is None:  # nearly every answer: no copy made
+            return value
+        return _COPY_SPECIAL.sub(lambda match: _COPY_ESCAPES[match.group()], value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _bind_processor(column: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """What SQLAlchemy does to a value of `column` before handing it to the driver."""
+    return column.type._cached_bind_processor(dialect)
+
+
+def same_content(
+    *, session: Session, campaign: Campaign, file: str, content_hash: str
+) -> list[str]:
+    """Names of the other files of the campaign already imported with these very bytes."""
+    return list(
+        session.exec(
+            select(ImportedFile.file_name).where(
+                ImportedFile.campaign_id == campaign.id,
+                ImportedFile.content_hash == content_hash,
+                ImportedFile.file_name != file,
+            )
+        ).all()
+    )
+
+
+def _claim_file(
     *,
+    session: Session,
     campaign: Campaign,
     instrument: str,
     file: str,
-    form: FormRow,
-    label: str | None,
-    question_id: str,
-    text: str | None,
-    number: float | None,
+    content_hash: str | None,
     now: datetime,
-) -> ImportedAnswer:
-    return ImportedAnswer(
-        campaign_id=campaign.id,
-        instrument=Instrument(instrument),
-        source_file=file,
-        source_row=form.row,
-        respondent_label=label,
-        question_id=question_id,
-        domain=form.domain,
-        value_text=text,
-        value_number=number,
-        imported_at=now,
+    replace: bool,
+) -> tuple[ImportedFile, int]:
+    """Take the campaign's key for `file` in the caller's transaction; returns the record and
+    how many earlier answers were deleted. A concurrent import of the same file waits on the
+    key (the unique index, or the record's row lock when replacing) until this transaction
+    ends, then is refused (or, replacing, replaces this one's rows)."""
+    code = campaign.code  # read now: a failed flush expires the session's objects
+    record = session.exec(
+        select(ImportedFile).where(
+            ImportedFile.campaign_id == campaign.id, ImportedFile.file_name == file
+        )
+    ).first()
+    if record is not None and not replace:
+        raise ImportFileError(
+            f"already imported into {code} ({record.answers} answers); "
+            "use --replace to load it again"
+        )
+    if record is None:
+        record = ImportedFile(
+            campaign_id=campaign.id,
+            instrument=Instrument(instrument),
+            file_name=file,
+            content_hash=content_hash,
+            imported_at=now,
+        )
+    else:
+        record.instrument, record.content_hash, record.imported_at = (
+            Instrument(instrument),
+            content_hash,
+            now,
+        )
+    session.add(record)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ImportFileError(
+            f"already imported into {code} by an import that ran at the same time; "
+            "use --replace to load it again"
+        ) from None
+    deleted = session.connection().execute(
+        delete(ImportedAnswer).where(
+            ImportedAnswer.campaign_id == campaign.id, ImportedAnswer.source_file == file
+        )
     )
+    return record, deleted.rowcount or 0
 
 
 def import_rows(
@@ -332,54 +632,47 @@ def import_rows(
     pseudonym_key: str,
     now: datetime,
     replace: bool = False,
+    content_hash: str | None = None,
     on_row: Callable[[FormRow], None] | None = None,
 ) -> tuple[int, int]:
-    """Add the rows to the session (the caller commits); returns (answers, replaced).
+    """Add the rows in the caller's transaction (the caller commits); returns (answers,
+    replaced). The file's record (see `_claim_file`) is taken first, so two imports of one
+    file never both load it. Answers go in by bulk inserts of _BATCH rows.
 
     Respondent labels from the form are stored only as pseudonyms.
     """
-    existing = select(ImportedAnswer.id).where(
-        ImportedAnswer.campaign_id == campaign.id, ImportedAnswer.source_file == file
+    record, previous = _claim_file(
+        session=session,
+        campaign=campaign,
+        instrument=instrument,
+        file=file,
+        content_hash=content_hash,
+        now=now,
+        replace=replace,
     )
-    previous = len(session.exec(existing).all())
-    if previous and not replace:
-        raise ImportFileError(
-            f"{file} was already imported into {campaign.code} ({previous} answers); "
-            "use --replace to load it again"
-        )
-    if previous:
-        session.exec(  # type: ignore[call-overload]
-            delete(ImportedAnswer).where(
-                ImportedAnswer.campaign_id == campaign.id, ImportedAnswer.source_file == file
-            )
-        )
+    assert campaign.id is not None
+    code = campaign.code
+    labels: dict[str, str] = {}
     count = 0
-    for form in rows:
-        label = (
-            crud.make_pseudonym(
-                key=pseudonym_key, identity=f"import:{campaign.code}:{form.respondent}"
-            )
-            if form.respondent
-            else None
-        )
-        values = [(q, text, None) for q, text in form.texts.items()]
-        values += [(q, None, number) for q, number in form.numbers.items()]
-        for question_id, text, number in values:
-            session.add(
-                _answer_record(
-                    campaign=campaign,
-                    instrument=instrument,
-                    file=file,
-                    form=form,
-                    label=label,
-                    question_id=question_id,
-                    text=text,
-                    number=number,
-                    now=now,
-                )
-            )
-            count += 1
-        if on_row is not None:
-            on_row(form)
+    with _AnswerInserter(
+        session, campaign_id=campaign.id, instrument=instrument, file=file, now=now
+    ) as inserter:
+        for form in rows:
+            label = None
+            if form.respondent:
+                if form.respondent not in labels:
+                    labels[form.respondent] = crud.make_pseudonym(
+                        key=pseudonym_key, identity=f"import:{code}:{form.respondent}"
+                    )
+                label = labels[form.respondent]
+            for question_id, text in form.texts.items():
+                inserter.add(form, label, question_id, text, None)
+            for question_id, number in form.numbers.items():
+                inserter.add(form, label, question_id, None, float(number))
+            count += len(form.texts) + len(form.numbers)
+            if on_row is not None:
+                on_row(form)
+    record.rows, record.answers = len(rows), count
+    session.add(record)
     session.flush()
     return count, previous

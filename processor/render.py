@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import xlsxwriter
 
 from processor.analysis import Analysis
 from processor.themes import scrub_texts
+from shared.clean import clean_text
+from shared.files import replace_atomically
 
 EXCEL_MAX_ROWS = 1_048_575  # data rows under one header row
 # analysis.xlsx lists at most this many answers (writing a cell costs ~5 µs, and a
@@ -20,18 +22,40 @@ ANSWER_SHEET_ROWS = 100_000
 
 
 def _replace_atomically(path: Path, write) -> Path:  # type: ignore[no-untyped-def]
-    """Write to a temporary file and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    write(temporary)
-    os.replace(temporary, path)
-    return path
+    """Write to a uniquely named temporary file and rename, so a reader never sees half a
+    file and two runs never share a temporary file."""
+    return replace_atomically(path, write)
+
+
+def _cleaned(value: Any) -> Any:
+    """`value` (JSON-like) with every string passed through clean_text."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {_cleaned(key): _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_cleaned(item) for item in value]
+    return value
+
+
+def _clean_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with clean_text applied to the strings of its text columns."""
+    columns = {
+        name: frame[name].map(lambda v: clean_text(v) if isinstance(v, str) else v)
+        for name in frame.columns
+        if frame[name].dtype == object or pd.api.types.is_string_dtype(frame[name])
+    }
+    return frame.assign(**columns) if columns else frame
 
 
 def write_summary_json(summary: dict, path: Path) -> Path:
+    # Cleaned although JSON could escape them: whoever reads the file next (a DOCX or XLSX
+    # writer) should not meet a character it cannot store.
+    cleaned = _cleaned(summary)
+
     def write(target: Path) -> None:
         with target.open("w", encoding="utf-8") as handle:
-            json.dump(summary, handle, ensure_ascii=False, indent=1)
+            json.dump(cleaned, handle, ensure_ascii=False, indent=1)
 
     return _replace_atomically(path, write)
 
@@ -133,16 +157,16 @@ class _Sheets:
         worksheet = self.sheet(sheet)
         widths = widths or {}
         for column, name in enumerate(frame.columns):
-            worksheet.write_string(start_row, column, str(name), self.header)
+            worksheet.write_string(start_row, column, clean_text(str(name)), self.header)
             write_string, write_number = worksheet.write_string, worksheet.write_number
             for row, value in enumerate(frame[name].tolist(), start=start_row + 1):
                 if isinstance(value, bool | str):
-                    write_string(row, column, str(value))
+                    write_string(row, column, clean_text(str(value)))
                 elif isinstance(value, int | float):
                     if not math.isnan(value):
                         write_number(row, column, value)
                 elif value is not None:
-                    write_string(row, column, str(value))
+                    write_string(row, column, clean_text(str(value)))
             longest = frame[name].head(200).astype(str).str.len().max() if len(frame) else 0
             width = widths.get(name) or int(min(60, max(len(name) + 2, longest + 2)))
             wrap = self.wrap if width >= 40 else None
@@ -334,7 +358,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def write_answers_export(answers: pd.DataFrame, path: Path, *, file_format: str) -> Path:
     """The pseudonymised answers (texts PII-scrubbed) as CSV or XLSX. The XLSX writer stores
     every text as a string cell, never a formula, so only the CSV needs neutralising."""
-    export = answers.assign(text=scrub_texts(answers["text"]))
+    export = _clean_frame(answers.assign(text=scrub_texts(answers["text"])))
 
     def write(target: Path) -> None:
         if file_format == "csv":

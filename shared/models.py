@@ -188,6 +188,26 @@ class ImportedAnswer(SQLModel, table=True):
     imported_at: datetime
 
 
+class ImportedFile(SQLModel, table=True):
+    """One row per file imported into a campaign. Written in the transaction that loads the
+    file's answers, its unique (campaign, file name) key makes a second import of the same
+    file wait for the first and then be refused, even when both start at once."""
+
+    __tablename__ = "imported_file"
+    __table_args__ = (UniqueConstraint("campaign_id", "file_name", name="uq_imported_file"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    instrument: Instrument = Field(sa_type=String(16))
+    file_name: str = Field(max_length=255)
+    # SHA-256 of the file's bytes, to warn when the same content comes under another name;
+    # None for files imported before it was recorded.
+    content_hash: str | None = Field(default=None, max_length=64)
+    rows: int = 0
+    answers: int = 0
+    imported_at: datetime
+
+
 class Digest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # kept in the database, so pseudonyms stay stable for that database.
     pseudonym_key: str | None = Field(None, alias="REMBUK_PSEUDONYM_KEY")
     free_text_max_length: int = Field(2000, alias="REMBUK_FREE_TEXT_MAX_LENGTH", ge=10)
+    # `rembuk import` refuses, before reading it, a file larger than this once uncompressed
+    # (an xlsx is a zip: a few MB can expand to GB) or with more data rows than this.
+    import_max_bytes: int = Field(200_000_000, alias="REMBUK_IMPORT_MAX_BYTES", ge=1)
+    import_max_rows: int = Field(1_000_000, alias="REMBUK_IMPORT_MAX_ROWS", ge=1)
 
     # Telegram bot ---------------------------------------------------------------------------
     # The bot's @username without the "@", for the links the CLI prints (`rembuk invite`);

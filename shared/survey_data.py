@@ -507,7 +507,9 @@ class MessageCatalog(BaseModel):
 def _read_yaml(path: Path) -> object:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            # libyaml's safe loader when PyYAML has it: the same documents, parsed about ten
+            # times faster (every command reads these files at start-up).
+            return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError as exc:
         raise SurveyDataError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:
