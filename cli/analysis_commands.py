@@ -137,8 +137,8 @@ def import_answers(
                     max_bytes=settings.import_max_bytes,
                     max_rows=settings.import_max_rows,
                 )
-            except ImportFileError:
-                raise
+            except ImportFileError as exc:
+                raise fail(f"{file.name}: {exc}") from None
             except Exception as exc:  # a reader's own error (csv, zip, xml): name the file
                 raise fail(
                     f"{file.name}: cannot read it ({type(exc).__name__}: {first_line(str(exc))})"
