@@ -37,13 +37,16 @@ _SPACE = r"[^\S\n]"  # a space that is not a line break
 # pattern would take quadratic time.
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # Written to escape a harvester: "x @ y.com", "x [at] y [dot] com", "x(at)y.id",
-# "x at y dot com". The domain must end in a common top-level domain, so "ketemu @
-# balai.desa" stays.
+# "x at y dot com", "x at y titik com". The domain must end in a common top-level
+# domain, so "ketemu @ balai.desa" stays.
 _AT = (
     rf"(?:{_SPACE}*@{_SPACE}*"
     rf"|{_SPACE}*[\[({{]{_SPACE}*at{_SPACE}*[\])}}]{_SPACE}*|{_SPACE}+at{_SPACE}+)"
 )
-_DOT = rf"(?:\.|{_SPACE}*[\[({{]{_SPACE}*dot{_SPACE}*[\])}}]{_SPACE}*|{_SPACE}+dot{_SPACE}+)"
+_DOT = (
+    rf"(?:\.|{_SPACE}*[\[({{]{_SPACE}*(?:dot|titik){_SPACE}*[\])}}]{_SPACE}*"
+    rf"|{_SPACE}+(?:dot|titik){_SPACE}+)"
+)
 _TLD = r"(?:com|net|org|info|biz|io|me|id|co|go|ac|sch|or|my|edu|gov|web)"
 _SPELLED_EMAIL = re.compile(
     rf"(?<![\w.+-])[\w.+-]+{_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}(?![\w-])", re.IGNORECASE

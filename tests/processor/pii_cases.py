@@ -86,6 +86,7 @@ EMAILS = [
     ("budi＠gmail.com", "[EMAIL]"),
     ("budi_s＠ｙａｈｏｏ．ｃｏ．ｉｄ", "[EMAIL]"),
     ("budi at gmail dot com", "[EMAIL]"),
+    *caps("email budi at gmail titik com", "email [EMAIL]"),
     ("email budi.santoso@gmail.com. Terima kasih", "email [EMAIL]. Terima kasih"),
 ]
 
