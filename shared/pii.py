@@ -63,7 +63,8 @@ _LINK = re.compile(
     r"|(?<![\w.])tg://\S+",
     re.IGNORECASE,
 )
-_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_][A-Za-z0-9_.]{1,30}(?<!\.)")
+# A handle has a letter: "beli 3 @5000" is a price.
+_HANDLE = re.compile(r"(?<![\w.@])@(?=[0-9_.]*[A-Za-z])[A-Za-z0-9_][A-Za-z0-9_.]{1,30}(?<!\.)")
 # "at" as a word, for an e-mail written without "@"; the literal comes first, so the
 # search skips ahead quickly.
 _AT_WORD = re.compile(r"at(?<!\wat)(?!\w)")
@@ -76,17 +77,18 @@ _GROUP = r"\(\+?[0-9]+\)|\+?[0-9]+"
 _SEPARATOR = rf"(?:{_SPACE}*[./\-–—]{_SPACE}*|{_SPACE}{{1,2}}|(?<=\))|(?=\())"
 _DIGIT_RUN = re.compile(rf"(?<![0-9])(?:{_GROUP})(?:{_SEPARATOR}(?:{_GROUP}))*")
 _DIGIT_GROUP = re.compile(_GROUP)
-# Never part of a number: a time (08.00, 16:30), a date (01/01/2024, 31-12-2024) and an
-# amount with thousands dots (50.000, 1.500.000.000), unless "+62 " is before it.
+# Never part of a number: a time (08.00, 16:30; not inside a longer dotted chain), a date
+# (01/01/2024, 31-12-2024, also "15/12/2020-21/05/2031") and an amount with thousands dots
+# (50.000, 1.500.000.000), unless "+62 " is before it.
 _ORDINARY_NUMBER = re.compile(
     r"(?<![0-9.:])(?:[01]?[0-9]|2[0-4])[.:][0-5][0-9](?![0-9]|[.:][0-9])"
-    r"|(?<![0-9./-])(?:0?[1-9]|[12][0-9]|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:19|20)[0-9]{2}"
-    r"(?![0-9]|[./-][0-9])"
-    r"|(?<![0-9.+])(?<!\+62 )[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?![0-9]|\.[0-9])"
+    r"|(?<![0-9])(?:0?[1-9]|[12][0-9]|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:19|20)[0-9]{2}"
+    r"(?![0-9])"
+    r"|(?<![0-9.+])(?<!\+62 )[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?![0-9])"
 )
-# Mobile numbers 08xx have 9 to 13 digits written nationally; landlines 0 + an area code
+# Mobile numbers 08xx have 10 to 13 digits written nationally; landlines 0 + an area code
 # (21, 274, 741 …) + the subscriber's number, 9 to 12 digits.
-_MOBILE = re.compile(r"08[1-9][0-9]{6,10}")
+_MOBILE = re.compile(r"08[1-9][0-9]{7,10}")
 _LANDLINE = re.compile(r"0[2-79][0-9]{7,10}")
 # A NIK (and a KK number) has 16 digits and begins with a province code.
 _PROVINCES = frozenset(
@@ -96,7 +98,7 @@ _PROVINCES = frozenset(
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _DIGIT = re.compile(r"[0-9]")
 _LONGEST_RUN = 16  # groups in one number: "+62 (0)8 1 2 …" written digit by digit
-_FEWEST_DIGITS = 9  # the shortest number replaced (a 9-digit landline or old mobile)
+_FEWEST_DIGITS = 9  # the shortest number replaced (a landline with a 5-digit number)
 
 
 @dataclass(frozen=True)
@@ -106,14 +108,16 @@ class _Group:
     digits: str
     plus: bool  # "+62", "(+62)": a country code
     ordinary: bool  # inside a time, date or amount of money
+    separator: str  # before the group, spaces around it taken off: " ", "-", "/", "" …
 
 
 def _groups(run: re.Match[str]) -> list[_Group]:
     ordinary = [m.span() for m in _ORDINARY_NUMBER.finditer(run.group())]
-    groups = []
+    groups: list[_Group] = []
     for group in _DIGIT_GROUP.finditer(run.group()):
         start, end = group.span()
         raw = group.group()
+        between = run.group()[groups[-1].end - run.start() : start] if groups else ""
         groups.append(
             _Group(
                 start=run.start() + start,
@@ -121,9 +125,24 @@ def _groups(run: re.Match[str]) -> list[_Group]:
                 digits=raw.strip("()+"),
                 plus="+" in raw,
                 ordinary=any(a < end and start < b for a, b in ordinary),
+                separator=between.strip() or between[:1],
             )
         )
     return groups
+
+
+def _is_nik(groups: list[_Group], digits: str) -> bool:
+    """Sixteen digits, unbroken or grouped as people write a NIK: groups of two or more
+    digits split the same way throughout ("3201 0123 4567 8901", "32010123-45678901",
+    "32 01 01 …"), starting with a province code, and not four years in a row."""
+    if len(groups) == 1:
+        return True
+    return (
+        digits[:2] in _PROVINCES
+        and len({g.separator for g in groups[1:]}) == 1
+        and all(len(g.digits) >= 2 for g in groups)
+        and not all(_YEAR.fullmatch(g.digits) for g in groups)
+    )
 
 
 def _national(groups: list[_Group], digits: str) -> tuple[str, str | None, int] | None:
@@ -150,18 +169,17 @@ def _number_kind(groups: list[_Group], digits: str) -> str | None:
     """ "nik", "phone" or None for consecutive digit groups (`digits`) read as one number."""
     if any(g.ordinary for g in groups):
         return None
-    if len(digits) == 16 and not groups[0].plus:
-        # Sixteen digits in groups could be four years or two dates: a NIK's begin with a
-        # province code.
-        if len(groups) == 1 or (
-            digits[:2] in _PROVINCES and not all(_YEAR.fullmatch(g.digits) for g in groups)
-        ):
-            return "nik"
+    if len(digits) == 16 and not groups[0].plus and _is_nik(groups, digits):
+        return "nik"
     national = _national(groups, digits)
     if national is None:
         return None
     number, area, after = national
-    if _MOBILE.fullmatch(number):
+    # "0812 …", "+62 812 …", or digit by digit; not "RW 08 2017 …" nor "08.30.222".
+    prefix_written = (
+        area is None or len(area) >= 3 or all(len(g.digits) == 1 for g in groups[after - 1 :])
+    )
+    if _MOBILE.fullmatch(number) and prefix_written:
         return "phone"
     if (
         _LANDLINE.fullmatch(number)

@@ -174,6 +174,7 @@ NEGATIVES: list[str] = [
     "Perda No. 12 Tahun 2019 dan UU 25/2009",
     "call center 1500 567 tidak aktif",
     "ketemu @ balai.desa jam 10",
+    "beli 3 bungkus @5000 dan 2 @12.500",
     "Ibu Hamil perlu ambulans",
     "Tolong Pak Bupati perhatikan jalan",
     "Kepala Desa tidak ada",

@@ -80,3 +80,34 @@ def test_pii_shortcut_skips_only_texts_no_pattern_can_change() -> None:
             assert _scrub_pii(text, PII_PLACEHOLDERS) == text, text
     assert skipped > 1000
     assert scrub_pii("(021) 555-123") == "[TELEPON]"  # 9 digits: the shortest replaced
+
+
+def test_ordinary_numbers_in_any_combination_are_never_replaced() -> None:
+    # Times, dates, amounts, years, counts, RT/RW, percentages, distances, ranges and
+    # reference numbers, joined as people join them: none is a NIK or a phone number.
+    rng = random.Random(1)
+
+    def amount() -> str:
+        value = rng.choice([5, 25, 2500, 1500000, 62500000, 1000000000])
+        return "Rp " + f"{value:,}".replace(",", ".")
+
+    makers = [
+        amount,
+        lambda: f"{rng.randint(0, 23):02d}.{rng.choice(['00', '15', '30', '45'])}",
+        lambda: f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(2019, 2031)}",
+        lambda: str(rng.randint(1990, 2031)),
+        lambda: str(rng.randint(0, 500)),
+        lambda: f"RT {rng.randint(1, 20):02d} RW {rng.randint(1, 9):02d}",
+        lambda: f"{rng.randint(1, 100)}%",
+        lambda: f"{rng.randint(1, 50)} km",
+        lambda: f"{rng.randint(1, 20)}-{rng.randint(21, 60)}",
+        lambda: f"ke-{rng.randint(1, 10)}",
+        lambda: f"No. {rng.randint(1, 300)}/{rng.randint(1, 12)}/{rng.randint(1990, 2031)}",
+        lambda: f"{rng.randint(0, 9)},{rng.randint(0, 99)}",
+    ]
+    separators = [" ", " - ", ", ", " s/d ", " / ", "-", " dan ", "  ", ".", "/"]
+    for _ in range(20_000):
+        text = rng.choice(makers)()
+        for _ in range(rng.randint(1, 5)):
+            text += rng.choice(separators) + rng.choice(makers)()
+        assert scrub_pii(text) == text
