@@ -162,6 +162,8 @@ def _national(groups: list[_Group], digits: str) -> tuple[str, str | None, int] 
         return national, area if area.startswith("0") else "0" + area, after + 1
     if len(groups) == 1:
         return digits, None, 1
+    if first.digits == "0" and groups[1].digits.startswith("8"):  # "0 812 3456 7890"
+        return digits, "0" + groups[1].digits, 2
     return digits, first.digits, 1
 
 

@@ -47,6 +47,7 @@ PHONES = [
     *caps("no hp 0812/3456/7890", "no hp [TELEPON]"),
     ("no wa 0 8 1 2 3 4 5 6 7 8 9 0", "no wa [TELEPON]"),
     ("wa 0812 345 678 90", "wa [TELEPON]"),
+    ("hp 0 812 3456 7890", "hp [TELEPON]"),
     ("0812 3456 7890 (WA)", "[TELEPON] (WA)"),
     ("hp ０８１２３４５６７８９０", "hp [TELEPON]"),
     ("hp ０８１２-３４５６-７８９０", "hp [TELEPON]"),
