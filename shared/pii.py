@@ -314,11 +314,12 @@ def _name_rules() -> _NameRules:
         return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
 
     # A title and a space ("Pak. Jalan rusak" ends a sentence: no name there), a dot right
-    # before a capital ("Pak.Budi") or a comma ("pak, Budi"); an abbreviation with a dot or
+    # before a capital ("Pak.Budi") or a comma before a capitalised word ("pak, Budi"; not
+    # "PAK, BANK SAMPAH …"); an abbreviation with a dot or
     # a space ("Bpk. Budi", "dr.Andi"); or a role that names a person ("Kades Budi"). Then
     # capitalised words.
     pattern = re.compile(
-        rf"(?<![\w-])(?:(?i:{alternatives(titles)})(?:{_SPACE}+|\.(?=[{_UPPER}])|,{_SPACE}*)"
+        rf"(?<![\w-])(?:(?i:{alternatives(titles)})(?:{_SPACE}+|\.(?=[{_UPPER}])|,{_SPACE}*(?=[{_UPPER}][{_LOWER}]))"
         rf"|(?i:{alternatives(abbreviations)})(?:\.{_SPACE}*|{_SPACE}+)"
         rf"|(?P<role>(?i:{alternatives(person_roles)})){_SPACE}+)"
         rf"(?P<name>(?:{_NAME_WORD}{_SPACE}+){{0,{_LONGEST_NAME - 1}}}{_NAME_WORD})(?!\w)"

@@ -201,14 +201,19 @@ NEGATIVES: list[str] = [
     "Ibu-ibu PKK aktif",
     "Bapak/Ibu Dinas Sosial",
     "sekolah rusak, KADER PKK TIDAK AKTIF",
+    "BIDAN DESA TINGGAL DI DESA",
+    "PAK, BANK SAMPAH DI TIAP DESA",
+    "Guru Mengajar Dua Kelas",
 ]
 
 # Still not caught (the README lists them): a lowercase name after a title or role, a name
 # with no title or role before it, a name in capitals after a role in small letters
-# (read as an acronym, as in "guru PPPK"), a phone number without its leading 0, +62 or 62.
+# (read as an acronym, as in "guru PPPK"), a name in capitals after "PAK," (read as the
+# start of a sentence), a phone number without its leading 0, +62 or 62.
 KNOWN_MISSES: list[tuple[str, str]] = [
     ("pak budi tidak datang", "pak [NAMA] tidak datang"),
     ("Budi Santoso tidak datang", "[NAMA] tidak datang"),
     ("lapor ke kades SUTRISNO", "lapor ke kades [NAMA]"),
+    ("PAK, BUDI TIDAK DATANG", "PAK, [NAMA] TIDAK DATANG"),
     ("hp 812 3456 7890", "hp [TELEPON]"),
 ]
