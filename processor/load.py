@@ -27,6 +27,7 @@ from shared.models import (
     Respondent,
     SurveyRun,
 )
+from shared.pii import scrub_pii
 from shared.survey_data import AgencyList
 
 
@@ -49,6 +50,13 @@ def _frame(connection: Connection, statement) -> pd.DataFrame:  # type: ignore[n
     finally:
         cursor.close()
     return pd.DataFrame(rows, columns=[c.name for c in statement.selected_columns])
+
+
+def _scrubbed_names(files: pd.Series) -> pd.Series:
+    """File names as reports may show them: an operator names a file after whoever was
+    interviewed ("wawancara Pak Budi 0812….xlsx"), and the name reaches every output."""
+    files = files.astype(str)
+    return files.map({name: scrub_pii(name) for name in files.unique()})
 
 
 def campaign_info(campaign: Campaign) -> dict:
@@ -170,7 +178,7 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
                     "unit": unit,
                     "row_id": unit + ".0.0",
                     "respondent": respondent,
-                    "source": "impor:" + imported["source_file"].astype(str),
+                    "source": "impor:" + _scrubbed_names(imported["source_file"]),
                     "instrument": imported["instrument"].astype(str),
                     "question_id": imported["question_id"],
                     "domain": imported["domain"],

@@ -6,34 +6,15 @@ Stored answers are never changed: everything here produces derived text for anal
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from shared.pii import PII_PLACEHOLDERS, fold, scrub_pii
 from shared.spelling import SpellingRules, spelling_corrections
 from shared.survey_data import DATA_DIR, load_phrase_list, load_word_list, load_word_map
-
-# Order matters: an e-mail contains an "@name", a NIK is a long run of digits.
-_EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-# NIK (Nomor Induk Kependudukan): 16 digits, sometimes written in groups of four.
-_NIK = re.compile(r"(?<!\d)(?:\d{16}|\d{4}(?:[ .-]\d{4}){3}|\d{6}[ .-]\d{6}[ .-]\d{4})(?!\d)")
-# Indonesian mobile numbers: +62 8…, 62 8…, 08…; the digit count is checked in _phone.
-_MOBILE = re.compile(r"(?<![\d+])(?:\+62|62|0)[ -]?8\d{1,3}(?:[ .-]?\d{2,5}){1,3}(?!\d)")
-# Landlines written with an area code: (021) 555-1234, 0741-123456.
-_LANDLINE = re.compile(r"\(0\d{1,3}\)[ -]?\d{3,4}[ .-]?\d{2,5}(?!\d)|(?<!\d)0\d{2,3}-\d{5,8}(?!\d)")
-_USERNAME = re.compile(r"(?:https?://)?t\.me/[A-Za-z0-9_]{3,32}|(?<![\w.@])@[A-Za-z0-9_]{3,32}")
-
-PII_PLACEHOLDERS = {
-    "name": "[NAMA]",
-    "email": "[EMAIL]",
-    "nik": "[NIK]",
-    "phone": "[TELEPON]",
-    "username": "[USERNAME]",
-}
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")  # "bolong2" = "bolong-bolong"
@@ -97,119 +78,6 @@ def may_have_root(token: str, dictionary: Mapping[str, object]) -> bool:
     # An infix, then a prefix: "kinesop" -> "kesop" -> "sop".
     infixed = _without_infix(token)
     return len(infixed) > 1 and may_have_root(infixed[1], dictionary)
-
-
-def _phone(replacement: str):  # type: ignore[no-untyped-def]
-    def replace(match: re.Match[str]) -> str:
-        digits = sum(ch.isdigit() for ch in match.group(0))
-        # 08xx numbers have 10-13 digits; +62 ones 11-14. Shorter runs are counts or prices.
-        return replacement if 9 <= digits <= 14 else match.group(0)
-
-    return replace
-
-
-_DIGIT = re.compile(r"\d")
-
-
-def _may_hold_pii(text: str) -> bool:
-    """False when no pattern below can match: an e-mail and a username need an "@" or
-    "t.me/", a NIK has 16 digits, a landline at least 7, and a mobile number is only
-    replaced from 9. Most answers have no "@" and a few digits at most ("rt 03")."""
-    return "@" in text or "t.me/" in text or len(_DIGIT.findall(text)) >= 7
-
-
-def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) -> str:
-    """Replace e-mails, NIKs, phone numbers, @usernames and personal names after a form of
-    address (names.yaml) with placeholders."""
-    if _may_hold_pii(text):
-        text = _scrub_pii(text, placeholders)
-    if not text[1:].islower() and _MAY_HOLD_NAME.search(text):  # most answers: lowercase
-        text = _scrub_names(text, placeholders["name"])
-    return text
-
-
-# A name is capitalised, or all capitals, or an initial or short abbreviation with a dot
-# ("H.", "Hj."), with an apostrophe allowed ("Ma'ruf"); the words of one name are on one
-# line.
-_NAME_WORD = r"[A-Z](?:[a-z]+(?:'[a-z]+)*|[A-Z]+(?:'[A-Z]+)*|[a-z]{0,2}\.)"
-_MAY_HOLD_NAME = re.compile(r"[A-Za-z][.\s]+[A-Z]")  # a word, then a capital one
-
-
-@dataclass(frozen=True)
-class _NameRules:
-    pattern: re.Pattern[str]
-    skip: frozenset[str]  # may stand between the title and the name: roles, other titles
-    not_names: frozenset[str]  # end a name: not_names, roles, titles and stop words
-
-
-@functools.cache
-def _name_rules() -> _NameRules:
-    """Built once from the package's names.yaml and stopwords.txt."""
-    path = DATA_DIR / "names.yaml"
-    titles = load_phrase_list(path, key="titles")
-    abbreviations = load_phrase_list(path, key="abbreviations")
-    roles = load_phrase_list(path, key="roles")
-    stopwords = load_word_list(DATA_DIR / "stopwords.txt")
-
-    def alternatives(words: Iterable[str]) -> str:
-        return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-
-    # A title and a space ("Pak. Jalan rusak" ends a sentence: no name there), or an
-    # abbreviation with a dot or a space ("Bpk. Budi", "dr.Andi"); then capitalised words.
-    pattern = re.compile(
-        rf"(?<![\w-])(?:(?i:{alternatives(titles)})[^\S\n]+|(?i:{alternatives(abbreviations)})"
-        rf"(?:\.[^\S\n]*|[^\S\n]+))((?:{_NAME_WORD}[^\S\n]+)*{_NAME_WORD})(?!\w)"
-    )
-    not_names = load_phrase_list(path, key="not_names")
-    return _NameRules(
-        pattern=pattern,
-        skip=roles | titles | abbreviations,
-        not_names=not_names | roles | titles | stopwords,
-    )
-
-
-_WORD = re.compile(r"\S+")
-
-
-def _key(word: re.Match[str]) -> str:
-    """A word of a name match as the names.yaml lists look it up ("Hj." -> "hj")."""
-    return word.group().lower().rstrip(".")
-
-
-def _scrub_names(text: str, placeholder: str) -> str:
-    rules = _name_rules()
-    shouting = text.isupper()
-    pieces: list[str] = []
-    done = position = 0
-    while match := rules.pattern.search(text, position):
-        words = list(_WORD.finditer(text, match.start(1), match.end(1)))
-        start = 0
-        # "Pak Kepala Desa Budi", "Ibu Hj. Siti", "Pak Ketua BPD Ahmad" (an acronym, unless
-        # the whole text is in capitals)
-        while start < len(words) and (
-            _key(words[start]) in rules.skip
-            or (not shouting and words[start].group().isupper() and start > 0)
-        ):
-            start += 1
-        end = start
-        while end < len(words) and _key(words[end]) not in rules.not_names:
-            end += 1
-            if shouting:
-                break  # in capitals, one word: "PAK BUDI TIDAK DATANG" keeps the rest
-        if end == start:  # "Pak Tolong Bu Siti": no name here; a later title may start one
-            position = words[start].end() if start < len(words) else match.end(1)
-            continue
-        pieces += [text[done : words[start].start()], placeholder]
-        done = position = words[end - 1].end()
-    return "".join(pieces) + text[done:]
-
-
-def _scrub_pii(text: str, placeholders: Mapping[str, str]) -> str:
-    text = _EMAIL.sub(placeholders["email"], text)
-    text = _NIK.sub(placeholders["nik"], text)
-    text = _MOBILE.sub(_phone(placeholders["phone"]), text)
-    text = _LANDLINE.sub(placeholders["phone"], text)
-    return _USERNAME.sub(placeholders["username"], text)
 
 
 _NO_PII = {key: " " for key in PII_PLACEHOLDERS}
@@ -337,9 +205,7 @@ class TextTools:
 
     def tokens(self, text: str) -> list[str]:
         """Normalised tokens: NFKC, lowercase, PII dropped, letters squeezed, slang mapped."""
-        if not text.isascii():  # NFKC leaves ASCII as it is
-            text = unicodedata.normalize("NFKC", text)
-        text = scrub_pii(text, placeholders=_NO_PII)
+        text = scrub_pii(fold(text), placeholders=_NO_PII)
         text = text.lower()
         tokens: list[str] = []
         for raw in _TOKEN.findall(text):
