@@ -447,6 +447,8 @@ def _staff(
         for index, _year in enumerate(years, start=1):
             value = start + step * (index - 1) + rng.choice([0, 0, 1]) * step * 0.1
             value = float(round(value)) if unit in WHOLE_UNITS else round(value, 1)
+            if unit == "persen":  # over 100 % is a slip (the draft flags it); the sample has none
+                value = min(value, 100.0)
             answers.append((f"target_y{index}", 0, item, code, None, value))
         if budget is not None and rng.random() >= BUDGET_SKIPPED:
             # Officers' estimates differ by up to a tenth, rounded to 50 million.
