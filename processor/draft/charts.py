@@ -12,6 +12,7 @@ from processor.draft.content import Context, DraftPlan
 from shared.clean import clean_text
 
 LABEL_WIDTH = 34  # characters per line of a wrapped bar label
+MAX_HEIGHT_INCHES = 5.5
 NEEDS_COLOUR, OBSTACLES_COLOUR, DOMAIN_COLOUR, DIMENSION_COLOUR = (
     "#2f6f9f",
     "#b5543c",
@@ -42,7 +43,9 @@ def bar_chart(
 
     wrapped = [_wrap(label) for label in labels]
     lines = sum(label.count("\n") + 1 for label in wrapped)
-    figure = Figure(figsize=(6.4, max(2.2, 0.3 * lines + 0.25 * len(labels) + 1.2)), dpi=150)
+    # Tall enough for every wrapped line, never taller than half an A4 page.
+    height = min(MAX_HEIGHT_INCHES, max(2.2, 0.2 * lines + 0.12 * len(labels) + 1.0))
+    figure = Figure(figsize=(6.4, height), dpi=150)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
     positions = list(range(len(labels)))
