@@ -23,6 +23,7 @@ from processor.draft.content import (
     Part,
     Section,
     Statement,
+    Table,
     load_draft_texts,
 )
 from processor.draft.docx_writer import EVIDENCE_STYLE, PAPER_SIZES_CM, render_document
@@ -36,11 +37,18 @@ from processor.draft.narrative import (
     action_statement,
     domain_sections,
     introduction,
+    objective,
     other_inputs,
     section,
     theme_evidence,
 )
-from processor.draft.tables import budget_table, logframe, results_table, workplan
+from processor.draft.tables import (
+    budget_table,
+    logframe,
+    results_overview,
+    results_table,
+    workplan,
+)
 from processor.summary import Summary, parse_summary
 from shared.survey_data import MessageCatalog
 
@@ -93,17 +101,12 @@ def _overall(ctx: Context, models: Sequence[DomainModel]) -> Part:
         )
         for code, p in needs
     ]
+    # Each domain's first priority, as a measurable objective of the whole plan.
     s2 = [
-        Statement(
-            ctx.t("objective_domain", domain=ctx.domain(m.code), needs=len(m.priorities)),
-            Evidence(
-                sum(p.need.answer_count for p in m.priorities),
-                m.domain.respondents,
-                theme_ids=tuple(p.need.id for p in m.priorities),
-            ),
-        )
+        Statement(ctx.t("action_domain", domain=ctx.domain(m.code), text=o.text), o.evidence)
         for m in models
         if m.priorities
+        for o in [objective(ctx, m.priorities[0])]
     ]
     s3 = _overall_policies(ctx, models)
     s4 = [_overall_strategy(ctx, m) for m in models if m.priorities]
@@ -123,19 +126,7 @@ def _overall(ctx: Context, models: Sequence[DomainModel]) -> Part:
         for m, a in quick
         for s in [action_statement(ctx, a)]
     ]
-    s6 = [
-        Statement(
-            ctx.t(
-                "overall_results",
-                domain=ctx.domain(m.code),
-                indicators=ctx.n(sum(1 for p in m.priorities if not p.indicator.from_citizens)),
-                total=ctx.n(len(m.priorities)),
-            ),
-            Evidence(row_ids=rows) if (rows := _indicator_rows(m)) else None,
-        )
-        for m in models
-        if m.priorities
-    ]
+    s6 = [Statement(ctx.t("overall_results_intro"))] if models else []
     s7 = [
         Statement(
             ctx.t(
@@ -160,7 +151,9 @@ def _overall(ctx: Context, models: Sequence[DomainModel]) -> Part:
             section(ctx, "s3", s3),
             section(ctx, "s4", s4 or [Statement(ctx.t("no_needs"))]),
             section(ctx, "s5", s5),
-            section(ctx, "s6", s6 or [Statement(ctx.t("no_needs"))]),
+            section(
+                ctx, "s6", s6 or [Statement(ctx.t("no_needs"))], *_results_overview(ctx, models)
+            ),
             section(ctx, "s7", s7),
         ),
         chart="dimensions",
@@ -168,8 +161,9 @@ def _overall(ctx: Context, models: Sequence[DomainModel]) -> Part:
     )
 
 
-def _indicator_rows(model: DomainModel) -> tuple[str, ...]:
-    return tuple(i for p in model.priorities for i in p.indicator.row_ids)
+def _results_overview(ctx: Context, models: Sequence[DomainModel]) -> tuple[Table, ...]:
+    table = results_overview(ctx, models)
+    return (table,) if table is not None else ()
 
 
 def _overall_strategy(ctx: Context, model: DomainModel) -> Statement:

@@ -73,6 +73,41 @@ def results_table(ctx: Context, model: DomainModel) -> Table | None:
     return Table(header=header, rows=tuple(rows))
 
 
+def results_overview(ctx: Context, models: Sequence[DomainModel]) -> Table | None:
+    """The whole plan's results: every priority need with the indicator that shows it,
+    its baseline and the last plan year's target."""
+    rows = []
+    last = ctx.years[-1] if ctx.years else None
+    for model in models:
+        for priority in model.priorities:
+            indicator = priority.indicator
+            final = indicator.targets.get(last) if last is not None else None
+            target = ctx.value(final, whole=indicator.whole)
+            if indicator.from_citizens and final is not None:
+                target += f" {ctx.t('check_proposal')}"
+            rows.append(
+                (
+                    ctx.domain(model.code),
+                    priority.need.shown_label,
+                    _indicator_name(ctx, indicator),
+                    _unit(ctx, indicator),
+                    baseline_text(ctx, indicator),
+                    target,
+                )
+            )
+    if not rows:
+        return None
+    header = (
+        ctx.t("col_domain"),
+        ctx.t("wp_need"),
+        ctx.t("col_indicator"),
+        ctx.t("col_unit"),
+        ctx.t("col_baseline"),
+        ctx.t("col_target_last", year=last or ""),
+    )
+    return Table(header=header, rows=tuple(rows))
+
+
 def _agency_indicators(model: DomainModel) -> Iterable[Indicator]:
     for priority in model.priorities:
         if not priority.indicator.from_citizens:

@@ -295,6 +295,20 @@ def test_the_introduction_states_basis_method_participation_and_limits(
     assert "Profil responden" in limits
 
 
+def test_the_whole_plan_states_each_domain_s_first_objective_and_every_result(
+    fixture_summary, texts
+) -> None:  # type: ignore[no-untyped-def]
+    overall = _part(_plan(fixture_summary, texts), "Rencana induk keseluruhan")
+    objectives = [s.text for s in _section(overall, 2)]
+    assert objectives[0].startswith("Kesehatan: Kebutuhan warga «")
+    results = next(s for s in overall.sections if s.title.startswith("6.")).tables[0]
+    assert results.header[:3] == ("Bidang", "Kebutuhan yang dijawab", "Indikator")
+    assert len(results.rows) == sum(
+        min(5, len([t for t in d["themes"]["citizen_need"] if not t["id"].endswith(".0")]))
+        for d in fixture_summary["domains"].values()
+    )
+
+
 def test_empty_campaign_still_gives_a_complete_skeleton(fixture_summary, texts) -> None:  # type: ignore[no-untyped-def]
     fixture_summary["domains"] = {}
     plan = _plan(fixture_summary, texts)
