@@ -313,8 +313,14 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                 )
                 sheets.sheet(sheet).write(row, 0, "Matriks kesenjangan", sheets.title)
                 row = sheets.table(gaps, sheet, start_row=row + 1, freeze=False)
+                groups = {c: d["group"] for c, d in summary["dimensions"].items()}
                 dimensions = pd.DataFrame(
-                    list(domain["dimensions"].items()), columns=["dimensi", "jumlah"]
+                    [
+                        # The guide's seven, or Rembuk's additions to them.
+                        (code, "panduan" if groups.get(code) == "seed" else "tambahan", n)
+                        for code, n in domain["dimensions"].items()
+                    ],
+                    columns=["dimensi", "kelompok", "jumlah"],
                 )
                 sheets.sheet(sheet).write(row, 0, "Dimensi masalah", sheets.title)
                 sheets.table(dimensions, sheet, start_row=row + 1, freeze=False)
