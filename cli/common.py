@@ -104,6 +104,10 @@ def output_file(path: Path, option: str = "--out") -> Path:
     """A file to write (replaced if it exists); checked before any work is done."""
     if path.is_dir():
         raise fail(f"{option} {path} is a directory; give a file name")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        # The file is replaced by renaming a new one over it: a link, a device or a pipe
+        # would be replaced, not written through.
+        raise fail(f"{option} {path} is not a regular file; give a new file name")
     parent = path.parent
     if not parent.is_dir():
         raise fail(f"{option} {path}: the directory {parent} does not exist")

@@ -99,7 +99,7 @@ def campaign_create(
                 plan_first_year=first,
                 plan_last_year=last,
                 survey_data=survey_data,
-                timezone=timezone or settings.timezone,
+                timezone=settings.timezone if timezone is None else timezone,
                 now=datetime.now(UTC),
             )
             console.print(f"Created campaign {campaign.code} ({first}-{last}).")

@@ -147,7 +147,13 @@ def read_table(
         ) from None
     except OSError as exc:  # its message would repeat the path: the caller names the file
         raise ImportFileError(f"cannot read it: {exc.strerror or exc}") from exc
-    except (ValueError, csv.Error) as exc:
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise ImportFileError(
+                'a quote (") is opened and never closed; nothing was imported'
+            ) from None
+        raise ImportFileError(f"cannot read it: {exc}") from exc
+    except ValueError as exc:
         raise ImportFileError(f"cannot read it: {exc}") from exc
     return pd.DataFrame(rows, columns=_column_names(header), dtype=object)
 
@@ -204,7 +210,9 @@ def _read_csv(path: Path, max_rows: int | None) -> tuple[list[str], list[list[st
         # Cleaned line by line (line breaks are kept, so the CSV's structure is unchanged):
         # one regex pass per line instead of one per cell.
         lines = (clean_text(line) for line in handle)
-        records = csv.reader(lines, delimiter=_delimiter(first))
+        # strict: a quote opened and never closed is an error, not a cell that swallows
+        # every row after it.
+        records = csv.reader(lines, delimiter=_delimiter(first), strict=True)
         header = next((cells for cells in records if any(c.strip() for c in cells)), [])
         return header, _fit_rows(header, records, max_rows)
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from shared.models import AppSecret, Campaign, CampaignStatus, Respondent, Role
+from shared.settings import zoneinfo_area_name
 from shared.survey_data import SurveyData
 
 DEFAULT_CAMPAIGN_CODE = "umum"
@@ -24,8 +25,12 @@ class CampaignError(Exception):
 
 def _check_timezone(timezone: str) -> str:
     """The name, if the tz database knows it: a campaign's digests are scheduled in it, so
-    a typo must be refused when typed, not when the scheduler starts."""
+    a typo must be refused when typed, not when the scheduler starts. Only Area/Location
+    names and UTC: "localtime", "posixrules" or "Factory" are files of the tz database that
+    mean something else on every machine."""
     try:
+        if timezone != "UTC" and not zoneinfo_area_name(timezone):
+            raise ValueError(timezone)
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise CampaignError(

@@ -12,6 +12,8 @@ from sqlalchemy.exc import ArgumentError
 MASK = "***"
 # user:password@ in any URL (SQLAlchemy's own rendering masks it the same way).
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*):[^@\s]*@", re.IGNORECASE)
+# password=… in a URL's query string (libpq and psycopg read it there too).
+_QUERY_PASSWORD = re.compile(r"(?P<key>[?&]password=)[^&\s]*", re.IGNORECASE)
 # A Bot API token: the bot's numeric id, a colon, and 35 characters of secret.
 _BOT_TOKEN = re.compile(r"(?<!\d)(?P<bot>\d{5,15}):[A-Za-z0-9_-]{30,}")
 
@@ -19,13 +21,14 @@ _BOT_TOKEN = re.compile(r"(?<!\d)(?P<bot>\d{5,15}):[A-Za-z0-9_-]{30,}")
 def mask_credentials(text: str) -> str:
     """`text` with URL passwords and bot tokens replaced by ***."""
     text = _URL_PASSWORD.sub(rf"\g<head>:{MASK}@", text)
+    text = _QUERY_PASSWORD.sub(rf"\g<key>{MASK}", text)
     return _BOT_TOKEN.sub(rf"\g<bot>:{MASK}", text)
 
 
 def display_url(database_url: str) -> str:
     """A database URL fit to print: its password masked."""
     try:
-        return make_url(database_url).render_as_string(hide_password=True)
+        return mask_credentials(make_url(database_url).render_as_string(hide_password=True))
     except (ArgumentError, ValueError):  # not parseable: mask what looks like a password anyway
         return mask_credentials(database_url)
 

@@ -14,6 +14,22 @@ from sqlalchemy.exc import ArgumentError
 INVITE_MAX_DAYS = 366
 
 
+def zoneinfo_area_name(name: str) -> bool:
+    """An Area/Location name of the tz database ("Asia/Jakarta"), not a legacy alias."""
+    area = name.split("/", 1)[0]
+    return "/" in name and area in {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+
+
 class SettingsError(Exception):
     """A setting has a bad value; the message names the environment variable."""
 
@@ -110,6 +126,8 @@ class Settings(BaseSettings):
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         try:
+            if value != "UTC" and not zoneinfo_area_name(value):
+                raise ValueError(value)
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}, e.g. Asia/Jakarta") from exc

@@ -136,6 +136,20 @@ CASES = {
         ["campaign", "update", "umum", "--timezone", "Asia/Jakata"], "unknown time zone"
     ),
     "an unknown command": Case(["analyze"], "No such command"),
+    "a tz database file that is no place": Case(
+        ["campaign", "create", "y", "--name", "y", "--plan-years", "2027-2031"]
+        + ["--timezone", "posixrules"],
+        "unknown time zone 'posixrules'",
+    ),
+    "an empty time zone": Case(
+        ["campaign", "create", "z", "--name", "z", "--plan-years", "2027-2031", "--timezone", ""],
+        "unknown time zone ''",
+    ),
+    "import a csv whose quote never closes": Case(
+        ["import", "open.csv", "--instrument", "external"],
+        "never closed",
+        files={"open.csv": b'responden,kebutuhan\nA,"obat habis\nB,air\n'},
+    ),
 }
 
 
@@ -182,6 +196,28 @@ def test_debug_shows_the_traceback(base_env: dict[str, str], tmp_path: Path) -> 
     assert result.exit_code == 1
     assert "Traceback" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("formulir.xlsx: ")
+
+
+def test_out_that_is_a_link_or_a_device_is_refused(
+    base_env: dict[str, str], tmp_path: Path
+) -> None:
+    target = tmp_path / "target.txt"
+    target.write_text("keep me", encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to(target)
+    for out in (tmp_path / "link.csv", Path("/dev/null")):
+        result = CliRunner().invoke(
+            app, ["export", "--format", "csv", "--out", str(out)], env=base_env
+        )
+        assert result.exit_code == 1 and "not a regular file" in result.stderr, result.stderr
+    assert target.read_text(encoding="utf-8") == "keep me" and Path("/dev/null").is_char_device()
+
+
+def test_a_password_in_the_query_string_is_masked_too() -> None:
+    from shared.redact import display_url, mask_credentials
+
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/db?password=S3cr3tPW&host=127.0.0.1"
+    assert "S3cr3tPW" not in display_url(url) and "password=***" in display_url(url)
+    assert "S3cr3tPW" not in mask_credentials(f"could not connect to {url}")
 
 
 def test_db_upgrade_masks_the_password(base_env: dict[str, str]) -> None:

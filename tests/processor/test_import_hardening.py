@@ -373,3 +373,18 @@ def test_an_unreadable_file_is_said_so_without_its_path(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError) as caught:
         read_table(folder)
     assert str(caught.value) == "cannot read it: Is a directory"
+
+
+def test_a_quote_never_closed_refuses_the_file_instead_of_swallowing_rows(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from processor.importer import ImportFileError, read_table
+
+    path = tmp_path / "unclosed.csv"
+    path.write_text(
+        'responden,kebutuhan,alasan\nA,"obat habis,jauh\nB,jalan rusak,banjir\nC,air,kering\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFileError, match="never closed"):
+        read_table(path)
+    fine = tmp_path / "multiline.csv"
+    fine.write_text('responden,kebutuhan\nA,"obat habis\nsetiap bulan"\nB,air\n', encoding="utf-8")
+    assert read_table(fine)["kebutuhan"].tolist() == ["obat habis\nsetiap bulan", "air"]
