@@ -369,7 +369,8 @@ def parse_rows(
                 problems.append(f"{key}: longer than {max_length} characters")
             else:
                 texts[key] = value
-        problems += _row_consistency(texts, numbers, units)
+        if not problems:  # a refused figure would also read as a missing one
+            problems += _row_consistency(texts, numbers, units)
         if not any(
             v for k, v in values.items() if k not in _STRUCTURED and not k.startswith(_YEARLY)
         ):
@@ -443,6 +444,18 @@ def _row_consistency(
                 problems.append(
                     f"{key}: {format_number(number, 'en')} is not a whole number of {unit.name.en}"
                 )
+    figures = [n for k, n in numbers.items() if k == "baseline" or k.startswith("target_y")]
+    if (
+        unit is not None
+        and unit.code == "persen"
+        and figures
+        and max(figures) <= 1 < 100 * max(figures)
+    ):
+        # A spreadsheet cell formatted as a percentage holds 0.45 for 45 %.
+        problems.append(
+            f"the % figures ({', '.join(format_number(n, 'en') for n in figures)}) look like "
+            "fractions; write 45 for 45 %"
+        )
     return problems
 
 

@@ -22,3 +22,13 @@ def clean_text(text: str) -> str:
 
 def has_illegal_characters(text: str) -> bool:
     return _ILLEGAL.search(text) is not None
+
+
+# Right-to-left overrides and isolates: in a report, one left unpaired shows the text after
+# it reversed ("Trojan Source"). Respondents' Indonesian and English text needs none.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def display_text(text: str) -> str:
+    """`text` for a document people read: clean_text, without direction overrides."""
+    return _BIDI_CONTROLS.sub("", clean_text(text))

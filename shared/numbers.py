@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 _PERCENT = re.compile(r"(%|persen|percent)$")
+_NO_CENTS = re.compile(r"[.,]-$")
 _RUPIAH = re.compile(r"^rp\.?")
 # Amounts are written in words of scale: 1,5 miliar, 500 juta, 2 million. Whole words only,
 # so "m" (metres? miliar?) stays unread rather than guessed.
@@ -41,6 +42,7 @@ def parse_number(raw: str, language: str = "id") -> float | None:
     way the respondent's language writes thousands (id: 1.250 = 1250 and 1,250 = 1,25; en:
     1,250 = 1250 and 1.250 = 1.25); several must group thousands ("1.250.000")."""
     text = _PERCENT.sub("", _RUPIAH.sub("", raw.strip().lower().replace(" ", "")))
+    text = _NO_CENTS.sub("", text)  # "Rp 1.500.000.000,-": the ",-" says "no cents"
     scale = _SCALE.search(text)
     if scale is not None:
         text = text[: scale.start()]

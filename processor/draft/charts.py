@@ -5,12 +5,16 @@ count whole answers; long labels wrap instead of being cut; an empty chart is ne
 from __future__ import annotations
 
 import io
+import re
 import textwrap
+import unicodedata
+import warnings
 from collections.abc import Sequence
 
 from processor.draft.content import Context, DraftPlan
-from shared.clean import clean_text
+from shared.clean import display_text
 
+_NO_GLYPH = re.compile("[\U00010000-\U0010ffff\u2600-\u27bf\ufe0f\u200d]")
 LABEL_WIDTH = 34  # characters per line of a wrapped bar label
 MAX_HEIGHT_INCHES = 5.5
 NEEDS_COLOUR, OBSTACLES_COLOUR, DOMAIN_COLOUR, DIMENSION_COLOUR = (
@@ -22,7 +26,9 @@ NEEDS_COLOUR, OBSTACLES_COLOUR, DOMAIN_COLOUR, DIMENSION_COLOUR = (
 
 
 def _wrap(label: str) -> str:
-    label = clean_text(label)  # a control character would be drawn as a missing glyph
+    # Control characters and emoji would be drawn as missing glyphs (DejaVu has none).
+    label = unicodedata.normalize("NFKC", display_text(label))  # full-width letters too
+    label = _NO_GLYPH.sub("", label).strip() or "…"
     return "\n".join(textwrap.wrap(label, LABEL_WIDTH, break_long_words=False)) or label
 
 
@@ -73,9 +79,15 @@ def bar_chart(
     axes.spines[["top", "right"]].set_visible(False)
     if len(series) > 1:
         axes.legend(fontsize=7, frameon=False, loc="lower right")
-    figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    with warnings.catch_warnings():
+        # A script DejaVu lacks (CJK, say) is drawn as boxes; one warning per glyph and
+        # chart would bury the operator's one line of output.
+        warnings.filterwarnings(
+            "ignore", message="Glyph .* missing from font", category=UserWarning
+        )
+        figure.tight_layout()
+        figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 

@@ -21,7 +21,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from processor.draft.content import Context, DraftPlan, Evidence, Part, Statement, Table
 from processor.draft.narrative import source_text
-from shared.clean import clean_text
+from shared.clean import display_text
 
 EVIDENCE_STYLE = "Bukti Rembuk"
 PAPER_SIZES_CM = {"a4": (21.0, 29.7), "f4": (21.5, 33.0)}  # F4 (folio), common in Indonesia
@@ -33,9 +33,17 @@ CELL_PADDING_CM = 0.3  # Word's default cell margins, left and right together, a
 PT_PER_CM = 28.3465
 
 
+QUOTE_LENGTH = 240  # characters of a quote in an evidence line; the xlsx has the whole answer
+
+
 def _text(value: object) -> str:
-    """Every string that reaches the XML: no character XML refuses (shared.clean)."""
-    return clean_text(str(value))
+    """Every string that reaches the XML: no character XML refuses, no direction override."""
+    return display_text(str(value))
+
+
+def _shortened(quote: str) -> str:
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= QUOTE_LENGTH else quote[: QUOTE_LENGTH - 1].rstrip() + "…"
 
 
 def _field(paragraph, instruction: str, shown: str = "") -> None:  # type: ignore[no-untyped-def]
@@ -196,7 +204,7 @@ def evidence_text(ctx: Context, evidence: Evidence) -> str:
         )
     else:
         text = ctx.t("evidence_counts", refs=joined)
-    quotes = " ".join(f"«{q}»" for q in evidence.quotes)
+    quotes = " ".join(f"«{_shortened(q)}»" for q in evidence.quotes)
     return f"{text} {quotes}".strip()
 
 

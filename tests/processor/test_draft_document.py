@@ -142,3 +142,19 @@ def test_english_draft(tmp_path: Path) -> None:
         "Unit",
         "Baseline (year)",
     ]
+
+
+def test_long_answers_emoji_and_direction_overrides_stay_readable(tmp_path: Path) -> None:
+    import warnings
+
+    summary = _summary()
+    theme = summary["domains"]["kesehatan"]["themes"]["citizen_need"][0]
+    theme["label"] = "obat habis 😡 ＰＵＳＫＥＳＭＡＳ"
+    theme["quotes"] = ["sangat panjang " * 400, "\u202ekebalik\u202c obat"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no glyph warnings on the operator's screen
+        path = write_draft(summary, out_dir=tmp_path, language="id", now=NOW)
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "\u202e" not in text and "kebalik obat" in text
+    longest = max(len(p.text) for p in Document(str(path)).paragraphs)
+    assert longest < 1000  # a 6,000-character answer is quoted shortened, not in full

@@ -388,3 +388,36 @@ def test_a_quote_never_closed_refuses_the_file_instead_of_swallowing_rows(tmp_pa
     fine = tmp_path / "multiline.csv"
     fine.write_text('responden,kebutuhan\nA,"obat habis\nsetiap bulan"\nB,air\n', encoding="utf-8")
     assert read_table(fine)["kebutuhan"].tolist() == ["obat habis\nsetiap bulan", "air"]
+
+
+def test_percent_cells_read_as_fractions_are_refused_with_a_reason(survey_data) -> None:  # type: ignore[no-untyped-def]
+    from processor.importer import parse_rows
+
+    frame = pd.DataFrame(
+        {
+            "bidang": ["kesehatan", "kesehatan"],
+            "kebutuhan": ["obat lengkap", "obat lengkap"],
+            "strategi": ["e-logistik", "e-logistik"],
+            "indikator": ["Ketersediaan obat (%)", "Ketersediaan obat (%)"],
+            "satuan": ["%", "%"],
+            "nilai_awal": ["0.45", "-5"],
+            "tahun_dasar": ["2025", "2025"],
+            "target_2027": ["0.5", "50"],
+        },
+        dtype=object,
+    )
+    rows, errors = parse_rows(
+        frame,
+        instrument="internal",
+        domains=survey_data.domains,
+        plan_years=[2027, 2028, 2029, 2030, 2031],
+        max_length=2000,
+        target_range=survey_data.questionnaire("internal").target_range,
+        budget_range=survey_data.questionnaire("internal").year_range("budget"),
+        agencies=survey_data.agencies,
+        units=survey_data.units,
+    )
+    assert not rows
+    fraction, negative = (e.reason for e in errors)
+    assert "look like fractions; write 45 for 45 %" in fraction
+    assert "baseline" in negative and "without a baseline" not in negative
