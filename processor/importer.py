@@ -369,8 +369,7 @@ def parse_rows(
                 problems.append(f"{key}: longer than {max_length} characters")
             else:
                 texts[key] = value
-        if not problems:  # a refused figure would also read as a missing one
-            problems += _row_consistency(texts, numbers, units)
+        problems += _row_consistency(texts, numbers, units, typed=values)
         if not any(
             v for k, v in values.items() if k not in _STRUCTURED and not k.startswith(_YEARLY)
         ):
@@ -430,12 +429,17 @@ def _baseline_year(value: str, plan_years: Sequence[int], problems: list[str]) -
 
 
 def _row_consistency(
-    texts: Mapping[str, str], numbers: Mapping[str, float], units: UnitList | None
+    texts: Mapping[str, str],
+    numbers: Mapping[str, float],
+    units: UnitList | None,
+    *,
+    typed: Mapping[str, str],
 ) -> list[str]:
     """A baseline's year needs a baseline, and a unit that counts whole things takes no
     decimals (the bot refuses 146,2 desa as well)."""
     problems = []
-    if "baseline_year" in numbers and "baseline" not in numbers:
+    # A baseline typed but refused has its own message already.
+    if "baseline_year" in numbers and "baseline" not in numbers and not typed.get("baseline"):
         problems.append("baseline_year given without a baseline")
     unit = units.by_code.get(texts["unit"]) if units is not None and "unit" in texts else None
     if unit is not None and unit.whole:
