@@ -29,7 +29,10 @@ PII_PLACEHOLDERS = {
 
 # Soft hyphen, zero-width spaces and joiners, direction marks, word joiner, BOM: they
 # would split "0812\u200b3456…" or "bu\u00addi@…" for the patterns and are invisible.
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+# Soft hyphens, joiners, direction marks and overrides, word joiners, BOMs: they hide a
+# name from the patterns ("Pak \u202eSuwondo"). A zero-width space separates like a space.
+_INVISIBLE = re.compile("[\u00ad\u200c-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+_ZERO_WIDTH_SPACE = "\u200b"
 
 # --- e-mails, handles and links -----------------------------------------------------------
 _SPACE = r"[^\S\n]"  # a space that is not a line break
@@ -261,7 +264,8 @@ def fold(text: str) -> str:
     """The text as the patterns read it: NFKC, without invisible characters."""
     if text.isascii():  # NFKC leaves ASCII as it is
         return text
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    text = unicodedata.normalize("NFKC", text).replace(_ZERO_WIDTH_SPACE, " ")
+    return _INVISIBLE.sub("", text)
 
 
 def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) -> str:
@@ -278,9 +282,11 @@ def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) 
 
 
 # --- names --------------------------------------------------------------------------------
-# Capitals and small letters beyond ASCII (Latin-1 and Latin Extended): "Ñame", "Éka".
-_UPPER = "A-Z" + "".join(chr(c) for c in range(0xC0, 0x250) if chr(c).isupper())
-_LOWER = "a-z" + "".join(chr(c) for c in range(0xC0, 0x250) if chr(c).islower())
+# Capitals and small letters beyond ASCII (Latin-1, Latin Extended A/B and Additional,
+# Greek, Cyrillic): "Ñame", "Éka", "Ḱarmila".
+_BEYOND_ASCII = [*range(0xC0, 0x250), *range(0x370, 0x530), *range(0x1E00, 0x1F00)]
+_UPPER = "A-Z" + "".join(chr(c) for c in _BEYOND_ASCII if chr(c).isupper())
+_LOWER = "a-z" + "".join(chr(c) for c in _BEYOND_ASCII if chr(c).islower())
 # A name is capitalised, or all capitals, or an initial or short abbreviation with a dot
 # ("H.", "Hj."), with an apostrophe allowed ("Ma'ruf"); the words of one name are on one
 # line.
