@@ -56,7 +56,8 @@ def _scrubbed_names(files: pd.Series) -> pd.Series:
     """File names as reports may show them: an operator names a file after whoever was
     interviewed ("wawancara Pak Budi 0812….xlsx"), and the name reaches every output."""
     files = files.astype(str)
-    return files.map({name: scrub_pii(name) for name in files.unique()})
+    # One line: a name typed with a line break must not break a report's line.
+    return files.map({name: scrub_pii(" ".join(name.split())) for name in files.unique()})
 
 
 def campaign_info(campaign: Campaign) -> dict:
