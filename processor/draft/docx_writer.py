@@ -193,15 +193,17 @@ def evidence_text(ctx: Context, evidence: Evidence) -> str:
         text = ctx.t(
             "evidence_sources", sources="; ".join(source_text(ctx, s) for s in evidence.sources)
         )
-    elif not evidence.answers and evidence.respondents:
-        text = ctx.t("evidence_respondents", respondents=ctx.n(evidence.respondents), refs=joined)
-    elif evidence.respondents or evidence.theme_ids or evidence.row_ids:
+    elif evidence.answers and evidence.respondents:
         text = ctx.t(
             "evidence",
             answers=ctx.n(evidence.answers),
             respondents=ctx.n(evidence.respondents),
             refs=joined,
         )
+    elif evidence.answers:
+        text = ctx.t("evidence_answers", answers=ctx.n(evidence.answers), refs=joined)
+    elif evidence.respondents:
+        text = ctx.t("evidence_respondents", respondents=ctx.n(evidence.respondents), refs=joined)
     else:
         text = ctx.t("evidence_counts", refs=joined)
     quotes = " ".join(f"«{_shortened(q)}»" for q in evidence.quotes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -158,3 +159,10 @@ def test_long_answers_emoji_and_direction_overrides_stay_readable(tmp_path: Path
     assert "\u202e" not in text and "kebalik obat" in text
     longest = max(len(p.text) for p in Document(str(path)).paragraphs)
     assert longest < 1000  # a 6,000-character answer is quoted shortened, not in full
+
+
+def test_evidence_never_counts_zero_answers_or_respondents(document) -> None:  # type: ignore[no-untyped-def]
+    evidence = [p.text for p in document.paragraphs if p.style.name == EVIDENCE_STYLE]
+    zero = re.compile(r"(?<![\d.,])0 (jawaban|responden)")
+    assert evidence and not [t for t in evidence if zero.search(t)]
+    assert not [t for t in evidence if t.strip() in ("Bukti: .", "Bukti:")]
