@@ -286,6 +286,7 @@ def group_themes(
             best_value = np.asarray(similarity.max(axis=1).todense()).ravel()
             tail_labels = np.where(best_value >= params.tail_similarity, best, -1)
         all_labels = np.concatenate([labels, tail_labels]).astype(int)
+        all_labels = merge_near_duplicates(all_labels, [vectors.keys[k] for k in candidates])
         sizes = np.bincount(
             all_labels[all_labels >= 0],
             weights=candidate_counts[all_labels >= 0],
@@ -582,6 +583,44 @@ def gap_links(
         )
         .reset_index(drop=True)
     )
+
+
+# --- near-duplicate themes ------------------------------------------------------------------
+NEAR_DUPLICATE = 92  # rapidfuzz token_sort_ratio of two texts' stems that still say the same
+
+
+def merge_near_duplicates(
+    labels: np.ndarray, stems: list[str], *, cutoff: float = NEAR_DUPLICATE
+) -> np.ndarray:
+    """Cluster labels (one per ranked distinct text; -1 unassigned) with themes that differ
+    only by typos or word order merged: two clusters whose most frequent texts' stems score
+    at least `cutoff` (token_sort_ratio) become one, and an unassigned text that close to a
+    cluster's most frequent text joins it. "puskesmas keliing ke dusun" joins "puskesmas
+    keliling ke dusun"; the counts add up when the themes are counted. Returns new labels."""
+    from rapidfuzz import fuzz, process
+
+    labels = labels.copy()
+    clusters = [c for c in dict.fromkeys(labels.tolist()) if c >= 0]  # by frequency
+    if not clusters:
+        return labels
+    first = {c: int(np.flatnonzero(labels == c)[0]) for c in clusters}
+    heads = [stems[first[c]] for c in clusters]
+    scores = process.cdist(heads, heads, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff)
+    target = {c: c for c in clusters}
+    for i, c in enumerate(clusters):  # the larger (earlier) cluster absorbs the later one
+        for j in np.flatnonzero(scores[i, :i]):
+            target[c] = target[clusters[int(j)]]
+            break
+    mapped = np.array([target.get(int(label), int(label)) for label in labels], dtype=int)
+    loose = np.flatnonzero(mapped < 0)
+    if len(loose):
+        near = process.cdist(
+            [stems[i] for i in loose], heads, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff
+        )
+        best = near.argmax(axis=1)
+        found = near.max(axis=1) > 0
+        mapped[loose[found]] = [target[clusters[int(b)]] for b in best[found]]
+    return mapped
 
 
 # --- formal labels ------------------------------------------------------------------------

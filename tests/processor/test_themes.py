@@ -628,3 +628,34 @@ def test_every_theme_has_a_formal_label_and_keeps_its_verbatim_one(tools, survey
     theme = table.loc[~table["is_other"]].iloc[0]
     assert theme["label"] == "jalan desa gak diaspal bgt"
     assert theme["label_formal"] == "Jalan desa tidak diaspal"
+
+
+def test_themes_that_differ_by_typos_or_word_order_merge_with_their_counts(
+    tools, survey_data
+) -> None:  # type: ignore[no-untyped-def]
+    texts = (
+        ["puskesmas keliling ke dusun"] * 5
+        + ["puskesmas keliing ke dusun"] * 2
+        + ["jalan desa rusak parah"] * 3
+        + ["rusak parah jalan desa"] * 2
+    )
+    groups = _groups(_run(tools, survey_data, answers_frame(_needs(texts, "kesehatan"))))
+    by_text = {text: theme for theme, members in groups.items() for text in members}
+    assert by_text["puskesmas keliing ke dusun"] == by_text["puskesmas keliling ke dusun"]
+    assert by_text["rusak parah jalan desa"] == by_text["jalan desa rusak parah"]
+    assert not by_text["puskesmas keliling ke dusun"].endswith(".0")
+
+
+def test_merge_near_duplicates_keeps_the_larger_theme_and_adopts_loose_texts() -> None:
+    import numpy as np
+
+    from processor.themes import merge_near_duplicates
+
+    labels = np.array([0, 1, 0, -1, 2, -1])
+    stems = ["pusling dusun", "pusling dusn", "pusling dusun", "pusling dusun", "obat habis", "air"]
+    assert merge_near_duplicates(labels, stems, cutoff=90).tolist() == [0, 0, 0, 0, 2, -1]
+    # one word apart is another need, not a typo
+    different = merge_near_duplicates(
+        np.array([0, 1]), ["obat habis puskesmas", "obat mahal puskesmas"]
+    )
+    assert different.tolist() == [0, 1]
