@@ -20,6 +20,7 @@ from processor.pipeline import (
     KINDS,
     Parameters,
     add_text_streams,
+    agency_json,
     assign_domains,
     split_content,
     staff_fields,
@@ -255,14 +256,8 @@ def _other_inputs(texts: pd.DataFrame, themes: dict[str, list[dict]], code: str)
 def _lead_agency(agencies: AgencyList, domain: str) -> dict | None:
     """The first agency of the list that usually serves the domain: whom the draft proposes
     as responsible where no officer named an OPD."""
-    lead = next((a for a in agencies.agencies if domain in a.domains), None)
-    if lead is None:
-        return None
-    return {
-        "code": lead.code,
-        "name": {"id": lead.name.id, "en": lead.name.en},
-        "short": lead.short,
-    }
+    lead = next((a.code for a in agencies.agencies if domain in a.domains), None)
+    return agency_json(agencies, lead)
 
 
 def _row_need_links(analysis: Analysis) -> pd.DataFrame:

@@ -162,7 +162,7 @@ def staff_fields(
     ids = sorted(rows)
     return pd.DataFrame(
         {
-            "opd": [_agency_json(agencies, rows[r].get("opd")) for r in ids],
+            "opd": [agency_json(agencies, rows[r].get("opd")) for r in ids],
             "unit": [_unit_json(units, rows[r].get("unit")) for r in ids],
             "baseline": [_baseline_json(rows[r]) for r in ids],
             "budget": [dict(sorted(rows[r]["budget"].items())) for r in ids],
@@ -172,7 +172,7 @@ def staff_fields(
     )
 
 
-def _agency_json(agencies: AgencyList, code: str | None) -> dict | None:
+def agency_json(agencies: AgencyList, code: str | None) -> dict | None:
     agency = agencies.by_code.get(code) if code else None
     if agency is None:
         return None

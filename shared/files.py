@@ -19,6 +19,7 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     temporary = Path(name)
+    temporary.chmod(0o644)  # mkstemp makes it private; outputs are for the planning team
     try:
         write(temporary)
         os.replace(temporary, path)

@@ -50,6 +50,7 @@ from processor.draft.tables import (
     workplan,
 )
 from processor.summary import Summary, parse_summary
+from shared.files import replace_atomically
 from shared.survey_data import MessageCatalog
 
 __all__ = [
@@ -324,9 +325,6 @@ def write_draft(
     paper: str = "a4",
 ) -> Path:
     """Render and save the draft; returns the .docx path. Blocking: call via to_thread."""
-    import os
-    import tempfile
-
     texts = texts or load_draft_texts()
     if innovations is None:
         from shared.survey_data import DATA_DIR, load_innovations
@@ -338,16 +336,6 @@ def write_draft(
     )
     ctx = Context(parsed, language, texts, {i.code: i for i in innovations})
     document = render_document(plan, render_charts(plan, ctx), ctx, paper=paper)
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / draft_filename(parsed.campaign.code, language)
-    # A unique temporary name: two runs into one directory never share it.
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out_dir)
-    os.close(handle)
-    os.chmod(temporary, 0o644)  # mkstemp makes it private; the draft is for the team
-    try:
-        document.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return path
+
+    return replace_atomically(path, lambda temporary: document.save(str(temporary)))

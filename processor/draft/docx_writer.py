@@ -245,7 +245,9 @@ class _Writer:
         if not key or key not in self.images:
             return
         self.figures += 1
-        self.document.add_picture(
+        picture = self.document.add_paragraph()
+        picture.paragraph_format.keep_with_next = True  # with its caption
+        picture.add_run().add_picture(
             io.BytesIO(self.images[key]), width=Cm(min(15.0, self.portrait_width))
         )
         caption = self.ctx.t("figure", n=self.figures, caption=self.captions[key])
