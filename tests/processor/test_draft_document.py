@@ -21,7 +21,7 @@ from processor.draft.charts import bar_chart
 from processor.draft.docx_writer import CELL_PADDING_CM, _text_width_cm
 
 NOW = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
-FIXTURE = Path(__file__).parents[1] / "digest" / "fixtures" / "summary.json"
+FIXTURE = Path(__file__).parent / "digest" / "fixtures" / "summary.json"
 
 
 def _summary() -> dict[str, Any]:

@@ -21,7 +21,7 @@ from shared.survey_data import SurveyData
 from tests.processor.handmade import handmade_answers
 
 NOW = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
-FIXTURE = Path(__file__).parents[1] / "digest" / "fixtures" / "summary.json"
+FIXTURE = Path(__file__).parent / "digest" / "fixtures" / "summary.json"
 CAMPAIGN = {"code": "hm", "name": "Uji", "plan_years": [2027, 2028, 2029, 2030, 2031]}
 FILL = "[isi"
 

@@ -28,7 +28,7 @@ from processor.render import write_answers_export
 from shared import crud, db
 from shared.models import Instrument, Role
 from tests.processor.conftest import NOW, Consultation
-from tests.processor.pii_cases import EMAILS, HANDLES, NAMES, NIK, PHONES, POSITIVES
+from tests.shared.pii_cases import EMAILS, HANDLES, NAMES, NIK, PHONES, POSITIVES
 
 # What the table's positives contain and no output may: names, e-mail and handle parts
 # (as words), and the digits of every NIK and phone number (searched for in the digits of

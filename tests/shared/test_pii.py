@@ -9,7 +9,7 @@ import random
 import pytest
 
 from shared.pii import PII_PLACEHOLDERS, _may_hold_pii, _scrub_pii, fold, scrub_pii
-from tests.processor.pii_cases import KNOWN_MISSES, NEGATIVES, POSITIVES
+from tests.shared.pii_cases import KNOWN_MISSES, NEGATIVES, POSITIVES
 
 
 def test_the_table_is_large_enough() -> None:

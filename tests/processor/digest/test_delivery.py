@@ -21,7 +21,7 @@ from shared import crud
 from shared.db import session_scope
 from shared.models import DeliveryStatus, Digest, DigestDelivery, Respondent
 from shared.survey_data import SurveyData
-from tests.digest.conftest import NOW
+from tests.processor.digest.conftest import NOW
 from tests.fake_bot_api import Failure, FakeBotAPI
 
 FILES: dict[bytes, str] = {}
