@@ -21,8 +21,8 @@ from shared import crud
 from shared.db import session_scope
 from shared.models import DeliveryStatus, Digest, DigestDelivery, Respondent
 from shared.survey_data import SurveyData
-from tests.processor.digest.conftest import NOW
 from tests.fake_bot_api import Failure, FakeBotAPI
+from tests.processor.digest.conftest import NOW
 
 FILES: dict[bytes, str] = {}
 POLICY = DeliveryPolicy(attempts_per_part=4, backoff_base=0.5, lease=timedelta(minutes=10))

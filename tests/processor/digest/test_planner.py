@@ -16,8 +16,8 @@ from shared.db import session_scope
 from shared.models import Role
 from shared.survey_data import SurveyData
 from tests.bot.conftest import ADMIN_ID, FakeClock, Harness, bot_running, make_settings
-from tests.processor.digest.conftest import NOW, add_person
 from tests.fake_bot_api import FakeBotAPI
+from tests.processor.digest.conftest import NOW, add_person
 
 
 @pytest.fixture
