@@ -274,3 +274,21 @@ class CampaignAgencies(SQLModel, table=True):
     agencies: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     source_file: str = Field(max_length=255)
     loaded_at: datetime
+
+
+class RespondentProfile(SQLModel, table=True):
+    """Optional profile (issue 14): kept apart from the answers, never shown per person.
+
+    Every field is a code from a data list, or None when skipped or never asked. The row goes
+    with the respondent on erasure.
+    """
+
+    __tablename__ = "respondent_profile"
+
+    respondent_id: int = Field(foreign_key="respondent.id", primary_key=True)
+    kecamatan: str | None = Field(default=None, max_length=64)
+    desa: str | None = Field(default=None, max_length=64)
+    age_band: str | None = Field(default=None, max_length=16)
+    sex: str | None = Field(default=None, max_length=16)
+    disability: str | None = Field(default=None, max_length=16)
+    updated_at: datetime
