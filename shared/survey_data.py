@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -316,7 +316,9 @@ class Agency(BaseModel):
 MAX_AGENCIES = 90
 
 
-def _check_names(kind: str, items: tuple, names_of) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _check_names(
+    kind: str, items: Sequence[Any], names_of: Callable[[Any], Iterable[str]]
+) -> dict[str, str]:
     """Codes unique, and no name (code, name, short, alias) naming two items; returns
     name_key -> code."""
     named: dict[str, str] = {}
@@ -710,7 +712,7 @@ REQUIRED_MESSAGES = (
 
 def load_survey_data(data_dir: Path = DATA_DIR) -> SurveyData:
     """Load and cross-check every data file; raise SurveyDataError naming what is wrong."""
-    questionnaires = {}
+    questionnaires: dict[str, Questionnaire] = {}
     for instrument in ("external", "internal"):
         path = data_dir / f"{instrument}.yaml"
         questionnaire = load_questionnaire(path)

@@ -314,6 +314,12 @@ def draft_filename(campaign_code: str, language: str) -> str:
     return f"draf-master-plan-{campaign_code}-{language}.docx"
 
 
+def _default_innovations() -> Sequence[Innovation]:
+    from shared.survey_data import DATA_DIR, load_innovations
+
+    return load_innovations(DATA_DIR / "innovations.yaml").innovations
+
+
 def write_draft(
     summary: Mapping[str, Any] | Summary,
     *,
@@ -326,15 +332,10 @@ def write_draft(
 ) -> Path:
     """Render and save the draft; returns the .docx path. Blocking: call via to_thread."""
     texts = texts or load_draft_texts()
-    if innovations is None:
-        from shared.survey_data import DATA_DIR, load_innovations
-
-        innovations = load_innovations(DATA_DIR / "innovations.yaml").innovations
+    patterns = innovations if innovations is not None else _default_innovations()
     parsed = parse_summary(summary)
-    plan = plan_from_summary(
-        parsed, language=language, now=now, texts=texts, innovations=innovations
-    )
-    ctx = Context(parsed, language, texts, {i.code: i for i in innovations})
+    plan = plan_from_summary(parsed, language=language, now=now, texts=texts, innovations=patterns)
+    ctx = Context(parsed, language, texts, {i.code: i for i in patterns})
     document = render_document(plan, render_charts(plan, ctx), ctx, paper=paper)
     path = out_dir / draft_filename(parsed.campaign.code, language)
 

@@ -3,7 +3,7 @@ indicative budget summed per agency (OPD) and year."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from processor.draft.content import Context, Table
 from processor.draft.model import Action, DomainModel, Indicator, Priority, Value
@@ -24,7 +24,7 @@ def _unit(ctx: Context, indicator: Indicator) -> str:
     return ctx.names(indicator.unit, "–") if indicator.unit else "–"
 
 
-def _opd(ctx: Context, names: dict[str, str] | None, code: str | None, fallback: str) -> str:
+def _opd(ctx: Context, names: Mapping[str, str] | None, code: str | None, fallback: str) -> str:
     return ctx.names(names or {}, code or fallback) if (names or code) else fallback
 
 
