@@ -8,6 +8,15 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import JSON, Field, SQLModel
 
+
+def stored_id(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed: typed `int`, not `int | None`."""
+    row_id = getattr(row, "id", None)
+    if not isinstance(row_id, int):
+        raise ValueError(f"{type(row).__name__} has not been stored yet")
+    return row_id
+
+
 # Enums are stored as plain strings (sa_type=String): portable, and no database enum types
 # to migrate when a value is added.
 
