@@ -137,6 +137,7 @@ class UnitIkm:
     grade: Grade
     population: int | None = None
     minimum_sample: int | None = None
+    domain: str | None = None  # the unit's domain (service_units.yaml)
 
     @property
     def below_minimum(self) -> bool:
@@ -147,6 +148,7 @@ class UnitIkm:
         return {
             "code": self.code,
             "name": self.name,
+            "domain": self.domain,
             "period": self.period,
             "respondents": self.respondents,
             "nrr": dict(self.nrr),
@@ -180,7 +182,13 @@ def complete_responses(skm: pd.DataFrame) -> pd.DataFrame:
 
 
 def unit_ikm(
-    responses: pd.DataFrame, *, code: str, name: str, period: str, population: int | None
+    responses: pd.DataFrame,
+    *,
+    code: str,
+    name: str,
+    period: str,
+    population: int | None,
+    domain: str | None = None,
 ) -> UnitIkm:
     """The IKM of the complete `responses` (complete_responses' rows) of one unit."""
     nrrs = {element: nrr(responses[element].tolist()) for element in SKM_ELEMENTS}
@@ -195,6 +203,7 @@ def unit_ikm(
         grade=grade(value),
         population=population,
         minimum_sample=minimum_sample(population) if population else None,
+        domain=domain,
     )
 
 
@@ -223,6 +232,7 @@ def ikm_table(
                 name=unit.name.get(language) if unit is not None else str(code),
                 period=str(period),
                 population=unit.population if unit is not None else None,
+                domain=unit.domain if unit is not None else None,
             )
         )
     return sorted(results, key=lambda r: (order.get(r.code, len(order)), r.code, r.period))

@@ -222,6 +222,7 @@ class UnitIkm:
     ikm: float  # converted, 25-100
     grade: str  # mutu pelayanan A-D
     code: str = ""
+    domain: str | None = None  # the unit's domain code
     grade_label: Names | None = None
     population: int | None = None
     minimum_sample: int | None = None
