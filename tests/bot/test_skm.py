@@ -124,3 +124,18 @@ async def test_an_unknown_unit_is_said_and_nothing_is_started(
     assert "tidak dikenali" in texts_of(calls)[0]
     await bot.tap(CITIZEN, "Setuju")
     assert all(r.instrument == Instrument.external for r in _runs(engine))
+
+
+def test_skm_payloads_and_the_entry_carried_on_the_consent_buttons() -> None:
+    from bot import deeplinks
+    from bot.conversation import CampaignEntry, decode_entry, encode_entry
+
+    assert deeplinks.parse_payload("TJB2027--skm--Dukcapil") == deeplinks.CampaignLink(
+        "tjb2027", unit="dukcapil"
+    )
+    for bad in ("tjb2027--skm--", "tjb2027--skm--1abc", "tjb2027--skm--" + "u" * 25):
+        assert isinstance(deeplinks.parse_payload(bad), deeplinks.BadLink), bad
+    entry = CampaignEntry(12, None, "puskesmas_kota")
+    assert encode_entry(entry) == "u12.puskesmas_kota"
+    assert decode_entry(encode_entry(entry)) == entry
+    assert decode_entry("c12.pasar") == CampaignEntry(12, "pasar")
