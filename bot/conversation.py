@@ -305,7 +305,7 @@ class Conversation:
             respondent.last_seen_at = now
             respondent.opted_out = False
             session.add(respondent)
-            self._enter(session, turn, respondent, entry, offer_resume=True)
+            self._arrive(session, turn, respondent, entry)
             return turn.reply()
 
     def consent(self, *, user_id: int, agree: bool, language: str, carry: str) -> Reply:
@@ -333,8 +333,18 @@ class Conversation:
                 now=now,
             )
             turn.pressed = notice + "\n\n" + self.texts("consent_given", language)
-            self._enter(session, turn, respondent, decode_entry(carry), offer_resume=True)
+            self._arrive(session, turn, respondent, decode_entry(carry))
             return turn.reply()
+
+    def _arrive(self, session: Session, turn: _Turn, respondent: Respondent, entry: Entry) -> None:
+        """A consented respondent arrives: a service unit's link opens its SKM (for citizens;
+        staff and planners go on as usual), anything else enters the campaign."""
+        wants_skm = isinstance(entry, CampaignEntry) and entry.unit is not None
+        if wants_skm and instrument_for(respondent.role) == Instrument.external:
+            assert isinstance(entry, CampaignEntry)
+            self._enter_skm(session, turn, respondent, entry)
+        else:
+            self._enter(session, turn, respondent, entry, offer_resume=True)
 
     def _enter(
         self,
@@ -364,9 +374,6 @@ class Conversation:
                 if invite.role == Role.planner:
                     return
         instrument = instrument_for(respondent.role)
-        if isinstance(entry, CampaignEntry) and entry.unit and instrument == Instrument.external:
-            self._enter_skm(session, turn, respondent, entry)
-            return
         if instrument is None:
             campaign = (
                 session.get(Campaign, respondent.campaign_id) if respondent.campaign_id else None
