@@ -182,22 +182,49 @@ def link(
         str | None, typer.Option(help="Where the link or QR code is shown, e.g. puskesmas-kuala.")
     ] = None,
     qr: QrOption = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(help="A service unit (service_units.yaml) whose SKM the link opens."),
+    ] = None,
+    instrument: Annotated[
+        str, typer.Option(help="external (the consultation) or skm (a unit's SKM, with --unit).")
+    ] = "external",
 ) -> None:
-    """Print the citizens' deep link of a campaign (optionally for a venue) and write its QR."""
+    """Print the citizens' deep link of a campaign (optionally for a venue, or a service
+    unit's SKM) and write its QR code."""
     from bot import deeplinks, invites
 
     settings = settings_or_exit()
     username = _bot_username(settings)
-    try:
-        payload = deeplinks.campaign_payload(campaign.lower(), venue)
-    except ValueError as error:
-        raise fail(str(error)) from None
+    payload = _link_payload(campaign.lower(), venue, unit, instrument)
     _qr_target(qr)
     url = deeplinks.link(username, payload)
     path = qr or Path(f"link-{payload}.png")
     path.write_bytes(invites.qr_png(url))
     console.print(f"QR code: {path}")
     typer.echo(url)
+
+
+def _link_payload(campaign: str, venue: str | None, unit: str | None, instrument: str) -> str:
+    """The deep link's payload; a clear message for options that do not go together."""
+    from bot import deeplinks
+
+    if instrument not in ("external", "skm"):
+        raise fail("--instrument must be external or skm.")
+    if (instrument == "skm") != (unit is not None):
+        raise fail("An SKM link names its service unit: use --unit UNIT with --instrument skm.")
+    try:
+        if unit is None:
+            return deeplinks.campaign_payload(campaign, venue)
+        if venue is not None:
+            raise fail("An SKM link records its unit, not a venue: leave out --venue.")
+        found = survey_data_or_exit().service_units
+        known = found.find(unit, campaign) if found is not None else None
+        if known is None:
+            raise fail(f"No service unit {unit!r} for campaign {campaign!r} in service_units.yaml.")
+        return deeplinks.skm_payload(campaign, known.code)
+    except ValueError as error:
+        raise fail(str(error)) from None
 
 
 def erase(

@@ -251,7 +251,12 @@ def demo(
 ) -> None:
     """Generate a sample consultation on a fresh SQLite database (no token, no network),
     run analysis, draft and digest without delivering, and write everything to OUT."""
-    from processor.demo import paper_forms_csv, sample_consultation, store_consultation
+    from processor.demo import (
+        paper_forms_csv,
+        sample_consultation,
+        store_consultation,
+        store_skm,
+    )
     from processor.digest_job import produce_digest
     from processor.draft import write_draft
     from processor.importer import import_rows, parse_rows, read_table
@@ -309,6 +314,9 @@ def demo(
         )
         store_consultation(
             engine=engine, campaign=campaign, sample=sample, pseudonym_key=key, now=now, max_day=7
+        )
+        store_skm(
+            engine=engine, campaign=campaign, survey_data=survey_data, pseudonym_key=key, now=now
         )
         forms = out / "formulir-kertas.csv"
         forms.write_text(paper_forms_csv(), encoding="utf-8")
@@ -368,6 +376,16 @@ def demo(
             f"  {domain.name.id}: {domain.respondents} respondents; top need "
             f"“{needs[0].shown_label}” ({needs[0].answer_count}); "
             f"{open_gaps} need(s) not addressed by staff"
+        )
+    for row in summary.latest_ikm():
+        console.print(
+            f"  IKM {row.name} ({row.period}): {row.ikm:.2f}, grade {row.grade}, "
+            f"{row.respondents} respondents"
+            + (
+                f" (fewer than the minimum {row.minimum_sample})"
+                if row.below_minimum_sample
+                else ""
+            )
         )
     files = [
         ("Draft master plan (id)", out / "draf-master-plan-demo-id.docx"),

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from processor.ikm import ikm_table
 from processor.links import LinkParameters, evidence_links, subject_features
 from processor.pipeline import (
     CITIZEN_KINDS,
@@ -39,7 +40,7 @@ from processor.vocabulary import OTHER_DOMAIN, UNMAPPED, DimensionTagger, Domain
 from shared.survey_data import AgencyList, SurveyData
 from shared.text import TextTools
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 UNMAPPED_NAME = {"id": "Belum terpetakan", "en": "Unmapped"}
 STAFF_ROWS_PER_GAP = 20  # the most similar rows are listed; staff_row_count has them all
 
@@ -92,6 +93,7 @@ class Analysis:
     links: pd.DataFrame  # processor.links.LINK_COLUMNS
     params: Parameters = field(default_factory=Parameters)
     agencies: AgencyList | None = None  # the campaign's own list of OPD, if it has one
+    skm: pd.DataFrame | None = None  # SKM scores (processor.ikm.SKM_COLUMNS), if any
 
 
 def analyse(
@@ -104,6 +106,7 @@ def analyse(
     params: Parameters = Parameters(),  # noqa: B008 - frozen, so sharing it is safe
     progress: Progress = _no_progress,
     agencies: AgencyList | None = None,
+    skm: pd.DataFrame | None = None,
 ) -> Analysis:
     """The whole analysis on frames (see processor.load for their columns). `agencies` is
     the campaign's own list of agencies (OPD), if it has one."""
@@ -162,7 +165,17 @@ def analyse(
         links=links,
         params=params,
         agencies=agencies,
+        skm=skm,
     )
+
+
+def ikm_json(analysis: Analysis, survey_data: SurveyData) -> list[dict]:
+    """summary.json's `ikm`: per service unit and period (see processor.ikm)."""
+    if analysis.skm is None or analysis.skm.empty:
+        return []
+    timezone = analysis.campaign.get("timezone") or "Asia/Jakarta"
+    table = ikm_table(analysis.skm, survey_data.service_units, timezone=timezone)
+    return [row.as_json() for row in table]
 
 
 def _names(survey_data: SurveyData) -> dict[str, dict[str, str]]:
@@ -431,6 +444,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             for d in survey_data.dimensions.dimensions
         },
         "unmapped": {"answers": int((texts["domain"] == UNMAPPED).sum())},
+        "ikm": ikm_json(analysis, survey_data),
         "parameters": {
             "domain_threshold": analysis.params.domain_threshold,
             "theme_distance": analysis.params.theme_distance,
@@ -482,6 +496,7 @@ def run_analysis(
         params=params,
         progress=progress,
         agencies=frames.agencies,
+        skm=frames.skm,
     )
     summary = build_summary(analysis, survey_data=survey_data, now=now)
     progress("write")

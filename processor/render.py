@@ -104,6 +104,35 @@ LINK_SHEET_COLUMNS = (
 )
 
 
+def ikm_sheet(summary: dict) -> pd.DataFrame:
+    """The IKM sheet: per service unit and period, the NRR of each SKM element, the
+    converted IKM and its grade (PermenPANRB 14/2017), with a note when the unit has fewer
+    respondents than the regulation's minimum sample."""
+    rows = []
+    for entry in summary.get("ikm", []):
+        minimum = entry.get("minimum_sample")
+        note = (
+            f"di bawah sampel minimum ({entry['respondents']} < {minimum})"
+            if entry.get("below_minimum_sample")
+            else ""
+        )
+        rows.append(
+            {
+                "kode": entry.get("code", ""),
+                "unit layanan": entry["name"],
+                "periode": entry["period"],
+                "responden": entry["respondents"],
+                **{f"NRR {element}": value for element, value in entry["nrr"].items()},
+                "IKM": entry["ikm"],
+                "mutu": entry["grade"],
+                "kinerja": (entry.get("grade_label") or {}).get("id", ""),
+                "sampel minimum": minimum if minimum is not None else "",
+                "catatan": note,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def links_sheet(summary: dict) -> pd.DataFrame:
     """Every evidence link of summary.json, a row each: what joins what, and how strongly
     ("lemah" links are for the planner to confirm)."""
@@ -258,7 +287,7 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                 freeze=False,
                 widths={"kebutuhan teratas": 50, "hambatan teratas": 50},
             )
-            used = {"Ringkasan", "Jawaban", "Tautan"}
+            used = {"Ringkasan", "Jawaban", "Tautan", "IKM"}
             for code, domain in summary["domains"].items():
                 sheet = _sheet_name(code, used)
                 themes = pd.DataFrame(
@@ -324,6 +353,8 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                 )
                 sheets.sheet(sheet).write(row, 0, "Dimensi masalah", sheets.title)
                 sheets.table(dimensions, sheet, start_row=row + 1, freeze=False)
+            if summary.get("ikm"):
+                sheets.table(ikm_sheet(summary), "IKM", widths={"unit layanan": 40})
             sheets.table(
                 links_sheet(summary),
                 "Tautan",

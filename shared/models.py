@@ -31,6 +31,7 @@ class Role(StrEnum):
 class Instrument(StrEnum):
     external = "external"
     internal = "internal"
+    skm = "skm"  # Survei Kepuasan Masyarakat of one service unit (issue 14)
 
 
 class RunStatus(StrEnum):
@@ -118,6 +119,8 @@ class SurveyRun(SQLModel, table=True):
     current_step: str = Field(default="", max_length=128)
     editing: bool = False  # answering an edit from the review: return to the review after
     source: str | None = Field(default=None, max_length=64)  # venue from the deep link
+    # An SKM run's service unit (service_units.yaml code); None for other instruments.
+    service_unit: str | None = Field(default=None, max_length=32)
     receipt_code: str | None = Field(default=None, max_length=16, unique=True)
     started_at: datetime
     updated_at: datetime

@@ -27,6 +27,8 @@ from processor.draft.content import (
     load_draft_texts,
 )
 from processor.draft.docx_writer import EVIDENCE_STYLE, PAPER_SIZES_CM, render_document
+from processor.draft.ikm import CHART_KEY as IKM_CHART
+from processor.draft.ikm import ikm_part
 from processor.draft.model import (
     DomainModel,
     Innovation,
@@ -277,6 +279,9 @@ def plan_from_summary(
     date = format_date(now.date(), format="long", locale="id_ID" if language == "id" else "en_GB")
     charts = [("domains", ctx.t("chart_domains")), ("dimensions", ctx.t("chart_dimensions"))]
     charts += [(f"themes:{c}", ctx.t("chart_themes", domain=ctx.domain(c))) for c in codes]
+    skm = ikm_part(ctx)
+    if skm is not None:
+        charts.append((IKM_CHART, ctx.t("chart_ikm")))
     return DraftPlan(
         language=language,
         title=ctx.t("title"),
@@ -293,6 +298,7 @@ def plan_from_summary(
         notice=ctx.t("draft_notice", fill=ctx.fill()),
         parts=(
             introduction(ctx, codes, small),
+            *((skm,) if skm is not None else ()),
             _overall(ctx, models),
             *(_domain_part(ctx, m) for m in models),
             other_inputs(ctx, codes, small),
