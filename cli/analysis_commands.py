@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.common import (
@@ -105,11 +106,12 @@ def _report_curations(outcomes: list[dict]) -> None:
         "(tidak berlaku lagi)."
     )
     for outcome in stale:
-        console.print(
-            f"[yellow]curation #{outcome['id']} ({outcome['action']}, {outcome['subject']}) "
-            f"no longer applies: {outcome['note']}; undo it with `rembuk curate --undo "
-            f"{outcome['id']}` or leave it for a later analysis[/yellow]"
+        line = (
+            f"curation #{outcome['id']} ({outcome['action']}, {outcome['subject']}) no longer "
+            f"applies: {outcome['note']}; undo it with `rembuk curate --undo {outcome['id']}` "
+            "or keep it for a later analysis"
         )
+        console.print(f"[yellow]{escape(line)}[/yellow]", highlight=False)
 
 
 def import_answers(
@@ -270,13 +272,12 @@ def _last_statuses(out: Path, code: str) -> dict[int, dict]:
 
 
 def _list_curations(session, chosen, out: Path) -> None:  # type: ignore[no-untyped-def]
-    from rich.table import Table
-
+    """One line per stored curation: id, action, subject, before → after, who and when,
+    and its status in the last analysis (OUT/summary.json) or who undid it."""
     from processor.curation import ACTION_NAMES, STATUS_NAMES, CurationDataError
     from processor.curation_store import as_curation, stored_curations
 
     statuses = _last_statuses(out, chosen.code)
-    table = Table("#", "action", "subject", "before → after", "by", "when", "status")
     rows = stored_curations(session=session, campaign_id=chosen.id)
     for row in rows:
         try:
@@ -284,26 +285,25 @@ def _list_curations(session, chosen, out: Path) -> None:  # type: ignore[no-unty
         except CurationDataError as exc:
             subject = f"(damaged: {exc})"
         if row.undone_at is not None:
-            status = f"undone by {row.undone_by} {row.undone_at:%Y-%m-%d %H:%M}"
+            status = f"undone by {row.undone_by} {row.undone_at:%Y-%m-%d %H:%M} UTC"
         elif row.id in statuses:
             last = statuses[row.id]
             status = STATUS_NAMES.get(last["status"], last["status"])
             status += f" ({last['note']})" if last.get("note") else ""
         else:
             status = "not analysed yet"
-        table.add_row(
-            str(row.id),
-            ACTION_NAMES.get(row.action, row.action),
-            subject,
-            f"{row.before} → {row.after}",
-            row.created_by,
-            f"{row.created_at:%Y-%m-%d %H:%M}",
-            status,
+        console.print(
+            escape(
+                f"#{row.id} {ACTION_NAMES.get(row.action, row.action)}: {subject}: "
+                f"{row.before} → {row.after}; by {row.created_by} "
+                f"{row.created_at:%Y-%m-%d %H:%M} UTC; {status}"
+            ),
+            highlight=False,
         )
-    from rich.console import Console
-
-    Console(soft_wrap=True).print(table)
-    console.print(f"{len(rows)} curations of {chosen.code}; status as of {out / 'summary.json'}.")
+    console.print(
+        f"{len(rows)} curation(s) of {chosen.code}; status as of {out / 'summary.json'}.",
+        highlight=False,
+    )
 
 
 def _answer_befores(session, chosen, curations):  # type: ignore[no-untyped-def]
@@ -321,7 +321,8 @@ def _answer_befores(session, chosen, curations):  # type: ignore[no-untyped-def]
         if curation.action == MOVE_ANSWER:
             if curation.answer_id not in found:
                 problems.append(
-                    f"Kurasi row {row}: {curation.answer_id} is no text answer of {chosen.code}"
+                    f"Kurasi row {row}: {curation.answer_id} is not a text answer of "
+                    f"{chosen.code}; copy the id from the Jawaban sheet"
                 )
                 continue
             curation = replace(curation, before=found[curation.answer_id] or "(tanpa domain)")
@@ -346,10 +347,10 @@ def _load_sheet(session, chosen, file: Path, survey_data, by: str) -> None:  # t
     curations, problems = _answer_befores(session, chosen, edits.curations)
     problems = [*edits.problems, *problems]
     for note in edits.notes:
-        console.print(f"[dim]{note}[/dim]")
+        console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
     if problems:
         for problem in problems:
-            console.print(f"[yellow]{problem}[/yellow]")
+            console.print(f"[yellow]{escape(problem)}[/yellow]", highlight=False)
         raise fail(
             f"{len(problems)} problem(s) in the Kurasi sheet of {file.name}; nothing was "
             "stored. Fix the rows above and run the command again."
@@ -362,9 +363,13 @@ def _load_sheet(session, chosen, file: Path, survey_data, by: str) -> None:  # t
         now=datetime.now(UTC),
     )
     for curation, twin in skipped:
-        console.print(f"[dim]already stored as #{twin}: {curation.describe()}[/dim]")
+        console.print(
+            f"[dim]already stored as #{twin}: {escape(curation.describe())}[/dim]", highlight=False
+        )
     for row in stored:
-        console.print(f"#{row.id} {row.action}: {row.before} → {row.after}")
+        console.print(
+            escape(f"#{row.id} {row.action}: {row.before} → {row.after}"), highlight=False
+        )
     console.print(
         f"Stored {len(stored)} curation(s) for {chosen.code} by {by}. They apply from the "
         "next `rembuk analyse`, draft and digest."
@@ -420,8 +425,11 @@ def curate(
                 except CurationStoreError as exc:
                     raise fail(f"{exc}; see `rembuk curate --list`.") from None
                 console.print(
-                    f"Undid #{row.id} ({row.action}: {row.before} → {row.after}) by {who}; "
-                    "the next analysis no longer applies it."
+                    escape(
+                        f"Undid #{row.id} ({row.action}: {row.before} → {row.after}) by {who}; "
+                        "the next analysis no longer applies it."
+                    ),
+                    highlight=False,
                 )
             else:
                 assert file is not None

@@ -17,8 +17,10 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
@@ -74,7 +76,7 @@ STORED_COLUMNS = (
     "sebelum",
     "sesudah",
     "oleh",
-    "waktu",
+    "waktu (setempat)",
     "status",
     "catatan",
 )
@@ -119,6 +121,19 @@ def _key_cell(value: Mapping[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _staff_needs(summary: Mapping[str, Any]) -> dict[str, str]:
+    """Staff row id -> "baris staf: <its need>" for the rows summary.json shows."""
+    rows = [
+        row
+        for domain in summary["domains"].values()
+        for row in [
+            *(r for gap in domain["gaps"] for r in gap["staff_rows"]),
+            *domain.get("staff_rows_without_need", ()),
+        ]
+    ]
+    return {row["row_id"]: f"baris staf: {row.get('need') or row['row_id']}" for row in rows}
+
+
 def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
     """The table's rows (COLUMNS), editable cells empty."""
     keys = {
@@ -128,6 +143,7 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
         for theme in themes
     }
     status = _status_by_theme(summary)
+    staff = _staff_needs(summary)
     empty = ["", "", "", ""]
     rows: list[list[Any]] = []
     for code, kind, theme in _theme_rows(summary):
@@ -163,7 +179,11 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
                 lift=link["lift"],
                 p_value=link["p_value"],
             )
-            source_label = link["source"] if row_link else link.get("source_label") or ""
+            source_label = (
+                staff.get(link["source"], link["source"])
+                if row_link
+                else link.get("source_label") or ""
+            )
             strength = STRENGTH.get(link["strength"], link["strength"])
             rows.append(
                 [
@@ -183,7 +203,19 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def _local_time(at: Any, timezone: str) -> str:
+    """A stored ISO time as the campaign's local time (the clock the planner reads)."""
+    try:
+        moment = datetime.fromisoformat(str(at))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, KeyError):
+        return str(at or "")
+
+
 def _stored_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
+    zone = summary["campaign"].get("timezone") or "Asia/Jakarta"
     return [
         [
             outcome["id"],
@@ -192,7 +224,7 @@ def _stored_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
             outcome["before"],
             outcome["after"],
             outcome["by"],
-            str(outcome["at"])[:16].replace("T", " "),
+            _local_time(outcome["at"], zone),
             STATUS_NAMES.get(outcome["status"], outcome["status"]),
             outcome["note"],
         ]
@@ -223,7 +255,9 @@ def _formats(book: xlsxwriter.Workbook) -> _Formats:
 
 
 def _write_cell(sheet: Any, row: int, column: int, value: Any, cell_format: Any = None) -> None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if value == "" or value is None:
+        sheet.write_blank(row, column, None, cell_format)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
         sheet.write_number(row, column, value, cell_format)
     else:
         sheet.write_string(row, column, clean_text(str(value)), cell_format)
