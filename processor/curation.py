@@ -623,6 +623,8 @@ def apply_curations(analysis: Analysis, curations: Sequence[Curation]) -> Analys
     """The analysis with the curations applied in order (see the module docstring); its
     `curations` field tells how each one fared. Links get a `curated` column ("confirmed"
     or "")."""
+    if not curations:
+        return analysis
     work = _start(analysis)
     outcomes = [
         Outcome(c, STALE, note=f"rusak: {c.problem}") if c.problem else _APPLY[c.action](work, c)

@@ -10,7 +10,7 @@ unaddressed needs), else between lines, so no tag is ever cut in two.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -207,8 +207,24 @@ def digest_blocks(
             t("digest_unaddressed_more", n=_n(len(unaddressed) - MAX_UNADDRESSED, language))
         )
     # What needs a decision first (needs no agency covers), then what is new, then detail.
-    blocks += ["\n".join(lines), new_block, *domain_blocks, t("digest_files")]
+    blocks += ["\n".join(lines), new_block, *domain_blocks]
+    blocks += _stale_curations(summary, t)
+    blocks.append(t("digest_files"))
     return blocks
+
+
+def _stale_curations(summary: Summary, t: Callable[..., str]) -> list[str]:
+    """A block naming the planners' curations that no longer apply (their theme dissolved),
+    so nobody believes an edit is in the draft when it is not; none when all apply."""
+    stale = [c for c in summary.curations if c.stale]
+    if not stale:
+        return []
+    lines = [t("digest_curations_stale", n=len(stale))]
+    lines += [
+        t("digest_curation_item", id=c.id, subject=escape_text(c.subject), note=escape_text(c.note))
+        for c in stale[:MAX_NEW]
+    ]
+    return ["\n".join(lines)]
 
 
 def _split_long(block: str, limit: int) -> list[str]:

@@ -212,6 +212,25 @@ class Counts:
 
 
 @dataclass(frozen=True, config=_CONFIG)
+class CurationStatus:
+    """How a planner's curation fared in this analysis (processor.curation.Outcome)."""
+
+    id: int
+    action: str
+    status: str  # "applied" or "stale" (tidak berlaku lagi)
+    subject: str = ""
+    before: str = ""
+    after: str = ""
+    by: str = ""
+    note: str = ""
+    theme_id: str | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self.status != "applied"
+
+
+@dataclass(frozen=True, config=_CONFIG)
 class Summary:
     schema_version: int
     campaign: Campaign
@@ -221,6 +240,7 @@ class Summary:
     dimensions: dict[str, Dimension] = Field(default_factory=dict)
     unmapped: dict[str, int] = Field(default_factory=dict)
     period: Period = Field(default_factory=Period)
+    curations: tuple[CurationStatus, ...] = ()  # schema 3
 
     def domain_name(self, code: str, language: str) -> str:
         domain = self.domains.get(code)

@@ -43,6 +43,7 @@ from processor.curation_store import (
     save_curations,
     undo_curation,
 )
+from processor.digest import compose_digest
 from processor.render import write_analysis_xlsx
 from shared.models import Instrument, Role
 from tests.processor.conftest import NOW
@@ -303,6 +304,19 @@ def test_a_curation_whose_theme_dissolved_is_reported(
     sheet = load_workbook(path, read_only=True)[SHEET]
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert "tidak berlaku lagi" in cells and "Pungutan liar" in cells
+    digest = "\n".join(
+        compose_digest(
+            summary,
+            None,
+            language="id",
+            messages=survey_data.messages,
+            period_start=None,
+            period_end=NOW,
+        )
+    )
+    assert "Kurasi tidak berlaku lagi (1)" in digest
+    assert f"#7 tema “{BRIBE_OBSTACLE}” (citizen_obstacle, kesehatan)" in digest
+    assert "tema tidak ditemukan lagi" in digest
 
 
 def test_a_theme_found_again_by_its_label_when_its_answers_are_gone(analysis) -> None:  # type: ignore[no-untyped-def]
