@@ -285,19 +285,16 @@ def _words(text: str) -> set[str]:
     return set(" ".join(text.lower().split()).replace(",", " ").split())
 
 
-def _containment(key: ThemeKey, candidates: pd.DataFrame, present: set[str]) -> str | None:
-    known = {a for a in key.answer_ids if a in present}
+def _containment(key: ThemeKey, candidates: pd.DataFrame, theme_of: pd.Series) -> str | None:
+    known = [a for a in dict.fromkeys(key.answer_ids) if a in theme_of.index]
     if not known:
         return None
+    held = theme_of.loc[known].value_counts()
     best: tuple[float, int, int, str] | None = None
-    for theme_id, domain, ids, count in zip(
-        candidates["theme_id"],
-        candidates["domain"],
-        candidates["answer_ids"],
-        candidates["answer_count"],
-        strict=True,
+    for theme_id, domain, count in zip(
+        candidates["theme_id"], candidates["domain"], candidates["answer_count"], strict=True
     ):
-        share = len(known.intersection(str(a) for a in ids)) / len(known)
+        share = float(held.get(theme_id, 0)) / len(known)
         score = (share, int(domain == key.domain), int(count), theme_id)
         if share > 0 and (best is None or score > best):
             best = score
@@ -325,14 +322,22 @@ def _by_text(key: ThemeKey, candidates: pd.DataFrame) -> str | None:
     return best[1] if best is not None else None
 
 
-def match_theme(key: ThemeKey, table: pd.DataFrame, present: set[str]) -> str | None:
+def answer_themes(texts: pd.DataFrame) -> pd.Series:
+    """theme_id indexed by answer_id (as text): what match_theme looks answers up in."""
+    return pd.Series(
+        texts["theme_id"].to_numpy(dtype=object),
+        index=pd.Index(texts["answer_id"].astype(str), name="answer_id"),
+    )
+
+
+def match_theme(key: ThemeKey, table: pd.DataFrame, theme_of: pd.Series) -> str | None:
     """The id of the theme of this run that `key` names, or None (see the module
-    docstring). `table` is the themes table; `present` the answer ids of this run."""
+    docstring). `table` is the themes table; `theme_of` is answer_themes() of this run."""
     candidates = table.loc[(table["kind"] == key.kind) & ~table["is_other"].astype(bool)]
     if candidates.empty:
         return None
-    if any(a in present for a in key.answer_ids):
-        return _containment(key, candidates, present)
+    if any(a in theme_of.index for a in key.answer_ids):
+        return _containment(key, candidates, theme_of)
     return _by_text(key, candidates)
 
 
@@ -350,7 +355,7 @@ class _Work:
     gaps: pd.DataFrame
     tags: pd.DataFrame
     original: pd.DataFrame
-    present: set[str]
+    theme_of: pd.Series  # answer_id -> theme_id before any curation
     staff_row_ids: set[str]
     quotes: int
     alias: dict[str, str] = field(default_factory=dict)
@@ -360,7 +365,7 @@ class _Work:
         """The theme's id now: found among this run's themes, then followed through the
         merges and moves applied so far."""
         if key not in self.matched:
-            self.matched[key] = match_theme(key, self.original, self.present)
+            self.matched[key] = match_theme(key, self.original, self.theme_of)
         theme_id = self.matched[key]
         seen: set[str] = set()
         while theme_id is not None and theme_id in self.alias and theme_id not in seen:
@@ -598,7 +603,7 @@ def _start(analysis: Analysis) -> _Work:
         gaps=analysis.gap_links.copy(),
         tags=analysis.dimension_tags.copy(),
         original=table,
-        present=set(analysis.texts["answer_id"].astype(str)),
+        theme_of=answer_themes(analysis.texts),
         staff_row_ids=set(analysis.staff_rows["row_id"].astype(str)),
         quotes=analysis.params.quotes,
     )

@@ -277,12 +277,12 @@ def write_kurasi_sheet(
     rows = kurasi_rows(summary)
     key_column = COLUMNS.index(KEY)
     meta = {"campaign": code, "generated_at": summary.get("generated_at")}
-    sheet.write_string(
-        0, 0, f"Kurasi perencana: {summary['campaign']['name']} ({code})", formats.title
-    )
+    title = clean_text(f"Kurasi perencana: {summary['campaign']['name']} ({code})")
+    sheet.write_string(0, 0, title, formats.title)
     sheet.write_string(0, key_column, _key_cell(meta))
     for number, line in enumerate(INSTRUCTIONS, start=1):
-        sheet.merge_range(number, 0, number, key_column - 1, line.format(code=code), formats.note)
+        text = clean_text(line.format(code=code))
+        sheet.merge_range(number, 0, number, key_column - 1, text, formats.note)
         sheet.set_row(number, 30)
     for column, name in enumerate(COLUMNS):
         header = formats.editable_header if name in EDITABLE else formats.header
