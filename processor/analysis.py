@@ -94,6 +94,8 @@ class Analysis:
     params: Parameters = field(default_factory=Parameters)
     agencies: AgencyList | None = None  # the campaign's own list of OPD, if it has one
     skm: pd.DataFrame | None = None  # SKM scores (processor.ikm.SKM_COLUMNS), if any
+    # How each planner curation fared (processor.curation.Outcome.to_json), once applied.
+    curations: tuple[dict, ...] = ()
 
 
 def analyse(
@@ -304,6 +306,7 @@ def _links_json(links: pd.DataFrame | None, labels: Mapping[str, str]) -> list[d
             "similarity": round(float(link["similarity"]), 3),
             "strength": link["strength"],
             "via": link["via"] or None,
+            "curated": link.get("curated") or None,  # "confirmed" by a planner
         }
         for link in links.to_dict("records")
     ]
@@ -445,6 +448,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
         },
         "unmapped": {"answers": int((texts["domain"] == UNMAPPED).sum())},
         "ikm": ikm_json(analysis, survey_data),
+        "curations": [dict(c) for c in analysis.curations],
         "parameters": {
             "domain_threshold": analysis.params.domain_threshold,
             "theme_distance": analysis.params.theme_distance,
@@ -476,6 +480,8 @@ def run_analysis(
     """Read the campaign's answers, analyse them, write summary.json and analysis.xlsx."""
     from sqlmodel import Session
 
+    from processor.curation import apply_curations
+    from processor.curation_store import active_curations
     from processor.load import load_campaign_frames
     from processor.render import write_analysis_xlsx, write_summary_json
     from shared import crud
@@ -486,6 +492,7 @@ def run_analysis(
         if campaign is None:
             raise LookupError(f"no campaign {campaign_code!r}")
         frames = load_campaign_frames(connection=session.connection(), campaign=campaign)
+        curations = active_curations(session=session, campaign_id=campaign.id)
     tools = tools or Tools.build(survey_data)
     analysis = analyse(
         campaign=frames.campaign,
@@ -498,13 +505,15 @@ def run_analysis(
         agencies=frames.agencies,
         skm=frames.skm,
     )
+    analysis = apply_curations(analysis, curations)  # the planners' edits (issue 11)
     summary = build_summary(analysis, survey_data=survey_data, now=now)
     progress("write")
     out_dir.mkdir(parents=True, exist_ok=True)
     summary_path = write_summary_json(summary, out_dir / "summary.json")
     xlsx_path = out_dir / "analysis.xlsx"
     if write_xlsx:
-        write_analysis_xlsx(analysis, summary, xlsx_path)
+        domains = [d.code for d in survey_data.domains.domains]
+        write_analysis_xlsx(analysis, summary, xlsx_path, domains=domains)
     return AnalysisResult(
         summary=summary, summary_path=summary_path, xlsx_path=xlsx_path, analysis=analysis
     )

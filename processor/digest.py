@@ -208,7 +208,7 @@ def digest_blocks(
         )
     # What needs a decision first (needs no agency covers), then what is new, then detail.
     blocks += ["\n".join(lines), new_block, *ikm_blocks(summary, language, t, counted)]
-    blocks += [*domain_blocks, t("digest_files")]
+    blocks += [*domain_blocks, *_stale_curations(summary, t), t("digest_files")]
     return blocks
 
 
@@ -239,6 +239,20 @@ def ikm_blocks(
         )
         if row.below_minimum_sample and row.minimum_sample is not None:
             lines.append(t("digest_ikm_below_sample", minimum=_n(row.minimum_sample, language)))
+    return ["\n".join(lines)]
+
+
+def _stale_curations(summary: Summary, t: Callable[..., str]) -> list[str]:
+    """A block naming the planners' curations that no longer apply (their theme dissolved),
+    so nobody believes an edit is in the draft when it is not; none when all apply."""
+    stale = [c for c in summary.curations if c.stale]
+    if not stale:
+        return []
+    lines = [t("digest_curations_stale", n=len(stale))]
+    lines += [
+        t("digest_curation_item", id=c.id, subject=escape_text(c.subject), note=escape_text(c.note))
+        for c in stale[:MAX_NEW]
+    ]
     return ["\n".join(lines)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pandas as pd
 import xlsxwriter
 
 from processor.analysis import Analysis
+from processor.curation_sheet import write_kurasi_sheet
 from processor.themes import scrub_texts
 from shared.clean import clean_text
 from shared.files import replace_atomically
@@ -215,8 +217,11 @@ def _sheet_name(code: str, used: set[str]) -> str:
     return name
 
 
-def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
-    """Overview, one sheet per domain (themes, gaps, dimensions), and the answers."""
+def write_analysis_xlsx(
+    analysis: Analysis, summary: dict, path: Path, *, domains: Sequence[str] = ()
+) -> Path:
+    """Overview, one sheet per domain (themes, gaps, dimensions), the links, the planner's
+    Kurasi sheet (`domains`: the codes its drop-down offers) and the answers."""
 
     def write(target: Path) -> None:
         with xlsxwriter.Workbook(str(target)) as book:
@@ -287,7 +292,7 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                 freeze=False,
                 widths={"kebutuhan teratas": 50, "hambatan teratas": 50},
             )
-            used = {"Ringkasan", "Jawaban", "Tautan", "IKM"}
+            used = {"Ringkasan", "Jawaban", "Tautan", "IKM", "Kurasi"}
             for code, domain in summary["domains"].items():
                 sheet = _sheet_name(code, used)
                 themes = pd.DataFrame(
@@ -360,6 +365,7 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                 "Tautan",
                 widths={"sumber (label)": 45, "tujuan (label)": 45, "melalui": 20},
             )
+            write_kurasi_sheet(book, summary, domains=domains)
             sheets.table(
                 answers_sheet(analysis.texts.head(ANSWER_SHEET_ROWS), analysis.dimension_tags),
                 "Jawaban",

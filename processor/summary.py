@@ -230,6 +230,25 @@ class UnitIkm:
 
 
 @dataclass(frozen=True, config=_CONFIG)
+class CurationStatus:
+    """How a planner's curation fared in this analysis (processor.curation.Outcome)."""
+
+    id: int
+    action: str
+    status: str  # "applied" or "stale" (tidak berlaku lagi)
+    subject: str = ""
+    before: str = ""
+    after: str = ""
+    by: str = ""
+    note: str = ""
+    theme_id: str | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self.status != "applied"
+
+
+@dataclass(frozen=True, config=_CONFIG)
 class Summary:
     schema_version: int
     campaign: Campaign
@@ -240,6 +259,7 @@ class Summary:
     unmapped: dict[str, int] = Field(default_factory=dict)
     period: Period = Field(default_factory=Period)
     ikm: tuple[UnitIkm, ...] = ()
+    curations: tuple[CurationStatus, ...] = ()  # schema 3
 
     def latest_ikm(self) -> list[UnitIkm]:
         """Each unit's IKM of its latest period, in the summary's order."""

@@ -304,3 +304,25 @@ class RespondentProfile(SQLModel, table=True):
     sex: str | None = Field(default=None, max_length=16)
     disability: str | None = Field(default=None, max_length=16)
     updated_at: datetime
+
+
+class Curation(SQLModel, table=True):
+    """A planner's edit of a campaign's analysis (issue 11), loaded from the Kurasi sheet of
+    analysis.xlsx with `rembuk curate`: rename, merge or move a theme, move one answer,
+    confirm or reject a link. `target` and `value` are JSON (see processor.curation);
+    `before` and `after` say what changed, in words, for the audit. Undoing keeps the row
+    and records who undid it and when."""
+
+    __tablename__ = "curation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    action: str = Field(max_length=16)
+    target: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    value: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    before: str = Field(default="", sa_column=Column(Text, nullable=False))
+    after: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_by: str = Field(max_length=64)
+    created_at: datetime
+    undone_by: str | None = Field(default=None, max_length=64)
+    undone_at: datetime | None = None
