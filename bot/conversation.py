@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -849,7 +850,12 @@ class Conversation:
             elif not confirmed:
                 turn.pressed = self.texts("erase_kept", turn.language)
             else:
-                erase_respondent(session=session, respondent=respondent, now=self.clock())
+                erase_respondent(
+                    session=session,
+                    respondent=respondent,
+                    now=self.clock(),
+                    output_dir=Path(self.settings.output_dir),
+                )
                 turn.pressed = self.texts("erase_done", turn.language)
             return turn.reply()
 

@@ -241,11 +241,21 @@ def erase(
             if not yes and not typer.confirm("Erase them and the respondent's identity?"):
                 console.print("Nothing was erased.")
                 raise typer.Exit(1)
-            erase_respondent(session=session, respondent=respondent, now=datetime.now(UTC))
+            report = erase_respondent(
+                session=session,
+                respondent=respondent,
+                now=datetime.now(UTC),
+                output_dir=Path(settings.output_dir),
+            )
         console.print(
-            "Erased. Later analyses, drafts and digests no longer count these answers "
-            "(files written before still do until they are made again)."
+            f"Erased. Their quotes and answer ids left {report.digests} stored digest(s) and "
+            f"{len(report.files.rewritten)} file(s) (rewritten or made again); counts already "
+            "sent stay as they were."
         )
+        for path, error in report.files.failed:
+            console.print(f"[red]Could not scrub {path}: {error}[/red]")
+        if report.files.failed:
+            raise typer.Exit(1)
     finally:
         engine.dispose()
 
