@@ -41,6 +41,7 @@ class DeliveryStatus(StrEnum):
     sent = "sent"
     blocked = "blocked"
     failed = "failed"
+    skipped = "skipped"  # broadcasts: erased, blocked or turned off before their turn
 
 
 class Campaign(SQLModel, table=True):
