@@ -18,12 +18,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from processor import digest_store
-from processor.broadcast import compose_broadcast
+from processor.broadcast import Recipient, compose_broadcast, plan_counts, recipients
 from processor.delivery import (
     Clock,
     DeliveryPolicy,
@@ -147,3 +148,30 @@ async def send_broadcast(
         digest_store.record_broadcast_run, broadcast_id=broadcast_id, by=by, now=clock()
     )
     return BroadcastRun(broadcast_id, report, tally, skipped)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a broadcast of the campaign's latest digest would do (the dry run, /kabari)."""
+
+    digest: Digest | None
+    planned: list[Recipient]
+    counts: dict
+    existing: Broadcast | None = None  # this digest's broadcast, if one was started
+    tally: dict[str, int] = field(default_factory=dict)  # its deliveries by status
+
+
+def preview_broadcast(*, session: Session, campaign_id: int) -> Preview:
+    digest = digest_store.latest_digest(session=session, campaign_id=campaign_id)
+    if digest is None:
+        return Preview(None, [], plan_counts([]))
+    planned = recipients(
+        digest_store.answered_domains(session=session, campaign_id=campaign_id), digest.summary
+    )
+    existing = digest_store.broadcast_for_digest(session=session, digest_id=digest.id)
+    tally = (
+        digest_store.broadcast_tally(session=session, broadcast_id=existing.id)
+        if existing is not None
+        else {}
+    )
+    return Preview(digest, planned, plan_counts(planned), existing, tally)

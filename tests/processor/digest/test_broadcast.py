@@ -4,7 +4,9 @@ then resume without duplicates, the audit, and the dry run's counts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -342,3 +344,70 @@ def test_message_is_escaped_formal_and_under_the_limit(summary: dict, survey_dat
     text = "\n".join(parts)
     assert "Puskesmas &lt;buka&gt; sampai sore &amp; malam" in text
     assert "<buka>" not in text
+
+
+@pytest.fixture
+def threaded_api() -> Iterator[RecordingAPI]:
+    """The fake Bot API on a loop of its own, for a CLI command that runs asyncio.run."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    async def start() -> RecordingAPI:
+        server = RecordingAPI()
+        await server.start()
+        return server
+
+    server = asyncio.run_coroutine_threadsafe(start(), loop).result()
+    yield server
+    asyncio.run_coroutine_threadsafe(server.stop(), loop).result()
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join()
+    loop.close()
+
+
+def test_cli_dry_run_then_send_then_nothing_left(
+    engine: Engine,
+    database_url: str,
+    digest: Digest,
+    citizens: dict[int, int],
+    others: None,
+    threaded_api: RecordingAPI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REMBUK_PSEUDONYM_KEY", "test-key")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    runner = CliRunner()
+    dry = runner.invoke(app, ["broadcast", "--campaign", "tjb2027", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Recipients: 4" in dry.output
+    assert "By domain: adminduk_perizinan 1, kesehatan 3, pekerjaan_umum 1" in dry.output
+    assert "By language: en 1, id 3" in dry.output
+    assert "r-test602…  id  kesehatan, pekerjaan_umum" in dry.output
+    assert "Dry run" in dry.output and threaded_api.calls_to("sendMessage") == []
+
+    no_token = runner.invoke(app, ["broadcast", "--campaign", "tjb2027", "--yes"])
+    assert no_token.exit_code == 1 and "TELEGRAM_BOT_TOKEN" in no_token.output
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:ABC")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", threaded_api.base_url)
+    monkeypatch.setenv("TELEGRAM_API_BASE_FILE_URL", threaded_api.base_file_url)
+    sent = runner.invoke(app, ["broadcast", "--campaign", "tjb2027", "--yes"])
+    assert sent.exit_code == 0, sent.output
+    assert "sent 4" in sent.output
+    for chat in citizens:
+        assert len(received(threaded_api, chat)) == 1
+    with Session(engine) as session:
+        audit = session.exec(select(Broadcast)).one()
+    assert audit.started_by.startswith("cli:") and audit.counts["result"]["sent"] == 4
+
+    again = runner.invoke(app, ["broadcast", "--campaign", "tjb2027", "--yes"])
+    assert again.exit_code == 0 and "Nothing left to send" in again.output
+    assert len(threaded_api.calls_to("sendMessage")) == 4
+    unknown = runner.invoke(app, ["broadcast", "--campaign", "nope", "--dry-run"])
+    assert unknown.exit_code == 1 and "No campaign" in unknown.output
