@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
@@ -104,16 +103,15 @@ def mark_opted_out(*, session: Session, telegram_user_id: int) -> None:
 
 
 def erase_respondent(
-    *, session: Session, respondent: Respondent, now: datetime, output_dir: Path | None = None
+    *, session: Session, respondent: Respondent, now: datetime
 ) -> erasure.ErasureReport:
     """Delete every answer, revision and run of the respondent, and forget who they were.
 
     The row stays as an anonymous tombstone because invitations and deliveries refer to it;
     its pseudonym is replaced so that the person starts afresh if they come back. Their
     profile row goes. What was already made goes too (processor.erasure): their quotes and
-    answer ids leave every stored digest, and the files of the digests (and every analysis
-    under `output_dir`) are scrubbed or made again. Blocking file work: call from a worker
-    thread.
+    answer ids leave every stored digest here, in the same transaction; the returned report
+    carries the file work to do once it is committed (`erasure.scrub_files`).
     """
     traces = erasure.collect_traces(
         session=session, respondent_id=respondent.id, pseudonym=respondent.pseudonym
@@ -133,14 +131,10 @@ def erase_respondent(
     respondent.erased_at = now
     session.add(respondent)
     session.flush()
-    report = erasure.ErasureReport()
+    report = erasure.ErasureReport(traces)
     if traces.answer_ids or traces.texts:
         report.digests = len(erasure.scrub_digests(session=session, traces=traces))
-        report.files = erasure.scrub_outputs(
-            traces=traces,
-            directories=erasure.digest_directories(session=session),
-            output_dir=output_dir,
-        )
+        report.directories = erasure.digest_directories(session=session)
     return report
 
 

@@ -217,6 +217,7 @@ def erase(
 ) -> None:
     """Erase a respondent's answers and identity on their request (as /hapus_data does)."""
     from bot.respondents import erase_respondent, find_by_receipt, find_respondent, stored_counts
+    from processor.erasure import scrub_files
 
     if (receipt is None) == (telegram_id is None):
         raise fail("Name the respondent with exactly one of --receipt or --telegram-id.")
@@ -241,12 +242,8 @@ def erase(
             if not yes and not typer.confirm("Erase them and the respondent's identity?"):
                 console.print("Nothing was erased.")
                 raise typer.Exit(1)
-            report = erase_respondent(
-                session=session,
-                respondent=respondent,
-                now=datetime.now(UTC),
-                output_dir=Path(settings.output_dir),
-            )
+            report = erase_respondent(session=session, respondent=respondent, now=datetime.now(UTC))
+        scrub_files(report, output_dir=Path(settings.output_dir))
         console.print(
             f"Erased. Their quotes and answer ids left {report.digests} stored digest(s) and "
             f"{len(report.files.rewritten)} file(s) (rewritten or made again); counts already "

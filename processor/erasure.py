@@ -24,6 +24,7 @@ import html
 import json
 import logging
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -305,7 +306,12 @@ def scrub_directory(
 
 @dataclass
 class ErasureReport:
+    """What an erasure changed in the database, and the file work still to do after the
+    commit (`scrub_files`, or `scrub_files_later` from the bot)."""
+
+    traces: Traces
     digests: int = 0  # Digest rows that held the respondent
+    directories: list[tuple[Path, datetime]] = field(default_factory=list)
     files: FileReport = field(default_factory=FileReport)
 
 
@@ -360,3 +366,40 @@ def scrub_outputs(
         seen.add(key)
         scrub_directory(directory, traces, now=when, report=report)
     return report
+
+
+def scrub_files(report: ErasureReport, *, output_dir: Path | None) -> FileReport:
+    """The file part of an erasure, after its transaction committed (slow: re-rendering a
+    draft takes about a second, so it never runs inside the transaction)."""
+    traces = report.traces
+    if traces.answer_ids or traces.texts:
+        report.files = scrub_outputs(
+            traces=traces, directories=report.directories, output_dir=output_dir
+        )
+    return report.files
+
+
+_background: list[ThreadPoolExecutor] = []
+
+
+def scrub_files_later(report: ErasureReport, *, output_dir: Path | None) -> Future[FileReport]:
+    """`scrub_files` on a thread of its own, so the bot's database worker (one thread on
+    SQLite) is not held while drafts are re-rendered. Erasures are scrubbed one at a time;
+    the interpreter waits for the thread at exit."""
+    if not _background:
+        _background.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="rembuk-erasure"))
+
+    def run() -> FileReport:
+        try:
+            return scrub_files(report, output_dir=output_dir)
+        except Exception:
+            logger.exception("Scrubbing the outputs after an erasure failed")
+            raise
+
+    return _background[0].submit(run)
+
+
+def wait_for_background(timeout: float | None = None) -> None:
+    """Wait until every erasure's file work handed to `scrub_files_later` is done."""
+    if _background:
+        _background[0].submit(lambda: None).result(timeout=timeout)

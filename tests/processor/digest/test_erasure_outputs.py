@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bot.respondents import erase_respondent
 from processor.digest_job import produce_digest
+from processor.erasure import scrub_files
 from shared.models import Answer, Digest, Respondent, RespondentProfile, SurveyRun
 from tests.processor.digest.conftest import NOW
 
@@ -92,8 +93,9 @@ def test_erasing_a_quoted_citizen_scrubs_digest_rows_and_files(
         session.add(RespondentProfile(respondent_id=respondent.id, sex="p", updated_at=NOW))
         session.commit()
         erased_id = f"a{answer.id}"
-        report = erase_respondent(session=session, respondent=respondent, now=NOW, output_dir=out)
+        report = erase_respondent(session=session, respondent=respondent, now=NOW)
         session.commit()
+    scrub_files(report, output_dir=out)
     assert report.digests == 1 and not report.files.failed
     assert {p.name for p in report.files.rewritten} == {p.name for p in files}
 
@@ -140,8 +142,9 @@ def test_a_second_erasure_pass_changes_nothing_and_unrelated_digests_stay(
     stamps = {p: p.stat().st_mtime_ns for p in produced.out_dir.iterdir()}
     with Session(engine) as session:
         person = session.get(Respondent, late.id)
-        report = erase_respondent(session=session, respondent=person, now=NOW, output_dir=out)
+        report = erase_respondent(session=session, respondent=person, now=NOW)
         session.commit()
+    scrub_files(report, output_dir=out)
     # They answered after the digest: nothing made before holds them, nothing is rewritten.
     assert report.digests == 0 and report.files.rewritten == []
     assert {p: p.stat().st_mtime_ns for p in produced.out_dir.iterdir()} == stamps
