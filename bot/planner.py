@@ -198,85 +198,96 @@ def _preview_text(preview: Preview, language: str, messages: MessageCatalog) -> 
     )
 
 
-def broadcast_handlers(
-    *, engine: Engine, survey_data: SurveyData, default_language: str = "id"
-) -> list[BaseHandler]:
-    """/kabari (/broadcast) with its send/cancel buttons, and the respondents' "no more
-    news" button."""
-    messages = survey_data.messages
+def _refusal(found: _Kabari) -> tuple[str, dict[str, object]] | None:
+    """Why /kabari cannot offer a broadcast now (message key and values), or None."""
+    preview = found.preview
+    if found.campaign_id is None or preview is None:
+        return "planner_only", {}
+    if preview.digest is None:
+        return "planner_no_digest", {}
+    if preview.existing is not None and not preview.tally.get("pending"):
+        return "kabari_already", {"sent": preview.tally.get("sent", 0)}
+    if preview.existing is None and not preview.planned:
+        return "kabari_nobody", {}
+    return None
 
-    async def on_kabari(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+
+class _Broadcasts:
+    """The handlers of /kabari, its buttons, and the respondents' "no more news" button."""
+
+    def __init__(self, *, engine: Engine, messages: MessageCatalog, default_language: str):
+        self.engine, self.messages, self.default_language = engine, messages, default_language
+
+    async def find(self, user_id: int) -> _Kabari:
+        return await asyncio.to_thread(_kabari_for, self.engine, user_id, self.default_language)
+
+    async def on_kabari(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user, message = update.effective_user, update.effective_message
         if user is None or message is None:
             return
-        found = await asyncio.to_thread(_kabari_for, engine, user.id, default_language)
-        language, preview = found.language, found.preview
-        if found.campaign_id is None or preview is None:
-            await message.reply_text(messages.text("planner_only", language))
+        found = await self.find(user.id)
+        refused = _refusal(found)
+        if refused is not None:
+            key, values = refused
+            await message.reply_text(self.messages.text(key, found.language, **values))
             return
-        if preview.digest is None:
-            await message.reply_text(messages.text("planner_no_digest", language))
-            return
-        if preview.existing is not None and not preview.tally.get("pending"):
-            sent = preview.tally.get("sent", 0)
-            await message.reply_text(messages.text("kabari_already", language, sent=sent))
-            return
-        if preview.existing is None and not preview.planned:
-            await message.reply_text(messages.text("kabari_nobody", language))
-            return
+        preview, language = found.preview, found.language
+        assert preview is not None and preview.digest is not None
         await message.reply_text(
-            _preview_text(preview, language, messages), parse_mode=ParseMode.HTML
+            _preview_text(preview, language, self.messages), parse_mode=ParseMode.HTML
         )
         first = preview.planned[0].domains[:1] if preview.planned else ()
         sample = compose_broadcast(
-            preview.digest.summary, list(first), language=language, messages=messages
+            preview.digest.summary, list(first), language=language, messages=self.messages
         )[0]
         await message.reply_text(
             sample,
             parse_mode=ParseMode.HTML,
             disable_web_page_preview=True,
             reply_markup=keyboards.broadcast_confirm_keyboard(
-                messages=messages, language=language, digest_id=preview.digest.id
+                messages=self.messages, language=language, digest_id=preview.digest.id
             ),
         )
 
-    async def on_kabari_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user = update.callback_query, update.effective_user
         if query is None or user is None:
             return
         digest_id, action = _broadcast_fields(query.data)
-        found = await asyncio.to_thread(_kabari_for, engine, user.id, default_language)
-        language = found.language
+        found = await self.find(user.id)
         await _answer_and_clear(query)
+        key, values = await self.confirm(found, digest_id, action, context, update)
+        await context.bot.send_message(user.id, self.messages.text(key, found.language, **values))
+
+    async def confirm(  # type: ignore[no-untyped-def]
+        self, found: _Kabari, digest_id: int, action: str, context, update: Update
+    ) -> tuple[str, dict[str, object]]:
+        """Start (or resume) the broadcast the planner confirmed; the reply's text."""
         if found.campaign_id is None:
-            await context.bot.send_message(user.id, messages.text("planner_only", language))
-            return
+            return "planner_only", {}
         if action != "send":
-            await context.bot.send_message(user.id, messages.text("kabari_cancelled", language))
-            return
-        started = await asyncio.to_thread(_start_for, engine, found, digest_id)
+            return "kabari_cancelled", {}
+        started = await asyncio.to_thread(_start_for, self.engine, found, digest_id)
         if started is None:
-            await context.bot.send_message(user.id, messages.text("kabari_outdated", language))
-            return
+            return "kabari_outdated", {}
         broadcast_id, pending = started
         if not pending:
-            sent = (found.preview.tally if found.preview else {}).get("sent", 0)
-            await context.bot.send_message(
-                user.id, messages.text("kabari_already", language, sent=sent)
-            )
-            return
-        await context.bot.send_message(
-            user.id, messages.text("kabari_started", language, recipients=pending)
-        )
+            return "kabari_already", {
+                "sent": (found.preview.tally if found.preview else {}).get("sent", 0)
+            }
+        assert update.effective_user is not None
         context.application.create_task(
-            _send_and_report(context.bot, user.id, broadcast_id, found),
+            self.send_and_report(context.bot, update.effective_user.id, broadcast_id, found),
             update=update,
             name=f"rembuk-broadcast-{broadcast_id}",
         )
+        return "kabari_started", {"recipients": pending}
 
-    async def _send_and_report(bot, chat_id: int, broadcast_id: int, found: _Kabari) -> None:  # type: ignore[no-untyped-def]
+    async def send_and_report(self, bot, chat_id: int, broadcast_id: int, found: _Kabari) -> None:  # type: ignore[no-untyped-def]
+        """Send with the Application's bot (its rate limiter), then tell the planner."""
+        messages = self.messages
         run = await send_broadcast(
-            engine=engine,
+            engine=self.engine,
             bot=bot,
             clock=lambda: datetime.now(UTC),
             broadcast_id=broadcast_id,
@@ -286,29 +297,36 @@ def broadcast_handlers(
             ),
             by=found.planner,
         )
-        tally = {
-            key: run.tally.get(key, 0)
-            for key in ("sent", "blocked", "skipped", "failed", "pending")
-        }
+        keys = ("sent", "blocked", "skipped", "failed", "pending")
+        tally = {key: run.tally.get(key, 0) for key in keys}
         try:
             await bot.send_message(chat_id, messages.text("kabari_done", found.language, **tally))
         except TelegramError as error:
             logger.info("Could not report broadcast %s to its planner: %s", broadcast_id, error)
 
-    async def on_broadcasts_off(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_broadcasts_off(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user = update.callback_query, update.effective_user
         if query is None or user is None:
             return
-        person = await asyncio.to_thread(_turn_off, engine, user.id)
-        language = person.language if person is not None else default_language
+        person = await asyncio.to_thread(_turn_off, self.engine, user.id)
+        language = person.language if person is not None else self.default_language
         await _answer_and_clear(query)
-        await context.bot.send_message(user.id, messages.text("broadcast_off_done", language))
+        await context.bot.send_message(user.id, self.messages.text("broadcast_off_done", language))
 
+
+def broadcast_handlers(
+    *, engine: Engine, survey_data: SurveyData, default_language: str = "id"
+) -> list[BaseHandler]:
+    """/kabari (/broadcast) with its send/cancel buttons, and the respondents' "no more
+    news" button."""
+    handlers = _Broadcasts(
+        engine=engine, messages=survey_data.messages, default_language=default_language
+    )
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
-        CommandHandler(["kabari", "broadcast"], on_kabari, filters=private),
-        CallbackQueryHandler(on_kabari_button, pattern=_pattern(Kind.broadcast)),
-        CallbackQueryHandler(on_broadcasts_off, pattern=_pattern(Kind.broadcasts_off)),
+        CommandHandler(["kabari", "broadcast"], handlers.on_kabari, filters=private),
+        CallbackQueryHandler(handlers.on_button, pattern=_pattern(Kind.broadcast)),
+        CallbackQueryHandler(handlers.on_broadcasts_off, pattern=_pattern(Kind.broadcasts_off)),
     ]
 
 
