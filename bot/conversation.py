@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -38,6 +39,7 @@ from bot.respondents import (
     record_consent,
     record_decline,
 )
+from processor import erasure
 from shared import crud
 from shared.agencies import campaign_agencies
 from shared.db import session_scope
@@ -911,6 +913,7 @@ class Conversation:
 
     def erase(self, *, user_id: int, confirmed: bool) -> Reply:
         """The confirm/keep buttons of /hapus_data."""
+        report = None
         with self.transaction() as session:
             respondent = find_respondent(session=session, telegram_user_id=user_id)
             turn = _Turn(self._language(respondent))
@@ -919,9 +922,12 @@ class Conversation:
             elif not confirmed:
                 turn.pressed = self.texts("erase_kept", turn.language)
             else:
-                erase_respondent(session=session, respondent=respondent, now=self.clock())
+                report = erase_respondent(session=session, respondent=respondent, now=self.clock())
                 turn.pressed = self.texts("erase_done", turn.language)
-            return turn.reply()
+            reply = turn.reply()
+        if report is not None:  # committed: their words leave the files made before
+            erasure.scrub_files_later(report, output_dir=Path(self.settings.output_dir))
+        return reply
 
     def opted_out(self, *, user_id: int) -> None:
         """Sending failed with 403: the user blocked the bot."""

@@ -244,6 +244,7 @@ def erase(
 ) -> None:
     """Erase a respondent's answers and identity on their request (as /hapus_data does)."""
     from bot.respondents import erase_respondent, find_by_receipt, find_respondent, stored_counts
+    from processor.erasure import scrub_files
 
     if (receipt is None) == (telegram_id is None):
         raise fail("Name the respondent with exactly one of --receipt or --telegram-id.")
@@ -268,11 +269,17 @@ def erase(
             if not yes and not typer.confirm("Erase them and the respondent's identity?"):
                 console.print("Nothing was erased.")
                 raise typer.Exit(1)
-            erase_respondent(session=session, respondent=respondent, now=datetime.now(UTC))
+            report = erase_respondent(session=session, respondent=respondent, now=datetime.now(UTC))
+        scrub_files(report, output_dir=Path(settings.output_dir))
         console.print(
-            "Erased. Later analyses, drafts and digests no longer count these answers "
-            "(files written before still do until they are made again)."
+            f"Erased. Their quotes and answer ids left {report.digests} stored digest(s) and "
+            f"{len(report.files.rewritten)} file(s) (rewritten or made again); counts already "
+            "sent stay as they were."
         )
+        for path, error in report.files.failed:
+            console.print(f"[red]Could not scrub {path}: {error}[/red]")
+        if report.files.failed:
+            raise typer.Exit(1)
     finally:
         engine.dispose()
 

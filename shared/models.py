@@ -51,6 +51,7 @@ class DeliveryStatus(StrEnum):
     sent = "sent"
     blocked = "blocked"
     failed = "failed"
+    skipped = "skipped"  # broadcasts: erased, blocked or turned off before their turn
 
 
 class Campaign(SQLModel, table=True):
@@ -87,6 +88,7 @@ class Respondent(SQLModel, table=True):
     consent_version: str | None = Field(default=None, max_length=32)
     consent_declined_at: datetime | None = None
     opted_out: bool = False  # blocked the bot: never message again
+    broadcasts_off: bool = False  # turned "what we heard" messages (broadcasts) off
     erased: bool = False
     erased_at: datetime | None = None
     created_at: datetime
@@ -326,3 +328,43 @@ class Curation(SQLModel, table=True):
     created_at: datetime
     undone_by: str | None = Field(default=None, max_length=64)
     undone_at: datetime | None = None
+
+
+class Broadcast(SQLModel, table=True):
+    """A "what we heard" message of one digest to a campaign's respondents (issue 14).
+
+    One per digest: starting it again resumes the same broadcast, so nobody gets it twice.
+    The row is the audit record: who started it, when, and the counts (per domain and
+    language when started; sent/blocked/... when the last run ended)."""
+
+    __tablename__ = "broadcast"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    digest_id: int = Field(foreign_key="digest.id", unique=True)
+    started_by: str = Field(max_length=200)  # "cli:<os user>" or "planner:<pseudonym>"
+    started_at: datetime
+    finished_at: datetime | None = None
+    counts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class BroadcastDelivery(SQLModel, table=True):
+    """One respondent's copy of a broadcast: pending -> sent (or blocked/failed/skipped);
+    the same claim/lease columns as DigestDelivery, so the same delivery code sends it."""
+
+    __tablename__ = "broadcast_delivery"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "respondent_id", name="uq_broadcast_delivery"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
+    respondent_id: int = Field(foreign_key="respondent.id", index=True)
+    domains: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    language: str = Field(default="id", max_length=8)
+    status: DeliveryStatus = Field(default=DeliveryStatus.pending, sa_type=String(16))
+    parts_sent: int = 0
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime
+    sent_at: datetime | None = None

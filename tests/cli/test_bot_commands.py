@@ -20,8 +20,10 @@ from shared.settings import load_settings
 
 
 @pytest.fixture
-def env(database_url: str, monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:
+def env(database_url: str, monkeypatch: pytest.MonkeyPatch, engine: Engine, tmp_path: Path) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
+    # Never the working copy's out/: an erasure scrubs the files under it.
+    monkeypatch.setenv("REMBUK_OUTPUT_DIR", str(tmp_path / "out"))
     monkeypatch.setenv("REMBUK_PSEUDONYM_KEY", "test-key")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
 
