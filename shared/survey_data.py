@@ -737,6 +737,9 @@ def load_survey_data(data_dir: Path = DATA_DIR) -> SurveyData:
     _check_innovation_codes(innovations, innovations_path, domains=domains, dimensions=dimensions)
     agencies = load_agencies(data_dir / "agencies.yaml")
     check_agency_domains(agencies, domains, str(data_dir / "agencies.yaml"))
+    from shared.lapor_data import load_lapor_mapping  # it imports this module
+
+    load_lapor_mapping(data_dir / "lapor.yaml", domains=domains)  # checked at start-up
     return SurveyData(
         questionnaires=questionnaires,
         domains=domains,
