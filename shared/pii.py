@@ -304,13 +304,14 @@ def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) 
     found is returned as written (not NFKC-normalised)."""
     folded = fold(text)
     scrubbed = folded
-    details = bool(_MAY_HOLD_DETAILS.search(folded))
-    if details:  # a card number before numbers: "kartu ATM 5221 8412 …" is no NIK
+    words = frozenset(_LETTER_RUN.findall(folded.lower()))
+    if not words.isdisjoint(
+        _CARD_WORDS
+    ):  # a card number before numbers: "kartu ATM 5221 …" is no NIK
         scrubbed = _CARD.sub(lambda m: _replace_number(m, placeholders["card"]), scrubbed)
     if _may_hold_pii(scrubbed):
         scrubbed = _scrub_pii(folded, placeholders)
-    if details:
-        scrubbed = _scrub_details(scrubbed, placeholders)
+    scrubbed = _scrub_details(scrubbed, words, placeholders)
     if not scrubbed[1:].islower() and _MAY_HOLD_NAME.search(scrubbed):  # most: lowercase
         scrubbed = _scrub_names(scrubbed, placeholders["name"])
     return text if scrubbed == folded else scrubbed
@@ -432,12 +433,30 @@ def _scrub_names(text: str, placeholder: str) -> str:
 # "jalan di desa kami berlubang", "RT 03 RW 05 belum dapat air" and "Dusun Krajan" alone
 # stay: they are what a complaint is about.
 _S = _SPACE
-_MAY_HOLD_DETAILS = re.compile(
-    r"(?i:saya|nama|a\.\s?n\b|an\.|ttl|lahir|jl|jln|jalan|gg|gang|blok|alamat|tinggal|domisili"
-    r"|rek|norek|bank|bri|bni|bca|mandiri|bsi|btn|kartu|kis|kip|kks|bpjs|atm|peserta|plat|pelat"
-    r"|nopol|pol|tnkb)"
-    r"|(?<![\w/.-])[A-Z]{1,2}\s?[1-9][0-9]{0,3}\s?[A-Z]{1,3}(?![\w/-])"
+# Each rule runs only on a text that holds one of its words (the runs of letters of the
+# text in small letters): most answers hold none, and the patterns cost far more than this.
+_CARD_WORDS = frozenset("kartu kis kip kks kps kjp atm bpjs peserta nopes".split())
+_ACCOUNT_WORDS = frozenset(
+    "rek rekening norek account bank bri bni bca mandiri bsi btn cimb danamon permata muamalat"
+    " c".split()  # "a/c"
 )
+_BIRTH_WORDS = frozenset("lahir ttl l".split())  # "t.t.l"
+_PLATE_WORDS = frozenset("plat pelat nopol pol polisi tnkb".split())
+_INTRO_WORDS = frozenset("saya nama an n".split())  # "a.n.", "an."
+_ADDRESS_WORDS = frozenset("alamat beralamat domisili berdomisili tinggal rumah gg blok".split())
+_STREET_WORDS = frozenset("jl jln jalan gang".split())
+_HAMLET_WORDS = frozenset("dusun dsn kampung kp kmp lingkungan lingk perum perumahan".split())
+_LETTER_RUN = re.compile(r"[a-z]+")
+_PLATE_SHAPE = re.compile(r"[A-Z][^\S\n]?[1-9]")  # a capital, then a digit: "B 1234", "BH1"
+
+
+def _may_hold_address(words: frozenset[str], text: str) -> bool:
+    """An address word, a gang or block, or a street with a number or a dusun."""
+    return not words.isdisjoint(_ADDRESS_WORDS) or (
+        not words.isdisjoint(_STREET_WORDS)
+        and (not words.isdisjoint(_HAMLET_WORDS) or bool(_DIGIT.search(text)))
+    )
+
 
 # Dates of birth: after "TTL" (place and date: both go), "tempat/tanggal lahir", "tgl
 # lahir" or "lahir (di …) (pada) (tanggal)".
@@ -525,21 +544,31 @@ _ADDRESS_GAP = re.compile(rf"{_S}*[,;]?{_S}*")
 _STRONG_PARTS = frozenset({"anchor", "numbered", "gang", "block"})
 
 
+# Where a chain may start: an address word, a street, gang, block or hamlet word.
+_ADDRESS_SEED = re.compile(
+    r"(?<![^\W\d_])(?i:alamat|beralamat|domisili|berdomisili|bertempat|tinggal|rumah|jalan"
+    r"|jln|jl|gg|gang|blok|dusun|dsn|kampung|kp|kmp|lingkungan|lingk|perumahan|perum)"
+    r"(?![^\W\d_])"
+)
+
+
 def _address_chains(text: str) -> Iterator[list[re.Match[str]]]:
-    """Runs of address parts, each part right after the last (a comma or space between)."""
-    chain: list[re.Match[str]] = []
-    for part in _ADDRESS_PART.finditer(text):
-        if part.start() == 0 or not text[part.start() - 1].isalnum():
-            gap = _ADDRESS_GAP.match(text, chain[-1].end()) if chain else None
-            if chain and not (gap and gap.end() == part.start()):
-                yield chain
-                chain = []
-            if part.lastgroup == "anchor" and chain:
-                yield chain
-                chain = []
+    """Runs of address parts from each seed word on, each part right after the last (a
+    comma or space between); an address word ends the run before it."""
+    done = 0
+    for seed in _ADDRESS_SEED.finditer(text):
+        if seed.start() < done:
+            continue
+        chain: list[re.Match[str]] = []
+        position = seed.start()
+        while (part := _ADDRESS_PART.match(text, position)) and not (
+            chain and part.lastgroup == "anchor"
+        ):
             chain.append(part)
-    if chain:
-        yield chain
+            position = _ADDRESS_GAP.match(text, part.end()).end()  # type: ignore[union-attr]
+        if chain:
+            done = chain[-1].end()
+            yield chain
 
 
 def _is_address(kinds: list[str]) -> bool:
@@ -570,7 +599,7 @@ def _scrub_addresses(text: str, placeholder: str) -> str:
 # in a text written in sentence case; in capitals or Title Case, when at least one of them
 # is not an Indonesian word ("SAYA BUDI SANTOSO" but not "SAYA LAPORKAN JALAN RUSAK").
 _INTRO = re.compile(
-    rf"(?<![\w.])(?:(?P<named>(?i:nama(?:{_S}+lengkap)?{_S}+(?:saya|pelapor|pemohon|anak{_S}+saya"
+    rf"(?<![\w.])(?=[nNaAsS])(?:(?P<named>(?i:nama(?:{_S}+lengkap)?{_S}+(?:saya|pelapor|pemohon|anak{_S}+saya"
     rf"|suami{_S}+saya|istri{_S}+saya|ibu{_S}+saya|ayah{_S}+saya|bapak{_S}+saya)"
     rf"|nama(?:{_S}+lengkap)?{_S}*:)(?!\w)(?:{_S}*(?i:adalah|ialah|yaitu|:))?)"
     rf"|(?P<on_behalf>(?i:a\.{_S}?n\.?|an\.|atas{_S}+nama)(?!\w))"
@@ -677,14 +706,24 @@ def _scrub_intros(text: str, placeholder: str) -> str:
     return "".join(pieces) + text[done:] if pieces else text
 
 
-def _scrub_details(text: str, placeholders: Mapping[str, str]) -> str:
-    """Dates of birth, accounts, plates, addresses and self-introductions."""
-    text = _BIRTH.sub(lambda m: _replace_group(m, placeholders["birth_date"]), text)
-    text = _ACCOUNT.sub(lambda m: _replace_number(m, placeholders["account"]), text)
-    text = _PLATE_WORD.sub(lambda m: _replace_group(m, placeholders["plate"]), text)
-    text = _PLATE.sub(placeholders["plate"], text)
-    text = _scrub_addresses(text, placeholders["address"])
-    return _scrub_intros(text, placeholders["name"])
+def _scrub_details(text: str, words: frozenset[str], placeholders: Mapping[str, str]) -> str:
+    """Dates of birth, accounts, plates, addresses and self-introductions; `words` are the
+    text's runs of letters in small letters (they decide which rules run)."""
+    if not words.isdisjoint(_BIRTH_WORDS):
+        text = _BIRTH.sub(lambda m: _replace_group(m, placeholders["birth_date"]), text)
+    if not words.isdisjoint(_ACCOUNT_WORDS):
+        text = _ACCOUNT.sub(lambda m: _replace_number(m, placeholders["account"]), text)
+    if not words.isdisjoint(_PLATE_WORDS):
+        text = _PLATE_WORD.sub(lambda m: _replace_group(m, placeholders["plate"]), text)
+    lower = text.islower()  # no capital letter: no plate in capitals, no "saya Budi"
+    if not lower and _PLATE_SHAPE.search(text):
+        text = _PLATE.sub(placeholders["plate"], text)
+    if _may_hold_address(words, text):
+        text = _scrub_addresses(text, placeholders["address"])
+    intro = words & _INTRO_WORDS
+    if intro and not (lower and intro == {"saya"}):
+        text = _scrub_intros(text, placeholders["name"])
+    return text
 
 
 def _replace_group(match: re.Match[str], placeholder: str) -> str:
