@@ -25,7 +25,15 @@ from shared.spelling import SpellingRules
 from shared.survey_data import AgencyList, UnitList
 from shared.text import TextTools
 
-CITIZEN_KINDS = ("citizen_need", "citizen_reason", "citizen_obstacle", "citizen_strategy")
+# citizen_complaint: a report of a complaint channel (processor/lapor.py, issue 11 item 6),
+# grouped by domain and theme like a need or an obstacle.
+CITIZEN_KINDS = (
+    "citizen_need",
+    "citizen_reason",
+    "citizen_obstacle",
+    "citizen_strategy",
+    "citizen_complaint",
+)
 STAFF_KINDS = (
     "staff_need",
     "staff_obstacle",
@@ -43,6 +51,8 @@ KIND_OF_QUESTION: Mapping[tuple[str, str], str] = {
     ("external", "reason"): "citizen_reason",
     ("external", "obstacle"): "citizen_obstacle",
     ("external", "strategy"): "citizen_strategy",
+    ("external", "complaint"): "citizen_complaint",
+    ("external", "complaint_confidential"): "citizen_complaint",  # Rahasia: never quoted
     ("internal", "need"): "staff_need",
     ("internal", "obstacle"): "staff_obstacle",
     ("internal", "realisation"): "staff_realisation",
