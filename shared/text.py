@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,6 +26,11 @@ _VOWEL = re.compile(r"[aeiou]")
 _LABEL_WORD = re.compile(r"[^\W_]+")  # words of a raw label, any script or case
 _LABEL_MARK = re.compile(r"[,;:!?.]")
 _REPEATED_PUNCTUATION = re.compile(r"[!?.]{2,}|[!?]")  # "!!", "??", "...", or any "!"
+# Where a letter's sentences end: a line break, "!" or "?", or a full stop after a word of
+# four letters or more (not after "Yth.", "No.", "Kec.", "Jl.", "wr. wb.", "Rp.").
+_SEGMENT_END = re.compile(r"\s*\n\s*|(?<=[^\W\d_]{4}[.])\s+|(?<=[!?])\s+")
+_LONG_NUMBER = re.compile(r"\d{8,}")  # a NIK, KK, account or phone number
+_KEY_VALUE = re.compile(r"^\s*([^\W\d_][^\W\d_ .]*(?: [^\W\d_.]+)?)\.?\s*:\s*\S")
 # Sastrawi changes a word only when what is left after taking affixes off is in its
 # dictionary (Sastrawi.Stemmer.Context.execute; the rules are its VisitorProvider's), and
 # what is left is a piece of the word: after up to three stacked prefixes, the first one
@@ -94,6 +100,66 @@ def _phrases_by_first_word(entries: Iterable[str]) -> dict[str, list[tuple[str, 
     return phrases
 
 
+def _phrase_length(tokens: list[str], i: int, phrases: Mapping[str, list[tuple[str, ...]]]) -> int:
+    """Words of the longest phrase of `phrases` (by first word) at tokens[i:], 0 if none."""
+    for phrase in phrases.get(tokens[i], ()) if i < len(tokens) else ():
+        if tuple(tokens[i : i + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def _has_phrase(tokens: list[str], phrases: Mapping[str, list[tuple[str, ...]]]) -> bool:
+    return any(_phrase_length(tokens, i, phrases) for i in range(len(tokens)))
+
+
+def letter_segments(text: str) -> list[str]:
+    """A text cut into its lines and sentences (see _SEGMENT_END), empty ones dropped."""
+    return [part for part in _SEGMENT_END.split(text.strip()) if part.strip()]
+
+
+@dataclass(frozen=True)
+class LetterFrame:
+    """The phrases that make a sentence of a letter part of its frame, not its point
+    (filler.yaml `greeting`, `identity_start`, `identity`, `closing`)."""
+
+    greeting: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    identity_start: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    identity: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    closing: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
+
+    GREETING_WORDS = 10  # a longer sentence that opens with a greeting has a point
+    IDENTITY_WORDS = 40
+    CLOSING_WORDS = 16
+
+    @classmethod
+    def from_file(cls, path: Path) -> LetterFrame:
+        return cls(
+            **{
+                key: _phrases_by_first_word(load_phrase_list(path, key=key))
+                for key in ("greeting", "identity_start", "identity", "closing")
+            }
+        )
+
+    def is_identity(self, raw: str, words: list[str]) -> bool:
+        """A self-introduction ("Saya …, NIK …, warga RT 03") or a "Nama: …" line."""
+        key = _KEY_VALUE.match(raw)
+        if key and _has_phrase(key.group(1).lower().split(), self.identity | self.identity_start):
+            return True
+        if not _phrase_length(words, 0, self.identity_start) or len(words) > self.IDENTITY_WORDS:
+            return False
+        return bool(_LONG_NUMBER.search(raw)) or _has_phrase(words, self.identity)
+
+    def is_frame(self, raw: str, words: list[str]) -> bool:
+        """A greeting, a self-introduction or a closing plea, or nothing but PII."""
+        if not words:
+            return True
+        if _phrase_length(words, 0, self.greeting) and len(words) <= self.GREETING_WORDS:
+            return True
+        if len(words) <= self.CLOSING_WORDS and _has_phrase(words, self.closing):
+            return True
+        return self.is_identity(raw, words)
+
+
 class TextStreams(NamedTuple):
     """One text seen four ways; keyword phrases pick the way that keeps them precise."""
 
@@ -121,6 +187,7 @@ class TextTools:
         label_trim: Iterable[str] = (),
         label_address: Iterable[str] = (),
         label_vocative: Iterable[str] = (),
+        letter_frame: LetterFrame | None = None,
     ) -> None:
         from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -142,6 +209,7 @@ class TextTools:
         self._label_trim = frozenset(tuple(e.lower().split()) for e in label_trim if e.strip())
         self._label_address = frozenset(e.strip().lower() for e in label_address)
         self._label_vocative = frozenset(e.strip().lower() for e in label_vocative)
+        self._frame = letter_frame or LetterFrame()
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._stem_cache: dict[str, str] = {}
 
@@ -155,6 +223,7 @@ class TextTools:
             label_trim=load_phrase_list(data_dir / "filler.yaml", key="trim"),
             label_address=load_phrase_list(data_dir / "filler.yaml", key="address"),
             label_vocative=load_phrase_list(data_dir / "filler.yaml", key="vocative"),
+            letter_frame=LetterFrame.from_file(data_dir / "filler.yaml"),
         )
 
     # --- tokens -------------------------------------------------------------------------
@@ -235,6 +304,42 @@ class TextTools:
             i += 1
         return kept
 
+    # --- long texts -----------------------------------------------------------------------
+    LONG_TEXT = 160  # characters from which a text with several sentences is a letter
+    MAIN_POINT_WORDS = 30  # content words the main point gathers, at least one sentence
+    MAIN_POINT_SENTENCES = 3
+
+    def _point_sentences(self, text: str) -> list[str]:
+        """The sentences of a long text that are not its frame (greetings, the writer's
+        identity, closing pleas), in order; [] for a short text or one sentence."""
+        if len(text) < self.LONG_TEXT:
+            return []
+        segments = letter_segments(text)
+        if len(segments) < 2:
+            return []
+        return [s for s in segments if not self._frame.is_frame(s, self.tokens(s))]
+
+    def main_point(self, text: str) -> str:
+        """What a long text is about: its title or first sentence and what follows, up to
+        MAIN_POINT_WORDS content words, without the letter's frame. A short text, or one
+        that is nothing but its frame, comes back as it is."""
+        sentences = self._point_sentences(text)
+        if not sentences:
+            return text
+        picked: list[str] = []
+        words = 0
+        for sentence in sentences[: self.MAIN_POINT_SENTENCES]:
+            picked.append(sentence)
+            words += len(self.content_tokens(sentence))
+            if words >= self.MAIN_POINT_WORDS:
+                break
+        return "\n".join(picked)
+
+    def headline(self, text: str) -> str:
+        """A long text's title or first sentence that states its point; a short text."""
+        sentences = self._point_sentences(text)
+        return sentences[0] if sentences else text
+
     # --- stems --------------------------------------------------------------------------
     def stem(self, token: str) -> str:
         stem = self._stem_cache.get(token)
@@ -291,7 +396,7 @@ class TextTools:
         for text in texts:
             if text in tokenised:
                 continue
-            words = self.tokens(text)
+            words = self.tokens(self.main_point(text))
             tokenised[text] = (words, [], 0)
             for token in set(words):
                 seen_in[token] = seen_in.get(token, 0) + 1
@@ -366,7 +471,9 @@ class TextTools:
         """A theme label without pleas and chat particles at its start or end, nor forms of
         address set apart there (filler.yaml `trim`, `address`, `vocative`), nor closing
         "!", "?" or "." runs: "pak, bansos tepat sasaran!!" -> "bansos tepat sasaran".
-        The middle is never touched, and an answer that is nothing but such words stays."""
+        The middle is never touched, and an answer that is nothing but such words stays.
+        A long text (a letter) is labelled by its headline."""
+        text = self.headline(text)
         words = [(m.start(), m.end(), m.group().lower()) for m in _LABEL_WORD.finditer(text)]
         lowered = [w for _, _, w in words]
         longest = max((len(p) for p in self._label_trim), default=0)
