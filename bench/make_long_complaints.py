@@ -31,8 +31,19 @@ GREETINGS = [
     "Salam sejahtera untuk kita semua.",
     "Selamat pagi pak, maaf mengganggu.",
 ]
-NAMES = ["Siti Aminah", "Budi Santoso", "Wahyuni", "Agus Salim", "Rina Marlina", "Dedi Kurniawan",
-         "Sri Wahyuningsih", "Muhammad Rifai", "Yohanes Ndun", "Ni Made Sari", "Slamet Riyadi"]
+NAMES = [
+    "Siti Aminah",
+    "Budi Santoso",
+    "Wahyuni",
+    "Agus Salim",
+    "Rina Marlina",
+    "Dedi Kurniawan",
+    "Sri Wahyuningsih",
+    "Muhammad Rifai",
+    "Yohanes Ndun",
+    "Ni Made Sari",
+    "Slamet Riyadi",
+]
 PLACES = ["Sukamaju", "Karangrejo", "Tanjung Sari", "Mekarjaya", "Wonosari", "Sidomulyo"]
 KECAMATAN = ["Cibadak", "Pandanwangi", "Sukaraja", "Tegalrejo"]
 STREETS = ["Jl. Melati", "Jl. Raya Timur", "Gg. Mawar", "Jl. Pahlawan"]
@@ -69,9 +80,15 @@ def _digits(rng: random.Random, n: int) -> str:
 
 def _letter(rng: random.Random, title: str, body: str) -> str:
     fill = {
-        "name": rng.choice(NAMES), "nik": _digits(rng, 16), "kk": _digits(rng, 16),
-        "rt": rng.randrange(1, 9), "rw": rng.randrange(1, 9), "place": rng.choice(PLACES),
-        "kec": rng.choice(KECAMATAN), "street": rng.choice(STREETS), "no": rng.randrange(1, 99),
+        "name": rng.choice(NAMES),
+        "nik": _digits(rng, 16),
+        "kk": _digits(rng, 16),
+        "rt": rng.randrange(1, 9),
+        "rw": rng.randrange(1, 9),
+        "place": rng.choice(PLACES),
+        "kec": rng.choice(KECAMATAN),
+        "street": rng.choice(STREETS),
+        "no": rng.randrange(1, 99),
         "day": rng.randrange(1, 28),
     }
     parts: list[str] = []
@@ -82,7 +99,9 @@ def _letter(rng: random.Random, title: str, body: str) -> str:
     parts.append(body)
     roll = rng.random()
     if roll < 0.35:
-        parts.append(" ".join(s.format(**fill) for s in rng.sample(CHRONOLOGY, rng.randrange(1, 4))))
+        parts.append(
+            " ".join(s.format(**fill) for s in rng.sample(CHRONOLOGY, rng.randrange(1, 4)))
+        )
     elif roll < 0.41:  # the few very long letters: the whole story, twice told
         story = " ".join(s.format(**fill) for s in CHRONOLOGY)
         parts.append(story + "\n\n" + body + " " + story)
