@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - sentences of letters
 """Writes bench/data/long_complaints.jsonl: the long-complaint set of issue 11.
 
     .venv/bin/python bench/make_long_complaints.py
