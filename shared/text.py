@@ -160,6 +160,67 @@ class LetterFrame:
         return self.is_identity(raw, words)
 
 
+class _LabelWords:
+    """The words of a raw label, with where they are, for trimming its ends."""
+
+    def __init__(self, text: str, trim: frozenset[tuple[str, ...]]) -> None:
+        self.text = text
+        self.spans = [(m.start(), m.end()) for m in _LABEL_WORD.finditer(text)]
+        self.lowered = [text[a:b].lower() for a, b in self.spans]
+        self.trim = trim
+        self.longest = max((len(p) for p in trim), default=0)
+
+    def phrase(self, start: int, stop: int, *, at_start: bool) -> int:
+        """Words of the longest trim phrase at the start (or end) of words[start:stop]."""
+        for size in range(min(self.longest, stop - start), 0, -1):
+            span = (
+                self.lowered[start : start + size] if at_start else self.lowered[stop - size : stop]
+            )
+            if tuple(span) in self.trim:
+                return size
+        return 0
+
+    def apart(self, left: int, right: int) -> bool:
+        """A comma or another mark between two words ("Pak, air …"; not "bapak-bapak")."""
+        return bool(_LABEL_MARK.search(self.text, self.spans[left][1], self.spans[right][0]))
+
+    def loose(self, left: int, right: int) -> bool:
+        """Only spaces and marks between two words: "ya/tidak" and "harap-harap" are
+        single expressions, never trimmed apart."""
+        between = self.text[self.spans[left][1] : self.spans[right][0]]
+        return not between.strip(" \t\n,;:!?.()[]\"'%“”‘’")
+
+    def cut(self, first: int, last: int) -> str:
+        """The text from word `first` to word `last` (excluded), cut at the spaces around
+        them so marks attached to them stay: '"bedah rumah"', "(PDAM)", "100%"."""
+        text = self.text
+        start = self.spans[first][0] if first else 0
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        end = len(text)
+        if last < len(self.spans):
+            end = self.spans[last - 1][1]
+            while end < len(text) and not text[end].isspace() and text[end] not in ",;:":
+                end += 1
+        return text[start:end].strip().rstrip("!?.~").rstrip() or text.strip()
+
+
+def _corrected(
+    tokenised: dict[str, tuple[list[str], list[str], int]], corrections: Mapping[str, str]
+) -> dict[str, int]:
+    """Applies spelling corrections to tokenised texts (in place, counting them per text);
+    returns in how many distinct texts each token now occurs."""
+    seen_in: dict[str, int] = {}
+    for text, (words, _, _) in tokenised.items():
+        typos = sum(token in corrections for token in words)
+        if typos:
+            words = [corrections.get(token, token) for token in words]
+        tokenised[text] = (words, [], typos)
+        for token in set(words):
+            seen_in[token] = seen_in.get(token, 0) + 1
+    return seen_in
+
+
 class TextStreams(NamedTuple):
     """One text seen four ways; keyword phrases pick the way that keeps them precise."""
 
@@ -404,14 +465,7 @@ class TextTools:
         if spelling is not None:
             corrections = self.spelling_corrections(seen_in, spelling, anchors)
         if corrections:
-            seen_in = {}
-            for text, (words, _, _) in tokenised.items():
-                typos = sum(token in corrections for token in words)
-                if typos:
-                    words = [corrections.get(token, token) for token in words]
-                tokenised[text] = (words, [], typos)
-                for token in set(words):
-                    seen_in[token] = seen_in.get(token, 0) + 1
+            seen_in = _corrected(tokenised, corrections)
         for text, (words, _, typos) in tokenised.items():
             tokenised[text] = (words, self._without_stopwords(words), typos)
         rare = {t for t, n in seen_in.items() if n == 1 and t not in self._stem_cache}
@@ -474,61 +528,39 @@ class TextTools:
         The middle is never touched, and an answer that is nothing but such words stays.
         A long text (a letter) is labelled by its headline."""
         text = self.headline(text)
-        words = [(m.start(), m.end(), m.group().lower()) for m in _LABEL_WORD.finditer(text)]
-        lowered = [w for _, _, w in words]
-        longest = max((len(p) for p in self._label_trim), default=0)
+        words = _LabelWords(text, self._label_trim)
+        first = self._trim_start(words, 0, len(words.lowered))
+        last = self._trim_end(words, first, len(words.lowered))
+        if all(w in self._label_address for w in words.lowered[first:last]):
+            return text.strip()  # nothing but filler: keep the answer as written
+        return words.cut(first, last)
 
-        def phrase(start: int, stop: int, at_start: bool) -> int:
-            """Words of the longest trim phrase at the start (or end) of words[start:stop]."""
-            for size in range(min(longest, stop - start), 0, -1):
-                span = lowered[start : start + size] if at_start else lowered[stop - size : stop]
-                if tuple(span) in self._label_trim:
-                    return size
-            return 0
-
-        def apart(left: int, right: int) -> bool:
-            """A comma or another mark between two words ("Pak, air …"; not "bapak-bapak")."""
-            return bool(_LABEL_MARK.search(text, words[left][1], words[right][0]))
-
-        def loose(left: int, right: int) -> bool:
-            """Only spaces and marks between two words: "ya/tidak" and "harap-harap" are
-            single expressions, never trimmed apart."""
-            between = text[words[left][1] : words[right][0]]
-            return not between.strip(" \t\n,;:!?.()[]\"'%“”‘’")
-
-        first, last = 0, len(words)
+    def _trim_start(self, words: _LabelWords, first: int, last: int) -> int:
+        """The first word kept: trim phrases, and forms of address set apart, skipped."""
         while first < last:
-            size = phrase(first, last, at_start=True)
-            if size and first + size < last and not loose(first + size - 1, first + size):
+            size = words.phrase(first, last, at_start=True)
+            if size and first + size < last and not words.loose(first + size - 1, first + size):
                 size = 0
-            if not size and lowered[first] in self._label_address and first + 1 < last:
-                size = int(apart(first, first + 1))
+            if not size and words.lowered[first] in self._label_address and first + 1 < last:
+                size = int(words.apart(first, first + 1))
             if not size:
                 break
             first += size
+        return first
+
+    def _trim_end(self, words: _LabelWords, first: int, last: int) -> int:
+        """One past the last word kept (see _trim_start; a vocative needs no mark)."""
         while last > first:
-            size = phrase(first, last, at_start=False)
-            if size and last - size > first and not loose(last - size - 1, last - size):
+            size = words.phrase(first, last, at_start=False)
+            if size and last - size > first and not words.loose(last - size - 1, last - size):
                 size = 0
-            word = lowered[last - 1]
+            word = words.lowered[last - 1]
             if not size and word in self._label_address and last - 1 > first:
-                size = int(word in self._label_vocative or apart(last - 2, last - 1))
+                size = int(word in self._label_vocative or words.apart(last - 2, last - 1))
             if not size:
                 break
             last -= size
-        if all(w in self._label_address for w in lowered[first:last]):
-            return text.strip()  # nothing but filler: keep the answer as written
-        # Cut at the spaces around the kept words, so marks attached to them stay:
-        # '"bedah rumah"', "(PDAM)", "100%".
-        start = words[first][0] if first else 0
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-        end = len(text)
-        if last < len(words):
-            end = words[last - 1][1]
-            while end < len(text) and not text[end].isspace() and text[end] not in ",;:":
-                end += 1
-        return text[start:end].strip().rstrip("!?.~").rstrip() or text.strip()
+        return last
 
     def surface_forms(self) -> dict[str, str]:
         """The shortest normalised token seen for each stem, to show stems as words."""
