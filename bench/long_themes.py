@@ -1,5 +1,6 @@
 """Themes of long citizen complaints (issue 11; a script, not a test): one JSON line per
-part of bench/data/long_complaints.jsonl (all, dev, holdout).
+part of bench/data/long_complaints.jsonl (all, dev, holdout, holdout2), and one for
+holdout2 analysed on its own.
 
     .venv/bin/python bench/long_themes.py
 
@@ -10,7 +11,8 @@ Each letter goes through the analysis as an imported citizen need without a doma
   "lainnya" one cluster) and the hand-made fine categories;
 - `nmi_kmeans`: the same for plain TF-IDF (raw text, sklearn defaults) + KMeans with as
   many clusters as Rembuk made (mean of 5 seeds), the baseline to beat;
-- `themes`, `categories`, `supporting`: counts (supporting: second-point links).
+- `nmi_kmeans_k_categories`: the same with as many clusters as there are categories;
+- `themes`, `categories`: counts.
 """
 
 from __future__ import annotations
@@ -62,27 +64,40 @@ def main() -> None:
     tools = Tools.build(survey_data)
     params = replace(Parameters())
     cases = load_long()
+    for line in figures(cases, tools, survey_data, params, ("all", "dev", "holdout", "holdout2")):
+        print(json.dumps(line))
+    # The second held-out part analysed on its own, as a campaign of only these letters.
+    alone = cases.loc[cases["part"] == "holdout2"].reset_index(drop=True)
+    for line in figures(alone, tools, survey_data, params, ("all",)):
+        print(json.dumps({**line, "set": "long_holdout2_alone"}))
+
+
+def figures(cases: pd.DataFrame, tools, survey_data, params: Parameters, parts) -> list[dict]:  # type: ignore[no-untyped-def]
     texts, themes = rembuk_themes(cases, tools, survey_data, params)
     other = set(themes.table.loc[themes.table["is_other"], "theme_id"])
-    supporting = themes.table.get("supporting_ids")
-    for part in ("all", "dev", "holdout"):
+    lines = []
+    for part in parts:
         chosen = np.ones(len(cases), bool) if part == "all" else (cases["part"] == part).to_numpy()
         ids = texts["theme_id"].to_numpy()[chosen]
         categories = cases["category"].to_numpy()[chosen]
         k = len(set(ids))
-        line = {
-            "set": f"long_{part}",
-            "cases": int(chosen.sum()),
-            "categories": len(set(categories)),
-            "themes": int(len(set(ids) - other)),
-            "lainnya_share": round(float(np.isin(ids, list(other)).mean()), 3),
-            "nmi_rembuk": round(float(normalized_mutual_info_score(categories, ids)), 3),
-            "nmi_kmeans": round(kmeans_nmi(cases["text"][chosen], pd.Series(categories), k), 3),
-            "kmeans_k": k,
-        }
-        if part == "all" and supporting is not None:
-            line["supporting"] = int(sum(len(s) for s in supporting))
-        print(json.dumps(line))
+        lines.append(
+            {
+                "set": f"long_{part}",
+                "cases": int(chosen.sum()),
+                "categories": len(set(categories)),
+                "themes": int(len(set(ids) - other)),
+                "lainnya_share": round(float(np.isin(ids, list(other)).mean()), 3),
+                "nmi_rembuk": round(float(normalized_mutual_info_score(categories, ids)), 3),
+                "nmi_kmeans": round(kmeans_nmi(cases["text"][chosen], pd.Series(categories), k), 3),
+                "kmeans_k": k,
+                "nmi_kmeans_k_categories": round(
+                    kmeans_nmi(cases["text"][chosen], pd.Series(categories), len(set(categories))),
+                    3,
+                ),
+            }
+        )
+    return lines
 
 
 if __name__ == "__main__":

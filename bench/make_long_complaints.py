@@ -8,7 +8,8 @@ fixed random seed, the way letters to a complaint channel are: an optional greet
 ("Yth. Bapak/Ibu …"), a self-introduction with NIK, KK and address, sometimes a
 chronology of where the writer already went, and a closing plea ("mohon
 ditindaklanjuti, terima kasih"). The names, numbers and places are invented. Every third
-statement (by position) is in the held-out part, chosen before any tuning.
+statement (by position) is in the held-out part, chosen before any tuning; the
+statements of CORES_HOLDOUT2, written after the parameters were chosen, are `holdout2`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 import random
 from pathlib import Path
 
-from bench.long_complaints_cores import CORES
+from bench.long_complaints_cores import CORES, CORES_HOLDOUT2
 
 OUT = Path(__file__).parent / "data" / "long_complaints.jsonl"
 
@@ -121,6 +122,15 @@ def main() -> None:
                 "domain": domain,
                 "category": f"{domain}/{category}",
                 "part": "holdout" if n % 3 == 2 else "dev",
+                "text": _letter(rng, title, body),
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        for n, (domain, category, title, body) in enumerate(CORES_HOLDOUT2, start=len(CORES)):
+            record = {
+                "id": f"L{n + 1:03d}",
+                "domain": domain,
+                "category": f"{domain}/{category}",
+                "part": "holdout2",
                 "text": _letter(rng, title, body),
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
