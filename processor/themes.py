@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -227,20 +227,25 @@ def surface_forms(texts: pd.DataFrame, fallback: Mapping[str, str] = {}) -> dict
     """The word shown for each stem: the normalised form the answers use most often for it
     ("penanganan" for "tangan" when that is how people wrote it), ties to the shorter, then
     alphabetical; stems the answers never use keep their `fallback` form."""
-    counts: dict[tuple[str, str], int] = {}
     pairs = texts.groupby(["norm", "stems"], sort=False).size()
-    for (norm, stems), n in pairs.items():
+    return {**fallback, **_commonest_forms(pairs.items())}
+
+
+def _commonest_forms(pairs) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """{stem: its commonest word} from ((norm, stems), count) pairs (see surface_forms)."""
+    best: dict[str, tuple[int, int, str]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for (norm, stems), n in pairs:
         words, roots = str(norm).split(), str(stems).split()
         if len(words) != len(roots):
             continue
         for word, root in zip(words, roots, strict=True):
             counts[(root, word)] = counts.get((root, word), 0) + int(n)
-    best: dict[str, tuple[int, int, str]] = {}
     for (root, word), n in counts.items():
         rank = (-n, len(word), word)
         if root not in best or rank < best[root]:
             best[root] = rank
-    return {**fallback, **{root: rank[2] for root, rank in best.items()}}
+    return {root: rank[2] for root, rank in best.items()}
 
 
 # Long texts (letters) share fewer of their words than short answers saying the same: two
@@ -528,7 +533,7 @@ def group_themes(
     # Per (domain, kind): a theme quotes only answers of its own kind and domain.
     all_variants = _variants(grouped.ngroup().to_numpy(), key_index, texts["text"], LABEL_VARIANTS)
     how = _Labelling(
-        surface=surface_forms(texts, surface) if "norm" in texts.columns else surface,
+        surface={},  # keywords as stems here; shown as words below (_readable_keywords)
         params=params,
         noise=noise,
         tidy=tidy,
@@ -542,7 +547,37 @@ def group_themes(
         theme_ids[positions] = ids
         rows.extend(group_rows)
         centroid_blocks.append(centroids)
-    return _themes(texts, theme_ids, rows, centroid_blocks, vectors)
+    themes = _themes(texts, theme_ids, rows, centroid_blocks, vectors)
+    if "norm" not in texts.columns:
+        return replace(themes, table=themes.table.assign(keywords=_as_words(themes.table, surface)))
+    keywords = _readable_keywords(themes.table, texts.assign(theme_id=themes.theme_ids), surface)
+    return replace(themes, table=themes.table.assign(keywords=keywords))
+
+
+def _words_of(keywords: list[str], surface: Mapping[str, str]) -> list[str]:
+    return [" ".join(surface.get(stem, stem) for stem in keyword.split()) for keyword in keywords]
+
+
+def _as_words(table: pd.DataFrame, surface: Mapping[str, str]) -> list[list[str]]:
+    return [_words_of(keywords, surface) for keywords in table["keywords"]]
+
+
+def _readable_keywords(
+    table: pd.DataFrame, texts: pd.DataFrame, fallback: Mapping[str, str]
+) -> list[list[str]]:
+    """Each theme's keywords with every stem shown as the word its own answers use most for
+    it ("pengadaan obat" in a theme where people wrote "pengadaan", though "ada" is the
+    commonest form of "ada" overall); then the campaign's commonest form (surface_forms)."""
+    overall = surface_forms(texts, fallback)
+    pairs = texts.groupby(["theme_id", "norm", "stems"], sort=False).size()
+    by_theme: dict[str, list] = {}
+    for (theme_id, norm, stems), n in pairs.items():
+        by_theme.setdefault(theme_id, []).append(((norm, stems), n))
+    per_theme = {theme_id: _commonest_forms(found) for theme_id, found in by_theme.items()}
+    return [
+        _words_of(keywords, {**overall, **per_theme.get(theme_id, {})})
+        for theme_id, keywords in zip(table["theme_id"], table["keywords"], strict=True)
+    ]
 
 
 def _themes(
