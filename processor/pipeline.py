@@ -252,8 +252,10 @@ def assign_domains(
         pending = texts.loc[needs_domain]
         # ANSWER_BREAK stops keyword phrases from matching across two answers.
         # A long text's subject (its headline) weighs more than what it mentions in passing.
+        text_codes, distinct = pd.factorize(pending["text"])
         subject = pd.Series(
-            [classifier.subject(text) for text in pending["text"]], index=pending.index
+            np.array([classifier.subject(text) for text in distinct], dtype=object)[text_codes],
+            index=pending.index,
         )
         columns = (*STREAM_COLUMNS, "subject")
         joined: dict[str, list[list[str]]] = {}
