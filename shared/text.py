@@ -120,15 +120,17 @@ def letter_segments(text: str) -> list[str]:
 @dataclass(frozen=True)
 class LetterFrame:
     """The phrases that make a sentence of a letter part of its frame, not its point
-    (filler.yaml `greeting`, `identity_start`, `identity`, `closing`)."""
+    (filler.yaml `greeting`, `identity_start`, `identity`, `identity_weak`, `closing`)."""
 
     greeting: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
     identity_start: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
     identity: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    identity_weak: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
     closing: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
 
     GREETING_WORDS = 10  # a longer sentence that opens with a greeting has a point
     IDENTITY_WORDS = 40
+    WEAK_IDENTITY_WORDS = 10  # an RT/RW or "warga desa" alone: only a short sentence
     CLOSING_WORDS = 16
 
     @classmethod
@@ -136,7 +138,7 @@ class LetterFrame:
         return cls(
             **{
                 key: _phrases_by_first_word(load_phrase_list(path, key=key))
-                for key in ("greeting", "identity_start", "identity", "closing")
+                for key in ("greeting", "identity_start", "identity", "identity_weak", "closing")
             }
         )
 
@@ -147,7 +149,9 @@ class LetterFrame:
             return True
         if not _phrase_length(words, 0, self.identity_start) or len(words) > self.IDENTITY_WORDS:
             return False
-        return bool(_LONG_NUMBER.search(raw)) or _has_phrase(words, self.identity)
+        if _LONG_NUMBER.search(raw) or _has_phrase(words, self.identity):
+            return True
+        return len(words) <= self.WEAK_IDENTITY_WORDS and _has_phrase(words, self.identity_weak)
 
     def is_frame(self, raw: str, words: list[str]) -> bool:
         """A greeting, a self-introduction or a closing plea, or nothing but PII."""

@@ -303,3 +303,12 @@ def test_a_sentence_that_mentions_nik_is_not_a_self_introduction(text_tools: Tex
         "Mohon dicek, terima kasih."
     )
     assert text_tools.main_point(letter).startswith("NIK saya sudah terdaftar di DTKS")
+
+
+def test_a_sentence_with_an_rt_and_a_problem_is_the_point(text_tools: TextTools) -> None:
+    letter = (
+        "Dengan hormat,\nSaya warga RT 03 RW 02 Kelurahan Mekar.\n"
+        "Kami warga RT 05 sudah tiga bulan tidak mendapat air bersih dari PDAM, "
+        "padahal tagihan tetap datang. Mohon ditindaklanjuti, terima kasih."
+    )
+    assert text_tools.main_point(letter).startswith("Kami warga RT 05 sudah tiga bulan")
