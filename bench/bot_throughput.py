@@ -282,6 +282,11 @@ class Phase:
     harness_cpu: float
 
     @property
+    def cpu_ms_per_answer(self) -> float:
+        """The bot process's CPU time (all threads) per update of the phase."""
+        return self.bot_cpu * self.elapsed / self.updates * 1000
+
+    @property
     def updates(self) -> int:
         return len(self.samples)
 
@@ -305,8 +310,8 @@ class Phase:
         print(
             f"{label} {self.name}: {self.updates} updates in {self.elapsed:.2f} s = "
             f"{self.rate:.0f} updates/s, p50 {self.p50:.1f} ms, p99 {self.p99:.1f} ms, "
-            f"max {max(self.latencies) * 1000:.1f} ms; CPU: bot {self.bot_cpu:.2f} cores, "
-            f"harness {self.harness_cpu:.2f} cores",
+            f"max {max(self.latencies) * 1000:.1f} ms; CPU: bot {self.bot_cpu:.2f} cores "
+            f"({self.cpu_ms_per_answer:.2f} ms per update), harness {self.harness_cpu:.2f} cores",
             flush=True,
         )
 
@@ -352,6 +357,7 @@ async def _phase(name: str, harness: Harness, bot_pid: int, jobs: list[Awaitable
     samples: list[tuple[float, float]] = []
     finished: list[float] = []
     harness.samples, harness.finished = samples, finished
+    print(f"{name} phase starting", flush=True)  # e.g. to attach a profiler to the bot
     bot_before, own_before = _cpu_seconds(bot_pid), time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(harness.citizen(job) for job in jobs))
@@ -469,9 +475,11 @@ async def main() -> None:
             answer_updates_per_s=round(rembuk.saturation.rate, 1),
             p50_ms=round(rembuk.steady.p50, 1),
             p99_ms=round(rembuk.steady.p99, 1),
+            cpu_ms_per_answer=round(rembuk.saturation.cpu_ms_per_answer, 2),
         )
     if echo is not None:
         figures["echo_updates_per_s"] = round(echo.saturation.rate, 1)
+        figures["echo_cpu_ms_per_answer"] = round(echo.saturation.cpu_ms_per_answer, 2)
     if rembuk is not None and echo is not None:
         figures["ratio"] = round(rembuk.saturation.rate / echo.saturation.rate, 2)
         print(f"ratio rembuk/echo (saturation throughput): {figures['ratio']:.2f}")
@@ -479,6 +487,18 @@ async def main() -> None:
         figures["floor_updates_per_s"] = round(floor.saturation.rate, 1)
         figures["floor_p50_ms"] = round(floor.steady.p50, 1)
         figures["floor_p99_ms"] = round(floor.steady.p99, 1)
+        figures["floor_cpu_ms_per_answer"] = round(floor.saturation.cpu_ms_per_answer, 2)
+        if rembuk is not None:
+            # Issue 13's targets: Rembuk's CPU per answer ≤ 2 × the floor's, and its
+            # saturation throughput ≥ 0.5 × the floor's, in the same run.
+            figures["rembuk_to_floor"] = round(rembuk.saturation.rate / floor.saturation.rate, 2)
+            figures["cpu_to_floor"] = round(
+                rembuk.saturation.cpu_ms_per_answer / floor.saturation.cpu_ms_per_answer, 2
+            )
+            print(
+                f"rembuk/floor: saturation throughput {figures['rembuk_to_floor']:.2f}, "
+                f"CPU per answer {figures['cpu_to_floor']:.2f}"
+            )
         if echo is not None:
             figures["floor_ratio"] = round(floor.saturation.rate / echo.saturation.rate, 2)
             print(f"ratio floor/echo (saturation throughput): {figures['floor_ratio']:.2f}")

@@ -294,7 +294,6 @@ class Conversation:
                 self._consent_prompt(turn, entry)
                 return turn.reply()
             assert respondent is not None
-            respondent.last_seen_at = now
             respondent.opted_out = False
             session.add(respondent)
             self._enter(session, turn, respondent, entry, offer_resume=True)
@@ -529,7 +528,6 @@ class Conversation:
                 self._consent_prompt(turn, None)
                 return turn.reply()
             assert respondent is not None
-            respondent.last_seen_at = self.clock()
             respondent.opted_out = False
             session.add(respondent)
             instrument = instrument_for(respondent.role)

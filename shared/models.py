@@ -80,7 +80,6 @@ class Respondent(SQLModel, table=True):
     erased: bool = False
     erased_at: datetime | None = None
     created_at: datetime
-    last_seen_at: datetime | None = None
 
 
 class SurveyRun(SQLModel, table=True):
