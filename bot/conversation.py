@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 
-from bot import answers, callback_data, claims, deeplinks, invites, keyboards, runs, store
+from bot import answers, callback_data, claims, dbwork, deeplinks, invites, keyboards, runs, store
 from bot.engine import (
     ChoiceInput,
     Command,
@@ -40,7 +41,6 @@ from bot.respondents import (
 )
 from shared import crud
 from shared.agencies import campaign_agencies
-from shared.db import session_scope
 from shared.models import Campaign, Instrument, Respondent, Role, SurveyRun
 from shared.settings import Settings
 from shared.survey_data import AgencyList, SurveyData
@@ -162,14 +162,15 @@ class Conversation:
         """One transaction; the first one of an update's handler also claims the update id
         (see bot.claims), so a duplicate stops here and a failure leaves it unclaimed."""
         claim = claims.pending()
-        with session_scope(self.engine) as session:
+        claimed = None if claim is None else partial(setattr, claim, "state", claims.CLAIMED)
+        # Usually a transaction of its own; for a grouped answer, a part of the worker's group
+        # transaction (bot.dbwork), and the claim is claimed once that one has committed.
+        with dbwork.transaction(self.engine, on_commit=claimed) as session:
             if claim is not None and not claims.insert(
                 session.connection(), claim.update_id, self.clock()
             ):
                 raise claims.AlreadyHandled(claim.update_id)
             yield session
-        if claim is not None:
-            claim.state = claims.CLAIMED
 
     def _context(
         self, session: Session, campaign: Campaign, instrument: Instrument, language: str
@@ -504,6 +505,7 @@ class Conversation:
 
     # Answering ---------------------------------------------------------------------------
 
+    @dbwork.grouped
     def answer(
         self,
         *,
