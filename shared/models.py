@@ -16,7 +16,6 @@ class Role(StrEnum):
     citizen = "citizen"
     staff = "staff"
     planner = "planner"
-    admin = "admin"
 
 
 class Instrument(StrEnum):
