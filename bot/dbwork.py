@@ -111,7 +111,7 @@ class DatabaseWorker:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rembuk-db")
         self._engine: Engine | None = None  # group commit on it, see enable_groups
         self._waiting: list[_Call] = []
-        self._draining = False
+        self._drainer: asyncio.Task[None] | None = None
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
 
     def enable_groups(self, engine: Engine) -> None:
@@ -124,9 +124,8 @@ class DatabaseWorker:
         if self._engine is not None and getattr(function, "rembuk_grouped", False):
             call = _Call(function, kwargs, contextvars.copy_context(), loop.create_future())
             self._waiting.append(call)
-            if not self._draining:
-                self._draining = True
-                loop.create_task(self._drain())
+            if self._drainer is None:
+                self._drainer = loop.create_task(self._drain(), name="rembuk-db-groups")
             return await call.future
         run = partial(contextvars.copy_context().run, function, **kwargs)
         return await loop.run_in_executor(self._executor, run)
@@ -134,10 +133,14 @@ class DatabaseWorker:
     async def _drain(self) -> None:
         """Hand the waiting grouped calls to the worker, a group at a time, until none wait."""
         loop = asyncio.get_running_loop()
+        calls: list[_Call] = []
         try:
             while self._waiting:
                 calls, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
-                outcomes = await loop.run_in_executor(self._executor, self._run_group, calls)
+                try:
+                    outcomes = await loop.run_in_executor(self._executor, self._run_group, calls)
+                except Exception as error:  # the worker itself failed: every caller hears it
+                    outcomes = [(False, error)] * len(calls)
                 for call, (ok, value) in zip(calls, outcomes, strict=True):
                     if call.future.done():
                         continue
@@ -146,7 +149,11 @@ class DatabaseWorker:
                     else:
                         call.future.set_exception(value)
         finally:
-            self._draining = False
+            self._drainer = None
+            for call in [*calls, *self._waiting]:  # only if cancelled (the loop is closing)
+                if not call.future.done():
+                    call.future.cancel()
+            self._waiting = []
 
     def _run_group(self, calls: list[_Call]) -> list[tuple[bool, Any]]:
         """On the worker thread: the calls in one transaction, or one by one if any fails."""
