@@ -31,13 +31,18 @@ What is measured, for each bot:
 The echo bot gets eight text messages per citizen instead of the FGD and answers each with
 sendMessage. With --floor, a third bot goes through the same phases: the echo bot, but each
 message is first stored (one INSERT, committed, in Rembuk's database worker) — the least any
-bot that keeps every answer must do; its ratio to the echo bot is printed too. The overall
-30 messages/s limit is off for all (REMBUK_TELEGRAM_RATE_LIMIT=0), as it would be with a
-local Bot API server: the benchmark measures the bot, not Telegram.
+bot that keeps every answer must do; its ratios to the echo bot and to Rembuk are printed
+too. The overall 30 messages/s limit is off for all (REMBUK_TELEGRAM_RATE_LIMIT=0), as it
+would be with a local Bot API server: the benchmark measures the bot, not Telegram.
 The CPU used by each process during each phase is printed, so a run shows whether the bot
-or the harness was the limit (the machine has two cores: one for the bot, one for this).
+or the harness was the limit (the machine has two cores: one for the bot, one for this),
+and the bot's CPU time per update, the steadier figure on a shared machine.
 
-The last line printed is one JSON object with the figures.
+The last line printed is one JSON object with the figures: `cpu_ms_per_answer`,
+`echo_cpu_ms_per_answer` and `floor_cpu_ms_per_answer` (the bot process's CPU time, all
+threads, per update of the saturation phase), `floor_updates_per_s`, `rembuk_to_floor`
+(Rembuk's saturation throughput over the floor bot's) and `cpu_to_floor`; `p99_ms` and
+`steady_offered_per_s` are those of the paced phase's steady part.
 """
 
 from __future__ import annotations
