@@ -1,13 +1,15 @@
-"""Who may do what: roles come from invitations, admins from REMBUK_ADMIN_IDS.
+"""Who may do what. Roles (citizen, staff, planner) come from invitations and are stored on
+the respondent; admins are the Telegram ids of REMBUK_ADMIN_IDS, never a stored role.
 
-`require_role(...)` wraps a handler callback so that it only runs for members with one of
-the roles (admins always pass); everyone else gets a polite refusal. The wrapped callback
-receives the caller as a third argument::
+`require_admin` wraps a handler callback so that it only runs for admins (the invitation
+commands); everyone else gets a polite refusal. The wrapped callback receives the caller as a
+third argument::
 
-    @require_role(Role.planner)
-    async def on_summary(update, context, member: Member) -> None: ...
+    @require_admin
+    async def on_invite_staff(update, context, member: Member) -> None: ...
 
-Planner commands also check `member.campaign_id` against the campaign they show.
+The planner commands check their own rule in bot/planner.py: a planner of a campaign sees
+that campaign's digests, and everyone else, admins included, is refused.
 """
 
 from __future__ import annotations
@@ -20,30 +22,22 @@ from telegram.ext import ContextTypes
 
 from bot.members import Member
 from bot.runtime import runtime
-from shared.models import Role
 
 MemberCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE, Member], Awaitable[None]]
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
-def require_role(*roles: Role) -> Callable[[MemberCallback], Callback]:
-    """Run the callback only for admins and members with one of `roles`."""
-
-    def decorate(callback: MemberCallback) -> Callback:
-        @functools.wraps(callback)
-        async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            bot = runtime(context)
-            member = await bot.member(update.effective_user.id)
-            if not member.has_role(*roles):
-                await bot.refuse(update, member)
-                return
-            await callback(update, context, member)
-
-        return guarded
-
-    return decorate
-
-
 def require_admin(callback: MemberCallback) -> Callback:
     """Run the callback only for the admins of REMBUK_ADMIN_IDS."""
-    return require_role()(callback)
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        bot = runtime(context)
+        assert update.effective_user is not None
+        member = await bot.member(update.effective_user.id)
+        if not member.is_admin:
+            await bot.refuse(update, member)
+            return
+        await callback(update, context, member)
+
+    return guarded

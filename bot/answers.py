@@ -3,7 +3,8 @@
 One statement reads the respondent, their run in progress and its answers, locking the
 respondent's and the run's rows on PostgreSQL (so two workers apply one respondent's inputs
 in turn); after the engine decides, a few statements write the answers (revisions first, so
-edits stay audited), the run's cursor and the respondent's last activity. It stores exactly
+edits stay audited) and the run's cursor (and, only for someone marked as having blocked the
+bot, that they are back). It stores exactly
 through `write_outcome`, the one writer of answers (bot.store.apply_outcome uses it too),
 for a fraction of the ORM's CPU: its unit of work and identity map cost more than the
 statements themselves.
@@ -67,6 +68,7 @@ _LOAD = (
         _respondent.c.role,
         _respondent.c.consent_at,
         _respondent.c.erased,
+        _respondent.c.opted_out,
         _run.c.id,
         _run.c.campaign_id,
         _run.c.instrument,
@@ -115,10 +117,10 @@ _SUBMIT_RUN = _UPDATE_RUN.values(
     status=RunStatus.submitted.value, submitted_at=bindparam("updated_at")
 )
 _ROWS_OF_RUN = select(*_ANSWER_COLUMNS).where(_answer.c.run_id == bindparam("run_id"))
-_SEEN = (
+_BACK = (
     update(_respondent)
     .where(_respondent.c.id == bindparam("respondent_id"))
-    .values(last_seen_at=bindparam("now"), opted_out=False)
+    .values(opted_out=False)
 )
 
 
@@ -141,6 +143,7 @@ class Loaded:
     respondent_id: int
     language: str
     role: str
+    opted_out: bool
     run_id: int
     campaign_id: int
     instrument: str
@@ -169,16 +172,17 @@ def load(connection: Connection, user_id: int) -> Loaded | None:
     if not result:
         return None
     first = result[0]
-    (respondent_id, language, role, consent_at, erased, run_id, campaign_id, instrument) = first[:8]
-    step, editing, receipt_code, questionnaire_version, cancelled_at = first[8:13]
+    respondent_id, language, role, consent_at, erased, opted_out = first[:6]
+    run_id, campaign_id, instrument, step, editing, receipt_code = first[6:12]
+    questionnaire_version, cancelled_at = first[12:14]
     if consent_at is None or erased or role == Role.planner.value or cancelled_at is not None:
         return None
     rows: dict[AnswerKey, Row] = {}
     answers: dict[AnswerKey, StoredAnswer] = {}
     for record in result:
-        if record[13] is None:
+        if record[14] is None:
             continue
-        row = Row(*record[13:])
+        row = Row(*record[14:])
         key = (row.question_id, row.block, row.item)
         rows[key] = row
         answers[key] = stored_answer(row)
@@ -186,6 +190,7 @@ def load(connection: Connection, user_id: int) -> Loaded | None:
         respondent_id=respondent_id,
         language=language,
         role=role,
+        opted_out=bool(opted_out),
         run_id=run_id,
         campaign_id=campaign_id,
         instrument=instrument,
@@ -294,8 +299,8 @@ def write_outcome(
 
 
 def store(connection: Connection, loaded: Loaded, outcome: Outcome, now: datetime) -> None:
-    """Write the outcome of a loaded run and mark the respondent active (the run was not
-    left with /batal, so `now` is its activity)."""
+    """Write the outcome of a loaded run; someone marked as having blocked the bot (a 403)
+    who writes again is back."""
     write_outcome(
         connection,
         run_id=loaded.run_id,
@@ -304,4 +309,5 @@ def store(connection: Connection, loaded: Loaded, outcome: Outcome, now: datetim
         outcome=outcome,
         now=now,
     )
-    connection.execute(_SEEN, {"respondent_id": loaded.respondent_id, "now": now})
+    if loaded.opted_out:
+        connection.execute(_BACK, {"respondent_id": loaded.respondent_id})

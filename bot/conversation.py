@@ -10,13 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 
-from bot import answers, callback_data, claims, deeplinks, invites, keyboards, runs, store
+from bot import answers, callback_data, claims, dbwork, deeplinks, invites, keyboards, runs, store
 from bot.engine import (
     ChoiceInput,
     Command,
@@ -42,7 +43,6 @@ from bot.respondents import (
 from processor import erasure
 from shared import crud
 from shared.agencies import campaign_agencies
-from shared.db import session_scope
 from shared.models import Campaign, Instrument, Respondent, Role, SurveyRun
 from shared.settings import Settings
 from shared.survey_data import AgencyList, ServiceUnit, SurveyData
@@ -171,14 +171,15 @@ class Conversation:
         """One transaction; the first one of an update's handler also claims the update id
         (see bot.claims), so a duplicate stops here and a failure leaves it unclaimed."""
         claim = claims.pending()
-        with session_scope(self.engine) as session:
+        claimed = None if claim is None else partial(setattr, claim, "state", claims.CLAIMED)
+        # Usually a transaction of its own; for a grouped answer, a part of the worker's group
+        # transaction (bot.dbwork), and the claim is claimed once that one has committed.
+        with dbwork.transaction(self.engine, on_commit=claimed) as session:
             if claim is not None and not claims.insert(
                 session.connection(), claim.update_id, self.clock()
             ):
                 raise claims.AlreadyHandled(claim.update_id)
             yield session
-        if claim is not None:
-            claim.state = claims.CLAIMED
 
     def _context(
         self, session: Session, campaign: Campaign, instrument: Instrument, language: str
@@ -304,7 +305,6 @@ class Conversation:
                 self._consent_prompt(turn, entry)
                 return turn.reply()
             assert respondent is not None
-            respondent.last_seen_at = now
             respondent.opted_out = False
             session.add(respondent)
             self._arrive(session, turn, respondent, entry)
@@ -576,6 +576,7 @@ class Conversation:
 
     # Answering ---------------------------------------------------------------------------
 
+    @dbwork.grouped
     def answer(
         self,
         *,
@@ -600,7 +601,6 @@ class Conversation:
                 self._consent_prompt(turn, None)
                 return turn.reply()
             assert respondent is not None
-            respondent.last_seen_at = self.clock()
             respondent.opted_out = False
             session.add(respondent)
             instrument = instrument_for(respondent.role)

@@ -11,19 +11,42 @@ uploads as multipart/form-data, like python-telegram-bot does. aiohttp has no wr
 the connect and read timeouts bound a request, and the pool timeout bounds the wait for a
 free connection (python-telegram-bot's meaning). By default there is no pool timeout: under
 a burst, a reply waits its turn for a connection rather than being dropped with an error.
+
+Results nobody reads: python-telegram-bot turns the result of every sendMessage or
+editMessageText into a Message object, which costs more CPU than the request itself; the
+bot's replies never look at it. Inside `results_unread()` a successful call's result is
+handed to python-telegram-bot as `true` (what editMessageText returns for inline messages,
+and what `Bot._send_message` returns as is), through the documented hook for this,
+`BaseRequest.parse_json_payload`. Errors (`"ok": false`: 403, 429 with its retry_after …)
+are parsed as always.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
+from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _JSON = {"Content-Type": "application/json"}
+_UNREAD: ContextVar[bool] = ContextVar("rembuk_api_results_unread", default=False)
+
+
+@contextmanager
+def results_unread() -> Iterator[None]:
+    """Bot API calls made inside the block (and in tasks it starts) return True on success
+    instead of their result: for callers that never read it."""
+    token = _UNREAD.set(True)
+    try:
+        yield
+    finally:
+        _UNREAD.reset(token)
 
 
 class AiohttpRequest(BaseRequest):
@@ -54,6 +77,15 @@ class AiohttpRequest(BaseRequest):
     @property
     def read_timeout(self) -> float | None:
         return self._read_timeout
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """As python-telegram-bot parses it, but inside `results_unread()` a success's result
+        is just `true`, so that it is not turned into objects nobody reads."""
+        data = BaseRequest.parse_json_payload(payload)
+        if _UNREAD.get() and data.get("ok") is True:
+            return {"ok": True, "result": True}
+        return data
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:

@@ -19,9 +19,6 @@ class Member:
     language: str
     is_admin: bool  # from REMBUK_ADMIN_IDS, not from the database
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.is_admin or (self.role is not None and self.role in roles)
-
 
 def load_member(
     *, session: Session, user_id: int, admin_ids: frozenset[int], default_language: str

@@ -10,6 +10,7 @@ from telegram import Bot, CallbackQuery
 from telegram.error import BadRequest, Forbidden
 
 from bot.conversation import Reply
+from bot.http import results_unread
 
 logger = logging.getLogger(__name__)
 
@@ -24,19 +25,25 @@ class Outbox:
         self, bot: Bot, chat_id: int, reply: Reply, query: CallbackQuery | None = None
     ) -> None:
         try:
-            if query is not None:
-                # The spinner on the button stops and the pressed message loses its keyboard
-                # while the next question is sent: three independent calls, done together.
-                await asyncio.gather(
-                    self._answer_query(query, reply),
-                    self._update_pressed(query, reply),
-                    self._send_all(bot, chat_id, reply),
-                )
-            else:
-                await self._send_all(bot, chat_id, reply)
+            with results_unread():  # the sent messages are not read back (bot.http)
+                await self._deliver(bot, chat_id, reply, query)
         except Forbidden:
             logger.info("chat %s blocked the bot; marking it opted out", chat_id)
             await self._on_blocked(chat_id)
+
+    async def _deliver(
+        self, bot: Bot, chat_id: int, reply: Reply, query: CallbackQuery | None
+    ) -> None:
+        if query is not None:
+            # The spinner on the button stops and the pressed message loses its keyboard
+            # while the next question is sent: three independent calls, done together.
+            await asyncio.gather(
+                self._answer_query(query, reply),
+                self._update_pressed(query, reply),
+                self._send_all(bot, chat_id, reply),
+            )
+        else:
+            await self._send_all(bot, chat_id, reply)
 
     async def _send_all(self, bot: Bot, chat_id: int, reply: Reply) -> None:
         for message in reply.messages:

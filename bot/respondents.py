@@ -74,7 +74,6 @@ def record_consent(
         respondent.consent_version = consent_version
         respondent.language = language
     respondent.opted_out = False
-    respondent.last_seen_at = now
     session.add(respondent)
     session.flush()
     return respondent
@@ -126,7 +125,6 @@ def erase_respondent(
     respondent.pseudonym = f"erased-{secrets.token_hex(8)}"
     respondent.consent_at = None
     respondent.consent_version = None
-    respondent.last_seen_at = None
     respondent.erased = True
     respondent.erased_at = now
     session.add(respondent)

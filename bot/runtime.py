@@ -31,6 +31,10 @@ class Runtime:
     told_private_only: set[int] = field(default_factory=set)
     background: list[asyncio.Task] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Answers waiting for the database worker commit together (SQLite; bot.dbwork).
+        self.db.enable_groups(self.conversation.engine)
+
     async def member(self, user_id: int) -> Member:
         return await self.db.run(self._load_member, user_id=user_id)
 

@@ -217,7 +217,6 @@ def get_or_create_respondent(
         role=role,
         language=language,
         created_at=now,
-        last_seen_at=now,
     )
     try:
         with session.begin_nested():

@@ -25,7 +25,6 @@ class Role(StrEnum):
     citizen = "citizen"
     staff = "staff"
     planner = "planner"
-    admin = "admin"
 
 
 class Instrument(StrEnum):
@@ -92,7 +91,6 @@ class Respondent(SQLModel, table=True):
     erased: bool = False
     erased_at: datetime | None = None
     created_at: datetime
-    last_seen_at: datetime | None = None
 
 
 class SurveyRun(SQLModel, table=True):

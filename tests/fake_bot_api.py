@@ -107,6 +107,10 @@ class FakeBotAPI:
         """From now on, sending to this chat answers 403 like a user who blocked the bot."""
         self._blocked.add(chat_id)
 
+    def unblock(self, chat_id: int) -> None:
+        """The user opened the bot again: sending to them works again."""
+        self._blocked.discard(chat_id)
+
     def calls_to(self, method: str, chat_id: int | None = None) -> list[Call]:
         return [
             c

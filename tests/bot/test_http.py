@@ -6,9 +6,9 @@ import socket
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import NetworkError, TimedOut
+from telegram.error import Forbidden, NetworkError, TimedOut
 
-from bot.http import AiohttpRequest
+from bot.http import AiohttpRequest, results_unread
 from tests.fake_bot_api import Failure, FakeBotAPI
 
 TOKEN = "123456:TEST-TOKEN"
@@ -53,3 +53,16 @@ async def test_no_server_is_a_network_error(api: FakeBotAPI) -> None:
         bot._base_url = f"http://127.0.0.1:{port}/bot{TOKEN}"
         with pytest.raises(NetworkError):
             await bot.send_message(42, "halo")
+
+
+async def test_results_nobody_reads_are_not_parsed_but_errors_are(api: FakeBotAPI) -> None:
+    async with _bot(api, AiohttpRequest()) as bot:
+        with results_unread():
+            assert await bot.send_message(42, "halo") is True
+            assert await bot.edit_message_text("lagi", chat_id=42, message_id=1) is True
+            api.block(43)
+            with pytest.raises(Forbidden):
+                await bot.send_message(43, "halo")
+        message = await bot.send_message(42, "dibaca")  # outside: a Message as always
+        assert message.text == "dibaca" and message.chat.id == 42
+    assert [c.params["text"] for c in api.calls_to("sendMessage", 42)] == ["halo", "dibaca"]

@@ -96,6 +96,25 @@ async def test_a_user_who_blocked_the_bot_is_opted_out_and_never_messaged(
     assert [c.chat_id for c in bot.api.calls[before:]] == [ALICE]
 
 
+async def test_an_opted_out_user_who_answers_again_is_back(bot: Harness, engine: Engine) -> None:
+    """A 403 marks the user opted out; their next answer (the fast answer path) undoes it."""
+    await bot.join(CITRA)
+    bot.api.block(CITRA)
+    await bot.say(CITRA, "/status")
+    bot.api.unblock(CITRA)
+
+    def citra() -> Respondent:
+        with Session(engine) as session:
+            query = select(Respondent).where(Respondent.telegram_user_id == CITRA)
+            return session.exec(query).one()
+
+    assert citra().opted_out
+    await bot.press(CITRA, bot.keyboard(CITRA)[0]["callback_data"])
+    assert not citra().opted_out
+    with Session(engine) as session:
+        assert len(session.exec(select(Answer)).all()) == 1
+
+
 async def test_a_blocked_reminder_marks_the_user_opted_out(bot: Harness, engine: Engine) -> None:
     await bot.join(CITRA)
     bot.api.block(CITRA)

@@ -7,22 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes
 
 from bot import deeplinks, invites
-from bot.access import require_role
-from bot.members import Member
 from shared import crud
 from shared.db import session_scope
 from shared.models import Answer, Instrument, Invite, Respondent, Role, RunStatus, SurveyRun
 from shared.settings import Settings
-from shared.survey_data import SurveyData
 from tests.bot.conftest import (
     ADMIN_ID,
-    FakeClock,
     Harness,
-    bot_running,
     make_settings,
     texts_of,
 )
@@ -167,47 +160,6 @@ async def test_admin_invites_in_the_bot_and_citizens_cannot(bot: Harness, engine
         ).one()
         assert planner.role == Role.planner
         assert session.exec(select(SurveyRun)).all() == []
-
-
-async def test_require_role_guards_extra_handlers(
-    settings: Settings,
-    survey_data: SurveyData,
-    engine: Engine,
-    api: FakeBotAPI,
-    clock: FakeClock,
-    default_campaign: str,
-) -> None:
-    seen: list[Member] = []
-
-    @require_role(Role.planner)
-    async def on_summary(
-        update: Update, context: ContextTypes.DEFAULT_TYPE, member: Member
-    ) -> None:
-        """A stand-in for the digest work's planner command."""
-        seen.append(member)
-        await context.bot.send_message(member.user_id, "ringkasan")
-
-    async with bot_running(
-        settings=settings,
-        survey_data=survey_data,
-        engine=engine,
-        api=api,
-        clock=clock,
-        extra_handlers=[CommandHandler(["ringkasan", "summary"], on_summary)],
-    ) as bot:
-        await bot.join(CITIZEN)
-        calls = await bot.say(CITIZEN, "/ringkasan")
-        assert texts_of(calls) == ["Maaf, perintah ini tidak tersedia untuk Anda."]
-        token = _invite_token(engine, Role.staff)
-        await bot.join(STAFF, deeplinks.invite_payload(token))
-        calls = await bot.say(STAFF, "/summary")
-        assert "tidak tersedia" in texts_of(calls)[-1]
-        token = _invite_token(engine, Role.planner)
-        await bot.join(PLANNER, deeplinks.invite_payload(token))
-        calls = await bot.say(PLANNER, "/ringkasan")
-        assert texts_of(calls) == ["ringkasan"]
-        assert [m.user_id for m in seen] == [PLANNER]
-        assert seen[0].role == Role.planner and seen[0].campaign_id is not None
 
 
 async def test_a_citizen_cannot_press_a_staff_button(bot: Harness, engine: Engine) -> None:
