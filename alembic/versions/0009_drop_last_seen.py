@@ -2,7 +2,7 @@
 (issue 13 item 6)
 
 Revision ID: i13_drop_last_seen
-Revises: i14_broadcast
+Revises: lapor
 Create Date: 2026-12-03 18:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "i13_drop_last_seen"
-down_revision: str | None = "i14_broadcast"
+down_revision: str | None = "lapor"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
