@@ -385,107 +385,99 @@ def noisy(text: str, rng: random.Random) -> str:
     return text + rng.choice(PLACES) + rng.choice(INTENSIFIERS)
 
 
-def generate(n: int, database_url: str) -> None:
-    """Insert about n content answers (plus navigation and targets) of one campaign."""
-    from sqlalchemy import insert
+RESPONDENT_COLUMNS = (
+    "id", "pseudonym", "role", "language", "opted_out", "erased", "created_at",
+)  # fmt: skip
+RUN_COLUMNS = (
+    "id", "respondent_id", "campaign_id", "instrument", "questionnaire_id",
+    "questionnaire_version", "status", "current_step", "editing", "source", "started_at",
+    "updated_at", "submitted_at",
+)  # fmt: skip
+ANSWER_COLUMNS = (
+    "id", "run_id", "question_id", "block", "item", "domain", "value_text", "value_number",
+    "value_choice", "questionnaire_version", "created_at", "updated_at",
+)  # fmt: skip
+STAFF_QUESTIONS = ("need", "obstacle", "realisation", "strategy", "target_indicator")
+CHUNK_RUNS = 20_000  # runs generated and inserted at a time (memory stays flat at 10M)
 
-    from shared.models import Answer, Respondent, SurveyRun
+
+def _run_rows(run_id: int, rng: random.Random, stamp: str) -> tuple[tuple, tuple, list[tuple]]:
+    """One respondent, their submitted run and its answers (ids from run_id * 64)."""
+    codes = list(BANK)
+    staff = rng.random() < 0.08
+    respondent = (run_id, f"r-{run_id:020d}", "staff" if staff else "citizen", "id", 0, 0, stamp)
+    run = (
+        run_id, run_id, 1, "internal" if staff else "external",
+        "fgd-internal" if staff else "fgd-external", 1, "submitted", "done", 0,
+        rng.choice([None, "balai-desa", "kecamatan", "pasar"]), stamp, stamp, stamp,
+    )  # fmt: skip
+    answers: list[tuple] = []
+
+    def add(question: str, block: int, item: int, domain: str, text=None, number=None):
+        answer_id = run_id * 64 + len(answers)
+        answers.append(
+            (answer_id, run_id, question, block, item, domain, text, number, None, 1, stamp, stamp)
+        )
+
+    for block in range(1 + (rng.random() < 0.3)):
+        code = rng.choice(codes)
+        needs, reasons, obstacles, strategies, rows = BANK[code]
+        # Some citizens pick "lainnya": the processor must find the domain itself.
+        stored = "lainnya" if rng.random() < 0.05 else code
+        add("domain", block, 0, stored)
+        if staff:
+            row = rng.choice(rows)
+            for question, text in zip(STAFF_QUESTIONS, row, strict=True):
+                add(question, block, 0, stored, text=noisy(text, rng))
+            for year in range(1, 6):
+                add(f"target_y{year}", block, 0, stored, number=float(40 + 10 * year))
+            continue
+        for item in range(1 + (rng.random() < 0.4)):
+            add("need", block, item, stored, text=noisy(rng.choice(needs), rng))
+            add("reason", block, item, stored, text=noisy(rng.choice(reasons), rng))
+            add("more_needs", block, item, stored)
+        add("obstacle", block, 0, stored, text=noisy(rng.choice(obstacles), rng))
+        if rng.random() < 0.7:
+            add("strategy", block, 0, stored, text=noisy(rng.choice(strategies), rng))
+        add("more_domains", block, 0, stored)
+    return respondent, run, answers
+
+
+def _insert(connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:  # type: ignore[no-untyped-def]
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def generate(n: int, database_url: str) -> None:
+    """Insert about n content answers (plus navigation and targets) of one campaign into a
+    SQLite database, a chunk of runs at a time through the driver's executemany."""
     from shared.settings import load_settings
     from shared.startup import prepare_database
     from shared.survey_data import load_survey_data
 
     rng = random.Random(SEED)
     now = datetime(2026, 11, 27, tzinfo=UTC)
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime in SQLite
     settings = load_settings(DATABASE_URL=database_url)
     engine = prepare_database(settings=settings, survey_data=load_survey_data(), now=now)
-    codes = list(BANK)
-    respondents, runs, answers = [], [], []
     content = 0
-    answer_id = 0
     run_id = 0
-    while content < n:
-        run_id += 1
-        staff = rng.random() < 0.08
-        respondents.append(
-            {
-                "id": run_id,
-                "pseudonym": f"r-{run_id:020d}",
-                "role": "staff" if staff else "citizen",
-                "language": "id",
-                "opted_out": False,
-                "erased": False,
-                "created_at": now,
-            }
-        )
-        runs.append(
-            {
-                "id": run_id,
-                "respondent_id": run_id,
-                "campaign_id": 1,
-                "instrument": "internal" if staff else "external",
-                "questionnaire_id": "fgd-internal" if staff else "fgd-external",
-                "questionnaire_version": 1,
-                "status": "submitted",
-                "current_step": "done",
-                "editing": False,
-                "source": rng.choice([None, "balai-desa", "kecamatan", "pasar"]),
-                "started_at": now,
-                "updated_at": now,
-                "submitted_at": now,
-            }
-        )
-
-        def add(question: str, block: int, item: int, domain: str, text=None, number=None):
-            nonlocal answer_id, content
-            answer_id += 1
-            answers.append(
-                {
-                    "id": answer_id,
-                    "run_id": run_id,  # noqa: B023 - used at once, inside the loop
-                    "question_id": question,
-                    "block": block,
-                    "item": item,
-                    "domain": domain,
-                    "value_text": text,
-                    "value_number": number,
-                    "value_choice": None,
-                    "questionnaire_version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            if text is not None:
-                content += 1
-
-        for block in range(1 + (rng.random() < 0.3)):
-            code = rng.choice(codes)
-            needs, reasons, obstacles, strategies, rows = BANK[code]
-            # Some citizens pick "lainnya": the processor must find the domain itself.
-            stored = "lainnya" if rng.random() < 0.05 else code
-            add("domain", block, 0, stored)
-            if staff:
-                row = rng.choice(rows)
-                for question, text in zip(
-                    ("need", "obstacle", "realisation", "strategy", "target_indicator"),
-                    row,
-                    strict=True,
-                ):
-                    add(question, block, 0, stored, text=noisy(text, rng))
-                for year in range(1, 6):
-                    add(f"target_y{year}", block, 0, stored, number=float(40 + 10 * year))
-                continue
-            for item in range(1 + (rng.random() < 0.4)):
-                add("need", block, item, stored, text=noisy(rng.choice(needs), rng))
-                add("reason", block, item, stored, text=noisy(rng.choice(reasons), rng))
-                add("more_needs", block, item, stored)
-            add("obstacle", block, 0, stored, text=noisy(rng.choice(obstacles), rng))
-            if rng.random() < 0.7:
-                add("strategy", block, 0, stored, text=noisy(rng.choice(strategies), rng))
-            add("more_domains", block, 0, stored)
     with engine.begin() as connection:
-        for table, rows_ in ((Respondent, respondents), (SurveyRun, runs), (Answer, answers)):
-            for start in range(0, len(rows_), 50_000):
-                connection.execute(insert(table.__table__), rows_[start : start + 50_000])
+        connection.exec_driver_sql("PRAGMA synchronous=OFF")
+        while content < n:
+            respondents, runs, answers = [], [], []
+            for _ in range(CHUNK_RUNS):
+                run_id += 1
+                respondent, run, rows = _run_rows(run_id, rng, stamp)
+                respondents.append(respondent)
+                runs.append(run)
+                answers.extend(rows)
+                content += sum(row[6] is not None for row in rows)
+                if content >= n:
+                    break
+            _insert(connection, "respondent", RESPONDENT_COLUMNS, respondents)
+            _insert(connection, "survey_run", RUN_COLUMNS, runs)
+            _insert(connection, "answer", ANSWER_COLUMNS, answers)
     engine.dispose()
 
 

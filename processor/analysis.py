@@ -26,6 +26,7 @@ from processor.pipeline import (
     staff_fields,
     tag_dimensions,
 )
+from processor.render import write_analysis_xlsx, write_summary_json
 from processor.themes import (
     Themes,
     formal_labels,
@@ -463,7 +464,6 @@ def run_analysis(
     from sqlmodel import Session
 
     from processor.load import load_campaign_frames
-    from processor.render import write_analysis_xlsx, write_summary_json
     from shared import crud
 
     progress("load")
