@@ -1,7 +1,7 @@
 """Benchmark of the analysis at 10k, 100k and 1M answers, or 10M (a script, not a test).
 
     .venv/bin/python bench/processor_scale.py [--sizes 10000,100000,1000000] [--runs 3]
-        [--keep DIR] [--floor] [--aggregate] [--no-digest] [--memory-limit-mb 8192]
+        [--keep DIR] [--floor] [--aggregate] [--digest-runs 1] [--memory-limit-mb 8192]
     .venv/bin/python bench/processor_scale.py --sizes 100000,10000000 --runs 1 --keep DIR
 
 For each size it generates a synthetic consultation from a phrase bank covering every
@@ -621,14 +621,18 @@ def floor_child(database_url: str) -> None:
 def aggregate_child(database_url: str) -> None:
     """What aggregating in the database costs (a floor for the 10M design, see
     bench/RESULTS.md): one GROUP BY over the campaign's content answers giving each distinct
-    (question, domain, text) with its answers and distinct respondents, read in chunks."""
+    (question, domain, text) with its answers and distinct respondents, read in chunks;
+    then the distinct texts normalised once each (as the analysis does)."""
     from sqlalchemy import text
 
     from shared import db
+    from shared.text import TextTools
 
+    tools = TextTools.from_data_dir()
     engine = db.make_engine(database_url)
     started = time.perf_counter()
     rows = answers = 0
+    distinct: set[str] = set()
     with engine.connect() as connection:
         result = connection.execution_options(stream_results=True).execute(
             text(
@@ -643,11 +647,18 @@ def aggregate_child(database_url: str) -> None:
         for chunk in result.partitions(50_000):
             rows += len(chunk)
             answers += sum(row[3] for row in chunk)
+            distinct.update(row[2] for row in chunk)
+    grouped = time.perf_counter()
+    tools.analyse(sorted(distinct))
+    done = time.perf_counter()
     print(
         json.dumps(
             {
-                "seconds": round(time.perf_counter() - started, 2),
+                "seconds": round(done - started, 2),
+                "group_by_seconds": round(grouped - started, 2),
+                "normalise_seconds": round(done - grouped, 2),
                 "distinct_rows": rows,
+                "distinct_texts": len(distinct),
                 "answers": answers,
                 "peak_rss_mb": peak_rss_mb(),
             }
@@ -776,8 +787,8 @@ def measure_size(n: int, url: str, work: Path, args: argparse.Namespace) -> dict
             _emit(_baseline_line(threads, theirs[threads], measured["seconds"], clusters))
     if floors:
         _emit(_floor_line(floors, median([run["seconds"] for run in theirs[1]])))
-    if n == BASELINE_N and args.digest:
-        _emit(_digest_line(work, n, args.runs))
+    if n == BASELINE_N and args.digest_runs:
+        _emit(_digest_line(work, n, args.digest_runs))
     if args.aggregate:
         runs = [child(["--child", "aggregate", url]) for _ in range(args.runs)]
         _emit({"aggregate_n": n, **runs[0], "runs": [run["seconds"] for run in runs]})
@@ -831,7 +842,7 @@ def main() -> None:
         "an analysis meeting the issue must do",
     )
     parser.add_argument(
-        "--no-digest", dest="digest", action="store_false", help="skip the 100k digest run"
+        "--digest-runs", type=int, default=1, help="runs of the 100k digest (0: none)"
     )
     parser.add_argument(
         "--aggregate",
