@@ -709,6 +709,7 @@ def digest_run(database_url: str, out_dir: Path) -> dict:
     nothing the digest stores changes the analysis runs."""
     import os
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(
         [str(Path(sys.executable).parent / "rembuk"), "digest", "--no-deliver", "--campaign",
@@ -719,8 +720,14 @@ def digest_run(database_url: str, out_dir: Path) -> dict:
         cwd=out_dir.parent,
     )  # fmt: skip
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(peak, 1)}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    peak = after.ru_maxrss / 1024  # the largest child so far: the digest outgrows the others
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "peak_rss_mb": round(peak, 1),
+    }
 
 
 def median(values: list[float]) -> float:
@@ -825,6 +832,7 @@ def _digest_line(work: Path, n: int, runs: int) -> dict:
     return {
         "digest_n": n,
         "digest_seconds": median([r["seconds"] for r in results]),
+        "digest_cpu_seconds": median([r["cpu_seconds"] for r in results]),
         "digest_peak_rss_mb": max(r["peak_rss_mb"] for r in results),
         "digest_runs": [r["seconds"] for r in results],
     }
