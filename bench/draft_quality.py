@@ -90,11 +90,13 @@ def _untagged_share(xlsx: Path) -> float | None:
         return None
     import pandas as pd
 
-    answers = pd.read_excel(xlsx, sheet_name="Jawaban", usecols=["kind", "dimensions"])
+    # One row per distinct text, with how many answers wrote it.
+    answers = pd.read_excel(xlsx, sheet_name="Jawaban", usecols=["kind", "dimensions", "answers"])
     obstacles = answers.loc[answers["kind"] == "citizen_obstacle"]
     if obstacles.empty:
         return 0.0
-    return round(float(obstacles["dimensions"].fillna("").eq("").mean()), 3)
+    untagged = obstacles["dimensions"].fillna("").eq("")
+    return round(float(obstacles.loc[untagged, "answers"].sum() / obstacles["answers"].sum()), 3)
 
 
 def measure(path: Path, *, pdf: bool = False) -> dict:

@@ -28,6 +28,7 @@ from processor.pipeline import (
     staff_fields,
     tag_dimensions,
 )
+from processor.render import write_analysis_xlsx, write_summary_json
 from processor.themes import (
     Themes,
     formal_labels,
@@ -491,7 +492,6 @@ def run_analysis(
     from processor.curation import apply_curations
     from processor.curation_store import active_curations
     from processor.load import load_campaign_frames
-    from processor.render import write_analysis_xlsx, write_summary_json
     from shared import crud
 
     progress("load")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import xlsxwriter
 
-from processor.analysis import Analysis
 from processor.complaints import mask_confidential
 from processor.curation_sheet import write_kurasi_sheet
 from processor.themes import scrub_texts
@@ -19,9 +19,20 @@ from shared.clean import clean_text
 from shared.files import replace_atomically
 
 EXCEL_MAX_ROWS = 1_048_575  # data rows under one header row
-# analysis.xlsx lists at most this many answers (writing a cell costs ~5 µs, and a
-# planner does not scroll further); `rembuk export --format csv` gives them all.
+# analysis.xlsx's Jawaban sheet lists at most this many distinct texts (writing a cell
+# costs ~5 µs, and a planner does not scroll further); `rembuk export --format csv` gives
+# every answer.
 ANSWER_SHEET_ROWS = 100_000
+
+
+class AnalysedAnswers(Protocol):
+    """What the XLSX writer reads of an analysis (processor.analysis.Analysis has it)."""
+
+    @property
+    def texts(self) -> pd.DataFrame: ...  # one row per text answer (see analysis.analyse)
+
+    @property
+    def dimension_tags(self) -> pd.DataFrame: ...  # answer_id, domain, kind, dimension
 
 
 def _replace_atomically(path: Path, write) -> Path:  # type: ignore[no-untyped-def]
@@ -63,32 +74,66 @@ def write_summary_json(summary: dict, path: Path) -> Path:
     return _replace_atomically(path, write)
 
 
+ANSWER_SHEET_COLUMNS = (
+    "domain",
+    "kind",
+    "theme_id",
+    "domain_source",
+    "dimensions",
+    "text",
+    "answers",
+    "respondents",
+    "first_answer_id",
+)
+
+
 def answers_sheet(texts: pd.DataFrame, dimension_tags: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The pseudonymised answers, each with its domain, theme and (obstacles) the problem
-    dimensions it was tagged with, so a planner can check every count of the draft."""
-    dimensions = pd.Series("", index=texts.index, dtype=object)
-    if dimension_tags is not None and len(dimension_tags):
-        joined = dimension_tags.groupby("answer_id", sort=False)["dimension"].agg(
-            lambda codes: ", ".join(sorted(codes))
-        )
-        dimensions = texts["answer_id"].map(joined).fillna("").astype(object)
-    return pd.DataFrame(
-        {
-            "answer_id": texts["answer_id"],
-            "respondent": texts["respondent"],
-            "source": texts["source"],
-            "instrument": texts["instrument"],
-            "question_id": texts["question_id"],
-            "kind": texts["kind"],
-            "row_id": texts["row_id"],
-            "domain": texts["domain"],
-            "domain_source": texts["domain_source"],
-            "domain_confidence": texts["domain_confidence"],
-            "theme_id": texts["theme_id"],
-            "dimensions": dimensions,
-            "text": scrub_texts(texts["text"]),
-        }
+    """The answers as planners check them: one row per distinct text of a theme (and of
+    how its domain was decided), with how many answers and respondents wrote it, the
+    problem dimensions it was tagged with (obstacles) and its first answer's id, so every
+    count of the draft can be checked by summing `answers`. Largest themes' texts first
+    within each domain and kind; texts PII-scrubbed. `rembuk export` lists every answer."""
+    keys = ["domain", "kind", "theme_id", "domain_source", "text"]
+    if texts.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ANSWER_SHEET_COLUMNS})
+    frame = texts[[*keys, "respondent", "answer_id"]].assign(
+        domain=texts["domain"].astype(object).fillna(""),
+        theme_id=texts["theme_id"].astype(object).fillna(""),
     )
+    grouped = frame.groupby(keys, sort=False, dropna=False).agg(
+        answers=("answer_id", "size"),
+        respondents=("respondent", "nunique"),
+        first_answer_id=("answer_id", "first"),
+    )
+    grouped = grouped.reset_index()
+    dimensions = pd.Series("", index=grouped.index, dtype=object)
+    if dimension_tags is not None and len(dimension_tags):
+        # Tags depend on the text alone, so the first answer's tags are the row's.
+        first = set(grouped["first_answer_id"])
+        tags = dimension_tags.loc[dimension_tags["answer_id"].isin(first)]
+        joined = {
+            answer_id: ", ".join(sorted(codes))
+            for answer_id, codes in tags.groupby("answer_id", sort=False)["dimension"]
+        }
+        dimensions = grouped["first_answer_id"].map(joined).fillna("").astype(object)
+    # Themes in their own order (by number, "lainnya" = 0 last), each theme's texts
+    # most often written first.
+    number = pd.to_numeric(
+        grouped["theme_id"].str.rsplit(".", n=1).str[-1], errors="coerce"
+    ).fillna(0)
+    grouped = grouped.assign(dimensions=dimensions, _number=number.where(number > 0, 1e9))
+    grouped = (
+        grouped.sort_values(
+            ["domain", "kind", "_number", "answers", "text"],
+            ascending=[True, True, True, False, True],
+            kind="stable",
+        )
+        .head(ANSWER_SHEET_ROWS)
+        .drop(columns="_number")
+    )
+    return grouped.assign(text=scrub_texts(grouped["text"]))[
+        list(ANSWER_SHEET_COLUMNS)
+    ].reset_index(drop=True)
 
 
 LINK_SHEET_COLUMNS = (
@@ -163,6 +208,23 @@ def links_sheet(summary: dict) -> pd.DataFrame:
     )
 
 
+def _write_column(worksheet, values: list, first_row: int, column: int) -> None:  # type: ignore[no-untyped-def]
+    """One column's cells: text cleaned once per distinct value (columns repeat theirs),
+    numbers as numbers, missing values left empty."""
+    write_string, write_number = worksheet.write_string, worksheet.write_number
+    cleaned: dict[str, str] = {}
+    for row, value in enumerate(values, start=first_row):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isnan(value):
+                write_number(row, column, value)
+        elif value is not None:
+            text = str(value)
+            clean = cleaned.get(text)
+            if clean is None:
+                clean = cleaned[text] = clean_text(text)
+            write_string(row, column, clean)
+
+
 class _Sheets:
     """Formatting shared by every sheet: bold wrapped headers, widths, frozen header, filter."""
 
@@ -190,15 +252,7 @@ class _Sheets:
         widths = widths or {}
         for column, name in enumerate(frame.columns):
             worksheet.write_string(start_row, column, clean_text(str(name)), self.header)
-            write_string, write_number = worksheet.write_string, worksheet.write_number
-            for row, value in enumerate(frame[name].tolist(), start=start_row + 1):
-                if isinstance(value, bool | str):
-                    write_string(row, column, clean_text(str(value)))
-                elif isinstance(value, int | float):
-                    if not math.isnan(value):
-                        write_number(row, column, value)
-                elif value is not None:
-                    write_string(row, column, clean_text(str(value)))
+            _write_column(worksheet, frame[name].tolist(), start_row + 1, column)
             longest = frame[name].head(200).astype(str).str.len().max() if len(frame) else 0
             width = widths.get(name) or int(min(60, max(len(name) + 2, longest + 2)))
             wrap = self.wrap if width >= 40 else None
@@ -218,160 +272,192 @@ def _sheet_name(code: str, used: set[str]) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class XlsxInput:
+    """What the sheets of analysis.xlsx are written from."""
+
+    analysis: AnalysedAnswers
+    summary: dict
+    domains: Sequence[str] = ()  # the codes the Kurasi sheet's drop-down offers
+
+
+def _overview_sheet(sheets: _Sheets, data: XlsxInput) -> None:
+    summary = data.summary
+    counts = summary["counts"]
+
+    def top(domain: dict, kind: str) -> str:
+        return next((t["label"] for t in domain["themes"][kind] if not t["is_other"]), "")
+
+    overview = pd.DataFrame(
+        [
+            {
+                "domain": code,
+                "nama": domain["name"]["id"],
+                "responden": domain["respondents"],
+                "jawaban": domain["answers"],
+                "kebutuhan teratas": top(domain, "citizen_need"),
+                "hambatan teratas": top(domain, "citizen_obstacle"),
+                "kebutuhan belum ditangani": sum(
+                    g["status"] == "belum_ditangani" for g in domain["gaps"]
+                ),
+            }
+            for code, domain in summary["domains"].items()
+        ],
+        columns=[
+            "domain",
+            "nama",
+            "responden",
+            "jawaban",
+            "kebutuhan teratas",
+            "hambatan teratas",
+            "kebutuhan belum ditangani",
+        ],
+    )
+    facts = pd.DataFrame(
+        [
+            ("kampanye", f"{summary['campaign']['name']} ({summary['campaign']['code']})"),
+            ("dibuat", summary["generated_at"]),
+            ("sesi selesai", counts["submitted_runs"]),
+            ("sesi berjalan", counts["in_progress_runs"]),
+            ("responden", counts["respondents"]),
+            ("jawaban", counts["answers"]),
+            ("jawaban impor", counts["imported_answers"]),
+            ("belum terpetakan", summary["unmapped"]["answers"]),
+            (
+                "lembar Jawaban",
+                "satu baris per teks berbeda, dengan jumlah jawaban dan responden "
+                "(setiap jawaban: rembuk export)",
+            ),
+        ],
+        columns=["ringkasan", "nilai"],
+    )
+    next_row = sheets.table(facts, "Ringkasan", widths={"ringkasan": 22, "nilai": 40})
+    next_row = sheets.table(
+        overview,
+        "Ringkasan",
+        start_row=next_row,
+        freeze=False,
+        widths={"kebutuhan teratas": 50, "hambatan teratas": 50},
+    )
+    # Where respondents came from: a deep link's venue, or an imported file.
+    sources = pd.DataFrame(
+        list(counts["by_source"].items()), columns=["sumber", "responden (sumber)"]
+    )
+    sheets.table(sources, "Ringkasan", start_row=next_row, freeze=False, widths={"sumber": 22})
+
+
+def _domain_sheet(sheets: _Sheets, sheet: str, domain: dict, groups: dict[str, str]) -> None:
+    """Themes, the gap matrix and dimension counts of one domain."""
+    themes = pd.DataFrame(
+        [
+            {
+                "jenis": kind,
+                "tema": t["id"],
+                "label": t["label"],
+                "kata kunci": ", ".join(t["keywords"]),
+                "jawaban": t["answer_count"],
+                "responden": t["respondent_count"],
+                "kutipan": "\n".join(t["quotes"]),
+            }
+            for kind, items in domain["themes"].items()
+            for t in items
+        ],
+        columns=["jenis", "tema", "label", "kata kunci", "jawaban", "responden", "kutipan"],
+    )
+    row = sheets.table(themes, sheet, widths={"label": 50, "kata kunci": 30, "kutipan": 60})
+    gaps = pd.DataFrame(
+        [
+            {
+                "kebutuhan (tema)": g["need_theme_id"],
+                "label": g["need_label"],
+                "jawaban": g["answer_count"],
+                "status": g["status"],
+                "baris staf": ", ".join(r["row_id"] for r in g["staff_rows"]),
+                "realisasi": "\n".join(r["realisation"] for r in g["staff_rows"][:3]),
+                "strategi": "\n".join(r["strategy"] for r in g["staff_rows"][:3]),
+            }
+            for g in domain["gaps"]
+        ],
+        columns=[
+            "kebutuhan (tema)",
+            "label",
+            "jawaban",
+            "status",
+            "baris staf",
+            "realisasi",
+            "strategi",
+        ],
+    )
+    sheets.sheet(sheet).write(row, 0, "Matriks kesenjangan", sheets.title)
+    row = sheets.table(gaps, sheet, start_row=row + 1, freeze=False)
+    dimensions = pd.DataFrame(
+        [
+            # The guide's seven, or Rembuk's additions to them.
+            (code, "panduan" if groups.get(code) == "seed" else "tambahan", n)
+            for code, n in domain["dimensions"].items()
+        ],
+        columns=["dimensi", "kelompok", "jumlah"],
+    )
+    sheets.sheet(sheet).write(row, 0, "Dimensi masalah", sheets.title)
+    sheets.table(dimensions, sheet, start_row=row + 1, freeze=False)
+
+
+def _domain_sheets(sheets: _Sheets, data: XlsxInput) -> None:
+    used = {"Ringkasan", "Jawaban", "Tautan", "IKM", "Kurasi"}
+    groups = {c: d["group"] for c, d in data.summary["dimensions"].items()}
+    for code, domain in data.summary["domains"].items():
+        _domain_sheet(sheets, _sheet_name(code, used), domain, groups)
+
+
+def _links_sheet(sheets: _Sheets, data: XlsxInput) -> None:
+    sheets.table(
+        links_sheet(data.summary),
+        "Tautan",
+        widths={"sumber (label)": 45, "tujuan (label)": 45, "melalui": 20},
+    )
+
+
+def _ikm_sheet(sheets: _Sheets, data: XlsxInput) -> None:
+    if data.summary.get("ikm"):
+        sheets.table(ikm_sheet(data.summary), "IKM", widths={"unit layanan": 40})
+
+
+def _kurasi_sheet(sheets: _Sheets, data: XlsxInput) -> None:
+    write_kurasi_sheet(sheets.book, data.summary, domains=data.domains)
+
+
+def _answers_sheet(sheets: _Sheets, data: XlsxInput) -> None:
+    sheets.table(
+        answers_sheet(data.analysis.texts, data.analysis.dimension_tags),
+        "Jawaban",
+        widths={"text": 80},
+    )
+
+
+# The sheets of analysis.xlsx, in order: adding a sheet is adding its function here.
+XLSX_SHEETS: tuple[Callable[[_Sheets, XlsxInput], None], ...] = (
+    _overview_sheet,
+    _domain_sheets,
+    _ikm_sheet,
+    _links_sheet,
+    _kurasi_sheet,
+    _answers_sheet,
+)
+
+
 def write_analysis_xlsx(
-    analysis: Analysis, summary: dict, path: Path, *, domains: Sequence[str] = ()
+    analysis: AnalysedAnswers, summary: dict, path: Path, *, domains: Sequence[str] = ()
 ) -> Path:
-    """Overview, one sheet per domain (themes, gaps, dimensions), the links, the planner's
-    Kurasi sheet (`domains`: the codes its drop-down offers) and the answers."""
+    """Overview, one sheet per domain (themes, gaps, dimensions), the IKM, the links, the
+    planner's Kurasi sheet (`domains`: the codes its drop-down offers) and the answers (see
+    XLSX_SHEETS)."""
+    data = XlsxInput(analysis=analysis, summary=summary, domains=tuple(domains))
 
     def write(target: Path) -> None:
         with xlsxwriter.Workbook(str(target)) as book:
             sheets = _Sheets(book)
-            counts = summary["counts"]
-            overview = pd.DataFrame(
-                [
-                    {
-                        "domain": code,
-                        "nama": domain["name"]["id"],
-                        "responden": domain["respondents"],
-                        "jawaban": domain["answers"],
-                        "kebutuhan teratas": next(
-                            (
-                                t["label"]
-                                for t in domain["themes"]["citizen_need"]
-                                if not t["is_other"]
-                            ),
-                            "",
-                        ),
-                        "hambatan teratas": next(
-                            (
-                                t["label"]
-                                for t in domain["themes"]["citizen_obstacle"]
-                                if not t["is_other"]
-                            ),
-                            "",
-                        ),
-                        "kebutuhan belum ditangani": sum(
-                            g["status"] == "belum_ditangani" for g in domain["gaps"]
-                        ),
-                    }
-                    for code, domain in summary["domains"].items()
-                ],
-                columns=[
-                    "domain",
-                    "nama",
-                    "responden",
-                    "jawaban",
-                    "kebutuhan teratas",
-                    "hambatan teratas",
-                    "kebutuhan belum ditangani",
-                ],
-            )
-            facts = pd.DataFrame(
-                [
-                    ("kampanye", f"{summary['campaign']['name']} ({summary['campaign']['code']})"),
-                    ("dibuat", summary["generated_at"]),
-                    ("sesi selesai", counts["submitted_runs"]),
-                    ("sesi berjalan", counts["in_progress_runs"]),
-                    ("responden", counts["respondents"]),
-                    ("jawaban", counts["answers"]),
-                    ("jawaban impor", counts["imported_answers"]),
-                    ("belum terpetakan", summary["unmapped"]["answers"]),
-                    (
-                        "lembar Jawaban",
-                        f"{min(counts['answers'], ANSWER_SHEET_ROWS)} dari {counts['answers']} "
-                        "jawaban (semua: rembuk export)",
-                    ),
-                ],
-                columns=["ringkasan", "nilai"],
-            )
-            next_row = sheets.table(facts, "Ringkasan", widths={"ringkasan": 22, "nilai": 40})
-            sheets.table(
-                overview,
-                "Ringkasan",
-                start_row=next_row,
-                freeze=False,
-                widths={"kebutuhan teratas": 50, "hambatan teratas": 50},
-            )
-            used = {"Ringkasan", "Jawaban", "Tautan", "IKM", "Kurasi"}
-            for code, domain in summary["domains"].items():
-                sheet = _sheet_name(code, used)
-                themes = pd.DataFrame(
-                    [
-                        {
-                            "jenis": kind,
-                            "tema": t["id"],
-                            "label": t["label"],
-                            "kata kunci": ", ".join(t["keywords"]),
-                            "jawaban": t["answer_count"],
-                            "responden": t["respondent_count"],
-                            "kutipan": "\n".join(t["quotes"]),
-                        }
-                        for kind, items in domain["themes"].items()
-                        for t in items
-                    ],
-                    columns=[
-                        "jenis",
-                        "tema",
-                        "label",
-                        "kata kunci",
-                        "jawaban",
-                        "responden",
-                        "kutipan",
-                    ],
-                )
-                row = sheets.table(
-                    themes, sheet, widths={"label": 50, "kata kunci": 30, "kutipan": 60}
-                )
-                gaps = pd.DataFrame(
-                    [
-                        {
-                            "kebutuhan (tema)": g["need_theme_id"],
-                            "label": g["need_label"],
-                            "jawaban": g["answer_count"],
-                            "status": g["status"],
-                            "baris staf": ", ".join(r["row_id"] for r in g["staff_rows"]),
-                            "realisasi": "\n".join(r["realisation"] for r in g["staff_rows"][:3]),
-                            "strategi": "\n".join(r["strategy"] for r in g["staff_rows"][:3]),
-                        }
-                        for g in domain["gaps"]
-                    ],
-                    columns=[
-                        "kebutuhan (tema)",
-                        "label",
-                        "jawaban",
-                        "status",
-                        "baris staf",
-                        "realisasi",
-                        "strategi",
-                    ],
-                )
-                sheets.sheet(sheet).write(row, 0, "Matriks kesenjangan", sheets.title)
-                row = sheets.table(gaps, sheet, start_row=row + 1, freeze=False)
-                groups = {c: d["group"] for c, d in summary["dimensions"].items()}
-                dimensions = pd.DataFrame(
-                    [
-                        # The guide's seven, or Rembuk's additions to them.
-                        (code, "panduan" if groups.get(code) == "seed" else "tambahan", n)
-                        for code, n in domain["dimensions"].items()
-                    ],
-                    columns=["dimensi", "kelompok", "jumlah"],
-                )
-                sheets.sheet(sheet).write(row, 0, "Dimensi masalah", sheets.title)
-                sheets.table(dimensions, sheet, start_row=row + 1, freeze=False)
-            if summary.get("ikm"):
-                sheets.table(ikm_sheet(summary), "IKM", widths={"unit layanan": 40})
-            sheets.table(
-                links_sheet(summary),
-                "Tautan",
-                widths={"sumber (label)": 45, "tujuan (label)": 45, "melalui": 20},
-            )
-            write_kurasi_sheet(book, summary, domains=domains)
-            sheets.table(
-                answers_sheet(analysis.texts.head(ANSWER_SHEET_ROWS), analysis.dimension_tags),
-                "Jawaban",
-                widths={"text": 80, "respondent": 24},
-            )
+            for write_sheet in XLSX_SHEETS:
+                write_sheet(sheets, data)
 
     return _replace_atomically(path, write)
 
