@@ -219,48 +219,68 @@ def _expand(
     return [Step(question, question.id, block, item)]
 
 
+def _repeats(
+    answers: Mapping[AnswerKey, StoredAnswer], question_id: str, block: int, item: int
+) -> bool | None:
+    """The reply to an "another?" question: True for yes, None when not answered yet."""
+    answer = answers.get((question_id, block, item))
+    return None if answer is None else answer.choice == "yes"
+
+
+def _block_rows(
+    ctx: Context, answers: Mapping[AnswerKey, StoredAnswer], block: int
+) -> tuple[list[Step], bool]:
+    """The item questions of one block, repeated while "another need?" is answered yes;
+    and whether every such reply has been given."""
+    years = len(ctx.plan_years)
+    steps: list[Step] = []
+    complete = True
+    item = 0
+    while True:
+        again: bool | None = False
+        for question in ctx.questionnaire.item_questions:
+            steps.extend(_expand(question, block, item, years, answers))
+            if question.repeat == "item":
+                again = _repeats(answers, question.id, block, item)
+                complete = complete and again is not None
+        if not again:
+            return steps, complete
+        item += 1
+
+
+def _block_steps(
+    ctx: Context, answers: Mapping[AnswerKey, StoredAnswer], block: int
+) -> tuple[list[Step], bool | None, bool]:
+    """One domain block: its steps, whether another block follows (None: not answered)
+    and whether every repeat question of the block has been answered."""
+    domain_question = ctx.questionnaire.domain_question
+    steps = [Step(domain_question, domain_question.id, block, 0)]
+    rows, complete = _block_rows(ctx, answers, block)
+    steps.extend(rows)
+    again: bool | None = False
+    for question in ctx.questionnaire.block_questions:
+        steps.extend(_expand(question, block, 0, len(ctx.plan_years), answers))
+        if question.repeat == "block":
+            again = _repeats(answers, question.id, block, 0)
+            complete = complete and again is not None
+    return steps, again, complete
+
+
 def plan_steps(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> tuple[list[Step], bool]:
     """The run's steps, taking unanswered repeat questions as "no" (so totals are honest).
 
     Returns the steps and whether every repeat question on the way has been answered.
     """
-    questionnaire = ctx.questionnaire
-    years = len(ctx.plan_years)
     steps: list[Step] = []
     complete = True
-
-    def repeats(question_id: str, block: int, item: int) -> bool:
-        nonlocal complete
-        answer = answers.get((question_id, block, item))
-        if answer is None:
-            complete = False
-            return False
-        return answer.choice == "yes"
-
     block = 0
     while True:
-        steps.append(
-            Step(questionnaire.domain_question, questionnaire.domain_question.id, block, 0)
-        )
-        item = 0
-        while True:
-            again = False
-            for question in questionnaire.item_questions:
-                steps.extend(_expand(question, block, item, years, answers))
-                if question.repeat == "item":
-                    again = repeats(question.id, block, item)
-            if not again:
-                break
-            item += 1
-        again = False
-        for question in questionnaire.block_questions:
-            steps.extend(_expand(question, block, 0, years, answers))
-            if question.repeat == "block":
-                again = repeats(question.id, block, 0)
+        block_steps, again, block_complete = _block_steps(ctx, answers, block)
+        steps.extend(block_steps)
+        complete = complete and block_complete
         if not again:
-            break
+            return steps, complete
         block += 1
-    return steps, complete
 
 
 # Validation -----------------------------------------------------------------------------
@@ -323,36 +343,57 @@ def _match_choice(
     choices: tuple[Choice, ...] | None = None,
 ) -> str:
     choices = _choices(ctx, question) if choices is None else choices
-    values = {choice.value for choice in choices}
     if isinstance(user_input, ChoiceInput):
-        if user_input.value in values:
+        if user_input.value in {choice.value for choice in choices}:
             return user_input.value
         raise InvalidAnswer(ctx.t("error_not_offered"))
     assert isinstance(user_input, TextInput)
     typed = " ".join(user_input.text.split()).lower()
     if not typed:
         raise InvalidAnswer(ctx.t("error_nothing_chosen"))
-    if question.kind is QuestionKind.yes_no:
-        if typed in _YES_WORDS or typed == ctx.t("yes").lower():
-            return "yes"
-        if typed in _NO_WORDS or typed == ctx.t("no").lower():
-            return "no"
+    for match in (_typed_yes_no, _typed_choice, _typed_name):
+        found = match(ctx, question, typed, choices)
+        if found is not None:
+            return found
+    raise InvalidAnswer(_not_a_choice(ctx, question))
+
+
+def _typed_yes_no(
+    ctx: Context, question: Question, typed: str, choices: tuple[Choice, ...]
+) -> str | None:
+    if question.kind is not QuestionKind.yes_no:
+        return None
+    if typed in _YES_WORDS or typed == ctx.t("yes").lower():
+        return "yes"
+    if typed in _NO_WORDS or typed == ctx.t("no").lower():
+        return "no"
+    return None
+
+
+def _typed_choice(
+    ctx: Context, question: Question, typed: str, choices: tuple[Choice, ...]
+) -> str | None:
+    """A choice's number (on the console) or its value or label."""
     if ctx.numbered_choices and typed.isdigit() and 1 <= int(typed) <= len(choices):
         return choices[int(typed) - 1].value
     for choice in choices:
         if typed in (choice.value, choice.label.lower()):
             return choice.value
-    if question.kind is QuestionKind.domain:  # any name of a domain, e.g. "Adminduk"
-        code = ctx.domains.by_name.get(name_key(typed))
-        if code is not None:
-            return code
-    # Any name of an agency or a unit: "Dinas Kesehatan", "dinkes", "persen".
+    return None
+
+
+def _typed_name(
+    ctx: Context, question: Question, typed: str, choices: tuple[Choice, ...]
+) -> str | None:
+    """Any name of a domain, an agency or a unit: "Adminduk", "dinkes", "persen"."""
+    if question.kind is QuestionKind.domain:
+        return ctx.domains.by_name.get(name_key(typed))
     named = {QuestionKind.agency: ctx.agencies, QuestionKind.unit: ctx.units}.get(question.kind)
     if named is not None:
         found = named.find(typed)
         if found is not None:
             return found.code
-    raise InvalidAnswer(_not_a_choice(ctx, question))
+    return None
 
 
 def _not_a_choice(ctx: Context, question: Question) -> str:
@@ -399,17 +440,28 @@ def _validate(
     if not text:
         raise InvalidAnswer(ctx.t("error_empty"))
     if question.kind is QuestionKind.text:
-        limit = question.max_length or ctx.free_text_max
-        if len(text) > limit:
-            raise InvalidAnswer(ctx.t("error_too_long", length=len(text), max=limit))
-        if " ".join(text.lower().split()).strip(".!") in _NOT_AN_ANSWER:
-            # "ya" typed to "Apa yang kita butuhkan …?" is a slip, not a need.
-            raise InvalidAnswer(ctx.t("error_not_an_answer"))
-        if question.min_length and len(text) < question.min_length:
-            raise InvalidAnswer(ctx.t("error_too_short", min=question.min_length))
-        return StoredAnswer(**make, text=text)
+        return StoredAnswer(**make, text=_free_text(ctx, question, text))
     if question.kind is QuestionKind.year:
         return StoredAnswer(**make, number=_year(ctx, question, text))
+    return StoredAnswer(**make, number=_number(ctx, step, text, answers))
+
+
+def _free_text(ctx: Context, question: Question, text: str) -> str:
+    limit = question.max_length or ctx.free_text_max
+    if len(text) > limit:
+        raise InvalidAnswer(ctx.t("error_too_long", length=len(text), max=limit))
+    if " ".join(text.lower().split()).strip(".!") in _NOT_AN_ANSWER:
+        # "ya" typed to "Apa yang kita butuhkan …?" is a slip, not a need.
+        raise InvalidAnswer(ctx.t("error_not_an_answer"))
+    if question.min_length and len(text) < question.min_length:
+        raise InvalidAnswer(ctx.t("error_too_short", min=question.min_length))
+    return text
+
+
+def _number(
+    ctx: Context, step: Step, text: str, answers: Mapping[AnswerKey, StoredAnswer]
+) -> float:
+    question = step.question
     number = parse_number(text, ctx.language)
     if number is None:
         raise InvalidAnswer(ctx.t("error_not_number"))
@@ -431,7 +483,7 @@ def _validate(
                 example=format_number(float(round(number)), ctx.language),
             )
         )
-    return StoredAnswer(**make, number=number)
+    return number
 
 
 def _check_whole_row(
@@ -694,152 +746,170 @@ def _position(steps: list[Step], key: str) -> int | None:
     return None
 
 
-def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
-    """Handle one input: the single entry point of the engine."""
-    answers = progress.answers
-    steps, complete = plan_steps(ctx, answers)
+@dataclass(frozen=True)
+class _Turn:
+    """One input's view of a run: the context, the stored progress and its derived steps."""
 
-    def at(index: int, *, editing: bool = False, error: str | None = None) -> Outcome:
+    ctx: Context
+    progress: Progress
+    steps: list[Step]
+    complete: bool
+
+    @property
+    def answers(self) -> Mapping[AnswerKey, StoredAnswer]:
+        return self.progress.answers
+
+    def at(self, index: int, *, editing: bool = False, error: str | None = None) -> Outcome:
+        shown = replace(self.progress, editing=editing)
         return Outcome(
-            step=steps[index].key,
+            step=self.steps[index].key,
             editing=editing,
-            prompt=_question_prompt(ctx, replace(progress, editing=editing), steps, index),
+            prompt=_question_prompt(self.ctx, shown, self.steps, index),
             error=error,
         )
 
-    def review(error: str | None = None, writes: list[StoredAnswer] | tuple = ()) -> Outcome:
-        new = Progress(REVIEW, False, _apply(answers, writes), progress.receipt_code)
+    def review(self, error: str | None = None, writes: list[StoredAnswer] | tuple = ()) -> Outcome:
+        new = Progress(REVIEW, False, _apply(self.answers, writes), self.progress.receipt_code)
         return Outcome(
             step=REVIEW,
             editing=False,
-            prompt=review_prompt(ctx, new),
+            prompt=review_prompt(self.ctx, new),
             writes=tuple(writes),
             error=error,
         )
 
+
+def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
+    """Handle one input: the single entry point of the engine."""
+    turn = _Turn(ctx, progress, *plan_steps(ctx, progress.answers))
     if progress.step == DONE:
-        shown_again = user_input is Command.start
-        return Outcome(
-            step=DONE,
-            editing=False,
-            prompt=_done_prompt(ctx, progress),
-            error=None
-            if shown_again
-            else ctx.t("already_submitted", receipt=progress.receipt_code),
-        )
-
+        return _when_done(turn, user_input)
     if isinstance(user_input, EditInput):
-        index = _position(steps, user_input.step)
-        if index is None or steps[index].question.repeat is not None:
-            return _stay(ctx, progress, ctx.t("error_nothing_to_edit"))
-        return at(index, editing=True)
-
+        return _edit(turn, user_input)
     if user_input is Command.review:
-        return review()
-
+        return turn.review()
     if user_input is Command.submit:
-        missing = _first_missing(answers, steps)
-        if missing is not None or not complete:
-            if missing is None:  # an unanswered repeat question is required too
-                missing = next(i for i, s in enumerate(steps) if s.answer_key not in answers)
-            return at(
-                missing,
-                error=ctx.t(
-                    "error_required_missing",
-                    # "…: Bidang lain?. Mohon…" — the template ends the sentence itself.
-                    question=_step_label(ctx, steps[missing], steps).rstrip("?.!"),
-                ),
-            )
-        wanted = {step.answer_key for step in steps}
-        deletes = tuple(key for key in answers if key not in wanted)
-        done = Progress(DONE, False, _apply(answers, (), deletes), progress.receipt_code)
-        return Outcome(
-            step=DONE,
-            editing=False,
-            prompt=_done_prompt(ctx, done, "submitted"),
-            deletes=deletes,
-            submitted=True,
-        )
-
+        return _submit(turn)
     if progress.step == REVIEW:
-        if user_input is Command.back:  # to where answering goes on, or the last question
-            resume = _next_to_answer(answers, steps)
-            return at(len(steps) - 1 if resume is None else resume)
-        if user_input is Command.start:
-            return review()
-        early = _next_to_answer(answers, steps) is not None  # no submit button to press yet
-        return review(error=ctx.t("review_use_buttons_early" if early else "review_use_buttons"))
+        return _from_review(turn, user_input)
+    return _at_question(turn, user_input)
 
-    index = _position(steps, progress.step)
+
+def _when_done(turn: _Turn, user_input: UserInput) -> Outcome:
+    progress = turn.progress
+    shown_again = user_input is Command.start
+    return Outcome(
+        step=DONE,
+        editing=False,
+        prompt=_done_prompt(turn.ctx, progress),
+        error=None
+        if shown_again
+        else turn.ctx.t("already_submitted", receipt=progress.receipt_code),
+    )
+
+
+def _edit(turn: _Turn, user_input: EditInput) -> Outcome:
+    index = _position(turn.steps, user_input.step)
+    if index is None or turn.steps[index].question.repeat is not None:
+        return _stay(turn.ctx, turn.progress, turn.ctx.t("error_nothing_to_edit"))
+    return turn.at(index, editing=True)
+
+
+def _submit(turn: _Turn) -> Outcome:
+    ctx, answers, steps = turn.ctx, turn.answers, turn.steps
+    missing = _first_missing(answers, steps)
+    if missing is not None or not turn.complete:
+        if missing is None:  # an unanswered repeat question is required too
+            missing = next(i for i, s in enumerate(steps) if s.answer_key not in answers)
+        return turn.at(
+            missing,
+            error=ctx.t(
+                "error_required_missing",
+                # "…: Bidang lain?. Mohon…" — the template ends the sentence itself.
+                question=_step_label(ctx, steps[missing], steps).rstrip("?.!"),
+            ),
+        )
+    wanted = {step.answer_key for step in steps}
+    deletes = tuple(key for key in answers if key not in wanted)
+    done = Progress(DONE, False, _apply(answers, (), deletes), turn.progress.receipt_code)
+    return Outcome(
+        step=DONE,
+        editing=False,
+        prompt=_done_prompt(ctx, done, "submitted"),
+        deletes=deletes,
+        submitted=True,
+    )
+
+
+def _from_review(turn: _Turn, user_input: UserInput) -> Outcome:
+    resume = _next_to_answer(turn.answers, turn.steps)
+    if user_input is Command.back:  # to where answering goes on, or the last question
+        return turn.at(len(turn.steps) - 1 if resume is None else resume)
+    if user_input is Command.start:
+        return turn.review()
+    early = resume is not None  # no submit button to press yet
+    return turn.review(
+        error=turn.ctx.t("review_use_buttons_early" if early else "review_use_buttons")
+    )
+
+
+def _at_question(turn: _Turn, user_input: UserInput) -> Outcome:
+    index = _position(turn.steps, turn.progress.step)
     if index is None:  # not started, or the stored step no longer exists: resume sensibly
-        missing = next((i for i, s in enumerate(steps) if s.answer_key not in answers), None)
-        if missing is None and complete:
-            return review()
+        missing = next(
+            (i for i, s in enumerate(turn.steps) if s.answer_key not in turn.answers), None
+        )
+        if missing is None and turn.complete:
+            return turn.review()
         index = missing or 0
         if user_input is Command.start:
-            return at(index)
-    step = steps[index]
-
+            return turn.at(index)
     if user_input is Command.start:
-        return at(index, editing=progress.editing)
-
+        return turn.at(index, editing=turn.progress.editing)
     if user_input is Command.back:
-        if progress.editing:
-            return review()
-        if index == 0:
-            return at(index, error=ctx.t("error_first_question"))
-        return at(index - 1)
-
+        return _back(turn, index)
     if user_input is Command.skip:
-        if step.question.required and step.answer_key not in answers:
-            return at(index, editing=progress.editing, error=ctx.t("error_cannot_skip"))
-        if progress.editing:
-            return review()
-        following = index + 1
-        if step.year_index == 0 and not step.question.required:
-            # Skipped at its first year, an optional yearly question is skipped whole
-            # (no indicative budget yet), not year by year.
-            while following < len(steps) and steps[following].question is step.question:
-                following += 1
-        return at(following) if following < len(steps) else review()
+        return _skip(turn, index)
+    return _answer(turn, index, user_input)
 
+
+def _back(turn: _Turn, index: int) -> Outcome:
+    if turn.progress.editing:
+        return turn.review()
+    if index == 0:
+        return turn.at(index, error=turn.ctx.t("error_first_question"))
+    return turn.at(index - 1)
+
+
+def _skip(turn: _Turn, index: int) -> Outcome:
+    steps, step = turn.steps, turn.steps[index]
+    if step.question.required and step.answer_key not in turn.answers:
+        return turn.at(index, editing=turn.progress.editing, error=turn.ctx.t("error_cannot_skip"))
+    if turn.progress.editing:
+        return turn.review()
+    following = index + 1
+    if step.year_index == 0 and not step.question.required:
+        # Skipped at its first year, an optional yearly question is skipped whole
+        # (no indicative budget yet), not year by year.
+        while following < len(steps) and steps[following].question is step.question:
+            following += 1
+    return turn.at(following) if following < len(steps) else turn.review()
+
+
+def _answer(turn: _Turn, index: int, user_input: UserInput) -> Outcome:
+    ctx, progress, answers, step = turn.ctx, turn.progress, turn.answers, turn.steps[index]
     domain = _block_domain(answers, ctx, step.block)
     try:
         answer = _validate(ctx, step, user_input, domain, answers)
     except InvalidAnswer as invalid:
-        return at(index, editing=progress.editing, error=invalid.message)
-
+        return turn.at(index, editing=progress.editing, error=invalid.message)
     writes = [answer]
     notice = None
     if step.question.kind is QuestionKind.domain and domain != answer.choice:
-        # The block's domain changed: every answer of the block moves with it, and the
-        # respondent is told so (their needs now count for the other domain).
-        moved = [
-            StoredAnswer(a.question_id, a.block, a.item, answer.choice, a.text, a.number, a.choice)
-            for a in answers.values()
-            if a.block == step.block and a.key != answer.key
-        ]
+        moved, notice = _move_block(ctx, answers, step, answer)
         writes.extend(moved)
-        # Counted as the review lists them: answered steps of the block, without the domain
-        # and the "another?" replies (and without answers left off the path, e.g. a need
-        # withdrawn with "no").
-        steps_after, _ = plan_steps(ctx, _apply(answers, writes))
-        shown = sum(
-            1
-            for s in steps_after
-            if s.block == step.block
-            and s.question.kind is not QuestionKind.domain
-            and s.question.repeat is None
-            and s.answer_key in answers
-        )
-        if shown and answer.choice in ctx.domains.by_code:
-            notice = ctx.t(
-                "domain_moved",
-                domain=ctx.domains.by_code[answer.choice].short.get(ctx.language),
-                count=shown,
-            )
     if progress.editing:  # only content answers are editable, so back to the review
-        return _with_notice(review(writes=writes), notice)
+        return _with_notice(turn.review(writes=writes), notice)
     new_answers = _apply(answers, writes)
     new_steps, _ = plan_steps(ctx, new_answers)
     if index + 1 < len(new_steps):
@@ -850,7 +920,42 @@ def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
             prompt=replace(_question_prompt(ctx, nxt, new_steps, index + 1), notice=notice),
             writes=tuple(writes),
         )
-    return _with_notice(review(writes=writes), notice)
+    return _with_notice(turn.review(writes=writes), notice)
+
+
+def _move_block(
+    ctx: Context,
+    answers: Mapping[AnswerKey, StoredAnswer],
+    step: Step,
+    answer: StoredAnswer,
+) -> tuple[list[StoredAnswer], str | None]:
+    """The block's domain changed: every answer of the block moves with it, and the
+    respondent is told so (their needs now count for the other domain)."""
+    moved = [
+        StoredAnswer(a.question_id, a.block, a.item, answer.choice, a.text, a.number, a.choice)
+        for a in answers.values()
+        if a.block == step.block and a.key != answer.key
+    ]
+    # Counted as the review lists them: answered steps of the block, without the domain
+    # and the "another?" replies (and without answers left off the path, e.g. a need
+    # withdrawn with "no").
+    steps_after, _ = plan_steps(ctx, _apply(answers, [answer, *moved]))
+    shown = sum(
+        1
+        for s in steps_after
+        if s.block == step.block
+        and s.question.kind is not QuestionKind.domain
+        and s.question.repeat is None
+        and s.answer_key in answers
+    )
+    if not shown or answer.choice not in ctx.domains.by_code:
+        return moved, None
+    notice = ctx.t(
+        "domain_moved",
+        domain=ctx.domains.by_code[answer.choice].short.get(ctx.language),
+        count=shown,
+    )
+    return moved, notice
 
 
 def _with_notice(outcome: Outcome, notice: str | None) -> Outcome:
