@@ -15,8 +15,19 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 
-from bot import answers, callback_data, claims, deeplinks, invites, keyboards, runs, store
+from bot import (
+    answers,
+    callback_data,
+    claims,
+    deeplinks,
+    invites,
+    keyboards,
+    profiles,
+    runs,
+    store,
+)
 from bot.engine import (
+    PAGE_PREFIX,
     ChoiceInput,
     Command,
     Context,
@@ -183,8 +194,10 @@ class Conversation:
         key = (instrument.value, language, campaign_id)
         if key not in self._contexts:
             years, agencies = self._setup(session, campaign_id)
+            questionnaire = self.survey_data.questionnaire(instrument.value)
+            asks_profile = questionnaire.profile and self.survey_data.profile is not None
             self._contexts[key] = Context(
-                questionnaire=self.survey_data.questionnaire(instrument.value),
+                questionnaire=questionnaire,
                 domains=self.survey_data.domains,
                 messages=self.messages,
                 language=language,
@@ -193,12 +206,19 @@ class Conversation:
                 numbered_choices=False,  # Telegram shows buttons, not numbers
                 agencies=agencies,
                 units=self.survey_data.units,
+                profile=self.survey_data.profile if asks_profile else None,
+                wilayah=self.survey_data.wilayah if asks_profile else None,
             )
         return self._contexts[key]
 
     def run_context(self, session: Session, run: SurveyRun, language: str) -> Context:
         # Enums come back from the database as plain strings.
-        return self._context_for(session, run.campaign_id, Instrument(run.instrument), language)
+        ctx = self._context_for(session, run.campaign_id, Instrument(run.instrument), language)
+        if ctx.profile is None:
+            return ctx
+        session.flush()
+        state, _ = profiles.read(session.connection(), run.respondent_id)
+        return profiles.context_for_run(ctx, state, run.id)
 
     def _setup(self, session: Session, campaign_id: int) -> tuple[tuple[int, ...], AgencyList]:
         # A campaign's plan years never change, and its agency list is loaded before it
@@ -438,7 +458,7 @@ class Conversation:
                 served_version=self.survey_data.questionnaire(instrument.value).version,
             )
         run = store.lock_run(session=session, run_id=run.id)
-        ctx = self._context(session, campaign, instrument, turn.language)
+        ctx = self.run_context(session, run, turn.language)
         fresh = not run.current_step
         outcome = self._step(session, run, ctx, Command.start)
         if fresh:
@@ -572,6 +592,7 @@ class Conversation:
         ctx = self._context_for(
             session, loaded.campaign_id, Instrument(loaded.instrument), turn.language
         )
+        ctx = profiles.context_for_run(ctx, loaded.profile, loaded.run_id)
         user_input = self._edit_target(ctx, progress, user_input, edit_hash)
         before = self._pressed_question(ctx, progress, user_input)
         outcome = advance(ctx, progress, user_input)
@@ -628,6 +649,8 @@ class Conversation:
             # (an optional question skipped again keeps its stored answer: show that one)
             return answered_html(before, self.texts, language, before.current_answer)
         value = getattr(user_input, "value", None)
+        if isinstance(value, str) and value.startswith(PAGE_PREFIX):
+            return None  # another page of the list: the question is asked again below
         label = next((c.label for c in before.choices if c.value == value), None)
         if label is None:
             return None

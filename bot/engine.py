@@ -20,17 +20,25 @@ from shared.survey_data import (
     AgencyList,
     DomainList,
     MessageCatalog,
+    ProfileQuestions,
     Question,
     QuestionKind,
     Questionnaire,
     Unit,
     UnitList,
+    Wilayah,
     name_key,
 )
 
 REVIEW = "review"
 DONE = "done"
 DEFAULT_FREE_TEXT_MAX = 2000
+# Profile steps are keyed "profile_<field>@0.0"; the adapter stores them apart from answers.
+PROFILE_PREFIX = "profile_"
+# Long place lists are shown a page of buttons at a time; a page button sends "_page.N".
+PAGE_SIZE = 8
+PAGE_PREFIX = "_page."
+_PAGED_KINDS = (QuestionKind.kecamatan, QuestionKind.desa)
 
 AnswerKey = tuple[str, int, int]  # (question id, block, item)
 
@@ -81,8 +89,14 @@ class Context:
     # The campaign's agencies (OPD) and the indicator units, for agency and unit questions.
     agencies: AgencyList | None = None
     units: UnitList | None = None
+    # The optional respondent profile asked before the first question, and the regions its
+    # place questions offer; None when this run does not ask it (see bot.profiles).
+    profile: ProfileQuestions | None = None
+    wilayah: Wilayah | None = None
 
     def __post_init__(self) -> None:
+        if self.profile is not None and self.wilayah is None:
+            raise ValueError("the profile asks for a kecamatan: pass wilayah")
         # Without its list an agency or unit question could never be answered.
         kinds = {question.kind for question in self.questionnaire.questions}
         if QuestionKind.agency in kinds and self.agencies is None:
@@ -156,6 +170,8 @@ class Prompt:
     review_items: tuple[ReviewItem, ...] = ()
     receipt_code: str | None = None
     notice: str | None = None  # what the last answer also changed, shown above the prompt
+    page: int = 0  # which page of the choices to show (long place lists, see PAGE_SIZE)
+    page_size: int = 0  # 0: all choices at once
 
 
 @dataclass(frozen=True)
@@ -266,12 +282,40 @@ def _block_steps(
     return steps, again, complete
 
 
+def is_profile_key(key: AnswerKey) -> bool:
+    return key[0].startswith(PROFILE_PREFIX)
+
+
+def profile_key(field_name: str) -> AnswerKey:
+    return (PROFILE_PREFIX + field_name, 0, 0)
+
+
+def _profile_steps(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> list[Step]:
+    """The profile questions, first; desa only once a kecamatan with desa is chosen."""
+    if ctx.profile is None:
+        return []
+    steps = []
+    for question in ctx.profile.questions:
+        if question.kind is QuestionKind.desa and not _desa_of(ctx, answers):
+            continue
+        steps.append(Step(question, PROFILE_PREFIX + question.id, 0, 0))
+    return steps
+
+
+def _desa_of(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> tuple[Choice, ...]:
+    """The desa/kelurahan of the kecamatan chosen in the profile, as choices."""
+    chosen = answers.get(profile_key("kecamatan"))
+    if ctx.wilayah is None or chosen is None or chosen.choice not in ctx.wilayah.by_code:
+        return ()
+    return tuple(Choice(d.code, d.name) for d in ctx.wilayah.by_code[chosen.choice].desa)
+
+
 def plan_steps(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> tuple[list[Step], bool]:
     """The run's steps, taking unanswered repeat questions as "no" (so totals are honest).
 
     Returns the steps and whether every repeat question on the way has been answered.
     """
-    steps: list[Step] = []
+    steps: list[Step] = _profile_steps(ctx, answers)
     complete = True
     block = 0
     while True:
@@ -309,6 +353,10 @@ def _choices(
         return tuple(Choice(u.code, u.name.get(ctx.language)) for u in ctx.units.units)
     if question.kind is QuestionKind.choice:
         return tuple(Choice(o.value, o.label.get(ctx.language)) for o in question.options)
+    if question.kind is QuestionKind.kecamatan and ctx.wilayah is not None:
+        return tuple(Choice(k.code, k.name) for k in ctx.wilayah.kecamatan)
+    if question.kind is QuestionKind.desa:
+        return _desa_of(ctx, answers or {})
     if question.kind is QuestionKind.yes_no:
         return (Choice("yes", ctx.t("yes")), Choice("no", ctx.t("no")))
     return ()
@@ -408,6 +456,8 @@ def _not_a_choice(ctx: Context, question: Question) -> str:
 
 
 _CHOSEN_KINDS = (
+    QuestionKind.kecamatan,
+    QuestionKind.desa,
     QuestionKind.domain,
     QuestionKind.choice,
     QuestionKind.yes_no,
@@ -553,6 +603,8 @@ def display_value(ctx: Context, answer: StoredAnswer) -> str:
             ctx.questionnaire.domain_question.id
         ):
             return ctx.domains.by_code[answer.choice].short.get(ctx.language)  # as on its button
+        if is_profile_key(answer.key):
+            return _profile_label(ctx, answer)
         question = ctx.questionnaire.by_id.get(answer.question_id)
         if question is not None:
             for choice in _choices(ctx, question):
@@ -560,6 +612,22 @@ def display_value(ctx: Context, answer: StoredAnswer) -> str:
                     return choice.label
         return answer.choice
     return ""
+
+
+def _profile_label(ctx: Context, answer: StoredAnswer) -> str:
+    """A profile answer's label: a kecamatan's or desa's name, or the option's label."""
+    code = answer.choice or ""
+    wilayah = ctx.wilayah
+    if answer.question_id == PROFILE_PREFIX + "kecamatan" and wilayah and code in wilayah.by_code:
+        return wilayah.by_code[code].name
+    if answer.question_id == PROFILE_PREFIX + "desa" and wilayah and code in wilayah.desa_names:
+        return wilayah.desa_names[code]
+    questions = ctx.profile.questions if ctx.profile is not None else ()
+    for question in questions:
+        if PROFILE_PREFIX + question.id == answer.question_id:
+            labels = {o.value: o.label.get(ctx.language) for o in question.options}
+            return labels.get(code, code)
+    return code
 
 
 def _block_domain(
@@ -600,12 +668,12 @@ def _measured(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer], step: Ste
     return step.question.label(ctx.language)
 
 
-def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index: int) -> Prompt:
-    step = steps[index]
-    question = step.question
-    answers = progress.answers
-    domain = _block_domain(answers, ctx, step.block)
-    number, total = index + 1, len(steps)
+def _progress_label(ctx: Context, steps: list[Step], index: int, domain: str | None) -> str:
+    """ "Question 3 of 7 · Health"; the profile questions count apart ("About you 1/4")."""
+    profile = sum(1 for s in steps if s.question_id.startswith(PROFILE_PREFIX))
+    if index < profile:
+        return ctx.t("profile_progress", number=index + 1, total=profile)
+    number, total = index + 1 - profile, len(steps) - profile
     if domain and domain in ctx.domains.by_code:
         label = ctx.t(
             "progress_domain",
@@ -615,8 +683,20 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         )
     else:
         label = ctx.t("progress", number=number, total=total)
-    if _has_several_items(step, steps):  # the need questions again: say which need
-        label += " · " + ctx.t("progress_item", number=step.item + 1)
+    if _has_several_items(steps[index], steps):  # the need questions again: say which need
+        label += " · " + ctx.t("progress_item", number=steps[index].item + 1)
+    return label
+
+
+def _question_prompt(
+    ctx: Context, progress: Progress, steps: list[Step], index: int, page: int = 0
+) -> Prompt:
+    step = steps[index]
+    question = step.question
+    answers = progress.answers
+    profiled = step.question_id.startswith(PROFILE_PREFIX)
+    domain = None if profiled else _block_domain(answers, ctx, step.block)
+    label = _progress_label(ctx, steps, index, domain)
     text = question.text.get(ctx.language)
     if step.year_index is not None:
         years = ctx.plan_years
@@ -645,7 +725,10 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         hint = ctx.t("choose_unit_hint")
     elif question.kind in (QuestionKind.number, QuestionKind.year_targets) and hint is None:
         hint = ctx.t("number_hint")
+    if profiled and index == 0 and hint is None:
+        hint = ctx.t("profile_hint")  # why these are asked, once, at the first of them
     stored = answers.get(step.answer_key)
+    paged = question.kind in _PAGED_KINDS
     return Prompt(
         step=step.key,
         kind=question.kind.value,
@@ -656,6 +739,8 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         choices=_choices(ctx, question, step, answers),
         optional=not question.required,
         can_go_back=index > 0 or progress.editing,
+        page=page if paged else 0,
+        page_size=PAGE_SIZE if paged else 0,
     )
 
 
@@ -671,7 +756,9 @@ def review_prompt(ctx: Context, progress: Progress) -> Prompt:
                 step=step.key,
                 label=_step_label(ctx, step, steps),
                 value=display_value(ctx, answer),
-                domain=_block_domain(progress.answers, ctx, step.block),
+                domain=None
+                if is_profile_key(step.answer_key)
+                else _block_domain(progress.answers, ctx, step.block),
             )
         )
     # Reached early (/ubah mid-survey): the answers so far, no submit, and "back" resumes.
@@ -759,22 +846,38 @@ class _Turn:
     def answers(self) -> Mapping[AnswerKey, StoredAnswer]:
         return self.progress.answers
 
-    def at(self, index: int, *, editing: bool = False, error: str | None = None) -> Outcome:
+    def at(
+        self,
+        index: int,
+        *,
+        editing: bool = False,
+        error: str | None = None,
+        page: int = 0,
+        deletes: tuple[AnswerKey, ...] = (),
+    ) -> Outcome:
         shown = replace(self.progress, editing=editing)
         return Outcome(
             step=self.steps[index].key,
             editing=editing,
-            prompt=_question_prompt(self.ctx, shown, self.steps, index),
+            prompt=_question_prompt(self.ctx, shown, self.steps, index, page),
             error=error,
+            deletes=deletes,
         )
 
-    def review(self, error: str | None = None, writes: list[StoredAnswer] | tuple = ()) -> Outcome:
-        new = Progress(REVIEW, False, _apply(self.answers, writes), self.progress.receipt_code)
+    def review(
+        self,
+        error: str | None = None,
+        writes: list[StoredAnswer] | tuple = (),
+        deletes: tuple[AnswerKey, ...] = (),
+    ) -> Outcome:
+        answers = _apply(self.answers, writes, deletes)
+        new = Progress(REVIEW, False, answers, self.progress.receipt_code)
         return Outcome(
             step=REVIEW,
             editing=False,
             prompt=review_prompt(self.ctx, new),
             writes=tuple(writes),
+            deletes=deletes,
             error=error,
         )
 
@@ -830,7 +933,12 @@ def _submit(turn: _Turn) -> Outcome:
             ),
         )
     wanted = {step.answer_key for step in steps}
-    deletes = tuple(key for key in answers if key not in wanted)
+    # A profile given in an earlier run is not this run's to drop.
+    deletes = tuple(
+        key
+        for key in answers
+        if key not in wanted and not (ctx.profile is None and is_profile_key(key))
+    )
     done = Progress(DONE, False, _apply(answers, (), deletes), turn.progress.receipt_code)
     return Outcome(
         step=DONE,
@@ -870,7 +978,30 @@ def _at_question(turn: _Turn, user_input: UserInput) -> Outcome:
         return _back(turn, index)
     if user_input is Command.skip:
         return _skip(turn, index)
+    page = _page_asked(turn.steps[index], user_input)
+    if page is not None:  # another page of a long list: the same question
+        return turn.at(index, editing=turn.progress.editing, page=page)
     return _answer(turn, index, user_input)
+
+
+def _page_asked(step: Step, user_input: UserInput) -> int | None:
+    if not isinstance(user_input, ChoiceInput) or step.question.kind not in _PAGED_KINDS:
+        return None
+    number = user_input.value.removeprefix(PAGE_PREFIX)
+    if number == user_input.value or not number.isdigit():
+        return None
+    return int(number)
+
+
+def _profile_clears(step: Step) -> tuple[AnswerKey, ...]:
+    """Skipping a profile question clears its answer (and a kecamatan's desa): "Lewati"
+    means "do not record this"."""
+    if not step.question_id.startswith(PROFILE_PREFIX):
+        return ()
+    cleared = [step.answer_key]
+    if step.question.kind is QuestionKind.kecamatan:
+        cleared.append(profile_key("desa"))
+    return tuple(cleared)
 
 
 def _back(turn: _Turn, index: int) -> Outcome:
@@ -885,15 +1016,21 @@ def _skip(turn: _Turn, index: int) -> Outcome:
     steps, step = turn.steps, turn.steps[index]
     if step.question.required and step.answer_key not in turn.answers:
         return turn.at(index, editing=turn.progress.editing, error=turn.ctx.t("error_cannot_skip"))
+    clears = _profile_clears(step)
     if turn.progress.editing:
-        return turn.review()
+        return turn.review(deletes=clears)
     following = index + 1
     if step.year_index == 0 and not step.question.required:
         # Skipped at its first year, an optional yearly question is skipped whole
         # (no indicative budget yet), not year by year.
         while following < len(steps) and steps[following].question is step.question:
             following += 1
-    return turn.at(following) if following < len(steps) else turn.review()
+    if clears:  # without the desa the kecamatan opened, the steps after it shift
+        steps, _ = plan_steps(turn.ctx, _apply(turn.answers, (), clears))
+        turn = replace(turn, steps=steps)
+    if following < len(turn.steps):
+        return turn.at(following, deletes=clears)
+    return turn.review(deletes=clears)
 
 
 def _answer(turn: _Turn, index: int, user_input: UserInput) -> Outcome:
@@ -908,9 +1045,13 @@ def _answer(turn: _Turn, index: int, user_input: UserInput) -> Outcome:
     if step.question.kind is QuestionKind.domain and domain != answer.choice:
         moved, notice = _move_block(ctx, answers, step, answer)
         writes.extend(moved)
+    deletes: tuple[AnswerKey, ...] = ()
+    previous = answers.get(step.answer_key)
+    if step.question.kind is QuestionKind.kecamatan and previous and previous != answer:
+        deletes = (profile_key("desa"),)  # the desa of another kecamatan
     if progress.editing:  # only content answers are editable, so back to the review
-        return _with_notice(turn.review(writes=writes), notice)
-    new_answers = _apply(answers, writes)
+        return _with_notice(turn.review(writes=writes, deletes=deletes), notice)
+    new_answers = _apply(answers, writes, deletes)
     new_steps, _ = plan_steps(ctx, new_answers)
     if index + 1 < len(new_steps):
         nxt = Progress(new_steps[index + 1].key, False, new_answers, progress.receipt_code)
@@ -919,8 +1060,9 @@ def _answer(turn: _Turn, index: int, user_input: UserInput) -> Outcome:
             editing=False,
             prompt=replace(_question_prompt(ctx, nxt, new_steps, index + 1), notice=notice),
             writes=tuple(writes),
+            deletes=deletes,
         )
-    return _with_notice(turn.review(writes=writes), notice)
+    return _with_notice(turn.review(writes=writes, deletes=deletes), notice)
 
 
 def _move_block(
@@ -934,7 +1076,7 @@ def _move_block(
     moved = [
         StoredAnswer(a.question_id, a.block, a.item, answer.choice, a.text, a.number, a.choice)
         for a in answers.values()
-        if a.block == step.block and a.key != answer.key
+        if a.block == step.block and a.key != answer.key and not is_profile_key(a.key)
     ]
     # Counted as the review lists them: answered steps of the block, without the domain
     # and the "another?" replies (and without answers left off the path, e.g. a need
@@ -944,6 +1086,7 @@ def _move_block(
         1
         for s in steps_after
         if s.block == step.block
+        and not is_profile_key(s.answer_key)
         and s.question.kind is not QuestionKind.domain
         and s.question.repeat is None
         and s.answer_key in answers

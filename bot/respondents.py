@@ -14,6 +14,7 @@ from shared.models import (
     AnswerRevision,
     ProcessedUpdate,
     Respondent,
+    RespondentProfile,
     Role,
     SurveyRun,
 )
@@ -110,6 +111,7 @@ def erase_respondent(*, session: Session, respondent: Respondent, now: datetime)
     session.exec(delete(AnswerRevision).where(AnswerRevision.run_id.in_(run_ids)))
     session.exec(delete(Answer).where(Answer.run_id.in_(run_ids)))
     session.exec(delete(SurveyRun).where(SurveyRun.respondent_id == respondent.id))
+    session.exec(delete(RespondentProfile).where(RespondentProfile.respondent_id == respondent.id))
     respondent.telegram_user_id = None
     respondent.local_name = None
     respondent.pseudonym = f"erased-{secrets.token_hex(8)}"

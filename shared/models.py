@@ -292,3 +292,6 @@ class RespondentProfile(SQLModel, table=True):
     sex: str | None = Field(default=None, max_length=16)
     disability: str | None = Field(default=None, max_length=16)
     updated_at: datetime
+    # The survey run that asked the profile (later runs do not ask again); None for a
+    # profile from another channel.
+    run_id: int | None = None
