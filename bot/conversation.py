@@ -54,7 +54,8 @@ from shared.agencies import campaign_agencies
 from shared.db import session_scope
 from shared.models import Campaign, Instrument, Respondent, Role, SurveyRun
 from shared.settings import Settings
-from shared.survey_data import AgencyList, SurveyData
+from shared.survey_data import AgencyList, SurveyData, Wilayah
+from shared.wilayah import campaign_wilayah
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,7 @@ class Conversation:
         self._pseudonym_key: str | None = None
         # Per campaign: its plan years and its agencies (OPD), read once per process.
         self._setups: dict[int, tuple[tuple[int, ...], AgencyList]] = {}
+        self._regions: dict[int, Wilayah | None] = {}
 
     # Plumbing --------------------------------------------------------------------------
 
@@ -207,7 +209,7 @@ class Conversation:
                 agencies=agencies,
                 units=self.survey_data.units,
                 profile=self.survey_data.profile if asks_profile else None,
-                wilayah=self.survey_data.wilayah if asks_profile else None,
+                wilayah=self._wilayah(session, campaign_id) if asks_profile else None,
             )
         return self._contexts[key]
 
@@ -219,6 +221,14 @@ class Conversation:
         session.flush()
         state, _ = profiles.read(session.connection(), run.respondent_id)
         return profiles.context_for_run(ctx, state, run.id)
+
+    def _wilayah(self, session: Session, campaign_id: int) -> Wilayah | None:
+        """The campaign's regions for the profile (read once per process, like agencies)."""
+        if campaign_id not in self._regions:
+            self._regions[campaign_id] = campaign_wilayah(
+                session=session, campaign_id=campaign_id, default=self.survey_data.wilayah
+            )
+        return self._regions[campaign_id]
 
     def _setup(self, session: Session, campaign_id: int) -> tuple[tuple[int, ...], AgencyList]:
         # A campaign's plan years never change, and its agency list is loaded before it

@@ -121,7 +121,7 @@ def test_run_analysis_writes_the_documented_summary(
     assert json.loads(result.summary_path.read_text(encoding="utf-8")) == json.loads(
         json.dumps(summary)
     )
-    assert summary["schema_version"] == 2
+    assert summary["schema_version"] == 3
     assert summary["campaign"] == {
         "code": "uji",
         "name": "Kampanye uji",
