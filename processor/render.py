@@ -186,6 +186,67 @@ def _sheet_name(code: str, used: set[str]) -> str:
     return name
 
 
+def _shown(value: object) -> object:
+    return "" if value is None else value
+
+
+def coverage_frames(coverage: dict) -> list[pd.DataFrame]:
+    """The Cakupan sheet's tables: kecamatan (with domains), age band, sex, disability and
+    the alerts; suppressed counts stay "< 5" and their shares blank."""
+    domains = sorted({d for row in coverage["by_kecamatan"] for d in row["by_domain"]})
+    places = pd.DataFrame(
+        [
+            {
+                "kecamatan": row["name"]["id"],
+                "responden": row["respondents"],
+                "porsi": _shown(row["share"]),
+                "penduduk": _shown(row["population"]),
+                "per 1.000 penduduk": _shown(row["per_1000"]),
+                **{d: row["by_domain"].get(d, 0) for d in domains},
+            }
+            for row in coverage["by_kecamatan"]
+        ],
+        columns=["kecamatan", "responden", "porsi", "penduduk", "per 1.000 penduduk", *domains],
+    )
+    frames = [places]
+    for field, title in (
+        ("age_band", "usia"),
+        ("sex", "jenis kelamin"),
+        ("disability", "disabilitas"),
+    ):
+        frames.append(
+            pd.DataFrame(
+                [
+                    {
+                        title: row["name"]["id"],
+                        "responden": row["respondents"],
+                        "porsi": _shown(row["share"]),
+                        "porsi penduduk": _shown(row["population_share"]),
+                    }
+                    for row in coverage[f"by_{field}"]
+                ],
+                columns=[title, "responden", "porsi", "porsi penduduk"],
+            )
+        )
+    frames.append(
+        pd.DataFrame(
+            [
+                {
+                    "peringatan": alert["kind"],
+                    "bidang": alert["field"],
+                    "nama": alert["name"]["id"],
+                    "responden": alert["respondents"],
+                    "porsi": _shown(alert["share"]),
+                    "porsi penduduk": _shown(alert["population_share"]),
+                }
+                for alert in coverage["alerts"]
+            ],
+            columns=["peringatan", "bidang", "nama", "responden", "porsi", "porsi penduduk"],
+        )
+    )
+    return frames
+
+
 def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
     """Overview, one sheet per domain (themes, gaps, dimensions), and the answers."""
 
@@ -258,7 +319,11 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                 freeze=False,
                 widths={"kebutuhan teratas": 50, "hambatan teratas": 50},
             )
-            used = {"Ringkasan", "Jawaban", "Tautan"}
+            if summary.get("coverage"):
+                row = 0
+                for frame in coverage_frames(summary["coverage"]):
+                    row = sheets.table(frame, "Cakupan", start_row=row, freeze=False)
+            used = {"Ringkasan", "Jawaban", "Tautan", "Cakupan"}
             for code, domain in summary["domains"].items():
                 sheet = _sheet_name(code, used)
                 themes = pd.DataFrame(
