@@ -168,7 +168,10 @@ def introduction(ctx: Context, codes: Sequence[str], small: Sequence[str]) -> Pa
 
 def _limitations(ctx: Context, codes: Sequence[str], small: Sequence[str]) -> list[Statement]:
     summary = ctx.summary
-    notes = [Statement(ctx.t("limit_selection")), Statement(ctx.t("limit_profile"))]
+    notes = [Statement(ctx.t("limit_selection"))]
+    coverage = ctx.summary.coverage
+    if coverage is None or not coverage.with_profile:  # else the method states coverage
+        notes.append(Statement(ctx.t("limit_profile")))
     thin = [c for c in codes if summary.domains[c].respondents < LOW_DATA_RESPONDENTS]
     if thin or small:
         listing = ", ".join(

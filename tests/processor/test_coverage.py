@@ -156,3 +156,20 @@ def test_without_profiles_everyone_is_not_given(survey_data: SurveyData) -> None
     places = _by_code(coverage["by_kecamatan"])
     assert places[NOT_GIVEN]["respondents"] == 6 and places["tungkal_ilir"]["respondents"] == 0
     assert len([a for a in coverage["alerts"] if a["kind"] == "no_respondents"]) == 13
+
+
+def test_the_cakupan_sheet_keeps_suppressed_cells_suppressed(survey_data: SurveyData) -> None:
+    from processor.render import coverage_frames
+
+    texts, profiles = _scenario()
+    coverage = coverage_summary(
+        texts, profiles, kinds=CITIZEN_KINDS, wilayah=WILAYAH, profile=survey_data.profile
+    )
+    places, ages, sexes, disability, alerts_table = coverage_frames(coverage)
+    hulu = places.set_index("kecamatan").loc["Hulu"]
+    assert (
+        hulu["responden"] == SUPPRESSED and hulu["porsi"] == "" and hulu["per 1.000 penduduk"] == ""
+    )
+    assert places.set_index("kecamatan").loc["Kota", "kesehatan"] == 20
+    assert sexes.set_index("jenis kelamin").loc["Laki-laki", "responden"] == SUPPRESSED
+    assert set(alerts_table["peringatan"]) == {"no_respondents", "few_respondents"}
