@@ -175,12 +175,14 @@ def kecamatan_by_domain(
 
 
 def alerts(coverage: Mapping, *, min_for_shares: int = MIN_FOR_SHARES) -> list[Alert]:
-    """Where to go next: kecamatan nobody or very few answered from, then groups far
-    below their population share (only once enough respondents gave the field)."""
+    """Where to go next: kecamatan nobody or very few answered from (once anybody named
+    one), then groups far below their population share (only once enough respondents gave
+    the field)."""
     found: list[Alert] = []
-    for row in coverage["by_kecamatan"]:
-        if row["code"] == NOT_GIVEN:
-            continue
+    places = [row for row in coverage["by_kecamatan"] if row["code"] != NOT_GIVEN]
+    if not any(row["respondents"] != 0 for row in places):
+        places = []  # nobody named a kecamatan (no profiles yet): no place to point at
+    for row in places:
         if row["respondents"] == 0:
             found.append(Alert("no_respondents", "kecamatan", row["code"], row["name"], 0))
         elif row["respondents"] == SUPPRESSED:
