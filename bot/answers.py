@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from bot import profiles
@@ -31,13 +31,19 @@ _answer = Answer.__table__
 _revision = AnswerRevision.__table__
 _latest = aliased(SurveyRun.__table__, name="latest")
 
-# The respondent's most recent run in progress of their instrument (staff: internal).
+# The respondent's most recent run in progress of their instrument (staff: internal; others:
+# the consultation or a service unit's SKM, see bot.runs.instruments_of).
 _latest_run = (
     select(func.max(_latest.c.id))
     .where(
         _latest.c.respondent_id == _respondent.c.id,
-        _latest.c.instrument
-        == case((_respondent.c.role == Role.staff.value, "internal"), else_="external"),
+        or_(
+            and_(_respondent.c.role == Role.staff.value, _latest.c.instrument == "internal"),
+            and_(
+                _respondent.c.role != Role.staff.value,
+                _latest.c.instrument.in_(("external", "skm")),
+            ),
+        ),
         _latest.c.status == RunStatus.in_progress.value,
     )
     .scalar_subquery()

@@ -27,6 +27,8 @@ class Kind(StrEnum):
     resume = "r"  # continue / start over / start a new response
     language = "l"
     erase = "x"  # confirm / keep on /hapus_data
+    broadcast = "b"  # a planner's /kabari: send / cancel (issue 14)
+    broadcasts_off = "o"  # a respondent's "no more news" under a broadcast (issue 14)
 
 
 class ParseError(ValueError):
@@ -73,6 +75,8 @@ _FIELD_COUNTS = {
     Kind.resume: 2,  # run id, continue/restart/new
     Kind.language: 1,
     Kind.erase: 1,
+    Kind.broadcast: 2,  # digest id, send/cancel
+    Kind.broadcasts_off: 1,
 }
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, text
+from sqlmodel import SQLModel
 
 from shared.models import ProcessedUpdate
 
@@ -68,7 +69,7 @@ def drop() -> None:
         claim.state = DROPPED
 
 
-_TABLE = ProcessedUpdate.__table__
+_TABLE = SQLModel.metadata.tables[ProcessedUpdate.__tablename__]
 # The same SQL on SQLite (3.35+) and PostgreSQL. Written as text because SQLAlchemy does not
 # cache the compiled form of its dialects' ON CONFLICT constructs (compiling it every time
 # cost more than running it); RETURNING tells whether the row went in (rowcount is not

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -49,12 +50,13 @@ from bot.respondents import (
     record_consent,
     record_decline,
 )
+from processor import erasure
 from shared import crud
 from shared.agencies import campaign_agencies
 from shared.db import session_scope
 from shared.models import Campaign, Instrument, Respondent, Role, SurveyRun
 from shared.settings import Settings
-from shared.survey_data import AgencyList, SurveyData, Wilayah
+from shared.survey_data import AgencyList, ServiceUnit, SurveyData, Wilayah
 from shared.wilayah import campaign_wilayah
 
 
@@ -89,6 +91,7 @@ class Button:
 class CampaignEntry:
     campaign_id: int
     venue: str | None
+    unit: str | None = None  # a service unit: the entry opens its SKM
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ Entry = CampaignEntry | InviteEntry | None
 
 def encode_entry(entry: Entry) -> str:
     """What a deep link asked for, short enough to ride on the consent buttons."""
+    if isinstance(entry, CampaignEntry) and entry.unit:
+        return f"u{entry.campaign_id}.{entry.unit}"
     if isinstance(entry, CampaignEntry):
         return f"c{entry.campaign_id}.{entry.venue or ''}"
     if isinstance(entry, InviteEntry):
@@ -113,6 +118,10 @@ def decode_entry(carry: str) -> Entry:
         campaign_id, _, venue = carry[1:].partition(".")
         if campaign_id.isdigit():
             return CampaignEntry(int(campaign_id), venue or None)
+    if carry.startswith("u") and "." in carry:
+        campaign_id, _, unit = carry[1:].partition(".")
+        if campaign_id.isdigit() and unit:
+            return CampaignEntry(int(campaign_id), None, unit)
     if carry.startswith("t") and len(carry) > 1:
         return InviteEntry(carry[1:])
     return None
@@ -316,10 +325,11 @@ class Conversation:
                 entry = InviteEntry(link.token)
             elif isinstance(link, deeplinks.CampaignLink):
                 campaign = crud.resolve_campaign(session=session, now=now, code=link.campaign_code)
-                if campaign is None:
+                known = link.unit is None or self._service_unit(campaign, link.unit) is not None
+                if campaign is None or not known:
                     turn.say(self.texts("link_unknown", turn.language))
                 else:
-                    entry = CampaignEntry(campaign.id, link.venue)
+                    entry = CampaignEntry(campaign.id, link.venue, link.unit)
             if not has_consented(respondent):
                 self._consent_prompt(turn, entry)
                 return turn.reply()
@@ -327,7 +337,7 @@ class Conversation:
             respondent.last_seen_at = now
             respondent.opted_out = False
             session.add(respondent)
-            self._enter(session, turn, respondent, entry, offer_resume=True)
+            self._arrive(session, turn, respondent, entry)
             return turn.reply()
 
     def consent(self, *, user_id: int, agree: bool, language: str, carry: str) -> Reply:
@@ -355,8 +365,18 @@ class Conversation:
                 now=now,
             )
             turn.pressed = notice + "\n\n" + self.texts("consent_given", language)
-            self._enter(session, turn, respondent, decode_entry(carry), offer_resume=True)
+            self._arrive(session, turn, respondent, decode_entry(carry))
             return turn.reply()
+
+    def _arrive(self, session: Session, turn: _Turn, respondent: Respondent, entry: Entry) -> None:
+        """A consented respondent arrives: a service unit's link opens its SKM (for citizens;
+        staff and planners go on as usual), anything else enters the campaign."""
+        wants_skm = isinstance(entry, CampaignEntry) and entry.unit is not None
+        if wants_skm and instrument_for(respondent.role) == Instrument.external:
+            assert isinstance(entry, CampaignEntry)
+            self._enter_skm(session, turn, respondent, entry)
+        else:
+            self._enter(session, turn, respondent, entry, offer_resume=True)
 
     def _enter(
         self,
@@ -480,6 +500,53 @@ class Conversation:
             lead = f"{lead}\n\n{intro}" if lead else intro
         self._prompt_messages(turn, outcome.prompt, run.id, lead=lead)
 
+    def _service_unit(self, campaign: Campaign | None, code: str) -> ServiceUnit | None:
+        units = self.survey_data.service_units
+        if campaign is None or units is None:
+            return None
+        return units.find(code, campaign.code)
+
+    def _enter_skm(
+        self, session: Session, turn: _Turn, respondent: Respondent, entry: CampaignEntry
+    ) -> None:
+        """A citizen scanned a service unit's SKM QR code: open (or go on with) that unit's
+        SKM. The bot answers its domain question from the unit's domain, so the citizen
+        only taps the nine elements (and may add a suggestion)."""
+        now = self.clock()
+        campaign = session.get(Campaign, entry.campaign_id)
+        unit = self._service_unit(campaign, entry.unit or "")
+        if campaign is None or unit is None:
+            turn.say(self.texts("link_unknown", turn.language))
+            return
+        run = store.open_run(
+            session=session, respondent=respondent, campaign=campaign, instrument=Instrument.skm
+        )
+        if run is not None and run.service_unit != unit.code:  # left at another counter
+            runs.abandon(session=session, run=run, now=now)
+            run = None
+        ctx = self._context(session, campaign, Instrument.skm, turn.language)
+        if run is None:
+            run, _ = store.start_or_resume_run(
+                session=session,
+                respondent=respondent,
+                campaign=campaign,
+                instrument=Instrument.skm,
+                now=now,
+                source="skm",
+                served_version=ctx.questionnaire.version,
+            )
+            run.service_unit = unit.code
+            session.add(run)
+            run = store.lock_run(session=session, run_id=run.id)
+            self._step(session, run, ctx, ChoiceInput(unit.domain))
+        questionnaire = ctx.questionnaire
+        lead = (
+            f"<b>{esc(questionnaire.title.get(turn.language))}</b>\n"
+            + self.texts("skm_unit", turn.language, unit=unit.name.get(turn.language))
+            + f"\n{esc(questionnaire.intro.get(turn.language))}"
+        )
+        self._begin(session, turn, respondent, campaign, Instrument.skm, None, run, lead=lead)
+
     def resume(self, *, user_id: int, run_id: int, action: str) -> Reply:
         """The continue / start over / new response buttons."""
         now = self.clock()
@@ -492,7 +559,11 @@ class Conversation:
             assert respondent is not None
             run = session.get(SurveyRun, run_id)
             instrument = instrument_for(respondent.role)
-            if run is None or run.respondent_id != respondent.id or run.instrument != instrument:
+            if (
+                run is None
+                or run.respondent_id != respondent.id
+                or run.instrument not in runs.instruments_of(instrument)
+            ):
                 return self._outdated(session, turn, respondent)
             campaign = session.get(Campaign, run.campaign_id)
             assert campaign is not None
@@ -681,7 +752,8 @@ class Conversation:
             if (
                 pressed_run is not None
                 and pressed_run.respondent_id == respondent.id
-                and pressed_run.instrument != instrument_for(respondent.role)
+                and pressed_run.instrument
+                not in runs.instruments_of(instrument_for(respondent.role))
             ):
                 turn.note = self.texts.plain("button_other_survey", turn.language)
         instrument = instrument_for(respondent.role)
@@ -874,6 +946,7 @@ class Conversation:
 
     def erase(self, *, user_id: int, confirmed: bool) -> Reply:
         """The confirm/keep buttons of /hapus_data."""
+        report = None
         with self.transaction() as session:
             respondent = find_respondent(session=session, telegram_user_id=user_id)
             turn = _Turn(self._language(respondent))
@@ -882,9 +955,12 @@ class Conversation:
             elif not confirmed:
                 turn.pressed = self.texts("erase_kept", turn.language)
             else:
-                erase_respondent(session=session, respondent=respondent, now=self.clock())
+                report = erase_respondent(session=session, respondent=respondent, now=self.clock())
                 turn.pressed = self.texts("erase_done", turn.language)
-            return turn.reply()
+            reply = turn.reply()
+        if report is not None:  # committed: their words leave the files made before
+            erasure.scrub_files_later(report, output_dir=Path(self.settings.output_dir))
+        return reply
 
     def opted_out(self, *, user_id: int) -> None:
         """Sending failed with 403: the user blocked the bot."""

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 import segno
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from shared.models import Campaign, Invite, Respondent, Role
+from shared.models import Campaign, Invite, Respondent, Role, stored_id
 
 INVITABLE_ROLES = (Role.staff, Role.planner)
 
@@ -35,7 +35,7 @@ def create_invite(
     token = secrets.token_urlsafe(18)  # 24 characters of A-Za-z0-9_-
     invite = Invite(
         role=role,
-        campaign_id=campaign.id,
+        campaign_id=stored_id(campaign),
         token_hash=hash_token(token),
         created_by=created_by,
         created_at=now,
@@ -67,7 +67,7 @@ def redeem_invite(
         return None
     claimed = session.exec(
         update(Invite)
-        .where(Invite.id == invite.id, Invite.used_at.is_(None))
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
         .values(used_at=now, used_by_respondent_id=respondent.id)
     )
     if claimed.rowcount != 1:

@@ -193,3 +193,37 @@ def erase_keyboard(*, messages: MessageCatalog, language: str) -> InlineKeyboard
             ]
         ]
     )
+
+
+def broadcast_off_keyboard(*, messages: MessageCatalog, language: str) -> InlineKeyboardMarkup:
+    """The one button under a broadcast that turns broadcasts off (issue 14)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    messages.text("broadcast_off_button", language),
+                    callback_data=callback_data.make(Kind.broadcasts_off, "off"),
+                )
+            ]
+        ]
+    )
+
+
+def broadcast_confirm_keyboard(
+    *, messages: MessageCatalog, language: str, digest_id: int
+) -> InlineKeyboardMarkup:
+    """Send / cancel under a planner's /kabari preview."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    messages.text("kabari_send_button", language),
+                    callback_data=callback_data.make(Kind.broadcast, digest_id, "send"),
+                ),
+                InlineKeyboardButton(
+                    messages.text("kabari_cancel_button", language),
+                    callback_data=callback_data.make(Kind.broadcast, digest_id, "cancel"),
+                ),
+            ]
+        ]
+    )

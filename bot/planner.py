@@ -1,6 +1,9 @@
 """Planner commands: /ringkasan (/summary) sends the latest digest now, /unduh (/download)
-its files. Anyone who is not a planner of a campaign gets a polite refusal (admins too:
-an admin who wants digests is invited as a planner).
+its files, /kabari (/broadcast) previews and, on the planner's confirmation, sends the
+respondents "what we heard" (processor.broadcast); the "no more news" button under such a
+message turns broadcasts off for that respondent. Anyone who is not a planner of a
+campaign gets a polite refusal (admins too: an admin who wants digests is invited as a
+planner).
 
 `planner_handlers(...)` returns the handlers, to be given to
 `bot.telegram_app.build_application(extra_handlers=...)`.
@@ -11,20 +14,27 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.dates import format_date
 from sqlalchemy.engine import Engine
 from sqlmodel import select
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot import callback_data, keyboards
+from bot.callback_data import Kind
 from processor import digest_store
+from processor.broadcast import compose_broadcast
+from processor.broadcast_send import Preview, preview_broadcast, send_broadcast
 from processor.delivery import parts_for
+from processor.digest import escape_text
 from shared.db import session_scope
-from shared.models import Respondent
-from shared.survey_data import SurveyData
+from shared.models import DeliveryStatus, Respondent
+from shared.survey_data import MessageCatalog, SurveyData
 
 logger = logging.getLogger(__name__)
 
@@ -118,4 +128,230 @@ def planner_handlers(
     return [
         CommandHandler(["ringkasan", "summary"], on_summary, filters=private),
         CommandHandler(["unduh", "download"], on_download, filters=private),
+        *broadcast_handlers(
+            engine=engine, survey_data=survey_data, default_language=default_language
+        ),
     ]
+
+
+# Broadcasts (/kabari) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Kabari:
+    language: str
+    campaign_id: int | None  # None: not a planner
+    preview: Preview | None = None
+    planner: str = ""  # "planner:<pseudonym prefix>", for the audit
+
+
+def _kabari_for(engine: Engine, telegram_user_id: int, default_language: str) -> _Kabari:
+    with session_scope(engine) as session:
+        person = session.exec(
+            select(Respondent).where(Respondent.telegram_user_id == telegram_user_id)
+        ).first()
+        language = person.language if person is not None else default_language
+        campaign = digest_store.planner_campaign(session=session, telegram_user_id=telegram_user_id)
+        if campaign is None or person is None:
+            return _Kabari(language, None)
+        preview = preview_broadcast(session=session, campaign_id=campaign.id)
+        return _Kabari(language, campaign.id, preview, f"planner:{person.pseudonym[:12]}")
+
+
+def _start_for(engine: Engine, found: _Kabari, digest_id: int) -> tuple[int, int] | None:
+    """Start (or find) the broadcast of the previewed digest: (broadcast id, pending), or
+    None when the button belongs to an older digest."""
+    preview = found.preview
+    if preview is None or preview.digest is None or preview.digest.id != digest_id:
+        return None
+    with session_scope(engine) as session:
+        started, _ = digest_store.start_broadcast(
+            session=session,
+            digest=preview.digest,
+            started_by=found.planner,
+            planned=preview.planned,
+            now=datetime.now(UTC),
+        )
+        tally = digest_store.broadcast_tally(session=session, broadcast_id=started.id)
+        return started.id, tally[DeliveryStatus.pending.value]
+
+
+def _preview_text(preview: Preview, language: str, messages: MessageCatalog) -> str:
+    from processor.summary import parse_summary
+
+    assert preview.digest is not None
+    summary = parse_summary(preview.digest.summary)
+    counts = preview.counts
+    locale = "id_ID" if language == "id" else "en_GB"
+    domains = ", ".join(
+        f"{escape_text(summary.domain_name(code, language))} {n}"
+        for code, n in sorted(counts["by_domain"].items(), key=lambda x: (-x[1], x[0]))
+    )
+    languages = ", ".join(f"{code} {n}" for code, n in counts["by_language"].items())
+    return messages.text(
+        "kabari_preview",
+        language,
+        date=format_date(preview.digest.created_at, format="long", locale=locale),
+        recipients=counts["recipients"],
+        domains=domains or "-",
+        languages=languages or "-",
+    )
+
+
+def _refusal(found: _Kabari) -> tuple[str, dict[str, object]] | None:
+    """Why /kabari cannot offer a broadcast now (message key and values), or None."""
+    preview = found.preview
+    if found.campaign_id is None or preview is None:
+        return "planner_only", {}
+    if preview.digest is None:
+        return "planner_no_digest", {}
+    if preview.existing is not None and not preview.tally.get("pending"):
+        return "kabari_already", {"sent": preview.tally.get("sent", 0)}
+    if preview.existing is None and not preview.planned:
+        return "kabari_nobody", {}
+    return None
+
+
+class _Broadcasts:
+    """The handlers of /kabari, its buttons, and the respondents' "no more news" button."""
+
+    def __init__(self, *, engine: Engine, messages: MessageCatalog, default_language: str):
+        self.engine, self.messages, self.default_language = engine, messages, default_language
+
+    async def find(self, user_id: int) -> _Kabari:
+        return await asyncio.to_thread(_kabari_for, self.engine, user_id, self.default_language)
+
+    async def on_kabari(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user, message = update.effective_user, update.effective_message
+        if user is None or message is None:
+            return
+        found = await self.find(user.id)
+        refused = _refusal(found)
+        if refused is not None:
+            key, values = refused
+            await message.reply_text(self.messages.text(key, found.language, **values))
+            return
+        preview, language = found.preview, found.language
+        assert preview is not None and preview.digest is not None
+        await message.reply_text(
+            _preview_text(preview, language, self.messages), parse_mode=ParseMode.HTML
+        )
+        first = preview.planned[0].domains[:1] if preview.planned else ()
+        sample = compose_broadcast(
+            preview.digest.summary, list(first), language=language, messages=self.messages
+        )[0]
+        await message.reply_text(
+            sample,
+            parse_mode=ParseMode.HTML,
+            disable_web_page_preview=True,
+            reply_markup=keyboards.broadcast_confirm_keyboard(
+                messages=self.messages, language=language, digest_id=preview.digest.id
+            ),
+        )
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        digest_id, action = _broadcast_fields(query.data)
+        found = await self.find(user.id)
+        await _answer_and_clear(query)
+        key, values = await self.confirm(found, digest_id, action, context, update)
+        await context.bot.send_message(user.id, self.messages.text(key, found.language, **values))
+
+    async def confirm(  # type: ignore[no-untyped-def]
+        self, found: _Kabari, digest_id: int, action: str, context, update: Update
+    ) -> tuple[str, dict[str, object]]:
+        """Start (or resume) the broadcast the planner confirmed; the reply's text."""
+        if found.campaign_id is None:
+            return "planner_only", {}
+        if action != "send":
+            return "kabari_cancelled", {}
+        started = await asyncio.to_thread(_start_for, self.engine, found, digest_id)
+        if started is None:
+            return "kabari_outdated", {}
+        broadcast_id, pending = started
+        if not pending:
+            return "kabari_already", {
+                "sent": (found.preview.tally if found.preview else {}).get("sent", 0)
+            }
+        assert update.effective_user is not None
+        context.application.create_task(
+            self.send_and_report(context.bot, update.effective_user.id, broadcast_id, found),
+            update=update,
+            name=f"rembuk-broadcast-{broadcast_id}",
+        )
+        return "kabari_started", {"recipients": pending}
+
+    async def send_and_report(self, bot, chat_id: int, broadcast_id: int, found: _Kabari) -> None:  # type: ignore[no-untyped-def]
+        """Send with the Application's bot (its rate limiter), then tell the planner."""
+        messages = self.messages
+        run = await send_broadcast(
+            engine=self.engine,
+            bot=bot,
+            clock=lambda: datetime.now(UTC),
+            broadcast_id=broadcast_id,
+            messages=messages,
+            keyboard=lambda lang: keyboards.broadcast_off_keyboard(
+                messages=messages, language=lang
+            ),
+            by=found.planner,
+        )
+        keys = ("sent", "blocked", "skipped", "failed", "pending")
+        tally = {key: run.tally.get(key, 0) for key in keys}
+        try:
+            await bot.send_message(chat_id, messages.text("kabari_done", found.language, **tally))
+        except TelegramError as error:
+            logger.info("Could not report broadcast %s to its planner: %s", broadcast_id, error)
+
+    async def on_broadcasts_off(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        person = await asyncio.to_thread(_turn_off, self.engine, user.id)
+        language = person.language if person is not None else self.default_language
+        await _answer_and_clear(query)
+        await context.bot.send_message(user.id, self.messages.text("broadcast_off_done", language))
+
+
+def broadcast_handlers(
+    *, engine: Engine, survey_data: SurveyData, default_language: str = "id"
+) -> list[BaseHandler]:
+    """/kabari (/broadcast) with its send/cancel buttons, and the respondents' "no more
+    news" button."""
+    handlers = _Broadcasts(
+        engine=engine, messages=survey_data.messages, default_language=default_language
+    )
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    return [
+        CommandHandler(["kabari", "broadcast"], handlers.on_kabari, filters=private),
+        CallbackQueryHandler(handlers.on_button, pattern=_pattern(Kind.broadcast)),
+        CallbackQueryHandler(handlers.on_broadcasts_off, pattern=_pattern(Kind.broadcasts_off)),
+    ]
+
+
+def _pattern(kind: Kind) -> str:
+    return rf"^{callback_data.VERSION}\|{kind.value}\|"
+
+
+def _broadcast_fields(data: str | None) -> tuple[int, str]:
+    try:
+        parsed = callback_data.parse(data)
+    except ValueError:
+        return 0, "cancel"
+    digest_id, action = parsed.fields
+    return (int(digest_id) if digest_id.isdigit() else 0), action
+
+
+def _turn_off(engine: Engine, telegram_user_id: int) -> Respondent | None:
+    with session_scope(engine) as session:
+        return digest_store.set_broadcasts_off(session=session, telegram_user_id=telegram_user_id)
+
+
+async def _answer_and_clear(query: CallbackQuery) -> None:
+    """Stop the button's spinner and take the buttons away, so nobody presses twice."""
+    try:
+        await query.answer()
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as error:  # too old, or not modified
+        logger.debug("could not update the pressed message: %s", error)

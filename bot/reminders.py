@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from telegram import Bot
 from telegram.error import Forbidden
 
@@ -17,7 +17,7 @@ from bot.conversation import Conversation, Show
 from bot.dbwork import DatabaseWorker
 from bot.engine import current_prompt
 from bot.respondents import forget_processed_updates
-from shared.models import Respondent, RunStatus, SurveyRun
+from shared.models import Respondent, RunStatus, SurveyRun, stored_id
 
 logger = logging.getLogger(__name__)
 
@@ -59,16 +59,16 @@ def claim_due_reminders(
     a reminder goes out at most once even with several bot workers (rows are skip-locked)."""
     rows = session.exec(
         select(SurveyRun, Respondent)
-        .join(Respondent, Respondent.id == SurveyRun.respondent_id)
+        .join(Respondent, col(Respondent.id) == SurveyRun.respondent_id)
         .where(
             SurveyRun.status == RunStatus.in_progress,
-            SurveyRun.reminded_at.is_(None),
-            SurveyRun.cancelled_at.is_(None),
-            SurveyRun.updated_at <= now - remind_after,
-            SurveyRun.updated_at > now - expire_after,
-            Respondent.telegram_user_id.is_not(None),
-            Respondent.opted_out.is_(False),
-            Respondent.erased.is_(False),
+            col(SurveyRun.reminded_at).is_(None),
+            col(SurveyRun.cancelled_at).is_(None),
+            col(SurveyRun.updated_at) <= now - remind_after,
+            col(SurveyRun.updated_at) > now - expire_after,
+            col(Respondent.telegram_user_id).is_not(None),
+            col(Respondent.opted_out).is_(False),
+            col(Respondent.erased).is_(False),
         )
         .limit(_BATCH)
         .with_for_update(skip_locked=True, of=SurveyRun)
@@ -112,11 +112,13 @@ class Housekeeping:
             )
             texts = self.conversation.texts
             for run, respondent in claimed:
+                if respondent.telegram_user_id is None:  # excluded by the query
+                    continue
                 language = respondent.language
                 ctx = self.conversation.run_context(session, run, language)
                 prompt = current_prompt(ctx, store.load_progress(session=session, run=run))
                 keyboard = keyboards.resume_keyboard(
-                    run_id=run.id,
+                    run_id=stored_id(run),
                     messages=texts.messages,
                     language=language,
                 )

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
+from processor import erasure
 from shared import crud
 from shared.models import (
     Answer,
@@ -101,12 +102,20 @@ def mark_opted_out(*, session: Session, telegram_user_id: int) -> None:
     )
 
 
-def erase_respondent(*, session: Session, respondent: Respondent, now: datetime) -> None:
+def erase_respondent(
+    *, session: Session, respondent: Respondent, now: datetime
+) -> erasure.ErasureReport:
     """Delete every answer, revision and run of the respondent, and forget who they were.
 
-    The row stays as an anonymous tombstone because invitations and digest deliveries refer
-    to it; its pseudonym is replaced so that the person starts afresh if they come back.
+    The row stays as an anonymous tombstone because invitations and deliveries refer to it;
+    its pseudonym is replaced so that the person starts afresh if they come back. Their
+    profile row goes. What was already made goes too (processor.erasure): their quotes and
+    answer ids leave every stored digest here, in the same transaction; the returned report
+    carries the file work to do once it is committed (`erasure.scrub_files`).
     """
+    traces = erasure.collect_traces(
+        session=session, respondent_id=respondent.id, pseudonym=respondent.pseudonym
+    )
     run_ids = select(SurveyRun.id).where(SurveyRun.respondent_id == respondent.id)
     session.exec(delete(AnswerRevision).where(AnswerRevision.run_id.in_(run_ids)))
     session.exec(delete(Answer).where(Answer.run_id.in_(run_ids)))
@@ -122,6 +131,11 @@ def erase_respondent(*, session: Session, respondent: Respondent, now: datetime)
     respondent.erased_at = now
     session.add(respondent)
     session.flush()
+    report = erasure.ErasureReport(traces)
+    if traces.answer_ids or traces.texts:
+        report.digests = len(erasure.scrub_digests(session=session, traces=traces))
+        report.directories = erasure.digest_directories(session=session)
+    return report
 
 
 def forget_processed_updates(*, session: Session, before: datetime) -> None:

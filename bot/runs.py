@@ -10,10 +10,21 @@ from sqlmodel import Session, select
 from shared.models import Answer, Instrument, RunStatus, SurveyRun
 
 
+def instruments_of(instrument: Instrument | None) -> tuple[Instrument, ...]:
+    """The instruments a respondent answers through their role's instrument: a citizen's
+    runs are the consultation and any service unit's SKM (issue 14)."""
+    if instrument is None:
+        return ()
+    if instrument == Instrument.external:
+        return (Instrument.external, Instrument.skm)
+    return (instrument,)
+
+
 def active_run(
     *, session: Session, respondent_id: int, instrument: Instrument, lock: bool = False
 ) -> SurveyRun | None:
-    """The respondent's most recent run in progress for this instrument, in any campaign.
+    """The respondent's most recent run in progress for this instrument (a citizen's: the
+    consultation or an SKM, see instruments_of), in any campaign.
 
     With `lock`, the row is locked (SELECT … FOR UPDATE on PostgreSQL) and re-read, like
     bot.store.lock_run, so concurrent workers apply one respondent's inputs in turn.
@@ -22,7 +33,7 @@ def active_run(
         select(SurveyRun)
         .where(
             SurveyRun.respondent_id == respondent_id,
-            SurveyRun.instrument == instrument,
+            SurveyRun.instrument.in_(instruments_of(instrument)),
             SurveyRun.status == RunStatus.in_progress,
         )
         .order_by(SurveyRun.id.desc())

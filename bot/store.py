@@ -30,6 +30,8 @@ def new_receipt_code() -> str:
 def questionnaire_ref(campaign: Campaign, instrument: Instrument) -> tuple[str, int]:
     if instrument is Instrument.external:
         return campaign.external_questionnaire_id, campaign.external_questionnaire_version
+    if instrument is Instrument.skm:  # one SKM for every campaign; the run records its version
+        return "skm", 1
     return campaign.internal_questionnaire_id, campaign.internal_questionnaire_version
 
 

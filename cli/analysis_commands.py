@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.common import (
@@ -90,8 +91,27 @@ def analyse(
         f"({counts['in_progress_runs']} surveys still in progress, "
         f"{result.summary['unmapped']['answers']} answers unmapped)."
     )
+    _report_curations(result.summary.get("curations") or [])
     typer.echo(str(result.summary_path))
     typer.echo(str(result.xlsx_path))
+
+
+def _report_curations(outcomes: list[dict]) -> None:
+    """One line for the curations applied, and one for each that no longer applies."""
+    if not outcomes:
+        return
+    stale = [o for o in outcomes if o["status"] != "applied"]
+    console.print(
+        f"Curations: {len(outcomes) - len(stale)} applied, {len(stale)} no longer apply "
+        "(tidak berlaku lagi)."
+    )
+    for outcome in stale:
+        line = (
+            f"curation #{outcome['id']} ({outcome['action']}, {outcome['subject']}) no longer "
+            f"applies: {outcome['note']}; undo it with `rembuk curate --undo {outcome['id']}` "
+            "or keep it for a later analysis"
+        )
+        console.print(f"[yellow]{escape(line)}[/yellow]", highlight=False)
 
 
 def import_answers(
@@ -225,7 +245,201 @@ def export(
     console.print(f"Wrote {len(frames.answers)} answers of {chosen.code} to {out}")
 
 
+def _curator(by: str | None) -> str:
+    """Who curates: --by, else the OS user."""
+    import getpass
+
+    if by is not None and by.strip():
+        return " ".join(by.split())
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment (some containers)
+        return "unknown"
+
+
+def _last_statuses(out: Path, code: str) -> dict[int, dict]:
+    """How each curation fared in OUT/summary.json, if that is the campaign's."""
+    import json
+
+    path = out / "summary.json"
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(summary, dict) or (summary.get("campaign") or {}).get("code") != code:
+        return {}
+    return {int(c["id"]): c for c in summary.get("curations") or () if "id" in c}
+
+
+def _list_curations(session, chosen, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """One line per stored curation: id, action, subject, before → after, who and when,
+    and its status in the last analysis (OUT/summary.json) or who undid it."""
+    from processor.curation import ACTION_NAMES, STATUS_NAMES, CurationDataError
+    from processor.curation_store import as_curation, stored_curations
+
+    statuses = _last_statuses(out, chosen.code)
+    rows = stored_curations(session=session, campaign_id=chosen.id)
+    for row in rows:
+        try:
+            subject = as_curation(row).describe()
+        except CurationDataError as exc:
+            subject = f"(damaged: {exc})"
+        if row.undone_at is not None:
+            status = f"undone by {row.undone_by} {row.undone_at:%Y-%m-%d %H:%M} UTC"
+        elif row.id in statuses:
+            last = statuses[row.id]
+            status = STATUS_NAMES.get(last["status"], last["status"])
+            status += f" ({last['note']})" if last.get("note") else ""
+        else:
+            status = "not analysed yet"
+        console.print(
+            escape(
+                f"#{row.id} {ACTION_NAMES.get(row.action, row.action)}: {subject}: "
+                f"{row.before} → {row.after}; by {row.created_by} "
+                f"{row.created_at:%Y-%m-%d %H:%M} UTC; {status}"
+            ),
+            highlight=False,
+        )
+    console.print(
+        f"{len(rows)} curation(s) of {chosen.code}; status as of {out / 'summary.json'}.",
+        highlight=False,
+    )
+
+
+def _answer_befores(session, chosen, curations):  # type: ignore[no-untyped-def]
+    """Move-answer curations with their answer's stored domain as `before`, and a line for
+    each answer that is not a text answer of the campaign."""
+    from dataclasses import replace
+
+    from processor.curation import MOVE_ANSWER
+    from processor.curation_store import answer_domains
+
+    wanted = [c.answer_id for _, c in curations if c.action == MOVE_ANSWER]
+    found = answer_domains(session=session, campaign_id=chosen.id, answer_ids=wanted)
+    checked, problems = [], []
+    for row, curation in curations:
+        if curation.action == MOVE_ANSWER:
+            if curation.answer_id not in found:
+                problems.append(
+                    f"Kurasi row {row}: {curation.answer_id} is not a text answer of "
+                    f"{chosen.code}; copy the id from the Jawaban sheet"
+                )
+                continue
+            curation = replace(curation, before=found[curation.answer_id] or "(tanpa domain)")
+        checked.append((row, curation))
+    return checked, problems
+
+
+def _load_sheet(session, chosen, file: Path, survey_data, by: str) -> None:  # type: ignore[no-untyped-def]
+    from processor.curation_sheet import KurasiSheetError, edits_from_rows, read_kurasi_sheet
+    from processor.curation_store import save_curations
+
+    try:
+        sheet = read_kurasi_sheet(file)
+    except KurasiSheetError as exc:
+        raise fail(str(exc)) from None
+    if sheet.campaign is not None and sheet.campaign != chosen.code:
+        raise fail(
+            f"{file.name} is the analysis of campaign {sheet.campaign}, not {chosen.code}; "
+            f"use --campaign {sheet.campaign} or that campaign's analysis.xlsx"
+        )
+    edits = edits_from_rows(sheet.rows, domains=survey_data.domains.by_code)
+    curations, problems = _answer_befores(session, chosen, edits.curations)
+    problems = [*edits.problems, *problems]
+    for note in edits.notes:
+        console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
+    if problems:
+        for problem in problems:
+            console.print(f"[yellow]{escape(problem)}[/yellow]", highlight=False)
+        raise fail(
+            f"{len(problems)} problem(s) in the Kurasi sheet of {file.name}; nothing was "
+            "stored. Fix the rows above and run the command again."
+        )
+    stored, skipped = save_curations(
+        session=session,
+        campaign_id=chosen.id,
+        curations=[c for _, c in curations],
+        by=by,
+        now=datetime.now(UTC),
+    )
+    for curation, twin in skipped:
+        console.print(
+            f"[dim]already stored as #{twin}: {escape(curation.describe())}[/dim]", highlight=False
+        )
+    for row in stored:
+        console.print(
+            escape(f"#{row.id} {row.action}: {row.before} → {row.after}"), highlight=False
+        )
+    console.print(
+        f"Stored {len(stored)} curation(s) for {chosen.code} by {by}. They apply from the "
+        "next `rembuk analyse`, draft and digest."
+    )
+
+
+def curate(
+    file: Annotated[
+        Path | None, typer.Argument(help="analysis.xlsx with the Kurasi sheet edited.")
+    ] = None,
+    campaign: Annotated[
+        str | None, typer.Option(help="Campaign code (default: the open one).")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who curates (default: the OS user).")
+    ] = None,
+    list_: Annotated[
+        bool, typer.Option("--list", help="List the campaign's curations and their status.")
+    ] = False,
+    undo: Annotated[int | None, typer.Option("--undo", help="Undo the curation with this id.")] = (
+        None
+    ),
+    out: Annotated[
+        Path, typer.Option(help="Where summary.json is (the status --list shows).")
+    ] = Path("out"),
+) -> None:
+    """Load a planner's edits from the Kurasi sheet (merge, rename, move, confirm links)."""
+    from processor.curation_store import CurationStoreError, undo_curation
+    from shared.db import session_scope
+
+    if sum((file is not None, list_, undo is not None)) != 1:
+        raise fail("Give an analysis.xlsx to load, or --list, or --undo ID (one of them).")
+    if file is not None and not file.is_file():
+        raise fail(f"No file {file}")
+    settings = settings_or_exit()
+    survey_data = survey_data_or_exit()
+    engine = ready(settings, survey_data)
+    try:
+        with session_scope(engine) as session:
+            chosen = _pick_campaign(session, campaign)
+            if list_:
+                _list_curations(session, chosen, out)
+            elif undo is not None:
+                who = _curator(by)
+                try:
+                    row = undo_curation(
+                        session=session,
+                        campaign_id=chosen.id,
+                        curation_id=undo,
+                        by=who,
+                        now=datetime.now(UTC),
+                    )
+                except CurationStoreError as exc:
+                    raise fail(f"{exc}; see `rembuk curate --list`.") from None
+                console.print(
+                    escape(
+                        f"Undid #{row.id} ({row.action}: {row.before} → {row.after}) by {who}; "
+                        "the next analysis no longer applies it."
+                    ),
+                    highlight=False,
+                )
+            else:
+                assert file is not None
+                _load_sheet(session, chosen, file, survey_data, _curator(by))
+    finally:
+        engine.dispose()
+
+
 def register(app: typer.Typer) -> None:
     app.command("analyse")(analyse)
     app.command("import")(import_answers)
     app.command("export")(export)
+    app.command("curate")(curate)

@@ -182,22 +182,49 @@ def link(
         str | None, typer.Option(help="Where the link or QR code is shown, e.g. puskesmas-kuala.")
     ] = None,
     qr: QrOption = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(help="A service unit (service_units.yaml) whose SKM the link opens."),
+    ] = None,
+    instrument: Annotated[
+        str, typer.Option(help="external (the consultation) or skm (a unit's SKM, with --unit).")
+    ] = "external",
 ) -> None:
-    """Print the citizens' deep link of a campaign (optionally for a venue) and write its QR."""
+    """Print the citizens' deep link of a campaign (optionally for a venue, or a service
+    unit's SKM) and write its QR code."""
     from bot import deeplinks, invites
 
     settings = settings_or_exit()
     username = _bot_username(settings)
-    try:
-        payload = deeplinks.campaign_payload(campaign.lower(), venue)
-    except ValueError as error:
-        raise fail(str(error)) from None
+    payload = _link_payload(campaign.lower(), venue, unit, instrument)
     _qr_target(qr)
     url = deeplinks.link(username, payload)
     path = qr or Path(f"link-{payload}.png")
     path.write_bytes(invites.qr_png(url))
     console.print(f"QR code: {path}")
     typer.echo(url)
+
+
+def _link_payload(campaign: str, venue: str | None, unit: str | None, instrument: str) -> str:
+    """The deep link's payload; a clear message for options that do not go together."""
+    from bot import deeplinks
+
+    if instrument not in ("external", "skm"):
+        raise fail("--instrument must be external or skm.")
+    if (instrument == "skm") != (unit is not None):
+        raise fail("An SKM link names its service unit: use --unit UNIT with --instrument skm.")
+    try:
+        if unit is None:
+            return deeplinks.campaign_payload(campaign, venue)
+        if venue is not None:
+            raise fail("An SKM link records its unit, not a venue: leave out --venue.")
+        found = survey_data_or_exit().service_units
+        known = found.find(unit, campaign) if found is not None else None
+        if known is None:
+            raise fail(f"No service unit {unit!r} for campaign {campaign!r} in service_units.yaml.")
+        return deeplinks.skm_payload(campaign, known.code)
+    except ValueError as error:
+        raise fail(str(error)) from None
 
 
 def erase(
@@ -217,6 +244,7 @@ def erase(
 ) -> None:
     """Erase a respondent's answers and identity on their request (as /hapus_data does)."""
     from bot.respondents import erase_respondent, find_by_receipt, find_respondent, stored_counts
+    from processor.erasure import scrub_files
 
     if (receipt is None) == (telegram_id is None):
         raise fail("Name the respondent with exactly one of --receipt or --telegram-id.")
@@ -241,11 +269,17 @@ def erase(
             if not yes and not typer.confirm("Erase them and the respondent's identity?"):
                 console.print("Nothing was erased.")
                 raise typer.Exit(1)
-            erase_respondent(session=session, respondent=respondent, now=datetime.now(UTC))
+            report = erase_respondent(session=session, respondent=respondent, now=datetime.now(UTC))
+        scrub_files(report, output_dir=Path(settings.output_dir))
         console.print(
-            "Erased. Later analyses, drafts and digests no longer count these answers "
-            "(files written before still do until they are made again)."
+            f"Erased. Their quotes and answer ids left {report.digests} stored digest(s) and "
+            f"{len(report.files.rewritten)} file(s) (rewritten or made again); counts already "
+            "sent stay as they were."
         )
+        for path, error in report.files.failed:
+            console.print(f"[red]Could not scrub {path}: {error}[/red]")
+        if report.files.failed:
+            raise typer.Exit(1)
     finally:
         engine.dispose()
 

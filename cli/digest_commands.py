@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
     app.command("digest")(digest)
     app.command("processor")(processor)
     app.command("demo")(demo)
+    app.command("broadcast")(broadcast)
 
 
 def _out_dir(out: Path | None, settings) -> Path:  # type: ignore[no-untyped-def]
@@ -251,7 +252,12 @@ def demo(
 ) -> None:
     """Generate a sample consultation on a fresh SQLite database (no token, no network),
     run analysis, draft and digest without delivering, and write everything to OUT."""
-    from processor.demo import paper_forms_csv, sample_consultation, store_consultation
+    from processor.demo import (
+        paper_forms_csv,
+        sample_consultation,
+        store_consultation,
+        store_skm,
+    )
     from processor.digest_job import produce_digest
     from processor.draft import write_draft
     from processor.importer import import_rows, parse_rows, read_table
@@ -309,6 +315,9 @@ def demo(
         )
         store_consultation(
             engine=engine, campaign=campaign, sample=sample, pseudonym_key=key, now=now, max_day=7
+        )
+        store_skm(
+            engine=engine, campaign=campaign, survey_data=survey_data, pseudonym_key=key, now=now
         )
         forms = out / "formulir-kertas.csv"
         forms.write_text(paper_forms_csv(), encoding="utf-8")
@@ -369,6 +378,16 @@ def demo(
             f"“{needs[0].shown_label}” ({needs[0].answer_count}); "
             f"{open_gaps} need(s) not addressed by staff"
         )
+    for row in summary.latest_ikm():
+        console.print(
+            f"  IKM {row.name} ({row.period}): {row.ikm:.2f}, grade {row.grade}, "
+            f"{row.respondents} respondents"
+            + (
+                f" (fewer than the minimum {row.minimum_sample})"
+                if row.below_minimum_sample
+                else ""
+            )
+        )
     files = [
         ("Draft master plan (id)", out / "draf-master-plan-demo-id.docx"),
         ("Draft master plan (en)", english),
@@ -383,3 +402,111 @@ def demo(
     for label, path in files:
         console.print(f"  {label:<24} {path}")
     console.print(f"\nDone in {elapsed:.0f} s. Open the .docx in Word or LibreOffice.")
+
+
+# Broadcasts ("kabar balik", issue 14) ------------------------------------------------------
+
+
+def _print_plan(preview, *, per_recipient: bool) -> None:  # type: ignore[no-untyped-def]
+    counts = preview.counts
+    digest = preview.digest
+    console.print(
+        f"Latest digest: {digest.slot} (made {digest.created_at:%Y-%m-%d %H:%M} UTC). "
+        f"Recipients: {counts['recipients']}."
+    )
+    for title, key in (("By domain", "by_domain"), ("By language", "by_language")):
+        listed = ", ".join(f"{k} {n}" for k, n in counts[key].items()) or "-"
+        console.print(f"{title}: {listed}")
+    if per_recipient:
+        for r in preview.planned:
+            typer.echo(f"  {r.label}…  {r.language}  {', '.join(r.domains)}")
+    if preview.existing is not None:
+        tally = ", ".join(f"{k} {n}" for k, n in preview.tally.items() if n)
+        console.print(
+            f"Started already by {preview.existing.started_by} on "
+            f"{preview.existing.started_at:%Y-%m-%d %H:%M} UTC: {tally or 'no recipients'}."
+        )
+
+
+def broadcast(
+    campaign: Annotated[str, typer.Option(help="Campaign code.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print who would get which part; send nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Send without asking to confirm.")] = False,
+) -> None:
+    """Send respondents "what we heard" from the latest digest: each gets the part of the
+    domains they answered about, in their language, once (a second run resumes)."""
+    import getpass
+
+    from shared import crud
+    from shared.db import session_scope
+
+    settings = settings_or_exit()
+    survey_data = survey_data_or_exit()
+    engine = ready(settings, survey_data)
+    try:
+        from processor.broadcast_send import preview_broadcast
+
+        with session_scope(engine) as session:
+            found = crud.get_campaign(session=session, code=campaign)
+            if found is None:
+                raise fail(f"No campaign {campaign!r}; see rembuk campaign list")
+            preview = preview_broadcast(session=session, campaign_id=found.id)
+        if preview.digest is None:
+            raise fail(f"No digest of {campaign} yet: run rembuk digest first.")
+        _print_plan(preview, per_recipient=dry_run)
+        if dry_run:
+            console.print("Dry run: nothing was sent.")
+            return
+        pending = preview.tally.get("pending", 0)
+        if preview.existing is not None and not pending:
+            console.print("Nothing left to send: every respondent had this digest's message.")
+            return
+        if preview.existing is None and not preview.planned:
+            console.print("Nobody to send to.")
+            return
+        if not settings.telegram_bot_token:
+            raise fail("TELEGRAM_BOT_TOKEN is not set: only --dry-run works without it.")
+        if not yes and not typer.confirm("Send it now?"):
+            console.print("Nothing was sent.")
+            raise typer.Exit(1)
+        _send_broadcast(settings, survey_data, engine, preview, f"cli:{getpass.getuser()}")
+    finally:
+        engine.dispose()
+
+
+def _send_broadcast(settings, survey_data, engine, preview, by: str) -> None:  # type: ignore[no-untyped-def]
+    from bot.keyboards import broadcast_off_keyboard
+    from processor import digest_store
+    from processor.broadcast_send import make_rate_limited_bot, send_broadcast
+    from shared.db import session_scope
+
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        started, _ = digest_store.start_broadcast(
+            session=session, digest=preview.digest, started_by=by, planned=preview.planned, now=now
+        )
+    messages = survey_data.messages
+
+    async def send():  # type: ignore[no-untyped-def]
+        bot = make_rate_limited_bot(
+            token=settings.telegram_bot_token or "",
+            base_url=settings.telegram_api_base_url,
+            base_file_url=settings.telegram_api_base_file_url,
+            rate=settings.telegram_rate_limit,
+        )
+        async with bot:
+            return await send_broadcast(
+                engine=engine,
+                bot=bot,
+                clock=lambda: datetime.now(UTC),
+                broadcast_id=started.id,
+                messages=messages,
+                keyboard=lambda lang: broadcast_off_keyboard(messages=messages, language=lang),
+                by=by,
+            )
+
+    run = asyncio.run(send())
+    tally = ", ".join(f"{k} {n}" for k, n in run.tally.items())
+    console.print(f"Broadcast {started.id}: {tally}.")

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from processor.coverage import coverage_summary, empty_profiles
+from processor.ikm import ikm_table
 from processor.links import LinkParameters, evidence_links, subject_features
 from processor.pipeline import (
     CITIZEN_KINDS,
@@ -97,6 +98,9 @@ class Analysis:
     # regions, for the coverage tables (issue 14).
     profiles: pd.DataFrame | None = None
     wilayah: Wilayah | None = None
+    skm: pd.DataFrame | None = None  # SKM scores (processor.ikm.SKM_COLUMNS), if any
+    # How each planner curation fared (processor.curation.Outcome.to_json), once applied.
+    curations: tuple[dict, ...] = ()
 
 
 def analyse(
@@ -111,6 +115,7 @@ def analyse(
     agencies: AgencyList | None = None,
     profiles: pd.DataFrame | None = None,
     wilayah: Wilayah | None = None,
+    skm: pd.DataFrame | None = None,
 ) -> Analysis:
     """The whole analysis on frames (see processor.load for their columns). `agencies` is
     the campaign's own list of agencies (OPD), if it has one."""
@@ -171,7 +176,17 @@ def analyse(
         agencies=agencies,
         profiles=profiles,
         wilayah=wilayah,
+        skm=skm,
     )
+
+
+def ikm_json(analysis: Analysis, survey_data: SurveyData) -> list[dict]:
+    """summary.json's `ikm`: per service unit and period (see processor.ikm)."""
+    if analysis.skm is None or analysis.skm.empty:
+        return []
+    timezone = analysis.campaign.get("timezone") or "Asia/Jakarta"
+    table = ikm_table(analysis.skm, survey_data.service_units, timezone=timezone)
+    return [row.as_json() for row in table]
 
 
 def _names(survey_data: SurveyData) -> dict[str, dict[str, str]]:
@@ -300,6 +315,7 @@ def _links_json(links: pd.DataFrame | None, labels: Mapping[str, str]) -> list[d
             "similarity": round(float(link["similarity"]), 3),
             "strength": link["strength"],
             "via": link["via"] or None,
+            "curated": link.get("curated") or None,  # "confirmed" by a planner
         }
         for link in links.to_dict("records")
     ]
@@ -441,6 +457,8 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
         },
         "unmapped": {"answers": int((texts["domain"] == UNMAPPED).sum())},
         "coverage": _coverage(analysis, survey_data),
+        "ikm": ikm_json(analysis, survey_data),
+        "curations": [dict(c) for c in analysis.curations],
         "parameters": {
             "domain_threshold": analysis.params.domain_threshold,
             "theme_distance": analysis.params.theme_distance,
@@ -484,6 +502,8 @@ def run_analysis(
     """Read the campaign's answers, analyse them, write summary.json and analysis.xlsx."""
     from sqlmodel import Session
 
+    from processor.curation import apply_curations
+    from processor.curation_store import active_curations
     from processor.load import load_campaign_frames
     from processor.render import write_analysis_xlsx, write_summary_json
     from shared import crud
@@ -494,6 +514,7 @@ def run_analysis(
         if campaign is None:
             raise LookupError(f"no campaign {campaign_code!r}")
         frames = load_campaign_frames(connection=session.connection(), campaign=campaign)
+        curations = active_curations(session=session, campaign_id=campaign.id)
     tools = tools or Tools.build(survey_data)
     analysis = analyse(
         campaign=frames.campaign,
@@ -506,14 +527,17 @@ def run_analysis(
         agencies=frames.agencies,
         profiles=frames.profiles,
         wilayah=frames.wilayah,
+        skm=frames.skm,
     )
+    analysis = apply_curations(analysis, curations)  # the planners' edits (issue 11)
     summary = build_summary(analysis, survey_data=survey_data, now=now)
     progress("write")
     out_dir.mkdir(parents=True, exist_ok=True)
     summary_path = write_summary_json(summary, out_dir / "summary.json")
     xlsx_path = out_dir / "analysis.xlsx"
     if write_xlsx:
-        write_analysis_xlsx(analysis, summary, xlsx_path)
+        domains = [d.code for d in survey_data.domains.domains]
+        write_analysis_xlsx(analysis, summary, xlsx_path, domains=domains)
     return AnalysisResult(
         summary=summary, summary_path=summary_path, xlsx_path=xlsx_path, analysis=analysis
     )

@@ -53,6 +53,7 @@ class Part:
     text: str = ""
     path: str = ""
     filename: str = ""
+    markup: object = None  # reply_markup of a message (the broadcasts' opt-out button)
 
 
 @dataclass
@@ -99,6 +100,15 @@ def _retry_after_seconds(error: RetryAfter) -> float:
 
 
 class _Deliverer:
+    """Sends the parts of pending delivery rows. Subclassed for broadcasts
+    (processor.broadcast_send): `table` names the delivery table, `parts` what one person
+    receives."""
+
+    table: digest_store.DeliveryTable = DigestDelivery
+
+    def parts(self, delivery, digest: Digest, person: Respondent) -> list[Part]:  # type: ignore[no-untyped-def]
+        return parts_for(digest, person.language)
+
     def __init__(
         self,
         *,
@@ -129,7 +139,11 @@ class _Deliverer:
             await self.sleep(chunk)
             remaining -= chunk
             held = await self.db(
-                digest_store.heartbeat, delivery_id=delivery.id, attempts=attempts, now=self.clock()
+                digest_store.heartbeat,
+                delivery_id=delivery.id,
+                attempts=attempts,
+                now=self.clock(),
+                table=self.table,
             )
             if not held:
                 raise LostLease
@@ -137,7 +151,11 @@ class _Deliverer:
     async def send(self, chat_id: int, part: Part) -> None:
         if part.kind == "message":
             await self.bot.send_message(
-                chat_id, part.text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+                chat_id,
+                part.text,
+                parse_mode=ParseMode.HTML,
+                disable_web_page_preview=True,
+                reply_markup=part.markup,
             )
             return
         content = await asyncio.to_thread(Path(part.path).read_bytes)
@@ -161,6 +179,7 @@ class _Deliverer:
                 failures += 1
                 await self.db(
                     digest_store.note_error,
+                    table=self.table,
                     delivery_id=delivery.id,
                     attempts=attempts,
                     error=f"{type(error).__name__}: {error}",
@@ -179,6 +198,7 @@ class _Deliverer:
         if delivery.attempts >= self.policy.max_claims:
             await self.db(
                 digest_store.finish_delivery,
+                table=self.table,
                 delivery_id=delivery.id,
                 attempts=delivery.attempts,
                 status=DeliveryStatus.failed,
@@ -189,6 +209,7 @@ class _Deliverer:
             return
         claimed = await self.db(
             digest_store.claim_delivery,
+            table=self.table,
             delivery_id=delivery.id,
             seen_attempts=delivery.attempts,
             now=now,
@@ -198,7 +219,7 @@ class _Deliverer:
             report.skipped.append(planner.id)
             return
         attempts = delivery.attempts + 1
-        parts = parts_for(digest, planner.language)
+        parts = self.parts(delivery, digest, planner)
         try:
             if planner.opted_out or planner.telegram_user_id is None:
                 raise Forbidden("planner opted out or erased")
@@ -210,6 +231,7 @@ class _Deliverer:
                 )
                 held = await self.db(
                     digest_store.record_part,
+                    table=self.table,
                     delivery_id=delivery.id,
                     attempts=attempts,
                     parts_sent=index + 1,
@@ -219,6 +241,7 @@ class _Deliverer:
                     raise LostLease
             await self.db(
                 digest_store.finish_delivery,
+                table=self.table,
                 delivery_id=delivery.id,
                 attempts=attempts,
                 status=DeliveryStatus.sent,
@@ -238,6 +261,7 @@ class _Deliverer:
                     status=DeliveryStatus.blocked,
                     now=self.clock(),
                     error=reason,
+                    table=self.table,
                 )
 
             await self.db(block)
@@ -251,6 +275,7 @@ class _Deliverer:
             logger.error("Delivery %s to %s failed: %s", delivery.id, planner.pseudonym, error)
             await self.db(
                 digest_store.finish_delivery,
+                table=self.table,
                 delivery_id=delivery.id,
                 attempts=attempts,
                 status=DeliveryStatus.failed,
@@ -298,12 +323,22 @@ async def deliver_pending(
         return _load_open(session=session, digest_ids=digest_ids)
 
     report = DeliveryReport()
-    for delivery, digest, planner in await deliverer.db(load):
+    await deliver_rows(deliverer, await deliverer.db(load), report)
+    return report
+
+
+async def deliver_rows(
+    deliverer: _Deliverer,
+    rows: Sequence[tuple[object, Digest, Respondent]],
+    report: DeliveryReport,
+) -> None:
+    """Deliver (delivery row, digest, person) after another; one person's failure is
+    recorded on their row and never stops the others."""
+    for delivery, digest, person in rows:
         try:
-            await deliverer.deliver_one(delivery, digest, planner, report)
+            await deliverer.deliver_one(delivery, digest, person, report)  # type: ignore[arg-type]
         except asyncio.CancelledError:
             raise
-        except Exception:  # a bug or a database hiccup for this planner: go on with the next
+        except Exception:  # a bug or a database hiccup for this person: go on with the next
             logger.exception("Unexpected error delivering digest %s", digest.id)
-            report.retry_later.append(planner.id)
-    return report
+            report.retry_later.append(person.id)

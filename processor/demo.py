@@ -28,6 +28,7 @@ from shared.models import (
     RunStatus,
     SurveyRun,
 )
+from shared.survey_data import SurveyData
 
 # Answers given by pressing a button, stored as the choice (the domain has its own column).
 CHOSEN = frozenset({"domain", "opd", "unit"})
@@ -699,3 +700,119 @@ def paper_forms_csv(*, seed: int = 7) -> str:
             continue
         writer.writerow([name, domain, casual(need, rng, opener=False), reason, obstacle, strategy])
     return buffer.getvalue()
+
+
+# --- SKM (issue 14): two service units rated at their counters -------------------------------
+# Per unit: the respondents and, per element, the weights of the scores 1-4 (a unit's
+# profile: Dukcapil is slow and its complaints desk barely works; the RSUD is good but dear).
+SKM_UNITS: dict[str, tuple[int, dict[str, tuple[int, int, int, int]]]] = {
+    "dukcapil": (
+        46,
+        {
+            "persyaratan": (1, 3, 10, 4),
+            "prosedur": (1, 5, 9, 3),
+            "waktu": (4, 9, 6, 1),
+            "biaya": (0, 1, 4, 13),
+            "produk": (1, 3, 11, 3),
+            "kompetensi": (0, 2, 11, 5),
+            "perilaku": (0, 2, 9, 7),
+            "pengaduan": (3, 7, 7, 1),
+            "sarana": (2, 6, 8, 2),
+        },
+    ),
+    "rsud": (
+        38,
+        {
+            "persyaratan": (0, 1, 9, 8),
+            "prosedur": (0, 2, 9, 7),
+            "waktu": (1, 4, 9, 4),
+            "biaya": (1, 5, 8, 4),
+            "produk": (0, 1, 10, 7),
+            "kompetensi": (0, 0, 8, 10),
+            "perilaku": (0, 1, 8, 9),
+            "pengaduan": (1, 3, 9, 5),
+            "sarana": (0, 2, 10, 6),
+        },
+    ),
+}
+SKM_SUGGESTIONS = {
+    "dukcapil": (
+        "antrean online supaya tidak menunggu seharian",
+        "tambah petugas perekaman KTP-el",
+        "kotak pengaduan tidak pernah dibalas",
+    ),
+    "rsud": (
+        "ruang tunggu poli lebih banyak kursi",
+        "informasi tarif dipasang di loket",
+    ),
+}
+
+
+def store_skm(
+    *,
+    engine: Engine,
+    campaign: Campaign,
+    survey_data: SurveyData,
+    pseudonym_key: str,
+    now: datetime,
+    seed: int = 14,
+) -> int:
+    """Submitted SKM runs of two service units, as the bot stores them (the unit's domain
+    answered, nine scores, sometimes a suggestion); returns the runs written."""
+    rng = random.Random(seed)
+    questionnaire = survey_data.questionnaire("skm")
+    units = survey_data.service_units
+    assert units is not None
+    written = 0
+    with session_scope(engine) as session:
+        for code, (respondents, weights) in SKM_UNITS.items():
+            domain = units.by_code[code].domain
+            for number in range(respondents):
+                person = crud.get_or_create_respondent(
+                    session=session,
+                    pseudonym_key=pseudonym_key,
+                    now=now,
+                    local_name=f"demo-skm-{code}-{number}",
+                )
+                person.consent_at = now - timedelta(days=20)
+                person.consent_version = "demo"
+                submitted = now - timedelta(days=rng.randrange(1, 20), minutes=rng.randrange(600))
+                run = SurveyRun(
+                    respondent_id=person.id,
+                    campaign_id=campaign.id,
+                    instrument=Instrument.skm,
+                    questionnaire_id=questionnaire.id,
+                    questionnaire_version=questionnaire.version,
+                    status=RunStatus.submitted,
+                    current_step="done",
+                    source="skm",
+                    service_unit=code,
+                    receipt_code=f"S{code[:3].upper()}{number:04d}",
+                    started_at=submitted - timedelta(seconds=50),
+                    updated_at=submitted,
+                    submitted_at=submitted,
+                )
+                session.add(run)
+                session.flush()
+                values: list[tuple[str, str | None, str | None]] = [("domain", domain, None)]
+                values += [
+                    (element, rng.choices("1234", odds)[0], None)
+                    for element, odds in weights.items()
+                ]
+                if rng.random() < 0.3:
+                    values.append(("saran", None, rng.choice(SKM_SUGGESTIONS[code])))
+                for question_id, choice, text in values:
+                    session.add(
+                        Answer(
+                            run_id=run.id,
+                            question_id=question_id,
+                            domain=domain,
+                            value_choice=choice,
+                            value_text=text,
+                            questionnaire_version=questionnaire.version,
+                            created_at=submitted,
+                            updated_at=submitted,
+                        )
+                    )
+                written += 1
+    return written

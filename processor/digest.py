@@ -10,7 +10,7 @@ unaddressed needs), else between lines, so no tag is ever cut in two.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -248,8 +248,53 @@ def digest_blocks(
             t("digest_unaddressed_more", n=_n(len(unaddressed) - MAX_UNADDRESSED, language))
         )
     # What needs a decision first (needs no agency covers), then what is new, then detail.
-    blocks += ["\n".join(lines), new_block, *domain_blocks, t("digest_files")]
+    blocks += ["\n".join(lines), new_block, *ikm_blocks(summary, language, t, counted)]
+    blocks += [*domain_blocks, *_stale_curations(summary, t), t("digest_files")]
     return blocks
+
+
+def ikm_blocks(
+    summary: Summary,
+    language: str,
+    t: Callable[..., str],
+    counted: Callable[[str, int], str],
+) -> list[str]:
+    """The IKM of each service unit in its latest period (issue 14); none without SKM
+    answers. `t` fills a messages.yaml template (values escaped here), `counted` a count."""
+    rows = summary.latest_ikm()
+    if not rows:
+        return []
+    lines = [t("digest_ikm_title")]
+    for row in rows:
+        label = row.grade_label.get(language) if row.grade_label is not None else ""
+        lines.append(
+            t(
+                "digest_ikm_item",
+                unit=escape_text(row.name),
+                period=escape_text(row.period),
+                ikm=format_decimal(row.ikm, "#,##0.00", locale=_locale(language)),
+                grade=escape_text(row.grade),
+                label=escape_text(label),
+                respondents=counted("count_respondents", row.respondents),
+            )
+        )
+        if row.below_minimum_sample and row.minimum_sample is not None:
+            lines.append(t("digest_ikm_below_sample", minimum=_n(row.minimum_sample, language)))
+    return ["\n".join(lines)]
+
+
+def _stale_curations(summary: Summary, t: Callable[..., str]) -> list[str]:
+    """A block naming the planners' curations that no longer apply (their theme dissolved),
+    so nobody believes an edit is in the draft when it is not; none when all apply."""
+    stale = [c for c in summary.curations if c.stale]
+    if not stale:
+        return []
+    lines = [t("digest_curations_stale", n=len(stale))]
+    lines += [
+        t("digest_curation_item", id=c.id, subject=escape_text(c.subject), note=escape_text(c.note))
+        for c in stale[:MAX_NEW]
+    ]
+    return ["\n".join(lines)]
 
 
 def _split_long(block: str, limit: int) -> list[str]:

@@ -26,7 +26,7 @@ from processor.digest import compose_digest
 from processor.draft import load_draft_texts, write_draft
 from shared import crud
 from shared.db import session_scope
-from shared.models import Digest
+from shared.models import Digest, stored_id
 from shared.survey_data import SurveyData
 
 logger = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ def produce_digest(
             stored = digest_store.create_digest(session=session, digest=digest)
             if stored is not None:
                 digest_store.ensure_deliveries(
-                    session=session, digest_id=stored.id, campaign_id=campaign_id, now=now
+                    session=session, digest_id=stored_id(stored), campaign_id=campaign_id, now=now
                 )
         if stored is None:
             logger.info("Another processor made digest %s of %s first", slot, campaign_code)

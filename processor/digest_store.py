@@ -10,13 +10,29 @@ Concurrency rules (several processors on one PostgreSQL, or a restart mid-delive
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from shared.models import Campaign, DeliveryStatus, Digest, DigestDelivery, Respondent, Role
+from processor.broadcast import Recipient, plan_counts
+from shared.models import (
+    Answer,
+    Broadcast,
+    BroadcastDelivery,
+    Campaign,
+    DeliveryStatus,
+    Digest,
+    DigestDelivery,
+    Respondent,
+    Role,
+    RunStatus,
+    SurveyRun,
+)
+
+DeliveryTable = type[DigestDelivery] | type[BroadcastDelivery]
 
 
 def create_digest(*, session: Session, digest: Digest) -> Digest | None:
@@ -112,42 +128,62 @@ def open_deliveries(*, session: Session, digest_id: int | None = None) -> list[D
 
 
 def claim_delivery(
-    *, session: Session, delivery_id: int, seen_attempts: int, now: datetime, stale_before: datetime
+    *,
+    session: Session,
+    delivery_id: int,
+    seen_attempts: int,
+    now: datetime,
+    stale_before: datetime,
+    table: DeliveryTable = DigestDelivery,
 ) -> bool:
     """Take the delivery (attempts += 1) if it is still pending, nobody claimed it since we
-    read it, and it is new or its previous holder's lease is stale."""
+    read it, and it is new or its previous holder's lease is stale. `table` is
+    DigestDelivery or BroadcastDelivery (the same claim and lease columns)."""
     result = session.execute(
-        update(DigestDelivery)
+        update(table)
         .where(
-            col(DigestDelivery.id) == delivery_id,
-            col(DigestDelivery.status) == DeliveryStatus.pending,
-            col(DigestDelivery.attempts) == seen_attempts,
-            (col(DigestDelivery.attempts) == 0) | (col(DigestDelivery.updated_at) <= stale_before),
+            col(table.id) == delivery_id,
+            col(table.status) == DeliveryStatus.pending,
+            col(table.attempts) == seen_attempts,
+            (col(table.attempts) == 0) | (col(table.updated_at) <= stale_before),
         )
         .values(attempts=seen_attempts + 1, updated_at=now)
     )
     return result.rowcount == 1
 
 
-def _held(delivery_id: int, attempts: int):  # type: ignore[no-untyped-def]
-    return (col(DigestDelivery.id) == delivery_id) & (col(DigestDelivery.attempts) == attempts)
+def _held(delivery_id: int, attempts: int, table: DeliveryTable):  # type: ignore[no-untyped-def]
+    return (col(table.id) == delivery_id) & (col(table.attempts) == attempts)
 
 
 def record_part(
-    *, session: Session, delivery_id: int, attempts: int, parts_sent: int, now: datetime
+    *,
+    session: Session,
+    delivery_id: int,
+    attempts: int,
+    parts_sent: int,
+    now: datetime,
+    table: DeliveryTable = DigestDelivery,
 ) -> bool:
     """Record that the first `parts_sent` parts are out; False if we lost the lease."""
     result = session.execute(
-        update(DigestDelivery)
-        .where(_held(delivery_id, attempts))
+        update(table)
+        .where(_held(delivery_id, attempts, table))
         .values(parts_sent=parts_sent, updated_at=now)
     )
     return result.rowcount == 1
 
 
-def heartbeat(*, session: Session, delivery_id: int, attempts: int, now: datetime) -> bool:
+def heartbeat(
+    *,
+    session: Session,
+    delivery_id: int,
+    attempts: int,
+    now: datetime,
+    table: DeliveryTable = DigestDelivery,
+) -> bool:
     result = session.execute(
-        update(DigestDelivery).where(_held(delivery_id, attempts)).values(updated_at=now)
+        update(table).where(_held(delivery_id, attempts, table)).values(updated_at=now)
     )
     return result.rowcount == 1
 
@@ -160,22 +196,29 @@ def finish_delivery(
     status: DeliveryStatus,
     now: datetime,
     error: str | None = None,
+    table: DeliveryTable = DigestDelivery,
 ) -> bool:
     values: dict[str, object] = {"status": status, "updated_at": now, "last_error": error}
     if status == DeliveryStatus.sent:
         values["sent_at"] = now
     result = session.execute(
-        update(DigestDelivery).where(_held(delivery_id, attempts)).values(**values)
+        update(table).where(_held(delivery_id, attempts, table)).values(**values)
     )
     return result.rowcount == 1
 
 
 def note_error(
-    *, session: Session, delivery_id: int, attempts: int, error: str, now: datetime
+    *,
+    session: Session,
+    delivery_id: int,
+    attempts: int,
+    error: str,
+    now: datetime,
+    table: DeliveryTable = DigestDelivery,
 ) -> bool:
     result = session.execute(
-        update(DigestDelivery)
-        .where(_held(delivery_id, attempts))
+        update(table)
+        .where(_held(delivery_id, attempts, table))
         .values(last_error=error[:2000], updated_at=now)
     )
     return result.rowcount == 1
@@ -187,3 +230,153 @@ def mark_opted_out(*, session: Session, respondent_id: int) -> None:
     if respondent is not None and not respondent.opted_out:
         respondent.opted_out = True
         session.add(respondent)
+
+
+# Broadcasts ("what we heard" to respondents, issue 14) ------------------------------------
+
+
+def answered_domains(
+    *, session: Session, campaign_id: int
+) -> list[tuple[int, str, list[str], str]]:
+    """(respondent id, language, domains answered, pseudonym prefix) of every citizen of the
+    campaign who submitted answers and can be messaged: has Telegram, did not block the
+    bot, turn broadcasts off or erase their data."""
+    rows = session.exec(
+        select(Respondent.id, Respondent.language, Respondent.pseudonym, Answer.domain)
+        .join(SurveyRun, col(SurveyRun.respondent_id) == col(Respondent.id))
+        .join(Answer, col(Answer.run_id) == col(SurveyRun.id))
+        .where(
+            SurveyRun.campaign_id == campaign_id,
+            SurveyRun.status == RunStatus.submitted,
+            Respondent.role == Role.citizen,
+            col(Respondent.telegram_user_id).is_not(None),
+            Respondent.opted_out == False,  # noqa: E712
+            Respondent.erased == False,  # noqa: E712
+            Respondent.broadcasts_off == False,  # noqa: E712
+            col(Answer.domain).is_not(None),
+        )
+        .distinct()
+    ).all()
+    people: dict[int, tuple[str, set[str], str]] = {}
+    for respondent_id, language, pseudonym, domain in rows:
+        people.setdefault(respondent_id, (language, set(), pseudonym[:12]))[1].add(domain)
+    return [(r, lang, sorted(domains), label) for r, (lang, domains, label) in people.items()]
+
+
+def broadcast_for_digest(*, session: Session, digest_id: int) -> Broadcast | None:
+    return session.exec(select(Broadcast).where(Broadcast.digest_id == digest_id)).first()
+
+
+def start_broadcast(
+    *,
+    session: Session,
+    digest: Digest,
+    started_by: str,
+    planned: Sequence[Recipient],
+    now: datetime,
+) -> tuple[Broadcast, bool]:
+    """The digest's broadcast with a pending delivery row per planned recipient, and
+    whether it was made now. A broadcast exists once per digest: starting it again (or
+    at once from two places) returns the existing one, so nobody gets it twice."""
+    existing = broadcast_for_digest(session=session, digest_id=digest.id)
+    if existing is not None:
+        return existing, False
+    broadcast = Broadcast(
+        campaign_id=digest.campaign_id,
+        digest_id=digest.id,
+        started_by=started_by[:200],
+        started_at=now,
+        counts={"planned": plan_counts(planned), "runs": []},
+    )
+    try:
+        with session.begin_nested():
+            session.add(broadcast)
+            session.flush()
+    except IntegrityError:
+        found = broadcast_for_digest(session=session, digest_id=digest.id)
+        assert found is not None
+        return found, False
+    for recipient in planned:
+        session.add(
+            BroadcastDelivery(
+                broadcast_id=broadcast.id,
+                respondent_id=recipient.respondent_id,
+                domains=list(recipient.domains),
+                language=recipient.language,
+                updated_at=now,
+            )
+        )
+    session.flush()
+    return broadcast, True
+
+
+def open_broadcast_deliveries(
+    *, session: Session, broadcast_id: int
+) -> list[tuple[BroadcastDelivery, Respondent]]:
+    return list(
+        session.exec(
+            select(BroadcastDelivery, Respondent)
+            .join(Respondent, col(Respondent.id) == col(BroadcastDelivery.respondent_id))
+            .where(
+                BroadcastDelivery.broadcast_id == broadcast_id,
+                BroadcastDelivery.status == DeliveryStatus.pending,
+            )
+            .order_by(BroadcastDelivery.id)
+        ).all()
+    )
+
+
+def skip_delivery(*, session: Session, delivery_id: int, reason: str, now: datetime) -> None:
+    """A recipient who erased their data, blocked the bot or turned broadcasts off since
+    the broadcast started: never sent."""
+    session.execute(
+        update(BroadcastDelivery)
+        .where(
+            col(BroadcastDelivery.id) == delivery_id,
+            col(BroadcastDelivery.status) == DeliveryStatus.pending,
+        )
+        .values(status=DeliveryStatus.skipped, last_error=reason, updated_at=now)
+    )
+
+
+def broadcast_tally(*, session: Session, broadcast_id: int) -> dict[str, int]:
+    """How many deliveries of the broadcast are in each status (every status named)."""
+    rows = session.exec(
+        select(BroadcastDelivery.status, func.count())
+        .where(BroadcastDelivery.broadcast_id == broadcast_id)
+        .group_by(BroadcastDelivery.status)
+    ).all()
+    tally = {status.value: 0 for status in DeliveryStatus}
+    tally.update({str(status): int(n) for status, n in rows})
+    return tally
+
+
+def record_broadcast_run(
+    *, session: Session, broadcast_id: int, by: str, now: datetime
+) -> tuple[Broadcast, dict[str, int]]:
+    """Audit one sending run (who, when, the tally after it); the broadcast is finished
+    once nothing is pending."""
+    broadcast = session.get(Broadcast, broadcast_id)
+    assert broadcast is not None
+    tally = broadcast_tally(session=session, broadcast_id=broadcast_id)
+    counts = dict(broadcast.counts or {})
+    counts["runs"] = [*counts.get("runs", []), {"by": by[:200], "at": now.isoformat(), **tally}]
+    counts["result"] = tally
+    broadcast.counts = counts
+    if tally[DeliveryStatus.pending.value] == 0 and broadcast.finished_at is None:
+        broadcast.finished_at = now
+    session.add(broadcast)
+    session.flush()
+    return broadcast, tally
+
+
+def set_broadcasts_off(*, session: Session, telegram_user_id: int) -> Respondent | None:
+    """The respondent pressed "no more news": no broadcast reaches them again."""
+    respondent = session.exec(
+        select(Respondent).where(Respondent.telegram_user_id == telegram_user_id)
+    ).first()
+    if respondent is not None and not respondent.broadcasts_off:
+        respondent.broadcasts_off = True
+        session.add(respondent)
+        session.flush()
+    return respondent

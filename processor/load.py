@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from processor.ikm import empty_skm
 from processor.pipeline import (
     ANSWER_COLUMNS,
     KIND_OF_QUESTION,
@@ -30,7 +31,7 @@ from shared.models import (
     SurveyRun,
 )
 from shared.pii import scrub_pii
-from shared.survey_data import PROFILE_FIELDS, AgencyList, Wilayah
+from shared.survey_data import PROFILE_FIELDS, SKM_ELEMENTS, AgencyList, Wilayah
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class CampaignFrames:
     # the campaign's own regions, if it has a list.
     profiles: pd.DataFrame | None = None
     wilayah: Wilayah | None = None
+    skm: pd.DataFrame | None = None  # processor.ikm.SKM_COLUMNS: submitted SKM scores
 
 
 def _frame(connection: Connection, statement) -> pd.DataFrame:  # type: ignore[no-untyped-def]
@@ -210,6 +212,7 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
         domain=answers["domain"].astype(object).where(answers["domain"].notna(), None),
         number=answers["number"].astype(float) if len(answers) else np.array([], dtype=float),
     )
+    skm = load_skm_scores(connection=connection, campaign=campaign)
     own = connection.execute(
         select(CampaignAgencies.agencies).where(CampaignAgencies.campaign_id == campaign.id)
     ).scalar_one_or_none()
@@ -226,6 +229,7 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
         agencies=None if own is None else AgencyList.model_validate({"agencies": own}),
         profiles=profiles,
         wilayah=None if regions is None else Wilayah.model_validate(regions),
+        skm=skm,
     )
 
 
@@ -266,3 +270,33 @@ def _imported_profiles(rows: pd.DataFrame, respondent: pd.Series) -> pd.DataFram
     wide = wide.reindex(columns=list(PROFILE_FIELDS)).reset_index()
     wide.columns.name = None
     return wide.astype(object).where(wide.notna(), None)
+
+
+def load_skm_scores(*, connection: Connection, campaign: Campaign) -> pd.DataFrame:
+    """The element scores of the campaign's submitted SKM runs (issue 14): run_id, unit
+    (service unit code), submitted_at, element and score (1-4); erased respondents left out."""
+    frame = _frame(
+        connection,
+        select(
+            SurveyRun.id.label("run_id"),
+            SurveyRun.service_unit.label("unit"),
+            SurveyRun.submitted_at,
+            Answer.question_id.label("element"),
+            Answer.value_choice.label("score"),
+        )
+        .join(Answer, Answer.run_id == SurveyRun.id)
+        .join(Respondent, Respondent.id == SurveyRun.respondent_id)
+        .where(
+            SurveyRun.campaign_id == campaign.id,
+            SurveyRun.instrument == "skm",
+            SurveyRun.status == "submitted",
+            SurveyRun.service_unit.is_not(None),
+            Respondent.erased.is_(False),
+            Answer.question_id.in_(SKM_ELEMENTS),
+        )
+        .order_by(SurveyRun.id, Answer.id),
+    )
+    if frame.empty:
+        return empty_skm()
+    scores = pd.to_numeric(frame["score"], errors="coerce")
+    return frame.assign(score=scores).dropna(subset=["score"]).astype({"score": int})

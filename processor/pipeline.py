@@ -48,6 +48,8 @@ KIND_OF_QUESTION: Mapping[tuple[str, str], str] = {
     ("internal", "realisation"): "staff_realisation",
     ("internal", "strategy"): "staff_strategy",
     ("internal", "target_indicator"): "staff_target",
+    # The SKM's closing suggestion is a citizen's suggestion for the unit's domain (issue 14).
+    ("skm", "saran"): "citizen_strategy",
 }
 _YEAR_TARGET = re.compile(r"^target_y(\d+)$")
 # A staff row's structured fields (internal v2): the codes of its agency and unit (stored

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pandas as pd
 import xlsxwriter
 
 from processor.analysis import Analysis
+from processor.curation_sheet import write_kurasi_sheet
 from processor.themes import scrub_texts
 from shared.clean import clean_text
 from shared.files import replace_atomically
@@ -102,6 +104,35 @@ LINK_SHEET_COLUMNS = (
     "kekuatan",
     "melalui",
 )
+
+
+def ikm_sheet(summary: dict) -> pd.DataFrame:
+    """The IKM sheet: per service unit and period, the NRR of each SKM element, the
+    converted IKM and its grade (PermenPANRB 14/2017), with a note when the unit has fewer
+    respondents than the regulation's minimum sample."""
+    rows = []
+    for entry in summary.get("ikm", []):
+        minimum = entry.get("minimum_sample")
+        note = (
+            f"di bawah sampel minimum ({entry['respondents']} < {minimum})"
+            if entry.get("below_minimum_sample")
+            else ""
+        )
+        rows.append(
+            {
+                "kode": entry.get("code", ""),
+                "unit layanan": entry["name"],
+                "periode": entry["period"],
+                "responden": entry["respondents"],
+                **{f"NRR {element}": value for element, value in entry["nrr"].items()},
+                "IKM": entry["ikm"],
+                "mutu": entry["grade"],
+                "kinerja": (entry.get("grade_label") or {}).get("id", ""),
+                "sampel minimum": minimum if minimum is not None else "",
+                "catatan": note,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def links_sheet(summary: dict) -> pd.DataFrame:
@@ -247,8 +278,11 @@ def coverage_frames(coverage: dict) -> list[pd.DataFrame]:
     return frames
 
 
-def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
-    """Overview, one sheet per domain (themes, gaps, dimensions), and the answers."""
+def write_analysis_xlsx(
+    analysis: Analysis, summary: dict, path: Path, *, domains: Sequence[str] = ()
+) -> Path:
+    """Overview, one sheet per domain (themes, gaps, dimensions), the links, the planner's
+    Kurasi sheet (`domains`: the codes its drop-down offers) and the answers."""
 
     def write(target: Path) -> None:
         with xlsxwriter.Workbook(str(target)) as book:
@@ -323,7 +357,7 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                 row = 0
                 for frame in coverage_frames(summary["coverage"]):
                     row = sheets.table(frame, "Cakupan", start_row=row, freeze=False)
-            used = {"Ringkasan", "Jawaban", "Tautan", "Cakupan"}
+            used = {"Ringkasan", "Jawaban", "Tautan", "IKM", "Kurasi", "Cakupan"}
             for code, domain in summary["domains"].items():
                 sheet = _sheet_name(code, used)
                 themes = pd.DataFrame(
@@ -389,11 +423,14 @@ def write_analysis_xlsx(analysis: Analysis, summary: dict, path: Path) -> Path:
                 )
                 sheets.sheet(sheet).write(row, 0, "Dimensi masalah", sheets.title)
                 sheets.table(dimensions, sheet, start_row=row + 1, freeze=False)
+            if summary.get("ikm"):
+                sheets.table(ikm_sheet(summary), "IKM", widths={"unit layanan": 40})
             sheets.table(
                 links_sheet(summary),
                 "Tautan",
                 widths={"sumber (label)": 45, "tujuan (label)": 45, "melalui": 20},
             )
+            write_kurasi_sheet(book, summary, domains=domains)
             sheets.table(
                 answers_sheet(analysis.texts.head(ANSWER_SHEET_ROWS), analysis.dimension_tags),
                 "Jawaban",

@@ -252,6 +252,43 @@ class Coverage:
 
 
 @dataclass(frozen=True, config=_CONFIG)
+class UnitIkm:
+    """One service unit's IKM in one period (summary.json `ikm`, issue 14)."""
+
+    name: str
+    period: str
+    respondents: int
+    nrr: dict[str, float]  # the nine SKM elements -> NRR (1-4)
+    ikm: float  # converted, 25-100
+    grade: str  # mutu pelayanan A-D
+    code: str = ""
+    domain: str | None = None  # the unit's domain code
+    grade_label: Names | None = None
+    population: int | None = None
+    minimum_sample: int | None = None
+    below_minimum_sample: bool = False
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class CurationStatus:
+    """How a planner's curation fared in this analysis (processor.curation.Outcome)."""
+
+    id: int
+    action: str
+    status: str  # "applied" or "stale" (tidak berlaku lagi)
+    subject: str = ""
+    before: str = ""
+    after: str = ""
+    by: str = ""
+    note: str = ""
+    theme_id: str | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self.status != "applied"
+
+
+@dataclass(frozen=True, config=_CONFIG)
 class Summary:
     schema_version: int
     campaign: Campaign
@@ -262,6 +299,16 @@ class Summary:
     unmapped: dict[str, int] = Field(default_factory=dict)
     period: Period = Field(default_factory=Period)
     coverage: Coverage | None = None  # schema_version 3
+    ikm: tuple[UnitIkm, ...] = ()
+    curations: tuple[CurationStatus, ...] = ()  # schema 3
+
+    def latest_ikm(self) -> list[UnitIkm]:
+        """Each unit's IKM of its latest period, in the summary's order."""
+        latest: dict[str, UnitIkm] = {}
+        for row in self.ikm:
+            if row.code not in latest or row.period > latest[row.code].period:
+                latest[row.code] = row
+        return list(latest.values())
 
     def domain_name(self, code: str, language: str) -> str:
         domain = self.domains.get(code)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from shared.models import Campaign, CampaignAgencies
+from shared.models import Campaign, CampaignAgencies, stored_id
 from shared.survey_data import (
     AgencyList,
     SurveyData,
@@ -76,7 +76,7 @@ def set_campaign_agencies(
     data = [agency.model_dump(mode="json") for agency in agencies.agencies]
     if row is None:
         row = CampaignAgencies(
-            campaign_id=campaign.id, agencies=data, source_file="", loaded_at=now
+            campaign_id=stored_id(campaign), agencies=data, source_file="", loaded_at=now
         )
     row.agencies, row.source_file, row.loaded_at = data, source_file[:255], now
     session.add(row)

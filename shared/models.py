@@ -8,6 +8,15 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import JSON, Field, SQLModel
 
+
+def stored_id(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed: typed `int`, not `int | None`."""
+    row_id = getattr(row, "id", None)
+    if not isinstance(row_id, int):
+        raise ValueError(f"{type(row).__name__} has not been stored yet")
+    return row_id
+
+
 # Enums are stored as plain strings (sa_type=String): portable, and no database enum types
 # to migrate when a value is added.
 
@@ -22,6 +31,7 @@ class Role(StrEnum):
 class Instrument(StrEnum):
     external = "external"
     internal = "internal"
+    skm = "skm"  # Survei Kepuasan Masyarakat of one service unit (issue 14)
 
 
 class RunStatus(StrEnum):
@@ -41,6 +51,7 @@ class DeliveryStatus(StrEnum):
     sent = "sent"
     blocked = "blocked"
     failed = "failed"
+    skipped = "skipped"  # broadcasts: erased, blocked or turned off before their turn
 
 
 class Campaign(SQLModel, table=True):
@@ -77,6 +88,7 @@ class Respondent(SQLModel, table=True):
     consent_version: str | None = Field(default=None, max_length=32)
     consent_declined_at: datetime | None = None
     opted_out: bool = False  # blocked the bot: never message again
+    broadcasts_off: bool = False  # turned "what we heard" messages (broadcasts) off
     erased: bool = False
     erased_at: datetime | None = None
     created_at: datetime
@@ -109,6 +121,8 @@ class SurveyRun(SQLModel, table=True):
     current_step: str = Field(default="", max_length=128)
     editing: bool = False  # answering an edit from the review: return to the review after
     source: str | None = Field(default=None, max_length=64)  # venue from the deep link
+    # An SKM run's service unit (service_units.yaml code); None for other instruments.
+    service_unit: str | None = Field(default=None, max_length=32)
     receipt_code: str | None = Field(default=None, max_length=16, unique=True)
     started_at: datetime
     updated_at: datetime
@@ -310,3 +324,65 @@ class CampaignWilayah(SQLModel, table=True):
     wilayah: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     source_file: str = Field(max_length=255)
     loaded_at: datetime
+
+
+class Curation(SQLModel, table=True):
+    """A planner's edit of a campaign's analysis (issue 11), loaded from the Kurasi sheet of
+    analysis.xlsx with `rembuk curate`: rename, merge or move a theme, move one answer,
+    confirm or reject a link. `target` and `value` are JSON (see processor.curation);
+    `before` and `after` say what changed, in words, for the audit. Undoing keeps the row
+    and records who undid it and when."""
+
+    __tablename__ = "curation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    action: str = Field(max_length=16)
+    target: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    value: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    before: str = Field(default="", sa_column=Column(Text, nullable=False))
+    after: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_by: str = Field(max_length=64)
+    created_at: datetime
+    undone_by: str | None = Field(default=None, max_length=64)
+    undone_at: datetime | None = None
+
+
+class Broadcast(SQLModel, table=True):
+    """A "what we heard" message of one digest to a campaign's respondents (issue 14).
+
+    One per digest: starting it again resumes the same broadcast, so nobody gets it twice.
+    The row is the audit record: who started it, when, and the counts (per domain and
+    language when started; sent/blocked/... when the last run ended)."""
+
+    __tablename__ = "broadcast"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    digest_id: int = Field(foreign_key="digest.id", unique=True)
+    started_by: str = Field(max_length=200)  # "cli:<os user>" or "planner:<pseudonym>"
+    started_at: datetime
+    finished_at: datetime | None = None
+    counts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class BroadcastDelivery(SQLModel, table=True):
+    """One respondent's copy of a broadcast: pending -> sent (or blocked/failed/skipped);
+    the same claim/lease columns as DigestDelivery, so the same delivery code sends it."""
+
+    __tablename__ = "broadcast_delivery"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "respondent_id", name="uq_broadcast_delivery"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
+    respondent_id: int = Field(foreign_key="respondent.id", index=True)
+    domains: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    language: str = Field(default="id", max_length=8)
+    status: DeliveryStatus = Field(default=DeliveryStatus.pending, sa_type=String(16))
+    parts_sent: int = 0
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime
+    sent_at: datetime | None = None

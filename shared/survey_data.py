@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -125,7 +125,7 @@ class Questionnaire(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")
     version: int = Field(ge=1)
-    instrument: Literal["external", "internal"]
+    instrument: Literal["external", "internal", "skm"]
     title: Localized
     intro: Localized
     questions: tuple[Question, ...] = Field(min_length=1)
@@ -320,7 +320,9 @@ class Agency(BaseModel):
 MAX_AGENCIES = 90
 
 
-def _check_names(kind: str, items: tuple, names_of) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _check_names(
+    kind: str, items: Sequence[Any], names_of: Callable[[Any], Iterable[str]]
+) -> dict[str, str]:
     """Codes unique, and no name (code, name, short, alias) naming two items; returns
     name_key -> code."""
     named: dict[str, str] = {}
@@ -648,6 +650,93 @@ def load_word_list(path: Path) -> frozenset[str]:
     )
 
 
+# The nine SKM elements (unsur) of PermenPANRB 14/2017, in the regulation's order: the ids of
+# skm.yaml's questions, each a choice scored "1".."4".
+SKM_ELEMENTS = (
+    "persyaratan",
+    "prosedur",
+    "waktu",
+    "biaya",
+    "produk",
+    "kompetensi",
+    "perilaku",
+    "pengaduan",
+    "sarana",
+)
+SKM_SCORES = ("1", "2", "3", "4")
+SKM_SUGGESTION = "saran"  # the optional free-text question that ends the SKM
+
+
+def check_skm(questionnaire: Questionnaire, where: str) -> None:
+    """The SKM has the nine elements, each a choice with exactly the scores 1-4 (in order),
+    and its suggestion is free text."""
+    for code in SKM_ELEMENTS:
+        question = questionnaire.by_id.get(code)
+        if question is None or question.kind is not QuestionKind.choice:
+            raise SurveyDataError(f"{where}: element {code}: missing or not a choice question")
+        if tuple(option.value for option in question.options) != SKM_SCORES:
+            raise SurveyDataError(f"{where}: element {code}: options must be the scores 1, 2, 3, 4")
+    suggestion = questionnaire.by_id.get(SKM_SUGGESTION)
+    if suggestion is None or suggestion.kind is not QuestionKind.text:
+        raise SurveyDataError(f"{where}: question {SKM_SUGGESTION}: missing or not free text")
+
+
+# Telegram's start parameter is at most 64 characters: "<campaign ≤32>--skm--<unit ≤24>".
+MAX_SERVICE_UNIT_CODE = 24
+
+
+class ServiceUnit(BaseModel):
+    """A service unit (unit layanan) running the SKM, e.g. the Dukcapil counter."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,23}$")
+    name: Localized
+    short: str = Field(min_length=1, max_length=24)
+    domain: str  # a domains.yaml code: the domain its suggestions count for
+    # Service users in a survey period, for the regulation's minimum sample; optional.
+    population: int | None = Field(default=None, ge=1)
+    campaigns: tuple[str, ...] = ()  # campaign codes it belongs to; () = every campaign
+
+    def in_campaign(self, campaign_code: str) -> bool:
+        return not self.campaigns or campaign_code.lower() in (c.lower() for c in self.campaigns)
+
+
+class ServiceUnitList(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = "service_units"
+    version: int = Field(default=1, ge=1)
+    units: tuple[ServiceUnit, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> ServiceUnitList:
+        codes = [unit.code for unit in self.units]
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            raise ValueError(f"unit {duplicates[0]}: duplicate code")
+        return self
+
+    @cached_property
+    def by_code(self) -> Mapping[str, ServiceUnit]:
+        return {unit.code: unit for unit in self.units}
+
+    def find(self, code: str, campaign_code: str) -> ServiceUnit | None:
+        """The unit `code` when it belongs to the campaign, else None."""
+        unit = self.by_code.get(code.lower())
+        return unit if unit is not None and unit.in_campaign(campaign_code) else None
+
+
+def load_service_units(path: Path) -> ServiceUnitList:
+    return _parse(ServiceUnitList, path)
+
+
+def check_service_unit_domains(units: ServiceUnitList, domains: DomainList, where: str) -> None:
+    for unit in units.units:
+        if unit.domain not in domains.by_code:
+            raise SurveyDataError(f"{where}: unit {unit.code}: unknown domain {unit.domain!r}")
+
+
 @dataclass(frozen=True)
 class SurveyData:
     """Everything the survey and the processor read from the data directory."""
@@ -662,6 +751,8 @@ class SurveyData:
     # The optional respondent profile and the default regions (issue 14).
     profile: ProfileQuestions | None = None
     wilayah: Wilayah | None = None
+    # The SKM's service units (issue 14); None only in hand-made SurveyData of tests.
+    service_units: ServiceUnitList | None = None
 
     def questionnaire(self, instrument: str) -> Questionnaire:
         return self.questionnaires[instrument]
@@ -717,13 +808,14 @@ REQUIRED_MESSAGES = (
 
 def load_survey_data(data_dir: Path = DATA_DIR) -> SurveyData:
     """Load and cross-check every data file; raise SurveyDataError naming what is wrong."""
-    questionnaires = {}
-    for instrument in ("external", "internal"):
+    questionnaires: dict[str, Questionnaire] = {}
+    for instrument in ("external", "internal", "skm"):
         path = data_dir / f"{instrument}.yaml"
         questionnaire = load_questionnaire(path)
         if questionnaire.instrument != instrument:
             raise SurveyDataError(f"{path}: instrument must be {instrument}")
         questionnaires[instrument] = questionnaire
+    check_skm(questionnaires["skm"], str(data_dir / "skm.yaml"))
     messages = load_messages(data_dir / "messages.yaml")
     missing = [key for key in REQUIRED_MESSAGES if key not in messages.messages]
     if missing:
@@ -744,6 +836,8 @@ def load_survey_data(data_dir: Path = DATA_DIR) -> SurveyData:
     _check_innovation_codes(innovations, innovations_path, domains=domains, dimensions=dimensions)
     agencies = load_agencies(data_dir / "agencies.yaml")
     check_agency_domains(agencies, domains, str(data_dir / "agencies.yaml"))
+    service_units = load_service_units(data_dir / "service_units.yaml")
+    check_service_unit_domains(service_units, domains, str(data_dir / "service_units.yaml"))
     return SurveyData(
         questionnaires=questionnaires,
         domains=domains,
@@ -754,6 +848,7 @@ def load_survey_data(data_dir: Path = DATA_DIR) -> SurveyData:
         units=load_units(data_dir / "units.yaml"),
         profile=load_profile_questions(data_dir / "profile.yaml"),
         wilayah=load_wilayah(data_dir / "wilayah.yaml"),
+        service_units=service_units,
     )
 
 

@@ -27,6 +27,8 @@ from processor.draft.content import (
     load_draft_texts,
 )
 from processor.draft.docx_writer import EVIDENCE_STYLE, PAPER_SIZES_CM, render_document
+from processor.draft.ikm import CHART_KEY as IKM_CHART
+from processor.draft.ikm import ikm_part
 from processor.draft.model import (
     DomainModel,
     Innovation,
@@ -277,6 +279,9 @@ def plan_from_summary(
     date = format_date(now.date(), format="long", locale="id_ID" if language == "id" else "en_GB")
     charts = [("domains", ctx.t("chart_domains")), ("dimensions", ctx.t("chart_dimensions"))]
     charts += [(f"themes:{c}", ctx.t("chart_themes", domain=ctx.domain(c))) for c in codes]
+    skm = ikm_part(ctx)
+    if skm is not None:
+        charts.append((IKM_CHART, ctx.t("chart_ikm")))
     return DraftPlan(
         language=language,
         title=ctx.t("title"),
@@ -293,6 +298,7 @@ def plan_from_summary(
         notice=ctx.t("draft_notice", fill=ctx.fill()),
         parts=(
             introduction(ctx, codes, small),
+            *((skm,) if skm is not None else ()),
             _overall(ctx, models),
             *(_domain_part(ctx, m) for m in models),
             other_inputs(ctx, codes, small),
@@ -314,6 +320,12 @@ def draft_filename(campaign_code: str, language: str) -> str:
     return f"draf-master-plan-{campaign_code}-{language}.docx"
 
 
+def _default_innovations() -> Sequence[Innovation]:
+    from shared.survey_data import DATA_DIR, load_innovations
+
+    return load_innovations(DATA_DIR / "innovations.yaml").innovations
+
+
 def write_draft(
     summary: Mapping[str, Any] | Summary,
     *,
@@ -326,15 +338,10 @@ def write_draft(
 ) -> Path:
     """Render and save the draft; returns the .docx path. Blocking: call via to_thread."""
     texts = texts or load_draft_texts()
-    if innovations is None:
-        from shared.survey_data import DATA_DIR, load_innovations
-
-        innovations = load_innovations(DATA_DIR / "innovations.yaml").innovations
+    patterns = innovations if innovations is not None else _default_innovations()
     parsed = parse_summary(summary)
-    plan = plan_from_summary(
-        parsed, language=language, now=now, texts=texts, innovations=innovations
-    )
-    ctx = Context(parsed, language, texts, {i.code: i for i in innovations})
+    plan = plan_from_summary(parsed, language=language, now=now, texts=texts, innovations=patterns)
+    ctx = Context(parsed, language, texts, {i.code: i for i in patterns})
     document = render_document(plan, render_charts(plan, ctx), ctx, paper=paper)
     path = out_dir / draft_filename(parsed.campaign.code, language)
 

@@ -12,6 +12,8 @@ import warnings
 from collections.abc import Sequence
 
 from processor.draft.content import Context, DraftPlan
+from processor.draft.ikm import CHART_KEY as IKM_CHART
+from processor.draft.ikm import ikm_chart
 from shared.clean import display_text
 
 _NO_GLYPH = re.compile("[\U00010000-\U0010ffff\u2600-\u27bf\ufe0f\u200d]")
@@ -132,4 +134,6 @@ def render_charts(plan: DraftPlan, ctx: Context) -> dict[str, bytes]:
                 answers,
                 stacked=True,
             )
+        elif key == IKM_CHART:
+            images[key] = ikm_chart(ctx, caption)
     return {key: image for key, image in images.items() if image is not None}

@@ -17,7 +17,11 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section as DocxSection
 from docx.shared import Cm, Pt, RGBColor
+from docx.table import _Cell, _Row
+from docx.text.paragraph import Paragraph
+from PIL.ImageFont import FreeTypeFont
 
 from processor.draft.content import Context, DraftPlan, Evidence, Part, Statement, Table
 from processor.draft.narrative import source_text
@@ -46,7 +50,7 @@ def _shortened(quote: str) -> str:
     return quote if len(quote) <= QUOTE_LENGTH else quote[: QUOTE_LENGTH - 1].rstrip() + "…"
 
 
-def _field(paragraph, instruction: str, shown: str = "") -> None:  # type: ignore[no-untyped-def]
+def _field(paragraph: Paragraph, instruction: str, shown: str = "") -> None:
     """A Word field (PAGE, TOC …) that Word computes; `shown` until it does."""
     run = paragraph.add_run()
     begin = OxmlElement("w:fldChar")
@@ -66,7 +70,7 @@ def _field(paragraph, instruction: str, shown: str = "") -> None:  # type: ignor
     paragraph.add_run()._r.append(end)
 
 
-def _page_setup(section, paper: str, *, landscape: bool) -> None:  # type: ignore[no-untyped-def]
+def _page_setup(section: DocxSection, paper: str, *, landscape: bool) -> None:
     width, height = PAPER_SIZES_CM[paper]
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
@@ -80,7 +84,7 @@ def _page_setup(section, paper: str, *, landscape: bool) -> None:  # type: ignor
         section.top_margin, section.bottom_margin = Cm(MARGINS_CM["top"]), Cm(MARGINS_CM["bottom"])
 
 
-def _footer(section, page_word: str) -> None:  # type: ignore[no-untyped-def]
+def _footer(section: DocxSection, page_word: str) -> None:
     """ "Halaman N" centred in the footer; later sections inherit it."""
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -89,7 +93,7 @@ def _footer(section, page_word: str) -> None:  # type: ignore[no-untyped-def]
 
 
 @functools.cache
-def _measuring_font(bold: bool, size_pt: float):  # type: ignore[no-untyped-def]
+def _measuring_font(bold: bool, size_pt: float) -> FreeTypeFont:
     """DejaVu Sans (shipped with matplotlib): a little wider than Arial, so a word that fits
     measured in it fits in Word and LibreOffice as well."""
     import matplotlib
@@ -128,14 +132,14 @@ def column_widths(table: Table, total_cm: float) -> tuple[list[float], float] | 
     return None
 
 
-def _shade(cell, fill: str) -> None:  # type: ignore[no-untyped-def]
+def _shade(cell: _Cell, fill: str) -> None:
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:fill"), fill)
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _row_flags(row, *, header: bool) -> None:  # type: ignore[no-untyped-def]
+def _row_flags(row: _Row, *, header: bool) -> None:
     properties = row._tr.get_or_add_trPr()
     if header:  # repeated on every page
         repeat = OxmlElement("w:tblHeader")

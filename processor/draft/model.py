@@ -27,17 +27,35 @@ class Localized(Protocol):
 
 
 class Innovation(Protocol):
-    """What the draft reads of an innovation pattern (shared.survey_data.Innovation)."""
+    """What the draft reads of an innovation pattern (shared.survey_data.Innovation); read-only,
+    as that model is frozen."""
 
-    code: str
-    name: Localized
-    description: Localized
-    basis: Localized
-    domains: Sequence[str]
-    dimensions: Sequence[str]
-    keywords: Sequence[str]
-    instrument: str
-    quick_win: bool
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> Localized: ...
+
+    @property
+    def description(self) -> Localized: ...
+
+    @property
+    def basis(self) -> Localized: ...
+
+    @property
+    def domains(self) -> Sequence[str]: ...
+
+    @property
+    def dimensions(self) -> Sequence[str]: ...
+
+    @property
+    def keywords(self) -> Sequence[str]: ...
+
+    @property
+    def instrument(self) -> str: ...
+
+    @property
+    def quick_win(self) -> bool: ...
 
 
 Value = float | tuple[float, float]  # a figure, or (lowest, highest) when officers disagree
@@ -136,15 +154,16 @@ def merge_rows(rows: Iterable[GapRow]) -> list[GapRow]:
     (lowest, highest) when they do not."""
     groups: dict[tuple[str, str], list[GapRow]] = {}
     for row in rows:
-        key = tuple(" ".join(text.lower().split()) for text in (row.strategy, row.indicator))
-        groups.setdefault(key, []).append(row)  # type: ignore[arg-type]
+        strategy, indicator = (" ".join(t.lower().split()) for t in (row.strategy, row.indicator))
+        groups.setdefault((strategy, indicator), []).append(row)
     return [_merge(group) for group in groups.values()]
 
 
-def _agree(values: Sequence[float]) -> Value | None:
-    if not values:
+def _agree(values: Sequence[Value]) -> Value | None:
+    figures = [f for value in values for f in (value if isinstance(value, tuple) else (value,))]
+    if not figures:
         return None
-    low, high = min(values), max(values)
+    low, high = min(figures), max(figures)
     return low if low == high else (low, high)
 
 
@@ -467,7 +486,7 @@ def build_domain_model(
         domain=domain,
         priorities=priorities,
         other_rows=other_rows,
-        other_actions=tuple(_row_action(row, years) for row in other_rows),  # type: ignore[arg-type]
+        other_actions=tuple(_row_action(row, years) for row in other_rows),
         policies=policies,
         dimensions_below_minimum=below,
     )

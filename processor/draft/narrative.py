@@ -278,7 +278,7 @@ def objective(ctx: Context, priority: Priority) -> Statement:
         text = ctx.t(
             "objective_citizens",
             need=need.shown_label,
-            share=ctx.n(indicator.baseline or 0),
+            share=ctx.value(indicator.baseline or 0),
             year=indicator.baseline_year or "",
             target=ctx.value(proposed) if proposed is not None else ctx.fill(ctx.t("fill_target")),
             check=ctx.t("check_proposal") if proposed is not None else "",
@@ -306,7 +306,7 @@ def result(ctx: Context, priority: Priority) -> Statement:
         text = ctx.t(
             "result_citizens",
             need=priority.need.shown_label,
-            share=ctx.n(indicator.baseline or 0),
+            share=ctx.value(indicator.baseline or 0),
             year=indicator.baseline_year or "",
         )
         return Statement(text, theme_evidence(priority.need))

@@ -3,9 +3,10 @@ indicative budget summed per agency (OPD) and year."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from processor.draft.content import Context, Table
+from processor.draft.ikm import goal_indicator
 from processor.draft.model import Action, DomainModel, Indicator, Priority, Value
 from processor.draft.narrative import action_text, baseline_text, source_text
 
@@ -24,7 +25,7 @@ def _unit(ctx: Context, indicator: Indicator) -> str:
     return ctx.names(indicator.unit, "–") if indicator.unit else "–"
 
 
-def _opd(ctx: Context, names: dict[str, str] | None, code: str | None, fallback: str) -> str:
+def _opd(ctx: Context, names: Mapping[str, str] | None, code: str | None, fallback: str) -> str:
     return ctx.names(names or {}, code or fallback) if (names or code) else fallback
 
 
@@ -122,6 +123,14 @@ def _verification(ctx: Context, indicator: Indicator) -> str:
     return ctx.t("lf_verify_indicator", opd=opd)
 
 
+def _goal_indicator(ctx: Context, name: str, code: str) -> tuple[str, str, str]:
+    """(indicator, unit, baseline) of the goal: the IKM of the domain's service units, today's
+    value the baseline when they ran the SKM (issue 14)."""
+    units = [row for row in ctx.summary.latest_ikm() if row.domain == code]
+    indicator, baseline = goal_indicator(ctx, name, units)
+    return indicator, ctx.t("lf_unit_index"), baseline
+
+
 def logframe(ctx: Context, model: DomainModel, responsible: str) -> Table:
     """A domain's logical framework: goal, purpose, one output per priority need with its
     indicator, unit, baseline and yearly targets, and its activities."""
@@ -134,9 +143,7 @@ def logframe(ctx: Context, model: DomainModel, responsible: str) -> Table:
         (
             ctx.t("lf_goal"),
             ctx.t("lf_goal_text", domain=name),
-            ctx.t("lf_goal_indicator", domain=name),
-            ctx.t("lf_unit_index"),
-            ctx.fill(ctx.t("fill_ikm")),
+            *_goal_indicator(ctx, name, model.code),
             *blank,
             responsible,
             ctx.t("lf_goal_verification"),

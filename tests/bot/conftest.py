@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ def make_settings(database_url: str, api: FakeBotAPI, **overrides: Any) -> Setti
         admin_ids=str(ADMIN_ID),
         pseudonym_key="test-key",
         telegram_rate_limit=0,
+        # Never the working copy's out/: an erasure scrubs the files under it.
+        output_dir=tempfile.mkdtemp(prefix="rembuk-test-out-"),
     )
     values.update(overrides)
     return load_settings(**values)

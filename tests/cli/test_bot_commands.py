@@ -20,8 +20,10 @@ from shared.settings import load_settings
 
 
 @pytest.fixture
-def env(database_url: str, monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:
+def env(database_url: str, monkeypatch: pytest.MonkeyPatch, engine: Engine, tmp_path: Path) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
+    # Never the working copy's out/: an erasure scrubs the files under it.
+    monkeypatch.setenv("REMBUK_OUTPUT_DIR", str(tmp_path / "out"))
     monkeypatch.setenv("REMBUK_PSEUDONYM_KEY", "test-key")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
 
@@ -71,6 +73,36 @@ def test_link_for_a_venue(env: None, tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert qr.exists()
     bad = CliRunner().invoke(app, ["link", "umum", "--venue", "pasar baru"])
     assert bad.exit_code == 1
+
+
+def test_link_for_a_service_units_skm(
+    env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import deeplinks
+
+    monkeypatch.setenv("REMBUK_BOT_USERNAME", "rembuk_tjb_bot")
+    qr = tmp_path / "loket.png"
+    result = CliRunner().invoke(
+        app, ["link", "umum", "--unit", "dukcapil", "--instrument", "skm", "--qr", str(qr)]
+    )
+    assert result.exit_code == 0, result.output
+    link = result.stdout.strip().splitlines()[-1]
+    assert link.endswith("?start=umum--skm--dukcapil")
+    assert qr.read_bytes().startswith(b"\x89PNG")
+    payload = link.split("start=")[1]
+    assert deeplinks.parse_payload(payload) == deeplinks.CampaignLink("umum", unit="dukcapil")
+    # The longest campaign code and unit code still fit Telegram's 64 characters.
+    longest = deeplinks.skm_payload("c" * 32, "u" * 24)
+    assert len(longest) <= 64 and deeplinks.parse_payload(longest).unit == "u" * 24
+    for args, message in [
+        (["--unit", "nowhere", "--instrument", "skm"], "No service unit 'nowhere'"),
+        (["--instrument", "skm"], "use --unit UNIT with --instrument skm"),
+        (["--unit", "dukcapil"], "use --unit UNIT with --instrument skm"),
+        (["--unit", "dukcapil", "--instrument", "skm", "--venue", "x"], "leave out --venue"),
+        (["--instrument", "paper"], "--instrument must be external or skm"),
+    ]:
+        bad = CliRunner().invoke(app, ["link", "umum", *args])
+        assert bad.exit_code == 1 and message in bad.output, (args, bad.output)
 
 
 def test_an_admin_erases_a_respondent_by_receipt_code(

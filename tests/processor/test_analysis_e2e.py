@@ -196,6 +196,7 @@ def test_run_analysis_writes_the_documented_summary(
         "lingkungan_hidup",
         "adminduk_perizinan",
         "Tautan",
+        "Kurasi",
         "Jawaban",
     ]
     answers = book["Jawaban"]

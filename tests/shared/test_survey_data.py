@@ -258,3 +258,44 @@ def test_the_internal_questionnaire_asks_a_rows_agency_unit_baseline_and_budget(
     assert internal.target_range == (0, 1_000_000_000)  # the target's, not the budget's
     whole = {u.code for u in survey_data.units.units if u.whole}
     assert {"unit", "orang", "desa", "dokumen"} <= whole and "persen" not in whole
+
+
+def _drop_question(data: dict, question_id: str) -> None:
+    data["questions"] = [q for q in data["questions"] if q["id"] != question_id]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: _drop_question(d, "biaya"), "element biaya: missing or not a choice"),
+        (
+            lambda d: d["questions"][4]["options"].reverse(),
+            "element biaya: options must be the scores 1, 2, 3, 4",
+        ),
+        (lambda d: _drop_question(d, "saran"), "question saran: missing or not free text"),
+        (lambda d: d.update(instrument="external"), "instrument must be skm"),
+    ],
+)
+def test_a_broken_skm_is_refused_at_start_up(data_dir_copy: Path, change, expected: str) -> None:  # type: ignore[no-untyped-def]
+    path = data_dir_copy / "skm.yaml"
+    edit_yaml(path, change)
+    with pytest.raises(SurveyDataError) as error:
+        load_survey_data(data_dir_copy)
+    assert "skm.yaml" in str(error.value) and expected in str(error.value)
+
+
+def test_service_units_name_known_domains_and_fit_a_deep_link(data_dir_copy: Path) -> None:
+    data = load_survey_data(data_dir_copy)
+    assert data.service_units is not None
+    assert data.service_units.find("DUKCAPIL", "tjb2027").domain == "adminduk_perizinan"
+    only = data.service_units.by_code["rsud"].model_copy(update={"campaigns": ("lain",)})
+    assert only.in_campaign("LAIN") and not only.in_campaign("tjb2027")
+    edit_yaml(
+        data_dir_copy / "service_units.yaml",
+        lambda d: d["units"][0].update(domain="tidak_ada", campaigns=["lain"]),
+    )
+    with pytest.raises(SurveyDataError, match="unit dukcapil: unknown domain 'tidak_ada'"):
+        load_survey_data(data_dir_copy)
+    edit_yaml(data_dir_copy / "service_units.yaml", lambda d: d["units"][0].update(code="u" * 25))
+    with pytest.raises(SurveyDataError, match="service_units.yaml"):
+        load_survey_data(data_dir_copy)
