@@ -19,6 +19,8 @@ def settings(database_url: str, api: FakeBotAPI) -> Settings:
     # The consultation's profile, an SKM and the consultation again: more updates than the
     # flood throttle lets a person send in 10 s (20); a person taps them in minutes.
     return make_settings(database_url, api, throttle_max_updates=100)
+
+
 # The button to press for each element, in order (the regulation's wording).
 TAPS = (
     "Sangat sesuai",
