@@ -134,6 +134,7 @@ def erase_respondent(
     report = erasure.ErasureReport(traces)
     if traces.answer_ids or traces.texts:
         report.digests = len(erasure.scrub_digests(session=session, traces=traces))
+        erasure.scrub_curations(session=session, traces=traces)
         report.directories = erasure.digest_directories(session=session)
     return report
 

@@ -116,15 +116,26 @@ def _report_curations(outcomes: list[dict]) -> None:
 
 def import_answers(
     file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file; columns in the README.")],
-    instrument: Annotated[str, typer.Option(help="external (citizens) or internal (staff).")],
+    instrument: Annotated[
+        str | None,
+        typer.Option(help="external (citizens) or internal (staff); for --format form."),
+    ] = None,
     campaign: Annotated[
         str | None, typer.Option(help="Campaign code (default: the open one).")
     ] = None,
     replace: Annotated[
         bool, typer.Option(help="Replace the answers of an earlier import of this file.")
     ] = False,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", help="form (paper FGD forms) or lapor (SP4N-LAPOR! Laporan Ringkas)."
+        ),
+    ] = "form",
 ) -> None:
     """Load answers from paper forms; bad rows are listed, good rows loaded in one go."""
+    if format != "form":
+        return _import_other_format(format, file, campaign=campaign)
     from processor.importer import (
         ImportFileError,
         file_digest,
@@ -212,6 +223,68 @@ def import_answers(
     note = f" (replacing {replaced} earlier answers)" if replaced else ""
     console.print(
         f"Imported {len(rows)} rows ({answers} answers) into {chosen.code}{note}; "
+        f"{len(errors)} rows skipped."
+    )
+    if errors:
+        raise typer.Exit(1)
+
+
+def _import_other_format(format: str, file: Path, *, campaign: str | None) -> None:
+    if format != "lapor":
+        raise fail("--format must be form or lapor")
+    import_lapor(file, campaign=campaign)
+
+
+def import_lapor(file: Path, *, campaign: str | None) -> None:
+    """Load the reports of a SP4N-LAPOR! export that the campaign does not have yet."""
+    from processor.importer import ImportFileError, file_digest, read_table
+    from processor.lapor import import_reports, parse_reports
+    from shared import crud
+    from shared.db import session_scope
+    from shared.lapor_data import load_lapor_mapping
+
+    if not file.is_file():
+        raise fail(f"No file {file}")
+    settings = settings_or_exit()
+    survey_data = survey_data_or_exit()
+    mapping = load_lapor_mapping(domains=survey_data.domains)
+    engine = ready(settings, survey_data)
+    try:
+        with session_scope(engine) as session:
+            chosen = _pick_campaign(session, campaign)
+            try:
+                table = read_table(
+                    file, max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows
+                )
+                reports, errors = parse_reports(table, mapping=mapping)
+            except ImportFileError as exc:
+                raise fail(f"{file.name}: {exc}") from None
+            except Exception as exc:  # a reader's own error (csv, zip, xml): name the file
+                raise fail(
+                    f"{file.name}: cannot read it ({type(exc).__name__}: {first_line(str(exc))})"
+                ) from exc
+            for error in errors:
+                console.print(f"[yellow]row {error.row}: {error.reason}[/yellow]")
+            key = crud.get_secret(
+                session=session, name=crud.PSEUDONYM_SECRET, configured=settings.pseudonym_key
+            )
+            try:
+                result = import_reports(
+                    session=session,
+                    campaign=chosen,
+                    file=file.name,
+                    reports=reports,
+                    pseudonym_key=key,
+                    now=datetime.now(UTC),
+                    content_hash=file_digest(file),
+                )
+            except ImportFileError as exc:
+                raise fail(f"{file.name}: {exc}") from None
+    finally:
+        engine.dispose()
+    console.print(
+        f"Imported {result.new} new reports into {chosen.code} ({result.confidential} "
+        f"Rahasia, {result.anonymous} Anonim); {result.known} already imported, "
         f"{len(errors)} rows skipped."
     )
     if errors:

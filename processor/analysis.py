@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from processor.complaints import mask_confidential, withhold_confidential
 from processor.coverage import coverage_summary, empty_profiles
 from processor.ikm import ikm_table
 from processor.links import LinkParameters, evidence_links, subject_features
@@ -141,6 +142,13 @@ def analyse(
         noise=tools.text.label_noise,
         tidy=tools.text.tidy_label,
     )
+    # Rahasia complaints: counted, never quoted (issue 11 item 6).
+    themes = replace(
+        themes,
+        table=withhold_confidential(
+            themes.table, texts, tidy=tools.text.tidy_label, label_length=params.label_length
+        ),
+    )
     themes = replace(
         themes,
         table=themes.table.assign(label_formal=formal_labels(themes.table, texts)),
@@ -165,7 +173,7 @@ def analyse(
     return Analysis(
         campaign=campaign,
         runs=runs,
-        texts=texts,
+        texts=mask_confidential(texts),  # what the answer tables show
         targets=targets,
         themes=themes,
         dimension_tags=tags,

@@ -87,6 +87,24 @@ def new_themes(summary: Summary, previous: Summary | None) -> list[tuple[str, Th
     return sorted(result, key=lambda x: (-x[2], x[0], x[1].id))
 
 
+def _complaint_lines(domain: Domain, t, counted) -> list[str]:  # type: ignore[no-untyped-def]
+    """Complaint-channel reports of the domain (issue 11 item 6): how many, and their
+    largest themes, as "N pengaduan" beside the FGD answers."""
+    total = sum(theme.answer_count for theme in domain.themes.get("citizen_complaint", ()))
+    if not total:
+        return []
+    lines = [t("digest_complaints", count=counted("count_complaints", total))]
+    lines += [
+        t(
+            "digest_item",
+            label=escape_text(theme.shown_label),
+            count=counted("count_complaints", theme.answer_count),
+        )
+        for theme in domain.top("citizen_complaint", TOP_ITEMS)
+    ]
+    return lines
+
+
 def _need_label(summary: Summary, code: str, gap: Gap) -> str:
     theme = summary.domains[code].theme(gap.need_theme_id)
     return theme.shown_label if theme is not None else gap.need_label
@@ -210,6 +228,7 @@ def digest_blocks(
                     )
                     for theme in themes
                 ]
+        lines += _complaint_lines(domain, t, counted)
         if len(lines) == listed:  # answers, but none shared by two people yet
             lines.append(t("digest_domain_few"))
         domain_blocks.append("\n".join(lines))

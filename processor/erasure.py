@@ -35,7 +35,7 @@ from sqlmodel import Session, select
 from processor.digest import escape_text
 from shared.clean import clean_text
 from shared.files import replace_atomically
-from shared.models import Answer, AnswerRevision, Digest, SurveyRun
+from shared.models import Answer, AnswerRevision, Curation, Digest, SurveyRun
 from shared.pii import scrub_pii
 
 logger = logging.getLogger(__name__)
@@ -175,6 +175,10 @@ def scrub_summary(summary: Mapping[str, Any], traces: Traces) -> tuple[dict, dic
         _scrub_domain(domain, traces, relabels)
     for domain in domains.values():
         _relabel_references(domain, relabels)
+    for curation in scrubbed.get("curations") or []:
+        for name in ("subject", "before", "after"):
+            if isinstance(curation.get(name), str):
+                curation[name] = _relabel_text(curation[name], relabels)
     return scrubbed, relabels
 
 
@@ -225,6 +229,28 @@ def _rerender_draft(path: Path, summary: dict, now: datetime) -> None:
         written.replace(path)
 
 
+def _relabel_text(text: str, relabels: Mapping[str, str]) -> str:
+    for old, new in relabels.items():
+        text = text.replace(old, new)
+    return text
+
+
+def scrub_key(key: Any, traces: Traces, relabels: Mapping[str, str]) -> Any:
+    """A curation key (the Kurasi sheet's hidden column, the curation table's JSON): their
+    answer ids dropped, a label that was theirs replaced (by its new label, else by the
+    theme's keywords). Pure."""
+    if isinstance(key, list):
+        return [scrub_key(item, traces, relabels) for item in key if not traces.names(item)]
+    if not isinstance(key, dict):
+        return key
+    scrubbed = {name: scrub_key(item, traces, relabels) for name, item in key.items()}
+    label = scrubbed.get("label")
+    if traces.labelled(label):
+        keywords = scrubbed.get("keywords") or []
+        scrubbed["label"] = relabels.get(str(label)) or ", ".join(map(str, keywords))
+    return scrubbed
+
+
 def _scrub_cell(value: object, traces: Traces, relabels: Mapping[str, str]) -> object:
     if not isinstance(value, str) or not value:
         return value
@@ -232,9 +258,18 @@ def _scrub_cell(value: object, traces: Traces, relabels: Mapping[str, str]) -> o
         return relabels[value]
     if traces.said(value):
         return ""
+    if value.startswith("{"):
+        try:
+            key = json.loads(value)
+        except ValueError:
+            key = None
+        if isinstance(key, dict):
+            scrubbed = scrub_key(key, traces, relabels)
+            return value if scrubbed == key else json.dumps(scrubbed, ensure_ascii=False)
     if "\n" in value:
-        return "\n".join(line for line in value.split("\n") if not traces.said(line))
-    return value
+        value = "\n".join(line for line in value.split("\n") if not traces.said(line))
+    relabelled = _relabel_text(value, relabels)
+    return value if relabelled == value else relabelled
 
 
 def scrub_workbook(path: Path, traces: Traces, relabels: Mapping[str, str]) -> None:
@@ -334,6 +369,34 @@ def scrub_digests(*, session: Session, traces: Traces) -> list[Digest]:
         changed.append(digest)
     session.flush()
     return changed
+
+
+def scrub_curations(*, session: Session, traces: Traces) -> int:
+    """The planners' curations keep a theme's key (label, answer ids) and the label before
+    and after: their answer ids and a label that was their words go. Returns rows changed."""
+    changed = 0
+    for curation in session.exec(select(Curation)):
+        target = scrub_key(curation.target, traces, {})
+        value = scrub_key(curation.value, traces, {})
+        words = {
+            name: "" if _quotes(getattr(curation, name), traces) else getattr(curation, name)
+            for name in ("before", "after")
+        }
+        if (target, value) == (curation.target, curation.value) and all(
+            words[name] == getattr(curation, name) for name in words
+        ):
+            continue
+        curation.target, curation.value = target, value
+        curation.before, curation.after = words["before"], words["after"]
+        session.add(curation)
+        changed += 1
+    session.flush()
+    return changed
+
+
+def _quotes(text: str, traces: Traces) -> bool:
+    plain = _norm(text)
+    return any(len(t) >= 12 and t in plain for t in traces.texts)
 
 
 def digest_directories(*, session: Session) -> list[tuple[Path, datetime]]:

@@ -25,7 +25,15 @@ from shared.spelling import SpellingRules
 from shared.survey_data import AgencyList, UnitList
 from shared.text import TextTools
 
-CITIZEN_KINDS = ("citizen_need", "citizen_reason", "citizen_obstacle", "citizen_strategy")
+# citizen_complaint: a report of a complaint channel (processor/lapor.py, issue 11 item 6),
+# grouped by domain and theme like a need or an obstacle.
+CITIZEN_KINDS = (
+    "citizen_need",
+    "citizen_reason",
+    "citizen_obstacle",
+    "citizen_strategy",
+    "citizen_complaint",
+)
 STAFF_KINDS = (
     "staff_need",
     "staff_obstacle",
@@ -43,6 +51,8 @@ KIND_OF_QUESTION: Mapping[tuple[str, str], str] = {
     ("external", "reason"): "citizen_reason",
     ("external", "obstacle"): "citizen_obstacle",
     ("external", "strategy"): "citizen_strategy",
+    ("external", "complaint"): "citizen_complaint",
+    ("external", "complaint_confidential"): "citizen_complaint",  # Rahasia: never quoted
     ("internal", "need"): "staff_need",
     ("internal", "obstacle"): "staff_obstacle",
     ("internal", "realisation"): "staff_realisation",
@@ -253,25 +263,33 @@ def assign_domains(
     if needs_domain.any():
         pending = texts.loc[needs_domain]
         # ANSWER_BREAK stops keyword phrases from matching across two answers.
+        # A long text's subject (its headline) weighs more than what it mentions in passing.
+        text_codes, distinct = pd.factorize(pending["text"])
+        subject = pd.Series(
+            np.array([classifier.subject(text) for text in distinct], dtype=object)[text_codes],
+            index=pending.index,
+        )
+        columns = (*STREAM_COLUMNS, "subject")
         joined: dict[str, list[list[str]]] = {}
         for unit, *streams in zip(
-            pending["unit"], *(pending[c] for c in STREAM_COLUMNS), strict=True
+            pending["unit"], *(pending[c] for c in STREAM_COLUMNS), subject, strict=True
         ):
-            parts = joined.setdefault(unit, [[] for _ in STREAM_COLUMNS])
+            parts = joined.setdefault(unit, [[] for _ in columns])
             for part, value in zip(parts, streams, strict=True):
                 part.append(value)
         unit_names = sorted(joined)
         units = pd.DataFrame(
             {
                 column: [f" {ANSWER_BREAK} ".join(joined[u][i]) for u in unit_names]
-                for i, column in enumerate(STREAM_COLUMNS)
+                for i, column in enumerate(columns)
             },
             index=pd.Index(unit_names, name="unit"),
             dtype=object,
         )
         codes, uniques = pd.factorize(units["words"])
         first_of_each = units.iloc[np.unique(codes, return_index=True)[1]]
-        verdict = classifier.classify(first_of_each, threshold=threshold)
+        subjects = [s if s.strip(f" {ANSWER_BREAK}") else "" for s in first_of_each["subject"]]
+        verdict = classifier.classify(first_of_each, threshold=threshold, subjects=subjects)
         unit_domain = pd.Series(verdict["domain"].to_numpy()[codes], index=units.index)
         unit_confidence = pd.Series(verdict["confidence"].to_numpy()[codes], index=units.index)
         domain.loc[needs_domain] = pending["unit"].map(unit_domain).to_numpy()

@@ -12,6 +12,7 @@ import pandas as pd
 import xlsxwriter
 
 from processor.analysis import Analysis
+from processor.complaints import mask_confidential
 from processor.curation_sheet import write_kurasi_sheet
 from processor.themes import scrub_texts
 from shared.clean import clean_text
@@ -466,6 +467,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def write_answers_export(answers: pd.DataFrame, path: Path, *, file_format: str) -> Path:
     """The pseudonymised answers (texts PII-scrubbed) as CSV or XLSX. The XLSX writer stores
     every text as a string cell, never a formula, so only the CSV needs neutralising."""
+    answers = mask_confidential(answers)  # Rahasia complaints: never their text
     export = _clean_frame(answers.assign(text=scrub_texts(answers["text"])))
 
     def write(target: Path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -110,22 +110,6 @@ def _keywords(
 def _shorten(text: str, length: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-def _cluster(matrix: sparse.csr_matrix, distance: float) -> np.ndarray:
-    if matrix.shape[0] < 2:
-        return np.zeros(matrix.shape[0], dtype=int)
-    similarity = (matrix @ matrix.T).toarray()
-    distances = np.clip(1.0 - similarity, 0.0, 2.0)
-    distances = (distances + distances.T) / 2  # float rounding can break symmetry
-    np.fill_diagonal(distances, 0.0)
-    model = AgglomerativeClustering(
-        n_clusters=None,
-        metric="precomputed",
-        linkage="average",
-        distance_threshold=distance,
-    )
-    return model.fit_predict(distances)
 
 
 def l2(matrix: sparse.spmatrix) -> sparse.csr_matrix:
@@ -239,6 +223,294 @@ def _typos_by_text(texts: pd.DataFrame) -> dict[str, int]:
     return dict(zip(with_typos["text"], with_typos["typos"].astype(int), strict=True))
 
 
+def surface_forms(texts: pd.DataFrame, fallback: Mapping[str, str] = {}) -> dict[str, str]:  # noqa: B006 - read only
+    """The word shown for each stem: the normalised form the answers use most often for it
+    ("penanganan" for "tangan" when that is how people wrote it), ties to the shorter, then
+    alphabetical; stems the answers never use keep their `fallback` form."""
+    pairs = texts.groupby(["norm", "stems"], sort=False).size()
+    return {**fallback, **_commonest_forms(pairs.items())}
+
+
+def _commonest_forms(pairs) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """{stem: its commonest word} from ((norm, stems), count) pairs (see surface_forms)."""
+    best: dict[str, tuple[int, int, str]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for (norm, stems), n in pairs:
+        words, roots = str(norm).split(), str(stems).split()
+        if len(words) != len(roots):
+            continue
+        for word, root in zip(words, roots, strict=True):
+            counts[(root, word)] = counts.get((root, word), 0) + int(n)
+    for (root, word), n in counts.items():
+        rank = (-n, len(word), word)
+        if root not in best or rank < best[root]:
+            best[root] = rank
+    return {root: rank[2] for root, rank in best.items()}
+
+
+# Long texts (letters) share fewer of their words than short answers saying the same: two
+# letters about one problem have a cosine of ~0.1 where two short answers have ~0.4. So a
+# pair with a text of more than SHORT_TEXT_WORDS content words is compared on single
+# words only, and its similarity scaled up by sqrt(words / SHORT_TEXT_WORDS) for each long
+# text: as if each letter were cut to SHORT_TEXT_WORDS words of its point. Pairs of short
+# answers are compared exactly as before.
+SHORT_TEXT_WORDS = 8
+
+
+def _length_scale(keys: np.ndarray) -> np.ndarray:
+    words = np.array([len(str(key).split()) for key in keys], dtype=float)
+    return np.sqrt(np.maximum(1.0, words / SHORT_TEXT_WORDS))
+
+
+def _similarity(rows: np.ndarray, vectors: KeyVectors, unigram: np.ndarray) -> np.ndarray:
+    """Cosine similarities of these distinct texts (length-aware, see SHORT_TEXT_WORDS)."""
+    matrix = vectors.matrix[rows]
+    similarity = (matrix @ matrix.T).toarray()
+    scale = _length_scale(vectors.keys[rows])
+    long = scale > 1.0
+    if long.any():
+        single = l2(matrix @ sparse.diags(unigram.astype(np.float32)))
+        scaled = (single @ single.T).toarray() * np.outer(scale, scale)
+        either = long[:, None] | long[None, :]
+        similarity = np.where(either, np.minimum(scaled, 1.0), similarity)
+    return similarity
+
+
+def _cluster(similarity: np.ndarray, distance: float) -> np.ndarray:
+    if similarity.shape[0] < 2:
+        return np.zeros(similarity.shape[0], dtype=int)
+    distances = np.clip(1.0 - similarity, 0.0, 2.0)
+    distances = (distances + distances.T) / 2  # float rounding can break symmetry
+    np.fill_diagonal(distances, 0.0)
+    model = AgglomerativeClustering(
+        n_clusters=None,
+        metric="precomputed",
+        linkage="average",
+        distance_threshold=distance,
+    )
+    return model.fit_predict(distances)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The distinct texts of one (domain, kind), ranked: most frequent first, then by text."""
+
+    domain: str
+    kind: str
+    keys: np.ndarray  # distinct key_index values, sorted
+    inverse: np.ndarray  # position in keys of each text of the group
+    order: np.ndarray  # keys ranked
+    has_words: np.ndarray  # per ranked key
+    candidates: np.ndarray  # ranked keys with words
+    candidate_counts: np.ndarray
+    head: np.ndarray  # the candidates clustered exactly
+
+    @classmethod
+    def build(
+        cls, name: tuple[str, str], keys_of_texts: np.ndarray, row_nnz: np.ndarray, cap: int
+    ) -> _Group:
+        keys, inverse, counts = np.unique(keys_of_texts, return_inverse=True, return_counts=True)
+        order = np.lexsort((keys, -counts))
+        has_words = row_nnz[keys[order]] > 0
+        candidates = keys[order][has_words]
+        return cls(
+            domain=name[0],
+            kind=name[1],
+            keys=keys,
+            inverse=inverse,
+            order=order,
+            has_words=has_words,
+            candidates=candidates,
+            candidate_counts=counts[order][has_words],
+            head=candidates[:cap],
+        )
+
+    @property
+    def counts(self) -> np.ndarray:
+        return np.bincount(self.inverse, minlength=len(self.keys))
+
+
+def _cluster_group(
+    group: _Group, vectors: KeyVectors, params: Parameters, unigram: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """(labels of the head, labels of all candidates (-1: none), number of clusters)."""
+    labels = _cluster(_similarity(group.head, vectors, unigram), params.theme_distance)
+    n_clusters = int(labels.max()) + 1 if len(labels) else 0
+    tail = group.candidates[params.theme_cap :]
+    tail_labels = np.empty(0, dtype=int)
+    if len(tail) and n_clusters:
+        centroids = _centroids(
+            labels,
+            group.candidate_counts[: len(group.head)],
+            vectors.matrix[group.head],
+            n_clusters,
+        )
+        similarity = sparse.csr_matrix(vectors.matrix[tail] @ centroids.T)
+        best = np.asarray(similarity.argmax(axis=1)).ravel()
+        best_value = np.asarray(similarity.max(axis=1).todense()).ravel()
+        tail_labels = np.where(best_value >= params.tail_similarity, best, -1)
+    all_labels = np.concatenate([labels, tail_labels]).astype(int)
+    all_labels = merge_near_duplicates(all_labels, [vectors.keys[k] for k in group.candidates])
+    return labels, all_labels, n_clusters
+
+
+def _number_clusters(
+    group: _Group, labels: np.ndarray, all_labels: np.ndarray, n_clusters: int, minimum: int
+) -> np.ndarray:
+    """Theme numbers of the candidates (0: "lainnya"): the kept clusters by size, ties by
+    their most frequent text's position (labels come from the head, ranked by frequency)."""
+    assigned = all_labels >= 0
+    sizes = np.bincount(
+        all_labels[assigned], weights=group.candidate_counts[assigned], minlength=n_clusters
+    )
+    first_position = np.full(n_clusters, len(all_labels))
+    np.minimum.at(first_position, labels, np.arange(len(labels)))
+    kept = [c for c in range(n_clusters) if sizes[c] >= minimum]
+    kept.sort(key=lambda c: (-sizes[c], first_position[c]))
+    number_of = np.zeros(n_clusters + 1, dtype=int)  # index -1 (unassigned) -> 0
+    number_of[np.array(kept, dtype=int)] = np.arange(1, len(kept) + 1)
+    return number_of[all_labels]
+
+
+def _chosen_keys(
+    group: _Group,
+    final_labels: np.ndarray,
+    centroids: sparse.csr_matrix,
+    vectors: KeyVectors,
+    params: Parameters,
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """({number: keys quoted}, {number: keys a label is chosen from}): closest to their
+    theme's centroid, then most frequent. "lainnya" quotes its most frequent texts."""
+    head = group.head
+    head_labels = final_labels[: len(head)]
+    own = np.zeros(len(head))
+    themed = head_labels > 0
+    if themed.any():
+        own[themed] = np.asarray(
+            vectors.matrix[head[themed]].multiply(centroids[head_labels[themed] - 1]).sum(axis=1)
+        ).ravel()
+    wanted: dict[int, list[int]] = {}
+    label_keys: dict[int, list[int]] = {}
+    for number in range(1, centroids.shape[0] + 1):
+        members = np.flatnonzero(head_labels == number)
+        members = members[np.lexsort((members, -own[members]))]
+        wanted[number] = head[members[: params.quotes]].tolist()
+        label_keys[number] = head[members[: params.label_candidates]].tolist()
+    return wanted, label_keys
+
+
+@dataclass(frozen=True)
+class _Labelling:
+    """What turns a group's clusters into theme rows."""
+
+    surface: Mapping[str, str]
+    params: Parameters
+    noise: Callable[[str], int]
+    tidy: Callable[[str], str]
+    typos: Mapping[str, int]
+
+
+def _theme_rows(
+    group: _Group,
+    numbers: list[int],
+    wanted: dict[int, list[int]],
+    label_keys: dict[int, list[int]],
+    variants: dict[int, list[tuple[str, int]]],
+    centroids: sparse.csr_matrix,
+    vectors: KeyVectors,
+    how: _Labelling,
+) -> list[dict]:
+    prefix = f"{group.domain}.{group.kind}."
+    rows = []
+    for row_in_group, number in enumerate(numbers):
+        quotes = [scrub_pii(variants[k][0][0]) for k in wanted[number]]
+        other = number == OTHER_THEME_NUMBER
+        representative = quotes[0] if quotes else ""
+        if not other:
+            representative = scrub_pii(
+                choose_label([variants[k] for k in label_keys[number]], how.noise, how.typos)
+            )
+        label = (
+            OTHER_THEME_LABEL
+            if other
+            else _shorten(how.tidy(representative), how.params.label_length)
+        )
+        rows.append(
+            {
+                "theme_id": f"{prefix}{number}",
+                "domain": group.domain,
+                "kind": group.kind,
+                "number": number,
+                "is_other": other,
+                "label": label,
+                "representative": representative,
+                "keywords": _keywords(
+                    centroids, row_in_group, vectors, how.surface, how.params.keywords
+                ),
+                "quotes": quotes,
+            }
+        )
+    return rows
+
+
+def _group_themes(
+    group: _Group,
+    vectors: KeyVectors,
+    variants: dict[int, list[tuple[str, int]]],
+    how: _Labelling,
+    unigram: np.ndarray,
+) -> tuple[np.ndarray, list[dict], sparse.csr_matrix]:
+    """(theme id of each text of the group, theme rows, centroids) of one (domain, kind)."""
+    params = how.params
+    labels, all_labels, n_clusters = _cluster_group(group, vectors, params, unigram)
+    minimum = (
+        params.min_staff_theme_answers
+        if group.kind in STAFF_KINDS
+        else params.min_citizen_theme_answers
+    )
+    final_labels = _number_clusters(group, labels, all_labels, n_clusters, minimum)
+    n_kept = int(final_labels.max(initial=0))
+    # theme number of every distinct key of the group (keys without words: "lainnya")
+    key_numbers = np.zeros(len(group.keys), dtype=int)
+    key_numbers[group.order[group.has_words]] = final_labels
+    prefix = f"{group.domain}.{group.kind}."
+    names = np.array([f"{prefix}{n}" for n in range(n_kept + 1)], dtype=object)
+    number_centroids = _centroids(
+        final_labels - 1, group.candidate_counts, vectors.matrix[group.candidates], n_kept
+    )
+    wanted, label_keys = _chosen_keys(group, final_labels, number_centroids, vectors, params)
+    is_other = key_numbers[group.order] == 0
+    wanted[OTHER_THEME_NUMBER] = group.keys[group.order][is_other][: params.quotes].tolist()
+    numbers = list(range(1, n_kept + 1))
+    blocks = [number_centroids]
+    if is_other.any():
+        numbers.append(OTHER_THEME_NUMBER)
+        blocks.append(
+            _centroids(
+                np.where(key_numbers == 0, 0, -1),
+                group.counts.astype(float),
+                vectors.matrix[group.keys],
+                1,
+            )
+        )
+    centroids = sparse.vstack(blocks, format="csr")
+    rows = _theme_rows(group, numbers, wanted, label_keys, variants, centroids, vectors, how)
+    return names[key_numbers[group.inverse]], rows, centroids
+
+
+THEME_COLUMNS = [
+    "theme_id",
+    "domain",
+    "kind",
+    "number",
+    "is_other",
+    "label",
+    "representative",
+    "keywords",
+    "quotes",
+]
+
+
 def group_themes(
     texts: pd.DataFrame,
     vectors: KeyVectors,
@@ -248,7 +520,9 @@ def group_themes(
     noise: Callable[[str], int] = lambda text: 0,
     tidy: Callable[[str], str] = lambda text: text,
 ) -> Themes:
-    """Group the texts of each (domain, kind) into themes; see the module docstring."""
+    """Group the texts of each (domain, kind) into themes; see the module docstring.
+    Keywords show each stem as the word the texts use most for it (surface_forms; the
+    given `surface` for the others)."""
     theme_ids = np.empty(len(texts), dtype=object)
     rows: list[dict] = []
     centroid_blocks: list[sparse.csr_matrix] = []
@@ -258,132 +532,63 @@ def group_themes(
     groups = grouped.indices
     # Per (domain, kind): a theme quotes only answers of its own kind and domain.
     all_variants = _variants(grouped.ngroup().to_numpy(), key_index, texts["text"], LABEL_VARIANTS)
-    group_number = {name: n for n, name in enumerate(sorted(groups))}
-    typos = _typos_by_text(texts)
-    for (domain, kind), positions in sorted(groups.items()):
-        number_of_group = group_number[(domain, kind)]
-        variants = {
-            key: all_variants[(number_of_group, key)] for key in np.unique(key_index[positions])
-        }
-        raw_text = {key: found[0][0] for key, found in variants.items()}
-        keys, inverse, counts = np.unique(
-            key_index[positions], return_inverse=True, return_counts=True
-        )
-        order = np.lexsort((keys, -counts))  # most frequent first, then by text
-        ranked_keys, ranked_counts = keys[order], counts[order]
-        has_words = row_nnz[ranked_keys] > 0
-        candidates, candidate_counts = ranked_keys[has_words], ranked_counts[has_words]
-        head = candidates[: params.theme_cap]
-        head_matrix = vectors.matrix[head]
-        labels = _cluster(head_matrix, params.theme_distance)
-        n_clusters = int(labels.max()) + 1 if len(labels) else 0
-        centroids = _centroids(labels, candidate_counts[: len(head)], head_matrix, n_clusters)
-        tail = candidates[params.theme_cap :]
-        tail_labels = np.empty(0, dtype=int)
-        if len(tail) and n_clusters:
-            similarity = sparse.csr_matrix(vectors.matrix[tail] @ centroids.T)
-            best = np.asarray(similarity.argmax(axis=1)).ravel()
-            best_value = np.asarray(similarity.max(axis=1).todense()).ravel()
-            tail_labels = np.where(best_value >= params.tail_similarity, best, -1)
-        all_labels = np.concatenate([labels, tail_labels]).astype(int)
-        all_labels = merge_near_duplicates(all_labels, [vectors.keys[k] for k in candidates])
-        sizes = np.bincount(
-            all_labels[all_labels >= 0],
-            weights=candidate_counts[all_labels >= 0],
-            minlength=n_clusters,
-        )
-        minimum = (
-            params.min_staff_theme_answers
-            if kind in STAFF_KINDS
-            else params.min_citizen_theme_answers
-        )
-        # Number the kept clusters by size, ties by their most frequent text's position
-        # (labels come from the head, which is ranked by frequency).
-        first_position = np.full(n_clusters, len(all_labels))
-        np.minimum.at(first_position, labels, np.arange(len(labels)))
-        kept = [c for c in range(n_clusters) if sizes[c] >= minimum]
-        kept.sort(key=lambda c: (-sizes[c], first_position[c]))
-        number_of = np.zeros(n_clusters + 1, dtype=int)  # index -1 (unassigned) -> 0
-        number_of[np.array(kept, dtype=int)] = np.arange(1, len(kept) + 1)
-        final_labels = number_of[all_labels]
-
-        # theme number of every distinct key of the group (keys without words: "lainnya")
-        key_numbers = np.zeros(len(keys), dtype=int)
-        key_numbers[order[has_words]] = final_labels
-        prefix = f"{domain}.{kind}."
-        names = np.array([f"{prefix}{n}" for n in range(len(kept) + 1)], dtype=object)
-        theme_ids[positions] = names[key_numbers[inverse]]
-
-        # Representative texts: closest to their theme's centroid, then most frequent.
-        number_centroids = _centroids(
-            final_labels - 1, candidate_counts, vectors.matrix[candidates], len(kept)
-        )
-        head_labels = final_labels[: len(head)]
-        own = np.zeros(len(head))
-        themed = head_labels > 0
-        if themed.any():
-            own[themed] = np.asarray(
-                head_matrix[themed].multiply(number_centroids[head_labels[themed] - 1]).sum(axis=1)
-            ).ravel()
-        wanted: dict[int, list[int]] = {}
-        label_keys: dict[int, list[int]] = {}
-        for number in range(1, len(kept) + 1):
-            members = np.flatnonzero(head_labels == number)
-            members = members[np.lexsort((members, -own[members]))]
-            wanted[number] = head[members[: params.quotes]].tolist()
-            label_keys[number] = head[members[: params.label_candidates]].tolist()
-        is_other = key_numbers[order] == 0
-        wanted[OTHER_THEME_NUMBER] = ranked_keys[is_other][: params.quotes].tolist()
-        other_centroid = _centroids(
-            np.where(key_numbers == 0, 0, -1), counts.astype(float), vectors.matrix[keys], 1
-        )
-        numbers = list(range(1, len(kept) + 1)) + ([OTHER_THEME_NUMBER] if is_other.any() else [])
-        group_centroids = sparse.vstack(
-            [number_centroids, other_centroid][: 2 if is_other.any() else 1], format="csr"
-        )
-        centroid_blocks.append(group_centroids)
-        for row_in_group, number in enumerate(numbers):
-            quotes = [scrub_pii(raw_text[k]) for k in wanted[number]]
-            other = number == OTHER_THEME_NUMBER
-            representative = quotes[0] if quotes else ""
-            if not other:
-                representative = scrub_pii(
-                    choose_label([variants[k] for k in label_keys[number]], noise, typos)
-                )
-            rows.append(
-                {
-                    "theme_id": f"{prefix}{number}",
-                    "domain": domain,
-                    "kind": kind,
-                    "number": number,
-                    "is_other": other,
-                    "label": (
-                        OTHER_THEME_LABEL
-                        if other
-                        else _shorten(tidy(representative), params.label_length)
-                    ),
-                    "representative": representative,
-                    "keywords": _keywords(
-                        group_centroids, row_in_group, vectors, surface, params.keywords
-                    ),
-                    "quotes": quotes,
-                }
-            )
-    assigned = pd.Series(theme_ids, index=texts.index, dtype=object)
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "theme_id",
-            "domain",
-            "kind",
-            "number",
-            "is_other",
-            "label",
-            "representative",
-            "keywords",
-            "quotes",
-        ],
+    how = _Labelling(
+        surface={},  # keywords as stems here; shown as words below (_readable_keywords)
+        params=params,
+        noise=noise,
+        tidy=tidy,
+        typos=_typos_by_text(texts),
     )
+    unigram = np.array([" " not in feature for feature in vectors.features])
+    for number_of_group, (name, positions) in enumerate(sorted(groups.items())):
+        group = _Group.build(name, key_index[positions], row_nnz, params.theme_cap)
+        variants = {key: all_variants[(number_of_group, key)] for key in group.keys}
+        ids, group_rows, centroids = _group_themes(group, vectors, variants, how, unigram)
+        theme_ids[positions] = ids
+        rows.extend(group_rows)
+        centroid_blocks.append(centroids)
+    themes = _themes(texts, theme_ids, rows, centroid_blocks, vectors)
+    if "norm" not in texts.columns:
+        return replace(themes, table=themes.table.assign(keywords=_as_words(themes.table, surface)))
+    keywords = _readable_keywords(themes.table, texts.assign(theme_id=themes.theme_ids), surface)
+    return replace(themes, table=themes.table.assign(keywords=keywords))
+
+
+def _words_of(keywords: list[str], surface: Mapping[str, str]) -> list[str]:
+    return [" ".join(surface.get(stem, stem) for stem in keyword.split()) for keyword in keywords]
+
+
+def _as_words(table: pd.DataFrame, surface: Mapping[str, str]) -> list[list[str]]:
+    return [_words_of(keywords, surface) for keywords in table["keywords"]]
+
+
+def _readable_keywords(
+    table: pd.DataFrame, texts: pd.DataFrame, fallback: Mapping[str, str]
+) -> list[list[str]]:
+    """Each theme's keywords with every stem shown as the word its own answers use most for
+    it ("pengadaan obat" in a theme where people wrote "pengadaan", though "ada" is the
+    commonest form of "ada" overall); then the campaign's commonest form (surface_forms)."""
+    overall = surface_forms(texts, fallback)
+    pairs = texts.groupby(["theme_id", "norm", "stems"], sort=False).size()
+    by_theme: dict[str, list] = {}
+    for (theme_id, norm, stems), n in pairs.items():
+        by_theme.setdefault(theme_id, []).append(((norm, stems), n))
+    per_theme = {theme_id: _commonest_forms(found) for theme_id, found in by_theme.items()}
+    return [
+        _words_of(keywords, {**overall, **per_theme.get(theme_id, {})})
+        for theme_id, keywords in zip(table["theme_id"], table["keywords"], strict=True)
+    ]
+
+
+def _themes(
+    texts: pd.DataFrame,
+    theme_ids: np.ndarray,
+    rows: list[dict],
+    centroid_blocks: list[sparse.csr_matrix],
+    vectors: KeyVectors,
+) -> Themes:
+    assigned = pd.Series(theme_ids, index=texts.index, dtype=object)
+    table = pd.DataFrame(rows, columns=THEME_COLUMNS)
     stats = (
         texts.assign(theme_id=assigned)
         .groupby("theme_id", sort=False)

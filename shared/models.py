@@ -386,3 +386,32 @@ class BroadcastDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     updated_at: datetime
     sent_at: datetime | None = None
+
+
+class ComplaintReport(SQLModel, table=True):
+    """One report of a complaint channel (SP4N-LAPOR!, issue 11 item 6) imported into a
+    campaign. Its text is an imported_answer (question `complaint`, or
+    `complaint_confidential` for a Rahasia report, which is counted but never quoted);
+    this row keeps what the answer does not: the tracking id, unique per campaign, so a
+    newer export adds only new reports, and the report's type, category, agency and place.
+    `kecamatan` is a normalised name ("tungkal ilir"), not yet a code of a kecamatan list.
+    """
+
+    __tablename__ = "complaint_report"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "tracking_id", name="uq_complaint_report_tracking"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    tracking_id: str = Field(max_length=64)
+    source_file: str = Field(max_length=255)
+    confidential: bool = False  # Rahasia: counted, never quoted
+    anonymous: bool = False  # Anonim: no respondent identity at all
+    category: str | None = Field(default=None, max_length=200)
+    agency: str | None = Field(default=None, max_length=200)
+    status: str | None = Field(default=None, max_length=64)
+    reported_on: str | None = Field(default=None, max_length=32)  # as the export writes it
+    kecamatan: str | None = Field(default=None, max_length=64)
+    kelurahan: str | None = Field(default=None, max_length=64)
+    imported_at: datetime

@@ -25,6 +25,11 @@ PII_PLACEHOLDERS = {
     "nik": "[NIK]",
     "phone": "[TELEPON]",
     "username": "[USERNAME]",
+    "address": "[ALAMAT]",
+    "birth_date": "[TGL_LAHIR]",
+    "account": "[REKENING]",
+    "card": "[NO_KARTU]",
+    "plate": "[NOPOL]",
 }
 
 # Soft hyphen, zero-width spaces and joiners, direction marks, word joiner, BOM: they
@@ -153,12 +158,19 @@ def _national(groups: list[_Group], digits: str) -> tuple[str, str | None, int] 
     unbroken group) and the index of the group after the area code; None for a foreign
     number."""
     first = groups[0]
-    if first.plus or (digits.startswith("628") and (first.digits == "62" or len(groups) == 1)):
+    # "+62 812 …", "62 812 …", "6281234567890", and "62812-3456-7890" (the country code
+    # run into the operator's).
+    if first.plus or (
+        digits.startswith("628")
+        and (first.digits == "62" or len(groups) == 1 or first.digits.startswith("628"))
+    ):
         if not digits.startswith("62"):
             return None
         rest = digits[2:]
         national = rest if rest.startswith("0") else "0" + rest
         after = 1 + (len(groups) > 1 and groups[1].digits == "0")  # "+62 (0)812"
+        if first.digits.startswith("628") and len(first.digits) > 3 and len(groups) > 1:
+            return national, "0" + first.digits[2:], 1
         if first.digits != "62" or after >= len(groups):
             return national, None, len(groups)
         area = groups[after].digits
@@ -232,6 +244,23 @@ def _scrub_numbers(text: str, placeholders: Mapping[str, str]) -> str:
     return "".join(pieces) + text[done:] if pieces else text
 
 
+def _repair_letter_o(text: str, placeholders: Mapping[str, str]) -> str:
+    """A phone number typed with the letter o for a zero ("08123450oo16")."""
+
+    def repair(match: re.Match[str]) -> str:
+        digits = match.group().replace("o", "0").replace("O", "0")
+        group = _Group(0, len(digits), digits, plus=False, ordinary=False, separator="")
+        return placeholders["phone"] if _number_kind([group], digits) == "phone" else match.group()
+
+    return _LETTER_O_NUMBER.sub(repair, text)
+
+
+# Twelve or so digits with an o among them, starting as a phone number does.
+_LETTER_O_NUMBER = re.compile(
+    r"(?<![\w+])(?=[0-9oO]*[oO])(?=(?:[oO]*[0-9]){7})(?:0|62)[0-9oO]{8,12}(?!\w)"
+)
+
+
 def _may_hold_pii(text: str) -> bool:
     """False when no pattern of _scrub_pii can match: an e-mail, link or handle needs an
     "@", a site's domain or "at"; a number at least 9 digits. Most answers have neither,
@@ -257,7 +286,8 @@ def _scrub_pii(text: str, placeholders: Mapping[str, str]) -> str:
     text = _SPELLED_EMAIL.sub(placeholders["email"], text)
     text = _LINK.sub(placeholders["username"], text)
     text = _HANDLE.sub(placeholders["username"], text)
-    return _scrub_numbers(text, placeholders)
+    text = _scrub_numbers(text, placeholders)
+    return _repair_letter_o(text, placeholders) if "o" in text.lower() else text
 
 
 def fold(text: str) -> str:
@@ -274,8 +304,14 @@ def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) 
     found is returned as written (not NFKC-normalised)."""
     folded = fold(text)
     scrubbed = folded
-    if _may_hold_pii(folded):
+    words = frozenset(_LETTER_RUN.findall(folded.lower()))
+    if not words.isdisjoint(
+        _CARD_WORDS
+    ):  # a card number before numbers: "kartu ATM 5221 …" is no NIK
+        scrubbed = _CARD.sub(lambda m: _replace_number(m, placeholders["card"]), scrubbed)
+    if _may_hold_pii(scrubbed):
         scrubbed = _scrub_pii(folded, placeholders)
+    scrubbed = _scrub_details(scrubbed, words, placeholders)
     if not scrubbed[1:].islower() and _MAY_HOLD_NAME.search(scrubbed):  # most: lowercase
         scrubbed = _scrub_names(scrubbed, placeholders["name"])
     return text if scrubbed == folded else scrubbed
@@ -388,3 +424,320 @@ def _scrub_names(text: str, placeholder: str) -> str:
         pieces += [text[done : words[start].start()], placeholder]
         done = position = words[end - 1].end()
     return "".join(pieces) + text[done:]
+
+
+# --- personal details in long texts (issue 11 item 7) ----------------------------------------
+# Complaints quote who wrote them and where they live: a self-introduction ("saya Budi
+# Santoso", "Nama: …", "a.n. …"), a date of birth after TTL, a street address, an account,
+# card or plate number. Each rule needs a word that announces the detail, so "jalan rusak",
+# "jalan di desa kami berlubang", "RT 03 RW 05 belum dapat air" and "Dusun Krajan" alone
+# stay: they are what a complaint is about.
+_S = _SPACE
+# Each rule runs only on a text that holds one of its words (the runs of letters of the
+# text in small letters): most answers hold none, and the patterns cost far more than this.
+_CARD_WORDS = frozenset("kartu kis kip kks kps kjp atm bpjs peserta nopes".split())
+_ACCOUNT_WORDS = frozenset(
+    "rek rekening norek account bank bri bni bca mandiri bsi btn cimb danamon permata muamalat"
+    " c".split()  # "a/c"
+)
+_BIRTH_WORDS = frozenset("lahir ttl l".split())  # "t.t.l"
+_PLATE_WORDS = frozenset("plat pelat nopol pol polisi tnkb".split())
+_INTRO_WORDS = frozenset("saya nama an n".split())  # "a.n.", "an."
+_ADDRESS_WORDS = frozenset("alamat beralamat domisili berdomisili tinggal rumah gg blok".split())
+_STREET_WORDS = frozenset("jl jln jalan gang".split())
+_HAMLET_WORDS = frozenset("dusun dsn kampung kp kmp lingkungan lingk perum perumahan".split())
+_LETTER_RUN = re.compile(r"[a-z]+")
+_PLATE_SHAPE = re.compile(r"[A-Z][^\S\n]?[1-9]")  # a capital, then a digit: "B 1234", "BH1"
+
+
+def _may_hold_address(words: frozenset[str], text: str) -> bool:
+    """An address word, a gang or block, or a street with a number or a dusun."""
+    return not words.isdisjoint(_ADDRESS_WORDS) or (
+        not words.isdisjoint(_STREET_WORDS)
+        and (not words.isdisjoint(_HAMLET_WORDS) or bool(_DIGIT.search(text)))
+    )
+
+
+# Dates of birth: after "TTL" (place and date: both go), "tempat/tanggal lahir", "tgl
+# lahir" or "lahir (di …) (pada) (tanggal)".
+_MONTHS = (
+    r"(?:jan(?:uari)?|feb(?:ruari)?|mar(?:et)?|apr(?:il)?|mei|jun(?:i)?|jul(?:i)?"
+    r"|agu(?:stus)?|agt|ags|sep(?:t(?:ember)?)?|okt(?:ober)?|nov(?:ember)?|des(?:ember)?)"
+)
+_DATE = (
+    rf"(?:[0-9]{{1,2}}{_S}*[-/.]{_S}*[0-9]{{1,2}}{_S}*[-/.]{_S}*(?:19|20)?[0-9]{{2}}"
+    rf"|[0-9]{{1,2}}{_S}*[-/]?{_S}*{_MONTHS}\.?{_S}*[-/]?{_S}*(?:19|20)[0-9]{{2}}"
+    rf"|(?:19|20)[0-9]{{2}}-[0-9]{{2}}-[0-9]{{2}})(?![0-9])"
+)
+_PLACE = rf"(?:[^\W\d_][\w'-]*\.?(?:{_S}+[^\W\d_][\w'-]*\.?){{0,3}}{_S}*[,/]?{_S}*)?"
+_BIRTH = re.compile(
+    rf"(?<!\w)(?:(?:ttl|t\.t\.l\.?|tempat{_S}*[,/&]?{_S}*(?:dan{_S}+)?(?:tgl|tanggal)\.?{_S}*lahir)"
+    rf"(?!\w)\.?{_S}*[:=]?{_S}*(?P<place>{_PLACE}{_DATE})"
+    rf"|(?:tgl|tanggal)\.?{_S}*lahir(?!\w){_S}*[:=]?{_S}*(?P<date>{_DATE})"
+    rf"|lahir(?:{_S}+di{_S}+[^\W\d_][\w'-]*,?)?(?:{_S}+pada)?(?:{_S}+(?:tanggal|tgl\.?))?"
+    rf"{_S}*[:=]?{_S}*(?P<bare>{_DATE}))",
+    re.IGNORECASE,
+)
+
+# Account and card numbers: six or more digits (grouped as people write them) after a word
+# that names an account, a bank or a card. Amounts ("Rp 1.500.000") are not numbers here.
+_ACCOUNT_NUMBER = rf"(?P<number>[0-9]{{2,}}(?:(?:{_S}?[-.]{_S}?|{_S})[0-9]+){{0,6}})(?![0-9])"
+_BANKS = r"bri|bni|bca|mandiri|bsi|btn|cimb(?:\s+niaga)?|danamon|permata|muamalat|bank\s+jambi"
+_ACCOUNT = re.compile(
+    rf"(?<!\w)(?:(?:no(?:mor|mer)?\.?{_S}*)?(?:rek(?:ening)?|norek|a/c|virtual{_S}+account)"
+    rf"|bank{_S}+[^\W\d_]+|{_BANKS})(?!\w)\.?"
+    rf"(?:{_S}*[:=.]?{_S}*[^\s0-9][^\s]*?){{0,5}}?{_S}*[:=.]?{_S}*{_ACCOUNT_NUMBER}",
+    re.IGNORECASE,
+)
+_CARDS = (
+    r"kartu(?:\s+(?:atm|kredit|debit|bpjs|kis|kip|kks|pkh|tani|prakerja|peserta"
+    r"|indonesia\s+(?:sehat|pintar)))?|kis|kip|kks|kps|kjp|atm|bpjs(?:\s+(?:kesehatan"
+    r"|ketenagakerjaan|tk|kes))?|no(?:mor)?\.?\s*peserta|nopes"
+)
+_CARD = re.compile(
+    rf"(?<!\w)(?:no(?:mor)?\.?{_S}*)?(?:{_CARDS})(?!\w)\.?(?:{_S}*(?:saya|kami|nya|anak{_S}+saya))?"
+    rf"{_S}*[:=.]?{_S}*{_ACCOUNT_NUMBER}",
+    re.IGNORECASE,
+)
+
+# Plates: a region code, 1–4 digits and 1–3 letters ("B 1234 KJA", "BH 1234 AB"). In
+# capitals anywhere; in any case after "plat", "nopol", "no pol", "nomor polisi".
+_REGIONS = (
+    "A B D E F G H K L M N P R S T W Z AA AB AD AE AG BA BB BD BE BG BH BK BL BM BN BP DA DB"
+    " DC DD DE DG DH DK DL DM DN DR DS DT DW EA EB ED KB KH KT KU PA PB"
+).split()
+_PLATE_BODY = rf"[1-9][0-9]{{0,3}}{_S}?"
+_PLATE = re.compile(
+    rf"(?<![\w/.-])(?:{'|'.join(_REGIONS)}){_S}?{_PLATE_BODY}[A-Z]{{1,3}}(?![\w/-])"
+)
+_PLATE_WORD = re.compile(
+    rf"(?i:(?<!\w)(?:plat|pelat|plat{_S}+nomor|nopol|no\.?{_S}*pol(?:isi)?|nomor{_S}+polisi|tnkb))"
+    rf"{_S}*[:.]?{_S}*(?P<plate>(?i:[a-z]{{1,2}}){_S}?{_PLATE_BODY}(?i:[a-z]{{1,3}}))(?![\w/-])"
+)
+
+# Street addresses: a chain of parts, each after the last with at most a comma between.
+# A chain is an address when an address word starts it ("alamat", "tinggal di",
+# "domisili") or it holds a house number ("Jl. Merdeka No. 5"), a gang ("Gg. Mawar") or a
+# block ("Blok C2"); a street with RT/RW or a dusun is one too. The address word stays;
+# desa, kelurahan and kecamatan names stay (they are the place a complaint is about).
+_CAP = (
+    r"(?!(?i:blok|no|nomor|rt|rw|gg|jl|jln|jalan|dusun|desa|kel|kelurahan|kec|kecamatan|kab"
+    rf"|kabupaten|kota)(?!\w))[{_UPPER}][\w'’-]*"
+)
+_ADDRESS_PART = re.compile(
+    rf"(?P<anchor>(?i:alamat(?:nya)?(?:{_S}+(?:saya|kami|rumah|lengkap|tinggal|pelapor))*"
+    rf"|beralamat(?:{_S}+di)?|(?:ber)?domisili(?:{_S}+di)?|(?:bertempat{_S}+)?tinggal{_S}+di"
+    rf"|rumah{_S}+(?:saya|kami){_S}+di)(?!\w){_S}*[:=]?)"
+    rf"|(?P<numbered>(?i:jalan|jln|jl)\.?{_S}*(?:[^\W_][\w'’-]*\.?{_S}+){{0,4}}?"
+    rf"(?i:no|nomor|nomer)\.?{_S}*[0-9]+[A-Za-z]?(?!\w))"
+    rf"|(?P<gang>(?i:gg)\.?{_S}*(?:{_CAP}|[0-9]+)(?:{_S}+(?:{_CAP}|[0-9]+[A-Za-z]?)){{0,3}})"
+    rf"|(?P<block>(?i:blok){_S}*(?:[A-Za-z]{{1,2}}[0-9]+|[A-Z]{{1,2}}|[0-9]+)"
+    rf"(?:{_S}*[-/]{_S}*[0-9]+)?(?!\w))"
+    rf"|(?P<street>(?i:jalan|jln|jl|gang)\.?{_S}*{_CAP}(?:{_S}+(?:{_CAP}|[0-9]+)){{0,3}})"
+    rf"|(?P<rtrw>(?i:rt|rw)\.?{_S}*[0-9]{{1,3}}(?:{_S}*[/.,]?{_S}*(?i:rw\.?){_S}*[0-9]{{1,3}}"
+    rf"|{_S}*/{_S}*[0-9]{{1,3}})?(?!\w))"
+    rf"|(?P<hamlet>(?i:dusun|dsn|kampung|kp|kmp|lingkungan|lingk|perum|perumahan)\.?{_S}*"
+    rf"(?:{_CAP}(?:{_S}+{_CAP}){{0,2}}|[0-9]+|[IVX]+(?!\w)))"
+    rf"|(?P<house>(?i:no|nomor|nomer)\.?{_S}*[0-9]+[A-Za-z]?(?!\w))"
+)
+_ADDRESS_GAP = re.compile(rf"{_S}*[,;]?{_S}*")
+_STRONG_PARTS = frozenset({"anchor", "numbered", "gang", "block"})
+
+
+# Where a chain may start: an address word, a street, gang, block or hamlet word.
+_ADDRESS_SEED = re.compile(
+    r"(?<![^\W\d_])(?i:alamat|beralamat|domisili|berdomisili|bertempat|tinggal|rumah|jalan"
+    r"|jln|jl|gg|gang|blok|dusun|dsn|kampung|kp|kmp|lingkungan|lingk|perumahan|perum)"
+    r"(?![^\W\d_])"
+)
+
+
+def _address_chains(text: str) -> Iterator[list[re.Match[str]]]:
+    """Runs of address parts from each seed word on, each part right after the last (a
+    comma or space between); an address word ends the run before it."""
+    done = 0
+    for seed in _ADDRESS_SEED.finditer(text):
+        if seed.start() < done:
+            continue
+        chain: list[re.Match[str]] = []
+        position = seed.start()
+        while (part := _ADDRESS_PART.match(text, position)) and not (
+            chain and part.lastgroup == "anchor"
+        ):
+            chain.append(part)
+            position = _ADDRESS_GAP.match(text, part.end()).end()  # type: ignore[union-attr]
+        if chain:
+            done = chain[-1].end()
+            yield chain
+
+
+def _is_address(kinds: list[str]) -> bool:
+    if kinds[0] == "anchor":
+        return len(kinds) > 1
+    return bool(_STRONG_PARTS & set(kinds)) or (
+        "street" in kinds and bool({"rtrw", "hamlet", "house"} & set(kinds))
+    )
+
+
+def _scrub_addresses(text: str, placeholder: str) -> str:
+    pieces: list[str] = []
+    done = 0
+    for chain in _address_chains(text):
+        kinds = [str(part.lastgroup) for part in chain]
+        if not _is_address(kinds):
+            continue
+        start = chain[1].start() if kinds[0] == "anchor" else chain[0].start()
+        pieces += [text[done:start], placeholder]
+        done = chain[-1].end()
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+# Self-introductions: the words after "nama saya", "Nama:", "a.n." / "atas nama" or "saya"
+# up to a punctuation mark or a word that is never part of a name (intro_stops, stop
+# words, not_names, roles, titles). After "nama saya" or "Nama:" they are the name however
+# they are written. After "saya", "a.n." or "atas nama" they are a name when capitalised
+# in a text written in sentence case; in capitals or Title Case, when at least one of them
+# is not an Indonesian word ("SAYA BUDI SANTOSO" but not "SAYA LAPORKAN JALAN RUSAK").
+_INTRO = re.compile(
+    rf"(?<![\w.])(?=[nNaAsS])(?:(?P<named>(?i:nama(?:{_S}+lengkap)?{_S}+(?:saya|pelapor|pemohon|anak{_S}+saya"
+    rf"|suami{_S}+saya|istri{_S}+saya|ibu{_S}+saya|ayah{_S}+saya|bapak{_S}+saya)"
+    rf"|nama(?:{_S}+lengkap)?{_S}*:)(?!\w)(?:{_S}*(?i:adalah|ialah|yaitu|:))?)"
+    rf"|(?P<on_behalf>(?i:a\.{_S}?n\.?|an\.|atas{_S}+nama)(?!\w))"
+    rf"|(?P<me>(?i:saya)(?!\w){_S}*,?))"
+    rf"{_S}*:?{_S}*"
+)
+_INTRO_WORD = re.compile(rf"[^\W\d_][\w'’]*(?:\.(?=[^\W\d_]|{_S}))?")
+_LONGEST_INTRO = 4
+_INTRO_GAP = re.compile(rf"{_S}+")
+_LETTERS = re.compile(r"[^\W\d_]{3,}")
+
+
+@functools.cache
+def _intro_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(words that end a self-introduced name, Indonesian words: Sastrawi's dictionary,
+    slang and the stop lists)."""
+    from importlib import resources
+
+    path = DATA_DIR / "names.yaml"
+    stops = load_phrase_list(path, key="intro_stops") | _name_rules().not_names | _name_rules().skip
+    dictionary = resources.files("Sastrawi.Stemmer").joinpath("data", "kata-dasar.txt")
+    words = frozenset(dictionary.read_text(encoding="utf-8").split())
+    slang = _read_slang()
+    return stops, words | slang | stops
+
+
+def _read_slang() -> frozenset[str]:
+    from shared.survey_data import load_word_map
+
+    slang = load_word_map(DATA_DIR / "slang.yaml")
+    return frozenset(slang) | frozenset(w for value in slang.values() for w in value.split())
+
+
+def _is_word(word: str) -> bool:
+    """An Indonesian word, a slang word or one with a root and affixes ("laporkan")."""
+    from shared.text import may_have_root
+
+    known = _intro_words()[1]
+    return word in known or (len(word) >= 6 and may_have_root(word, known))
+
+
+def _intro_run(text: str, start: int, stops: frozenset[str]) -> list[re.Match[str]]:
+    """The words from `start` up to a punctuation mark or a stop word (at most four)."""
+    words: list[re.Match[str]] = []
+    position = start
+    while len(words) < _LONGEST_INTRO:
+        word = _INTRO_WORD.match(text, position)
+        if not word or word.group().lower().rstrip(".") in stops:
+            break
+        words.append(word)
+        if word.group().endswith(".") and len(word.group()) > 3:
+            break  # the end of a sentence, not an initial
+        gap = _INTRO_GAP.match(text, word.end())
+        if not gap:
+            break
+        position = gap.end()
+    return words
+
+
+def _looks_like_name(words: list[re.Match[str]], *, kind: str, loud: bool) -> bool:
+    if kind == "named":
+        return True
+    texts = [word.group().rstrip(".") for word in words]
+    if loud or all(t.islower() for t in texts):
+        if kind == "me" and not loud:
+            return False  # "saya budi …" in small letters: too often "saya lapor …"
+        return any(not _is_word(t.lower()) for t in texts)
+    return texts[0][:1].isupper()
+
+
+def _capitalised(words: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The leading capitalised words of a run ("Budi Santoso" of "Budi Santoso warga")."""
+    for i, word in enumerate(words):
+        if not word.group()[0].isupper():
+            return words[:i]
+    return words
+
+
+def _intro_name(text: str, intro: re.Match[str], *, loud: bool) -> list[re.Match[str]]:
+    """The words of the name a self-introduction gives, or none."""
+    kind = str(intro.lastgroup)
+    words = _intro_run(text, intro.end(), _intro_words()[0])
+    if kind != "named" and not loud:
+        words = _capitalised(words)  # sentence case: the capitalised words of the run
+    if words and _looks_like_name(words, kind=kind, loud=loud):
+        return words
+    return []
+
+
+def _scrub_intros(text: str, placeholder: str) -> str:
+    pieces: list[str] = []
+    done = 0
+    loud = None
+    for intro in _INTRO.finditer(text):
+        if intro.start() < done:
+            continue
+        if loud is None:  # capitals or Title Case; asked once, when an intro is found
+            letters = _LETTERS.findall(text)
+            loud = text.isupper() or sum(w[0].isupper() for w in letters) > 0.6 * len(letters)
+        words = _intro_name(text, intro, loud=loud)
+        if words:
+            pieces += [text[done : words[0].start()], placeholder]
+            done = words[-1].end()
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+def _scrub_details(text: str, words: frozenset[str], placeholders: Mapping[str, str]) -> str:
+    """Dates of birth, accounts, plates, addresses and self-introductions; `words` are the
+    text's runs of letters in small letters (they decide which rules run)."""
+    if not words.isdisjoint(_BIRTH_WORDS):
+        text = _BIRTH.sub(lambda m: _replace_group(m, placeholders["birth_date"]), text)
+    if not words.isdisjoint(_ACCOUNT_WORDS):
+        text = _ACCOUNT.sub(lambda m: _replace_number(m, placeholders["account"]), text)
+    if not words.isdisjoint(_PLATE_WORDS):
+        text = _PLATE_WORD.sub(lambda m: _replace_group(m, placeholders["plate"]), text)
+    lower = text.islower()  # no capital letter: no plate in capitals, no "saya Budi"
+    if not lower and _PLATE_SHAPE.search(text):
+        text = _PLATE.sub(placeholders["plate"], text)
+    if _may_hold_address(words, text):
+        text = _scrub_addresses(text, placeholders["address"])
+    intro = words & _INTRO_WORDS
+    if intro and not (lower and intro == {"saya"}):
+        text = _scrub_intros(text, placeholders["name"])
+    return text
+
+
+def _replace_group(match: re.Match[str], placeholder: str) -> str:
+    """The match with its one named group that matched replaced by the placeholder."""
+    name = next(key for key, value in match.groupdict().items() if value is not None)
+    start, end = match.span(name)
+    whole = match.group()
+    return whole[: start - match.start()] + placeholder + whole[end - match.start() :]
+
+
+def _replace_number(match: re.Match[str], placeholder: str) -> str:
+    """An account or card number: at least six digits, not an amount or a year."""
+    number = match.group("number")
+    digits = _DIGIT.findall(number)
+    if len(digits) < 6 or _ORDINARY_NUMBER.fullmatch(number):
+        return match.group()
+    return _replace_group(match, placeholder)

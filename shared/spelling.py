@@ -67,6 +67,106 @@ def _allowed(typo: str, word: str, rules: SpellingRules) -> int:
     return limit if abs(len(word) - len(typo)) <= limit else -1
 
 
+@dataclass(frozen=True)
+class _Buckets:
+    """Distinct tokens by first letter: those that may be typos (`sources`), those that may
+    be corrections (`targets`), and the words by their vowel-less skeleton."""
+
+    words: Mapping[str, int]
+    anchors: frozenset[str]
+    sources: dict[str, list[str]]
+    targets: dict[str, list[str]]
+    skeletons: dict[str, list[str]]
+
+    @classmethod
+    def build(
+        cls,
+        counts: Mapping[str, int],
+        anchors: Iterable[str],
+        rules: SpellingRules,
+        is_known: Callable[[str], bool],
+    ) -> _Buckets:
+        anchor_set = frozenset(a for a in anchors if a.isalpha() and counts.get(a, 0) > 0)
+        words = {t: n for t, n in counts.items() if t.isalpha() and n > 0}
+        fewest = min(words.values(), default=1)
+        buckets = cls(words, anchor_set, {}, {}, {})
+        for token, n in words.items():
+            # Could be a correction: a keyword, or frequent enough to correct the rarest typo.
+            if token in anchor_set or n >= fewest * rules.ratio:
+                buckets.targets.setdefault(token[0], []).append(token)
+            if len(token) >= rules.min_length and token not in anchor_set and not is_known(token):
+                buckets.sources.setdefault(token[0], []).append(token)
+            if len(token) > rules.min_length and _VOWELS.search(token, 1):
+                buckets.skeletons.setdefault(_skeleton(token), []).append(token)
+        return buckets
+
+    def qualifies(self, typo: str, word: str, rules: SpellingRules) -> bool:
+        typo_n, word_n = self.words[typo], self.words[word]
+        return word_n >= typo_n * rules.ratio or (
+            word in self.anchors and typo_n <= rules.rare_texts
+        )
+
+
+def _keep_best(
+    found: dict[str, tuple[int, int, str]], typo: str, rank: tuple[int, int, str]
+) -> None:
+    if typo not in found or rank < found[typo]:
+        found[typo] = rank
+
+
+def _skeleton_matches(
+    buckets: _Buckets, typos: list[str], found: dict[str, tuple[int, int, str]]
+) -> None:
+    """Vowels dropped, as chat abbreviates: "amblns", "kshtn". Any frequency will do when
+    the word is a keyword or at least as frequent."""
+    words = buckets.words
+    for typo in typos:
+        if typo != _skeleton(typo):
+            continue
+        for word in buckets.skeletons.get(typo, ()):
+            if word in buckets.anchors or words[word] >= words[typo]:
+                _keep_best(found, typo, (0, -words[word], word))
+
+
+def _edit_matches(
+    buckets: _Buckets,
+    typos: list[str],
+    letter: str,
+    rules: SpellingRules,
+    found: dict[str, tuple[int, int, str]],
+) -> None:
+    """Typos a small edit away from a correction of the same first letter."""
+    candidates = sorted(buckets.targets.get(letter, ()))
+    if not candidates:
+        return
+    distances = cdist(
+        typos,
+        candidates,
+        scorer=DamerauLevenshtein.distance,
+        score_cutoff=2,
+        dtype=np.int8,
+        workers=1,
+    )
+    rows, columns = np.nonzero(distances <= 2)
+    for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
+        typo, word = typos[row], candidates[column]
+        distance = int(distances[row, column])
+        if distance <= _allowed(typo, word, rules) and buckets.qualifies(typo, word, rules):
+            _keep_best(found, typo, (distance, -buckets.words[word], word))
+
+
+def _resolved(corrections: Mapping[str, str]) -> dict[str, str]:
+    """A correction that is itself corrected ("puskemsa" -> "puskemas" -> "puskesmas")."""
+    resolved: dict[str, str] = {}
+    for typo, word in corrections.items():
+        seen = {typo}
+        while word in corrections and word not in seen:
+            seen.add(word)
+            word = corrections[word]
+        resolved[typo] = word
+    return resolved
+
+
 def spelling_corrections(
     counts: Mapping[str, int],
     *,
@@ -82,66 +182,13 @@ def spelling_corrections(
     only of a token that has a candidate correction (it may be slow, e.g. a stemmer):
     true when it is a form of a known word.
     """
-    anchor_set = {a for a in anchors if a.isalpha() and counts.get(a, 0) > 0}
-    words = {t: n for t, n in counts.items() if t.isalpha() and n > 0}
-    fewest = min(words.values(), default=1)
-    sources: dict[str, list[str]] = {}
-    targets: dict[str, list[str]] = {}
-    skeletons: dict[str, list[str]] = {}
-    for token, n in words.items():
-        # Could be a correction: a keyword, or frequent enough to correct the rarest typo.
-        if token in anchor_set or n >= fewest * rules.ratio:
-            targets.setdefault(token[0], []).append(token)
-        if len(token) >= rules.min_length and token not in anchor_set and not is_known(token):
-            sources.setdefault(token[0], []).append(token)
-        if len(token) > rules.min_length and _VOWELS.search(token, 1):
-            skeletons.setdefault(_skeleton(token), []).append(token)
-
-    def qualifies(typo: str, word: str) -> bool:
-        typo_n, word_n = words[typo], words[word]
-        return word_n >= typo_n * rules.ratio or (word in anchor_set and typo_n <= rules.rare_texts)
-
+    buckets = _Buckets.build(counts, anchors, rules, is_known)
     found: dict[str, tuple[int, int, str]] = {}
-    for letter in sorted(sources):
-        typos = sorted(sources[letter])
-        for typo in typos:
-            # Vowels dropped, as chat abbreviates: "amblns", "kshtn". Any frequency will do
-            # when the word is a keyword or at least as frequent.
-            if typo == _skeleton(typo):
-                for word in skeletons.get(typo, ()):
-                    if word in anchor_set or words[word] >= words[typo]:
-                        rank = (0, -words[word], word)
-                        if typo not in found or rank < found[typo]:
-                            found[typo] = rank
-        candidates = sorted(targets.get(letter, ()))
-        if not candidates:
-            continue
-        distances = cdist(
-            typos,
-            candidates,
-            scorer=DamerauLevenshtein.distance,
-            score_cutoff=2,
-            dtype=np.int8,
-            workers=1,
-        )
-        rows, columns = np.nonzero(distances <= 2)
-        for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
-            typo, word = typos[row], candidates[column]
-            distance = int(distances[row, column])
-            if distance > _allowed(typo, word, rules) or not qualifies(typo, word):
-                continue
-            rank = (distance, -words[word], word)
-            if typo not in found or rank < found[typo]:
-                found[typo] = rank
+    for letter in sorted(buckets.sources):
+        typos = sorted(buckets.sources[letter])
+        _skeleton_matches(buckets, typos, found)
+        _edit_matches(buckets, typos, letter, rules, found)
     corrections = {
         typo: word for typo, (_, _, word) in sorted(found.items()) if not is_inflected(typo)
     }
-    # A correction that is itself corrected ("puskemsa" -> "puskemas" -> "puskesmas").
-    resolved: dict[str, str] = {}
-    for typo, word in corrections.items():
-        seen = {typo}
-        while word in corrections and word not in seen:
-            seen.add(word)
-            word = corrections[word]
-        resolved[typo] = word
-    return resolved
+    return _resolved(corrections)

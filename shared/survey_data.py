@@ -838,6 +838,9 @@ def load_survey_data(data_dir: Path = DATA_DIR) -> SurveyData:
     check_agency_domains(agencies, domains, str(data_dir / "agencies.yaml"))
     service_units = load_service_units(data_dir / "service_units.yaml")
     check_service_unit_domains(service_units, domains, str(data_dir / "service_units.yaml"))
+    from shared.lapor_data import load_lapor_mapping  # it imports this module
+
+    load_lapor_mapping(data_dir / "lapor.yaml", domains=domains)  # checked at start-up
     return SurveyData(
         questionnaires=questionnaires,
         domains=domains,

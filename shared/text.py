@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,6 +26,11 @@ _VOWEL = re.compile(r"[aeiou]")
 _LABEL_WORD = re.compile(r"[^\W_]+")  # words of a raw label, any script or case
 _LABEL_MARK = re.compile(r"[,;:!?.]")
 _REPEATED_PUNCTUATION = re.compile(r"[!?.]{2,}|[!?]")  # "!!", "??", "...", or any "!"
+# Where a letter's sentences end: a line break, "!" or "?", or a full stop after a word of
+# four letters or more (not after "Yth.", "No.", "Kec.", "Jl.", "wr. wb.", "Rp.").
+_SEGMENT_END = re.compile(r"\s*\n\s*|(?<=[^\W\d_]{4}[.])\s+|(?<=[!?])\s+")
+_LONG_NUMBER = re.compile(r"\d{8,}")  # a NIK, KK, account or phone number
+_KEY_VALUE = re.compile(r"^\s*([^\W\d_][^\W\d_ .]*(?: [^\W\d_.]+)?)\.?\s*:\s*\S")
 # Sastrawi changes a word only when what is left after taking affixes off is in its
 # dictionary (Sastrawi.Stemmer.Context.execute; the rules are its VisitorProvider's), and
 # what is left is a piece of the word: after up to three stacked prefixes, the first one
@@ -94,6 +100,131 @@ def _phrases_by_first_word(entries: Iterable[str]) -> dict[str, list[tuple[str, 
     return phrases
 
 
+def _phrase_length(tokens: list[str], i: int, phrases: Mapping[str, list[tuple[str, ...]]]) -> int:
+    """Words of the longest phrase of `phrases` (by first word) at tokens[i:], 0 if none."""
+    for phrase in phrases.get(tokens[i], ()) if i < len(tokens) else ():
+        if tuple(tokens[i : i + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def _has_phrase(tokens: list[str], phrases: Mapping[str, list[tuple[str, ...]]]) -> bool:
+    return any(_phrase_length(tokens, i, phrases) for i in range(len(tokens)))
+
+
+def letter_segments(text: str) -> list[str]:
+    """A text cut into its lines and sentences (see _SEGMENT_END), empty ones dropped."""
+    return [part for part in _SEGMENT_END.split(text.strip()) if part.strip()]
+
+
+@dataclass(frozen=True)
+class LetterFrame:
+    """The phrases that make a sentence of a letter part of its frame, not its point
+    (filler.yaml `greeting`, `identity_start`, `identity`, `identity_weak`, `closing`)."""
+
+    greeting: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    identity_start: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    identity: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    identity_weak: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    closing: Mapping[str, list[tuple[str, ...]]] = field(default_factory=dict)
+
+    GREETING_WORDS = 10  # a longer sentence that opens with a greeting has a point
+    IDENTITY_WORDS = 40
+    WEAK_IDENTITY_WORDS = 10  # an RT/RW or "warga desa" alone: only a short sentence
+    CLOSING_WORDS = 16
+
+    @classmethod
+    def from_file(cls, path: Path) -> LetterFrame:
+        return cls(
+            **{
+                key: _phrases_by_first_word(load_phrase_list(path, key=key))
+                for key in ("greeting", "identity_start", "identity", "identity_weak", "closing")
+            }
+        )
+
+    def is_identity(self, raw: str, words: list[str]) -> bool:
+        """A self-introduction ("Saya …, NIK …, warga RT 03") or a "Nama: …" line."""
+        key = _KEY_VALUE.match(raw)
+        if key and _has_phrase(key.group(1).lower().split(), self.identity | self.identity_start):
+            return True
+        if not _phrase_length(words, 0, self.identity_start) or len(words) > self.IDENTITY_WORDS:
+            return False
+        if _LONG_NUMBER.search(raw) or _has_phrase(words, self.identity):
+            return True
+        return len(words) <= self.WEAK_IDENTITY_WORDS and _has_phrase(words, self.identity_weak)
+
+    def is_frame(self, raw: str, words: list[str]) -> bool:
+        """A greeting, a self-introduction or a closing plea, or nothing but PII."""
+        if not words:
+            return True
+        if _phrase_length(words, 0, self.greeting) and len(words) <= self.GREETING_WORDS:
+            return True
+        if len(words) <= self.CLOSING_WORDS and _has_phrase(words, self.closing):
+            return True
+        return self.is_identity(raw, words)
+
+
+class _LabelWords:
+    """The words of a raw label, with where they are, for trimming its ends."""
+
+    def __init__(self, text: str, trim: frozenset[tuple[str, ...]]) -> None:
+        self.text = text
+        self.spans = [(m.start(), m.end()) for m in _LABEL_WORD.finditer(text)]
+        self.lowered = [text[a:b].lower() for a, b in self.spans]
+        self.trim = trim
+        self.longest = max((len(p) for p in trim), default=0)
+
+    def phrase(self, start: int, stop: int, *, at_start: bool) -> int:
+        """Words of the longest trim phrase at the start (or end) of words[start:stop]."""
+        for size in range(min(self.longest, stop - start), 0, -1):
+            span = (
+                self.lowered[start : start + size] if at_start else self.lowered[stop - size : stop]
+            )
+            if tuple(span) in self.trim:
+                return size
+        return 0
+
+    def apart(self, left: int, right: int) -> bool:
+        """A comma or another mark between two words ("Pak, air …"; not "bapak-bapak")."""
+        return bool(_LABEL_MARK.search(self.text, self.spans[left][1], self.spans[right][0]))
+
+    def loose(self, left: int, right: int) -> bool:
+        """Only spaces and marks between two words: "ya/tidak" and "harap-harap" are
+        single expressions, never trimmed apart."""
+        between = self.text[self.spans[left][1] : self.spans[right][0]]
+        return not between.strip(" \t\n,;:!?.()[]\"'%“”‘’")
+
+    def cut(self, first: int, last: int) -> str:
+        """The text from word `first` to word `last` (excluded), cut at the spaces around
+        them so marks attached to them stay: '"bedah rumah"', "(PDAM)", "100%"."""
+        text = self.text
+        start = self.spans[first][0] if first else 0
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        end = len(text)
+        if last < len(self.spans):
+            end = self.spans[last - 1][1]
+            while end < len(text) and not text[end].isspace() and text[end] not in ",;:":
+                end += 1
+        return text[start:end].strip().rstrip("!?.~").rstrip() or text.strip()
+
+
+def _corrected(
+    tokenised: dict[str, tuple[list[str], list[str], int]], corrections: Mapping[str, str]
+) -> dict[str, int]:
+    """Applies spelling corrections to tokenised texts (in place, counting them per text);
+    returns in how many distinct texts each token now occurs."""
+    seen_in: dict[str, int] = {}
+    for text, (words, _, _) in tokenised.items():
+        typos = sum(token in corrections for token in words)
+        if typos:
+            words = [corrections.get(token, token) for token in words]
+        tokenised[text] = (words, [], typos)
+        for token in set(words):
+            seen_in[token] = seen_in.get(token, 0) + 1
+    return seen_in
+
+
 class TextStreams(NamedTuple):
     """One text seen four ways; keyword phrases pick the way that keeps them precise."""
 
@@ -121,6 +252,7 @@ class TextTools:
         label_trim: Iterable[str] = (),
         label_address: Iterable[str] = (),
         label_vocative: Iterable[str] = (),
+        letter_frame: LetterFrame | None = None,
     ) -> None:
         from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -142,6 +274,7 @@ class TextTools:
         self._label_trim = frozenset(tuple(e.lower().split()) for e in label_trim if e.strip())
         self._label_address = frozenset(e.strip().lower() for e in label_address)
         self._label_vocative = frozenset(e.strip().lower() for e in label_vocative)
+        self._frame = letter_frame or LetterFrame()
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._stem_cache: dict[str, str] = {}
 
@@ -155,6 +288,7 @@ class TextTools:
             label_trim=load_phrase_list(data_dir / "filler.yaml", key="trim"),
             label_address=load_phrase_list(data_dir / "filler.yaml", key="address"),
             label_vocative=load_phrase_list(data_dir / "filler.yaml", key="vocative"),
+            letter_frame=LetterFrame.from_file(data_dir / "filler.yaml"),
         )
 
     # --- tokens -------------------------------------------------------------------------
@@ -235,6 +369,42 @@ class TextTools:
             i += 1
         return kept
 
+    # --- long texts -----------------------------------------------------------------------
+    LONG_TEXT = 160  # characters from which a text with several sentences is a letter
+    MAIN_POINT_WORDS = 30  # content words the main point gathers, at least one sentence
+    MAIN_POINT_SENTENCES = 3
+
+    def _point_sentences(self, text: str) -> list[str]:
+        """The sentences of a long text that are not its frame (greetings, the writer's
+        identity, closing pleas), in order; [] for a short text or one sentence."""
+        if len(text) < self.LONG_TEXT:
+            return []
+        segments = letter_segments(text)
+        if len(segments) < 2:
+            return []
+        return [s for s in segments if not self._frame.is_frame(s, self.tokens(s))]
+
+    def main_point(self, text: str) -> str:
+        """What a long text is about: its title or first sentence and what follows, up to
+        MAIN_POINT_WORDS content words, without the letter's frame. A short text, or one
+        that is nothing but its frame, comes back as it is."""
+        sentences = self._point_sentences(text)
+        if not sentences:
+            return text
+        picked: list[str] = []
+        words = 0
+        for sentence in sentences[: self.MAIN_POINT_SENTENCES]:
+            picked.append(sentence)
+            words += len(self.content_tokens(sentence))
+            if words >= self.MAIN_POINT_WORDS:
+                break
+        return "\n".join(picked)
+
+    def headline(self, text: str) -> str:
+        """A long text's title or first sentence that states its point; a short text."""
+        sentences = self._point_sentences(text)
+        return sentences[0] if sentences else text
+
     # --- stems --------------------------------------------------------------------------
     def stem(self, token: str) -> str:
         stem = self._stem_cache.get(token)
@@ -291,7 +461,7 @@ class TextTools:
         for text in texts:
             if text in tokenised:
                 continue
-            words = self.tokens(text)
+            words = self.tokens(self.main_point(text))
             tokenised[text] = (words, [], 0)
             for token in set(words):
                 seen_in[token] = seen_in.get(token, 0) + 1
@@ -299,14 +469,7 @@ class TextTools:
         if spelling is not None:
             corrections = self.spelling_corrections(seen_in, spelling, anchors)
         if corrections:
-            seen_in = {}
-            for text, (words, _, _) in tokenised.items():
-                typos = sum(token in corrections for token in words)
-                if typos:
-                    words = [corrections.get(token, token) for token in words]
-                tokenised[text] = (words, [], typos)
-                for token in set(words):
-                    seen_in[token] = seen_in.get(token, 0) + 1
+            seen_in = _corrected(tokenised, corrections)
         for text, (words, _, typos) in tokenised.items():
             tokenised[text] = (words, self._without_stopwords(words), typos)
         rare = {t for t, n in seen_in.items() if n == 1 and t not in self._stem_cache}
@@ -366,62 +529,42 @@ class TextTools:
         """A theme label without pleas and chat particles at its start or end, nor forms of
         address set apart there (filler.yaml `trim`, `address`, `vocative`), nor closing
         "!", "?" or "." runs: "pak, bansos tepat sasaran!!" -> "bansos tepat sasaran".
-        The middle is never touched, and an answer that is nothing but such words stays."""
-        words = [(m.start(), m.end(), m.group().lower()) for m in _LABEL_WORD.finditer(text)]
-        lowered = [w for _, _, w in words]
-        longest = max((len(p) for p in self._label_trim), default=0)
+        The middle is never touched, and an answer that is nothing but such words stays.
+        A long text (a letter) is labelled by its headline."""
+        text = self.headline(text)
+        words = _LabelWords(text, self._label_trim)
+        first = self._trim_start(words, 0, len(words.lowered))
+        last = self._trim_end(words, first, len(words.lowered))
+        if all(w in self._label_address for w in words.lowered[first:last]):
+            return text.strip()  # nothing but filler: keep the answer as written
+        return words.cut(first, last)
 
-        def phrase(start: int, stop: int, at_start: bool) -> int:
-            """Words of the longest trim phrase at the start (or end) of words[start:stop]."""
-            for size in range(min(longest, stop - start), 0, -1):
-                span = lowered[start : start + size] if at_start else lowered[stop - size : stop]
-                if tuple(span) in self._label_trim:
-                    return size
-            return 0
-
-        def apart(left: int, right: int) -> bool:
-            """A comma or another mark between two words ("Pak, air …"; not "bapak-bapak")."""
-            return bool(_LABEL_MARK.search(text, words[left][1], words[right][0]))
-
-        def loose(left: int, right: int) -> bool:
-            """Only spaces and marks between two words: "ya/tidak" and "harap-harap" are
-            single expressions, never trimmed apart."""
-            between = text[words[left][1] : words[right][0]]
-            return not between.strip(" \t\n,;:!?.()[]\"'%“”‘’")
-
-        first, last = 0, len(words)
+    def _trim_start(self, words: _LabelWords, first: int, last: int) -> int:
+        """The first word kept: trim phrases, and forms of address set apart, skipped."""
         while first < last:
-            size = phrase(first, last, at_start=True)
-            if size and first + size < last and not loose(first + size - 1, first + size):
+            size = words.phrase(first, last, at_start=True)
+            if size and first + size < last and not words.loose(first + size - 1, first + size):
                 size = 0
-            if not size and lowered[first] in self._label_address and first + 1 < last:
-                size = int(apart(first, first + 1))
+            if not size and words.lowered[first] in self._label_address and first + 1 < last:
+                size = int(words.apart(first, first + 1))
             if not size:
                 break
             first += size
+        return first
+
+    def _trim_end(self, words: _LabelWords, first: int, last: int) -> int:
+        """One past the last word kept (see _trim_start; a vocative needs no mark)."""
         while last > first:
-            size = phrase(first, last, at_start=False)
-            if size and last - size > first and not loose(last - size - 1, last - size):
+            size = words.phrase(first, last, at_start=False)
+            if size and last - size > first and not words.loose(last - size - 1, last - size):
                 size = 0
-            word = lowered[last - 1]
+            word = words.lowered[last - 1]
             if not size and word in self._label_address and last - 1 > first:
-                size = int(word in self._label_vocative or apart(last - 2, last - 1))
+                size = int(word in self._label_vocative or words.apart(last - 2, last - 1))
             if not size:
                 break
             last -= size
-        if all(w in self._label_address for w in lowered[first:last]):
-            return text.strip()  # nothing but filler: keep the answer as written
-        # Cut at the spaces around the kept words, so marks attached to them stay:
-        # '"bedah rumah"', "(PDAM)", "100%".
-        start = words[first][0] if first else 0
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-        end = len(text)
-        if last < len(words):
-            end = words[last - 1][1]
-            while end < len(text) and not text[end].isspace() and text[end] not in ",;:":
-                end += 1
-        return text[start:end].strip().rstrip("!?.~").rstrip() or text.strip()
+        return last
 
     def surface_forms(self) -> dict[str, str]:
         """The shortest normalised token seen for each stem, to show stems as words."""

@@ -239,6 +239,7 @@ def condition(ctx: Context, code: str, domain: Domain) -> list[Statement]:
         statements.append(Statement(ctx.t("intro_obstacles")))
         statements += [_theme_line(ctx, "obstacle_line", t) for t in obstacles]
         statements += [_theme_line(ctx, "staff_obstacle_line", t) for t in staff]
+    statements += _complaints(ctx, domain)
     dimensions = sorted(
         ((c, n) for c, n in domain.dimensions.items() if n), key=lambda x: (-x[1], x[0])
     )
@@ -251,6 +252,22 @@ def condition(ctx: Context, code: str, domain: Domain) -> list[Statement]:
             )
         )
     return statements
+
+
+def _complaints(ctx: Context, domain: Domain) -> list[Statement]:
+    """Complaint-channel reports (issue 11 item 6): how many, then their largest themes,
+    as evidence beside the FGD answers ("N pengaduan")."""
+    total = sum(t.answer_count for t in domain.themes.get("citizen_complaint", ()))
+    if not total:
+        return []
+    statements = [
+        Statement(
+            ctx.t("intro_complaints", answers=ctx.n(total)),
+            Evidence(total, note=ctx.t("evidence_complaints")),
+        )
+    ]
+    themes = domain.top("citizen_complaint", TOP_OBSTACLES)
+    return statements + [_theme_line(ctx, "complaint_line", t) for t in themes]
 
 
 def _indicator_text(ctx: Context, indicator: Indicator) -> str:
@@ -536,6 +553,7 @@ def other_inputs(ctx: Context, codes: Sequence[str], small: Sequence[str]) -> Pa
             )
             for kind in ("citizen_need", "citizen_obstacle", "citizen_strategy"):
                 statements += [_theme_line(ctx, "need_line", t) for t in domain.top(kind)]
+            statements += _complaints(ctx, domain)
         for kind in ("citizen_need", "citizen_reason", "citizen_obstacle", "citizen_strategy"):
             inputs = domain.other_inputs.get(kind, ())
             if not inputs:

@@ -137,7 +137,7 @@ def test_run_analysis_writes_the_documented_summary(
     assert counts["answers"] == 5 * 3 + 3 + 5 + 3
     assert counts["by_source"] == {"-": 5, "balai-desa": 2, "impor:kertas.csv": 2}
     assert set(summary["domains"]) == {"pekerjaan_umum", "adminduk_perizinan", "lingkungan_hidup"}
-    assert summary["kinds"][0] == "citizen_need" and len(summary["kinds"]) == 9
+    assert summary["kinds"][0] == "citizen_need" and len(summary["kinds"]) == 10  # + complaints
     assert counts["by_domain"]["adminduk_perizinan"] == {"respondents": 1, "answers": 3}
     assert summary["unmapped"] == {"answers": 0}
 

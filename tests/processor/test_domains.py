@@ -158,3 +158,26 @@ def test_a_gapped_phrase_stays_within_one_answer() -> None:
     assert "jalan rusak" not in candidates("jalan depan masjid besar rusak")  # 3 between
     assert "jalan rusak" not in candidates("jalan licin . rusak")  # another answer
     assert "jalan rusak" not in _PhraseCandidates(["jalan rusak"])("jalan depan rusak")
+
+
+# A letter about social aid that quotes a NIK and KK and talks about the identity card
+# in passing (issue 11): its subject is the aid.
+AID_LETTER = """Bantuan PKH kami dihentikan tanpa pemberitahuan
+Yth. Bapak/Ibu Kepala Dinas Sosial
+Saya Sumarni, NIK 3310045607820003, No. KK 3310041203090017, warga RT 02/RW 05 Desa Sukamulya.
+Sejak bulan Juni bantuan PKH untuk keluarga kami tidak masuk lagi ke rekening KKS, padahal \
+kami masih keluarga miskin dan anak saya dua masih sekolah. Kata pendamping data kami tidak \
+padan dengan data kependudukan, jadi saya sudah ke Disdukcapil memperbarui KTP elektronik \
+dan kartu keluarga, semuanya sudah benar. Tetapi sampai sekarang bantuan belum cair juga.
+Mohon ditindaklanjuti, terima kasih."""
+
+
+def test_a_long_aid_complaint_quoting_a_nik_stays_social_aid(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    result = _assign(
+        tools, survey_data, answers_frame([{"question_id": "need", "text": AID_LETTER}])
+    )
+    assert result["domain"].tolist() == ["sosial"]
+    # Its identity and its KTP/KK errand alone would say administrasi kependudukan.
+    errand = AID_LETTER.split("\n", 3)[3].split("Tetapi")[0].split("jadi ")[1]
+    alone = _assign(tools, survey_data, answers_frame([{"question_id": "need", "text": errand}]))
+    assert alone["domain"].tolist() == ["adminduk_perizinan"]

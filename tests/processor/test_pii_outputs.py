@@ -28,7 +28,20 @@ from processor.render import write_answers_export
 from shared import crud, db
 from shared.models import Instrument, Role
 from tests.processor.conftest import NOW, Consultation
-from tests.shared.pii_cases import EMAILS, HANDLES, NAMES, NIK, PHONES, POSITIVES
+from tests.shared.pii_cases import (
+    ACCOUNTS,
+    ADDRESSES,
+    BIRTH_DATES,
+    EMAILS,
+    HANDLES,
+    INTRODUCTIONS,
+    NAMES,
+    NIK,
+    PHONES,
+    PLATES,
+    POSITIVES,
+    REAL_WRITING,
+)
 
 # What the table's positives contain and no output may: names, e-mail and handle parts
 # (as words), and the digits of every NIK and phone number (searched for in the digits of
@@ -37,11 +50,19 @@ WORDS = [
     *("budi", "santoso", "sutrisno", "sari", "wulandari", "hendra", "bambang", "susilo"),
     *("rahmat", "joko", "sugeng", "agus", "siti", "aminah", "ñame", "éka", "budi_s"),
     *("gmail", "yahoo", "abcdef123", "desa.go.id"),
+    # issue 11: self-introductions, addresses, plates
+    *("hadi", "gunawan", "hidayat", "riyadi", "hartono", "wijaya", "susanto"),
+    *("merdeka", "pattimura", "diponegoro", "mawar", "melati", "kartini", "pramuka"),
+    *("krajan", "sukamaju", "griya", "gajah mada", "kja", "bh1234ab"),
 ]
 DIGITS = [
     *("3201012345678901", "1571020304050006", "1571020304050007", "3201010101900001"),
     *("812345678", "8139876543", "8571234567", "98765432"),
     *("215550000", "274550000", "741123456"),
+    # issue 11: accounts, cards, dates of birth, phones run together
+    *("0123010123455", "1234567890", "1420012345678", "7123456789", "0001234567890"),
+    *("6013011234567890", "5221841234567890", "12051980", "01011990", "05061972"),
+    *("19800512", "8123450012"),
 ]
 FILE_NAME = "wawancara Pak Sutrisno 0812-3456-7890 budi.santoso@gmail.com.csv"
 TOPICS = [
@@ -57,13 +78,18 @@ LABELLED = [
     ("perhubungan", "angkot jarang lewat", EMAILS),
     ("kominfo", "info desa tidak sampai", HANDLES),
     ("pendidikan", "guru sering bolos", NAMES),
+    ("perumahan", "rumah tidak layak huni", INTRODUCTIONS),
+    ("adminduk_perizinan", "akta kelahiran lama", BIRTH_DATES),
+    ("pekerjaan_umum", "drainase tersumbat", ADDRESSES),
+    ("perbankan_keuangan", "bantuan tidak masuk rekening", ACCOUNTS),
+    ("perhubungan", "kendaraan parkir sembarangan", PLATES),
 ]
 WORD = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in WORDS))
 
 
 def _fill(c: Consultation) -> None:
     """Citizens, staff rows and an import, each text a topic sentence and a PII case."""
-    cases = [text for text, _ in POSITIVES]
+    cases = [text for text, _ in POSITIVES + REAL_WRITING]
     for n, case in enumerate(cases):
         domain, need, obstacle = TOPICS[n % len(TOPICS)]
         c.run(
@@ -224,6 +250,7 @@ def test_no_output_format_leaks_pii(outputs: dict[str, list[str]]) -> None:
 def test_the_cases_reach_every_output(outputs: dict[str, list[str]]) -> None:
     # The search above means something only if scrubbed texts are in each output.
     kinds = ["[NIK]", "[TELEPON]", "[EMAIL]", "[USERNAME]", "[NAMA]"]
+    kinds += ["[ALAMAT]", "[TGL_LAHIR]", "[REKENING]", "[NO_KARTU]", "[NOPOL]"]
     for name, pieces in outputs.items():
         text = "\n".join(pieces)
         found = [kind for kind in kinds if kind in text]
@@ -237,4 +264,9 @@ def test_the_leak_search_finds_what_it_looks_for() -> None:
     assert _leaks(iter(["hub ０８１２ ３４５６ ７８９０", "Pak Sutrisno", "ok [TELEPON]"])) == [
         "hub ０８１２ ３４５６ ７８９０",
         "Pak Sutrisno",
+    ]
+    assert _leaks(iter(["alamat Jl. Merdeka", "BH1234AB", "ttl 12-05-1980", "[ALAMAT]"])) == [
+        "alamat Jl. Merdeka",
+        "BH1234AB",
+        "ttl 12-05-1980",
     ]

@@ -77,7 +77,9 @@ def test_obvious_groups_are_found(tools, survey_data) -> None:  # type: ignore[n
     assert roads["quotes"][0] == "Jalan desa diaspal!!"
     assert roads["label"] == roads["representative"] == "jalan desa diaspal"
     assert len(roads["quotes"]) == 3 and len(set(roads["quotes"])) == 3
-    assert {"jalan", "aspal", "desa"} <= set(" ".join(roads["keywords"]).split())
+    # Keywords are shown as the answers' most frequent form of each stem ("diaspal" 4x,
+    # "aspal" 2x), never as a bare stem.
+    assert {"jalan", "diaspal", "desa"} <= set(" ".join(roads["keywords"]).split())
     other = table.loc["pekerjaan_umum.citizen_need.0"]
     assert bool(other["is_other"]) and other["label"] == "Lainnya"
     assert other["quotes"] == ODD
@@ -659,3 +661,86 @@ def test_merge_near_duplicates_keeps_the_larger_theme_and_adopts_loose_texts() -
         np.array([0, 1]), ["obat habis puskesmas", "obat mahal puskesmas"]
     )
     assert different.tolist() == [0, 1]
+
+
+# --- long citizen writing (issue 11) ------------------------------------------------------
+DRAINS = [
+    "saluran air tersumbat",
+    "saluran air tersumbat, jalan banjir",
+    "saluran air tersumbat sampah",
+    "saluran air mampet dan meluap",
+]
+DRAIN_LETTER = """Saluran air di gang kami tersumbat
+Assalamualaikum wr. wb. Yth. Bapak/Ibu Dinas PUPR
+Saya Hartono, NIK 3310045607820003, warga RT 04/RW 02 Kelurahan Sukamulya.
+Selokan di sepanjang gang kami sudah berbulan-bulan tersumbat sampah dan lumpur, setiap \
+hujan air meluap ke jalan dan masuk ke rumah warga.
+Sebelumnya kami sudah menyampaikan ke kelurahan tetapi belum ada tanggapan.
+Demikian pengaduan saya, atas perhatian Bapak/Ibu saya ucapkan terima kasih.
+Wassalamualaikum."""
+
+
+def test_a_long_letter_joins_the_theme_of_its_point(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    analysis = _run(tools, survey_data, answers_frame(_needs(DRAINS + [DRAIN_LETTER] + LIGHTS)))
+    groups = _groups(analysis)
+    drains = next(g for g in groups.values() if DRAIN_LETTER in g)
+    assert drains == set(DRAINS) | {DRAIN_LETTER}
+    # Its greetings, identity and closing plea are not what it is about.
+    text = tools.text
+    point = text.main_point(DRAIN_LETTER)
+    assert "Hartono" not in point and "terima kasih" not in point and "Yth" not in point
+    assert point.startswith("Saluran air di gang kami tersumbat\nSelokan di sepanjang gang")
+
+
+def test_letters_saying_the_same_make_a_theme_labelled_by_a_headline(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    letters = [
+        DRAIN_LETTER,
+        "Dengan hormat,\nSaya warga Desa Mekarsari RT 01 RW 03, NIK 3310045607820099.\n"
+        "Selokan di depan rumah kami tersumbat sampah sehingga setiap hujan deras air "
+        "meluap ke jalan dan masuk rumah. Mohon segera dibersihkan. Terima kasih.",
+    ]
+    analysis = _run(tools, survey_data, answers_frame(_needs(letters + ROADS)))
+    theme = analysis.texts.set_index("text").loc[letters, "theme_id"]
+    assert theme.nunique() == 1 and not theme.iloc[0].endswith(".0")
+    row = analysis.themes.table.set_index("theme_id").loc[theme.iloc[0]]
+    assert row["label"] in {
+        "Saluran air di gang kami tersumbat",
+        "Selokan di depan rumah kami tersumbat sampah sehingga setiap hujan deras air "
+        "meluap ke jalan dan masuk rumah",
+    }
+    assert row["quotes"][0] in {scrub(t) for t in letters}  # quotes stay whole
+
+
+def scrub(text: str) -> str:
+    from shared.text import scrub_pii
+
+    return scrub_pii(text)
+
+
+def test_keywords_show_the_answers_word_never_a_bare_stem(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    flood = [
+        "penanganan banjir di kampung",
+        "penanganan banjir lebih cepat",
+        "penanganan banjir tiap musim hujan",
+    ]
+    lamps = [
+        "lampu penerangan jalan mati",
+        "lampu penerangan gang gelap",
+        "tambah lampu penerangan",
+    ]
+    analysis = _run(tools, survey_data, answers_frame(_needs(flood + lamps)))
+    words = set(" ".join(k for ks in analysis.themes.table["keywords"] for k in ks).split())
+    assert {"penanganan", "penerangan"} <= words
+    assert not {"tangan", "terang"} & words
+
+
+def test_keywords_take_the_form_the_themes_own_answers_use(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    # "ada" is the commonest form of the stem "ada" overall; in the procurement theme
+    # people wrote "pengadaan".
+    supply = ["pengadaan obat terlambat", "pengadaan obat selalu terlambat"]
+    other = ["obat ada tapi mahal", "kadang ada kadang kosong", "ada antrean panjang"]
+    analysis = _run(tools, survey_data, answers_frame(_needs(supply + other, "kesehatan")))
+    theme_id = analysis.texts.set_index("text").loc[supply[0], "theme_id"]
+    keywords = analysis.themes.table.set_index("theme_id").loc[theme_id, "keywords"]
+    assert "pengadaan" in " ".join(keywords).split()
+    assert "ada" not in " ".join(keywords).split()

@@ -209,6 +209,154 @@ NEGATIVES: list[str] = [
     "Guru Mengajar Dua Kelas",
 ]
 
+# --- issue 11 item 7: personal details as complaints quote them -------------------------------
+INTRODUCTIONS = [
+    ("Saya Budi Santoso warga Desa Lubuk Kambing", "Saya [NAMA] warga Desa Lubuk Kambing"),
+    *caps("Saya Sutrisno Hadi, warga RT 05", "Saya [NAMA], warga RT 05"),
+    (
+        "Saya, Siti Aminah, mengadukan pelayanan puskesmas",
+        "Saya, [NAMA], mengadukan pelayanan puskesmas",
+    ),
+    (
+        "Dengan hormat, saya Hendra Gunawan selaku orang tua murid",
+        "Dengan hormat, saya [NAMA] selaku orang tua murid",
+    ),
+    ("nama saya sutrisno mau tanya bansos", "nama saya [NAMA] mau tanya bansos"),
+    *caps(
+        "Nama saya Rahmat Hidayat, tinggal di desa Pelabuhan Dagang",
+        "Nama saya [NAMA], tinggal di desa Pelabuhan Dagang",
+    ),
+    ("nama lengkap saya Wulandari Putri", "nama lengkap saya [NAMA]"),
+    ("Nama: Budi Santoso", "Nama: [NAMA]"),
+    ("NAMA : BUDI SANTOSO JK : L", "NAMA : [NAMA] JK : L"),
+    ("nama: siti aminah umur 45", "nama: [NAMA] umur 45"),
+    ("Nama pelapor: Joko Susanto", "Nama pelapor: [NAMA]"),
+    (
+        "bantuan masuk a.n. Sugeng Riyadi padahal dia sudah meninggal",
+        "bantuan masuk a.n. [NAMA] padahal dia sudah meninggal",
+    ),
+    ("KKS a.n Siti Aminah tidak bisa dicairkan", "KKS a.n [NAMA] tidak bisa dicairkan"),
+    (
+        "sertifikat atas nama Hartono Wijaya belum selesai",
+        "sertifikat atas nama [NAMA] belum selesai",
+    ),
+    (
+        "SERTIFIKAT ATAS NAMA HARTONO WIJAYA BELUM SELESAI",
+        "SERTIFIKAT ATAS NAMA [NAMA] BELUM SELESAI",
+    ),
+    ("SAYA BUDI SANTOSO WARGA DESA SUNGAI RAMBAI", "SAYA [NAMA] WARGA DESA SUNGAI RAMBAI"),
+    ("Saya Ibu Sari Wulandari, ibu dari murid kelas 3", "Saya Ibu [NAMA], ibu dari murid kelas 3"),
+]
+
+BIRTH_DATES = [
+    ("Nama: Budi Santoso, TTL: Jambi, 12-05-1980", "Nama: [NAMA], TTL: [TGL_LAHIR]"),
+    *caps("ttl kuala tungkal 3 maret 1975", "ttl [TGL_LAHIR]"),
+    ("TTL : Merlung / 01-01-1990 , pekerjaan petani", "TTL : [TGL_LAHIR] , pekerjaan petani"),
+    ("Tempat/Tgl Lahir: Jambi, 17 Agustus 1985", "Tempat/Tgl Lahir: [TGL_LAHIR]"),
+    ("tgl lahir 05/06/1972 tapi di ktp salah", "tgl lahir [TGL_LAHIR] tapi di ktp salah"),
+    (
+        "anak saya lahir tanggal 12 Mei 2023 belum dapat akta",
+        "anak saya lahir tanggal [TGL_LAHIR] belum dapat akta",
+    ),
+    ("TANGGAL LAHIR 1980-05-12 TERTULIS SALAH", "TANGGAL LAHIR [TGL_LAHIR] TERTULIS SALAH"),
+]
+
+ADDRESSES = [
+    ("alamat Jl. Merdeka No. 5 RT 03/RW 05 Desa Lubuk", "alamat [ALAMAT] Desa Lubuk"),
+    *caps("alamat jl. pattimura no 12 kel. talang banjar", "alamat [ALAMAT] kel. talang banjar"),
+    ("rumah saya di Jalan Sudirman No. 45, Kuala Tungkal", "rumah saya di [ALAMAT], Kuala Tungkal"),
+    ("Jl. Diponegoro No.17 sering banjir kalau hujan", "[ALAMAT] sering banjir kalau hujan"),
+    ("JL. SUDIRMAN NO. 8 RT. 002 RW. 001", "[ALAMAT]"),
+    ("tinggal di Gg. Mawar 3 Dusun Krajan", "tinggal di [ALAMAT]"),
+    ("lampu di Gg. Melati 2 mati sudah sebulan", "lampu di [ALAMAT] mati sudah sebulan"),
+    ("Perumahan Griya Asri Blok C2 No. 14 air PDAM mati", "[ALAMAT] air PDAM mati"),
+    ("beralamat di RT 07 RW 02 Dusun Sukamaju", "beralamat di [ALAMAT]"),
+    (
+        "domisili: Jl. Kartini RT 04, Kelurahan Tungkal II",
+        "domisili: [ALAMAT], Kelurahan Tungkal II",
+    ),
+    ("Jln. Gajah Mada RT 09 RW 03 belum ada lampu", "[ALAMAT] belum ada lampu"),
+    ("saya tinggal di dusun Karya Bakti RT 01", "saya tinggal di [ALAMAT]"),
+    ("ALAMAT: JL. PRAMUKA NO 21 RT 05", "ALAMAT: [ALAMAT]"),
+    ("alamat rumah blok B/12 perumnas", "alamat rumah [ALAMAT] perumnas"),
+]
+
+ACCOUNTS = [
+    (
+        "bantuan ditransfer ke rekening BRI 0123-01-012345-50-7",
+        "bantuan ditransfer ke rekening BRI [REKENING]",
+    ),
+    *caps("no rek bca 1234567890 atas nama ibu saya", "no rek bca [REKENING] atas nama ibu saya"),
+    ("norek: 1420012345678 (Mandiri)", "norek: [REKENING] (Mandiri)"),
+    (
+        "rekening BSI saya 7123456789 belum masuk dana PIP",
+        "rekening BSI saya [REKENING] belum masuk dana PIP",
+    ),
+    ("No. KIS saya 0001234567890 tidak aktif", "No. KIS saya [NO_KARTU] tidak aktif"),
+    *caps(
+        "kartu bpjs 0001234567890 ditolak rumah sakit", "kartu bpjs [NO_KARTU] ditolak rumah sakit"
+    ),
+    ("nomor kartu KKS 6013 0112 3456 7890 diblokir", "nomor kartu KKS [NO_KARTU] diblokir"),
+    ("kartu ATM 5221 8412 3456 7890 tertelan", "kartu ATM [NO_KARTU] tertelan"),
+]
+
+PLATES = [
+    ("truk B 1234 KJA parkir di bahu jalan", "truk [NOPOL] parkir di bahu jalan"),
+    ("motor AD 5678 XY dibawa kabur", "motor [NOPOL] dibawa kabur"),
+    (
+        "mobil dinas BH 1234 AB dipakai antar anak sekolah",
+        "mobil dinas [NOPOL] dipakai antar anak sekolah",
+    ),
+    ("MOBIL DINAS BH 1234 AB DIPAKAI PRIBADI", "MOBIL DINAS [NOPOL] DIPAKAI PRIBADI"),
+    ("plat bh 4321 mc ngebut di depan sekolah", "plat [NOPOL] ngebut di depan sekolah"),
+    ("nopol BH1234AB", "nopol [NOPOL]"),
+    ("ambulans desa no pol bh 9012 ka dipakai kades", "ambulans desa no pol [NOPOL] dipakai kades"),
+]
+
+# Two misses of the earlier scrubber (its README listed them).
+PHONES_RUN_TOGETHER = [
+    ("hp 62812-3450-0012", "hp [TELEPON]"),
+    ("wa 08123450oo16", "wa [TELEPON]"),
+    ("HUB 0812345OO016", "HUB [TELEPON]"),
+]
+
+REAL_WRITING: list[tuple[str, str]] = (
+    INTRODUCTIONS + BIRTH_DATES + ADDRESSES + ACCOUNTS + PLATES + PHONES_RUN_TOGETHER
+)
+
+# What complaints say about roads and themselves that must stay: "jalan" as a topic is at
+# the centre of the analysis.
+REAL_NEGATIVES: list[str] = [
+    "saya sangat kecewa dengan pelayanan",
+    "SAYA SANGAT KECEWA DENGAN PELAYANAN",
+    "Saya mohon jalan segera diperbaiki",
+    "saya mohon bantuan",
+    "jalan rusak parah",
+    "JALAN RUSAK PARAH SUDAH 3 TAHUN",
+    "jalan di desa kami berlubang",
+    "Jalan Rusak Di Desa Sungai Rambai",
+    "Jl. Sudirman rusak parah, mohon diperbaiki",
+    "jln desa becek kalau hujan",
+    "gang sempit tidak bisa dilewati ambulans",
+    "Dusun Krajan belum ada listrik",
+    "RT 02 RW 01 Dusun Sukamaju belum dapat air bersih",
+    "Saya Mohon Bantuan Pak Bupati",
+    "SAYA MOHON BANTUAN",
+    "Saya Sebagai Warga Merasa Dirugikan",
+    "SAYA LAPORKAN JALAN RUSAK DI DESA KAMI",
+    "saya warga desa pematang lumut",
+    "atas nama warga desa kami mohon perhatian",
+    "bantuan dana Rp 1.500.000 lewat rekening belum masuk",
+    "rekening desa sudah dibekukan sejak 2023",
+    "BPD 2019-2025 tidak aktif",
+    "kartu BPJS belum aktif sejak januari",
+    "lahir tahun 1980 tapi belum punya ktp",
+    "blok sawah kami kering",
+    "Nama desa kami belum ada di peta",
+    "Kelas 3 SD 12 kekurangan guru",
+    "jarak 3 KM ke sekolah",
+]
+
 # Still not caught (the README lists them): a lowercase name after a title or role, a name
 # with no title or role before it, a name in capitals after a role in small letters
 # (read as an acronym, as in "guru PPPK"), a name in capitals after "PAK," (read as the
@@ -219,4 +367,13 @@ KNOWN_MISSES: list[tuple[str, str]] = [
     ("lapor ke kades SUTRISNO", "lapor ke kades [NAMA]"),
     ("PAK, BUDI TIDAK DATANG", "PAK, [NAMA] TIDAK DATANG"),
     ("hp 812 3456 7890", "hp [TELEPON]"),
+    # issue 11: a name in small letters that is also a word, after "atas nama" or "saya";
+    # one such name in capitals; a card number with no word before it; a street without
+    # "Jl." and house number written "12"; a plate in small letters with no "plat" before.
+    ("uang masuk atas nama budi", "uang masuk atas nama [NAMA]"),
+    ("saya budi santoso warga rt 3", "saya [NAMA] warga rt 3"),
+    ("SAYA BUDI WARGA DESA", "SAYA [NAMA] WARGA DESA"),
+    ("transfer 4111 1111 1111 1111", "transfer [NO_KARTU]"),
+    ("rumahnya jalan kenanga 12 sebelah masjid", "rumahnya [ALAMAT] sebelah masjid"),
+    ("motor bh 1234 ab hilang", "motor [NOPOL] hilang"),
 ]

@@ -9,7 +9,13 @@ import random
 import pytest
 
 from shared.pii import PII_PLACEHOLDERS, _may_hold_pii, _scrub_pii, fold, scrub_pii
-from tests.shared.pii_cases import KNOWN_MISSES, NEGATIVES, POSITIVES
+from tests.shared.pii_cases import (
+    KNOWN_MISSES,
+    NEGATIVES,
+    POSITIVES,
+    REAL_NEGATIVES,
+    REAL_WRITING,
+)
 
 
 def test_the_table_is_large_enough() -> None:
@@ -27,6 +33,33 @@ def test_pii_is_scrubbed(text: str, expected: str) -> None:
 @pytest.mark.parametrize("text", NEGATIVES)
 def test_ordinary_content_is_unchanged(text: str) -> None:
     assert scrub_pii(text) == text
+
+
+def test_the_real_writing_table_is_large_enough() -> None:
+    # Issue 11 item 7: at least 60 new cases, in small letters and in capitals too.
+    assert len(REAL_WRITING) >= 60
+    texts = [text for text, _ in REAL_WRITING]
+    assert sum(text.isupper() for text in texts) >= 10
+    assert sum(text == text.lower() for text in texts) >= 10
+    every = {t for t, _ in POSITIVES} | set(NEGATIVES) | set(texts) | set(REAL_NEGATIVES)
+    assert len(every) == len(POSITIVES) + len(NEGATIVES) + len(texts) + len(REAL_NEGATIVES)
+
+
+@pytest.mark.parametrize(("text", "expected"), REAL_WRITING, ids=[t for t, _ in REAL_WRITING])
+def test_personal_details_in_real_writing_are_scrubbed(text: str, expected: str) -> None:
+    # Self-introductions, dates of birth, addresses, account/card numbers, plates.
+    assert scrub_pii(text) == expected
+
+
+@pytest.mark.parametrize("text", REAL_NEGATIVES)
+def test_roads_and_ordinary_self_statements_are_unchanged(text: str) -> None:
+    # "jalan" as a road is what many complaints are about; "saya mohon" is no name.
+    assert scrub_pii(text) == text
+
+
+@pytest.mark.parametrize(("text", "expected"), REAL_WRITING[::5])
+def test_details_scrubbed_twice_change_nothing_more(text: str, expected: str) -> None:
+    assert scrub_pii(scrub_pii(text)) == expected
 
 
 @pytest.mark.parametrize(

@@ -251,3 +251,64 @@ def test_names_never_reach_the_tokens(text_tools: TextTools) -> None:
 def test_pii_never_reaches_the_tokens(text_tools: TextTools) -> None:
     tokens = text_tools.tokens("hub 081234567890 atau budi@mail.com @budi NIK 3201012345678901")
     assert tokens == ["hub", "atau", "nik"]
+
+
+# --- long texts: the main point of a letter (issue 11) -----------------------------------
+LETTER = """Air PDAM mati sudah seminggu
+Kepada Yth. Bapak Direktur PDAM
+Nama: Rahmawati
+NIK: 3310045607820003
+Alamat: Jl. Kenanga No. 12, Kelurahan Sukamulya
+Dengan hormat,
+Sejak Senin lalu air PDAM di rumah kami tidak mengalir sama sekali. Tagihan tetap datang \
+seperti biasa dan kami harus membeli air galon untuk mandi dan memasak.
+Saya sudah menelepon kantor cabang dua kali.
+Mohon segera ditindaklanjuti, terima kasih.
+Hormat saya, Rahmawati"""
+
+
+def test_a_letter_is_read_for_its_point_not_its_frame(text_tools: TextTools) -> None:
+    point = text_tools.main_point(LETTER)
+    assert point.split("\n") == [
+        "Air PDAM mati sudah seminggu",
+        "Sejak Senin lalu air PDAM di rumah kami tidak mengalir sama sekali.",
+        "Tagihan tetap datang seperti biasa dan kami harus membeli air galon untuk mandi "
+        "dan memasak.",
+    ]
+    assert text_tools.headline(LETTER) == "Air PDAM mati sudah seminggu"
+    assert text_tools.tidy_label(LETTER) == "Air PDAM mati sudah seminggu"
+    # The streams the analysis works on are those of the point.
+    streams = text_tools.analyse([LETTER])[LETTER]
+    assert "rahmawati" not in streams.words and "kenanga" not in streams.words
+    assert "pdam" in streams.stems.split()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jalan desa rusak parah, mohon diperbaiki. terima kasih pak",
+        "Saya warga RT 3. Lampu jalan mati.",  # short: as written
+        "Pak, bansos tepat sasaran!!",
+    ],
+)
+def test_short_answers_are_read_whole(text_tools: TextTools, text: str) -> None:
+    assert text_tools.main_point(text) == text
+    assert text_tools.headline(text) == text
+
+
+def test_a_sentence_that_mentions_nik_is_not_a_self_introduction(text_tools: TextTools) -> None:
+    letter = (
+        "Yth. Admin\nSaya Budi, NIK 3310045607820003, warga RT 01/RW 02 Desa Mekar.\n"
+        "NIK saya sudah terdaftar di DTKS tetapi bantuan BPNT tidak pernah cair sejak Maret. "
+        "Mohon dicek, terima kasih."
+    )
+    assert text_tools.main_point(letter).startswith("NIK saya sudah terdaftar di DTKS")
+
+
+def test_a_sentence_with_an_rt_and_a_problem_is_the_point(text_tools: TextTools) -> None:
+    letter = (
+        "Dengan hormat,\nSaya warga RT 03 RW 02 Kelurahan Mekar.\n"
+        "Kami warga RT 05 sudah tiga bulan tidak mendapat air bersih dari PDAM, "
+        "padahal tagihan tetap datang. Mohon ditindaklanjuti, terima kasih."
+    )
+    assert text_tools.main_point(letter).startswith("Kami warga RT 05 sudah tiga bulan")

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from bot.respondents import erase_respondent
 from processor.digest_job import produce_digest
-from processor.erasure import scrub_files
+from processor.erasure import Traces, scrub_files, scrub_key
 from shared.models import Answer, Digest, Respondent, RespondentProfile, SurveyRun
 from tests.processor.digest.conftest import NOW
 
@@ -148,3 +148,27 @@ def test_a_second_erasure_pass_changes_nothing_and_unrelated_digests_stay(
     # They answered after the digest: nothing made before holds them, nothing is rewritten.
     assert report.digests == 0 and report.files.rewritten == []
     assert {p: p.stat().st_mtime_ns for p in produced.out_dir.iterdir()} == stamps
+
+
+def test_a_curation_key_loses_the_erased_answers_and_their_label() -> None:
+    """The Kurasi key names a theme by its label and answer ids: an erased citizen's answer
+    ids go, and a label that was their words becomes the theme's keywords."""
+    traces = Traces.of(answer_ids=["a7"], texts=[NEEDS[3]], pseudonym="p-erased")
+    key = {
+        "link": {
+            "source": {
+                "label": NEEDS[3],
+                "keywords": ["lampu jalan", "desa mati"],
+                "answer_ids": ["a2", "a7"],
+            },
+            "target": {"label": "anggaran desa kurang", "answer_ids": ["a9"]},
+        }
+    }
+    scrubbed = scrub_key(key, traces, {})
+    assert scrubbed["link"]["source"] == {
+        "label": "lampu jalan, desa mati",
+        "keywords": ["lampu jalan", "desa mati"],
+        "answer_ids": ["a2"],
+    }
+    assert scrubbed["link"]["target"] == key["link"]["target"]
+    assert key["link"]["source"]["answer_ids"] == ["a2", "a7"], "the input is not changed"
