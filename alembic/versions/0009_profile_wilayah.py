@@ -5,7 +5,7 @@ restart) skip it. Recording the run that asked it says so without comparing cloc
 campaign_wilayah holds a campaign's own kecamatan/desa list (`rembuk wilayah load`).
 
 Revision ID: profile_wilayah
-Revises: i14_broadcast
+Revises: lapor
 Create Date: 2026-12-03 18:45:00
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "profile_wilayah"
-down_revision: str | None = "i14_broadcast"
+down_revision: str | None = "lapor"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
