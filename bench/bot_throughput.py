@@ -434,6 +434,50 @@ async def _drive(
         await api.stop()
 
 
+def _main_figures(rembuk: Results | None, echo: Results | None) -> dict[str, Any]:
+    """Rembuk's and the bare echo bot's saturation throughput, latency and CPU."""
+    figures: dict[str, Any] = {}
+    if rembuk is not None:
+        # Throughput at saturation; latency at the paced, realistic load.
+        figures.update(
+            answer_updates_per_s=round(rembuk.saturation.rate, 1),
+            p50_ms=round(rembuk.steady.p50, 1),
+            p99_ms=round(rembuk.steady.p99, 1),
+            cpu_ms_per_answer=round(rembuk.saturation.cpu_ms_per_answer, 2),
+        )
+    if echo is not None:
+        figures["echo_updates_per_s"] = round(echo.saturation.rate, 1)
+        figures["echo_cpu_ms_per_answer"] = round(echo.saturation.cpu_ms_per_answer, 2)
+    if rembuk is not None and echo is not None:
+        figures["ratio"] = round(rembuk.saturation.rate / echo.saturation.rate, 2)
+        print(f"ratio rembuk/echo (saturation throughput): {figures['ratio']:.2f}")
+    return figures
+
+
+def _floor_figures(floor: Results, rembuk: Results | None, echo: Results | None) -> dict[str, Any]:
+    """The floor bot's figures, and Rembuk's and the echo bot's ratios to it."""
+    figures: dict[str, Any] = {}
+    figures["floor_updates_per_s"] = round(floor.saturation.rate, 1)
+    figures["floor_p50_ms"] = round(floor.steady.p50, 1)
+    figures["floor_p99_ms"] = round(floor.steady.p99, 1)
+    figures["floor_cpu_ms_per_answer"] = round(floor.saturation.cpu_ms_per_answer, 2)
+    if rembuk is not None:
+        # Issue 13's targets: Rembuk's CPU per answer ≤ 2 × the floor's, and its
+        # saturation throughput ≥ 0.5 × the floor's, in the same run.
+        figures["rembuk_to_floor"] = round(rembuk.saturation.rate / floor.saturation.rate, 2)
+        figures["cpu_to_floor"] = round(
+            rembuk.saturation.cpu_ms_per_answer / floor.saturation.cpu_ms_per_answer, 2
+        )
+        print(
+            f"rembuk/floor: saturation throughput {figures['rembuk_to_floor']:.2f}, "
+            f"CPU per answer {figures['cpu_to_floor']:.2f}"
+        )
+    if echo is not None:
+        figures["floor_ratio"] = round(floor.saturation.rate / echo.saturation.rate, 2)
+        print(f"ratio floor/echo (saturation throughput): {figures['floor_ratio']:.2f}")
+    return figures
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=1000)
@@ -473,40 +517,9 @@ async def main() -> None:
             echo = await _drive("echo", _serve_echo, *common, _echo_joins, _echo_answers)
         if args.floor:
             floor = await _drive("floor", _serve_floor, *common, _echo_joins, _echo_answers)
-    figures: dict[str, Any] = {}
-    if rembuk is not None:
-        # Throughput at saturation; latency at the paced, realistic load.
-        figures.update(
-            answer_updates_per_s=round(rembuk.saturation.rate, 1),
-            p50_ms=round(rembuk.steady.p50, 1),
-            p99_ms=round(rembuk.steady.p99, 1),
-            cpu_ms_per_answer=round(rembuk.saturation.cpu_ms_per_answer, 2),
-        )
-    if echo is not None:
-        figures["echo_updates_per_s"] = round(echo.saturation.rate, 1)
-        figures["echo_cpu_ms_per_answer"] = round(echo.saturation.cpu_ms_per_answer, 2)
-    if rembuk is not None and echo is not None:
-        figures["ratio"] = round(rembuk.saturation.rate / echo.saturation.rate, 2)
-        print(f"ratio rembuk/echo (saturation throughput): {figures['ratio']:.2f}")
+    figures = _main_figures(rembuk, echo)
     if floor is not None:
-        figures["floor_updates_per_s"] = round(floor.saturation.rate, 1)
-        figures["floor_p50_ms"] = round(floor.steady.p50, 1)
-        figures["floor_p99_ms"] = round(floor.steady.p99, 1)
-        figures["floor_cpu_ms_per_answer"] = round(floor.saturation.cpu_ms_per_answer, 2)
-        if rembuk is not None:
-            # Issue 13's targets: Rembuk's CPU per answer ≤ 2 × the floor's, and its
-            # saturation throughput ≥ 0.5 × the floor's, in the same run.
-            figures["rembuk_to_floor"] = round(rembuk.saturation.rate / floor.saturation.rate, 2)
-            figures["cpu_to_floor"] = round(
-                rembuk.saturation.cpu_ms_per_answer / floor.saturation.cpu_ms_per_answer, 2
-            )
-            print(
-                f"rembuk/floor: saturation throughput {figures['rembuk_to_floor']:.2f}, "
-                f"CPU per answer {figures['cpu_to_floor']:.2f}"
-            )
-        if echo is not None:
-            figures["floor_ratio"] = round(floor.saturation.rate / echo.saturation.rate, 2)
-            print(f"ratio floor/echo (saturation throughput): {figures['floor_ratio']:.2f}")
+        figures.update(_floor_figures(floor, rembuk, echo))
     figures.update(
         respondents=args.respondents,
         database=database_url.split(":", 1)[0].split("+", 1)[0],

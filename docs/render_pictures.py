@@ -21,12 +21,8 @@ DOCS = ROOT / "docs"
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
 
 
-def render_digest(source: Path, target: Path, width: int = 560) -> None:
-    """The Telegram HTML message (only <b> is used) as a chat bubble."""
-    regular = ImageFont.truetype(str(FONTS / "DejaVuSans.ttf"), 15)
-    bold = ImageFont.truetype(str(FONTS / "DejaVuSans-Bold.ttf"), 15)
-    parts = source.read_text(encoding="utf-8").split("\n\n---\n\n")
-    text = parts[0]
+def _segments(text: str) -> list[list[tuple[str, bool]]]:
+    """Each line of a Telegram HTML text as (text, bold) pieces."""
     lines: list[list[tuple[str, bool]]] = []
     for raw in text.split("\n"):
         segments, is_bold = [], False
@@ -36,14 +32,19 @@ def render_digest(source: Path, target: Path, width: int = 560) -> None:
             elif piece:
                 segments.append((html.unescape(piece), is_bold))
         lines.append(segments)
-    # wrap
+    return lines
+
+
+def _wrap(
+    lines: list[list[tuple[str, bool]]], fonts: dict[bool, ImageFont.FreeTypeFont], limit: int
+) -> list[list[tuple[str, bool]]]:
+    """The lines wrapped between words to `limit` pixels."""
     wrapped: list[list[tuple[str, bool]]] = []
-    limit = width - 40
     for segments in lines:
         current: list[tuple[str, bool]] = []
         used = 0.0
         for content, is_bold in segments:
-            font = bold if is_bold else regular
+            font = fonts[is_bold]
             for word in re.split(r"(\s+)", content):
                 size = font.getlength(word)
                 if used + size > limit and word.strip():
@@ -54,6 +55,15 @@ def render_digest(source: Path, target: Path, width: int = 560) -> None:
                 current.append((word, is_bold))
                 used += size
         wrapped.append(current)
+    return wrapped
+
+
+def render_digest(source: Path, target: Path, width: int = 560) -> None:
+    """The Telegram HTML message (only <b> is used) as a chat bubble."""
+    regular = ImageFont.truetype(str(FONTS / "DejaVuSans.ttf"), 15)
+    bold = ImageFont.truetype(str(FONTS / "DejaVuSans-Bold.ttf"), 15)
+    parts = source.read_text(encoding="utf-8").split("\n\n---\n\n")
+    wrapped = _wrap(_segments(parts[0]), {False: regular, True: bold}, width - 40)
     line_height = 22
     height = len(wrapped) * line_height + 60
     image = Image.new("RGB", (width + 40, height + 40), "#dfe9f3")

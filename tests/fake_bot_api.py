@@ -147,44 +147,12 @@ class FakeBotAPI:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        params: dict[str, Any] = {}
-        files: dict[str, bytes] = {}
-        if request.content_type == "application/json":
-            params = await request.json()
-        elif request.content_type.startswith("multipart/"):
-            reader = await request.multipart()
-            async for part in reader:
-                if part.filename:
-                    files[part.name or "file"] = await part.read()
-                else:
-                    params[part.name or ""] = _decode(await part.text())
-        else:
-            form = await request.post()
-            params = {key: _decode(str(value)) for key, value in form.items()}
-        if request.query:
-            params.update({key: _decode(value) for key, value in request.query.items()})
-
+        params, files = await _read_params(request)
         if method != "getUpdates":
-            call = Call(method, params, files, time.monotonic())
-            if self.record_calls:
-                self.calls.append(call)
-            for listener in self.listeners:
-                listener(call)
-            self._new_call.set()
+            self._record(Call(method, params, files, time.monotonic()))
         failure = self._take_failure(method, params)
         if failure is not None:
-            if failure.delay:
-                await asyncio.sleep(failure.delay)
-            if failure.status == 200:
-                return self._ok(method, params, files)
-            body: dict[str, Any] = {
-                "ok": False,
-                "error_code": failure.status,
-                "description": failure.description,
-            }
-            if failure.retry_after is not None:
-                body["parameters"] = {"retry_after": failure.retry_after}
-            return web.json_response(body, status=failure.status)
+            return await self._fail(failure, method, params, files)
         chat_id = params.get("chat_id")
         if chat_id is not None and int(chat_id) in self._blocked:
             return web.json_response(
@@ -198,6 +166,29 @@ class FakeBotAPI:
         if method == "getUpdates":
             return await self._get_updates(params)
         return self._ok(method, params, files)
+
+    def _record(self, call: Call) -> None:
+        if self.record_calls:
+            self.calls.append(call)
+        for listener in self.listeners:
+            listener(call)
+        self._new_call.set()
+
+    async def _fail(
+        self, failure: Failure, method: str, params: dict[str, Any], files: dict[str, bytes]
+    ) -> web.Response:
+        if failure.delay:
+            await asyncio.sleep(failure.delay)
+        if failure.status == 200:
+            return self._ok(method, params, files)
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": failure.status,
+            "description": failure.description,
+        }
+        if failure.retry_after is not None:
+            body["parameters"] = {"retry_after": failure.retry_after}
+        return web.json_response(body, status=failure.status)
 
     def _take_failure(self, method: str, params: dict[str, Any]) -> Failure | None:
         queue = self._failures.get(method)
@@ -386,3 +377,24 @@ MEDIA_CONTENTS: dict[str, dict[str, Any]] = {
         }
     },
 }
+
+
+async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """A Bot API call's parameters (JSON, multipart with files, or a form; plus the query)."""
+    params: dict[str, Any] = {}
+    files: dict[str, bytes] = {}
+    if request.content_type == "application/json":
+        params = await request.json()
+    elif request.content_type.startswith("multipart/"):
+        reader = await request.multipart()
+        async for part in reader:
+            if part.filename:
+                files[part.name or "file"] = await part.read()
+            else:
+                params[part.name or ""] = _decode(await part.text())
+    else:
+        form = await request.post()
+        params = {key: _decode(str(value)) for key, value in form.items()}
+    if request.query:
+        params.update({key: _decode(value) for key, value in request.query.items()})
+    return params, files
