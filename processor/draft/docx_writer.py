@@ -105,6 +105,7 @@ def _measuring_font(bold: bool, size_pt: float) -> FreeTypeFont:
     return ImageFont.truetype(str(path), size=size_pt * 10)  # tenths of a point: finer widths
 
 
+@functools.lru_cache(maxsize=65536)  # the same words recur in every column and font size
 def _text_width_cm(text: str, size_pt: float, *, bold: bool = False) -> float:
     return _measuring_font(bold, size_pt).getlength(text) / 10 / PT_PER_CM
 
