@@ -22,7 +22,8 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
-from bot.engine import AnswerKey, Outcome, Progress, StoredAnswer
+from bot import profiles
+from bot.engine import AnswerKey, Outcome, Progress, StoredAnswer, is_profile_key
 from shared.models import Answer, AnswerRevision, Respondent, Role, RunStatus, SurveyRun
 
 _respondent = Respondent.__table__
@@ -150,6 +151,7 @@ class Loaded:
     questionnaire_version: int
     progress: Progress
     rows: Mapping[AnswerKey, Row]
+    profile: profiles.ProfileState = profiles.ProfileState()
 
 
 def stored_answer(row: Row | Answer) -> StoredAnswer:
@@ -186,6 +188,9 @@ def load(connection: Connection, user_id: int) -> Loaded | None:
         key = (row.question_id, row.block, row.item)
         rows[key] = row
         answers[key] = stored_answer(row)
+    # The profile, kept apart from the answers, joins them for the engine (see bot.profiles).
+    profile_state, profile = profiles.run_answers(connection, respondent_id, run_id)
+    answers.update(profile)
     return Loaded(
         respondent_id=respondent_id,
         language=language,
@@ -199,6 +204,7 @@ def load(connection: Connection, user_id: int) -> Loaded | None:
             step=step, editing=editing, answers=answers, receipt_code=receipt_code or ""
         ),
         rows=rows,
+        profile=profile_state,
     )
 
 
@@ -232,20 +238,25 @@ def write_outcome(
     rows: Mapping[AnswerKey, Row],
     outcome: Outcome,
     now: datetime,
+    respondent_id: int | None = None,
 ) -> None:
     """Write what the engine decided: answers inserted, updated or deleted (each change of a
     stored value first copied to answer_revision), then the run's cursor and status. The one
     writer of answers, for the Telegram fast path and bot.store.apply_outcome alike."""
+    if respondent_id is not None:  # profile answers go to the profile row, never to answers
+        profiles.write(connection, respondent_id, profiles.changes(outcome), now, run_id)
     revisions: list[dict[str, object]] = []
     deleted: list[int] = []
     for key in outcome.deletes:
-        row = rows.get(key)
+        row = rows.get(key) if not is_profile_key(key) else None
         if row is not None:
             revisions.append(_revision(row, run_id, "delete", now))
             deleted.append(row.id)
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
     for write in outcome.writes:
+        if is_profile_key(write.key):
+            continue
         row = rows.get(write.key)
         if row is None:
             inserts.append(
@@ -308,6 +319,7 @@ def store(connection: Connection, loaded: Loaded, outcome: Outcome, now: datetim
         rows=loaded.rows,
         outcome=outcome,
         now=now,
+        respondent_id=loaded.respondent_id,
     )
     if loaded.opted_out:
         connection.execute(_BACK, {"respondent_id": loaded.respondent_id})

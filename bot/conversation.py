@@ -17,8 +17,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 
-from bot import answers, callback_data, claims, dbwork, deeplinks, invites, keyboards, runs, store
+from bot import (
+    answers,
+    callback_data,
+    claims,
+    dbwork,
+    deeplinks,
+    invites,
+    keyboards,
+    profiles,
+    runs,
+    store,
+)
 from bot.engine import (
+    PAGE_PREFIX,
     ChoiceInput,
     Command,
     Context,
@@ -45,7 +57,8 @@ from shared import crud
 from shared.agencies import campaign_agencies
 from shared.models import Campaign, Instrument, Respondent, Role, SurveyRun
 from shared.settings import Settings
-from shared.survey_data import AgencyList, ServiceUnit, SurveyData
+from shared.survey_data import AgencyList, ServiceUnit, SurveyData, Wilayah
+from shared.wilayah import campaign_wilayah
 
 
 @dataclass(frozen=True)
@@ -163,6 +176,7 @@ class Conversation:
         self._pseudonym_key: str | None = None
         # Per campaign: its plan years and its agencies (OPD), read once per process.
         self._setups: dict[int, tuple[tuple[int, ...], AgencyList]] = {}
+        self._regions: dict[int, Wilayah | None] = {}
 
     # Plumbing --------------------------------------------------------------------------
 
@@ -193,8 +207,10 @@ class Conversation:
         key = (instrument.value, language, campaign_id)
         if key not in self._contexts:
             years, agencies = self._setup(session, campaign_id)
+            questionnaire = self.survey_data.questionnaire(instrument.value)
+            asks_profile = questionnaire.profile and self.survey_data.profile is not None
             self._contexts[key] = Context(
-                questionnaire=self.survey_data.questionnaire(instrument.value),
+                questionnaire=questionnaire,
                 domains=self.survey_data.domains,
                 messages=self.messages,
                 language=language,
@@ -203,12 +219,27 @@ class Conversation:
                 numbered_choices=False,  # Telegram shows buttons, not numbers
                 agencies=agencies,
                 units=self.survey_data.units,
+                profile=self.survey_data.profile if asks_profile else None,
+                wilayah=self._wilayah(session, campaign_id) if asks_profile else None,
             )
         return self._contexts[key]
 
     def run_context(self, session: Session, run: SurveyRun, language: str) -> Context:
         # Enums come back from the database as plain strings.
-        return self._context_for(session, run.campaign_id, Instrument(run.instrument), language)
+        ctx = self._context_for(session, run.campaign_id, Instrument(run.instrument), language)
+        if ctx.profile is None:
+            return ctx
+        session.flush()
+        state, _ = profiles.read(session.connection(), run.respondent_id)
+        return profiles.context_for_run(ctx, state, run.id)
+
+    def _wilayah(self, session: Session, campaign_id: int) -> Wilayah | None:
+        """The campaign's regions for the profile (read once per process, like agencies)."""
+        if campaign_id not in self._regions:
+            self._regions[campaign_id] = campaign_wilayah(
+                session=session, campaign_id=campaign_id, default=self.survey_data.wilayah
+            )
+        return self._regions[campaign_id]
 
     def _setup(self, session: Session, campaign_id: int) -> tuple[tuple[int, ...], AgencyList]:
         # A campaign's plan years never change, and its agency list is loaded before it
@@ -458,7 +489,7 @@ class Conversation:
                 served_version=self.survey_data.questionnaire(instrument.value).version,
             )
         run = store.lock_run(session=session, run_id=run.id)
-        ctx = self._context(session, campaign, instrument, turn.language)
+        ctx = self.run_context(session, run, turn.language)
         fresh = not run.current_step
         outcome = self._step(session, run, ctx, Command.start)
         if fresh:
@@ -643,6 +674,7 @@ class Conversation:
         ctx = self._context_for(
             session, loaded.campaign_id, Instrument(loaded.instrument), turn.language
         )
+        ctx = profiles.context_for_run(ctx, loaded.profile, loaded.run_id)
         user_input = self._edit_target(ctx, progress, user_input, edit_hash)
         before = self._pressed_question(ctx, progress, user_input)
         outcome = advance(ctx, progress, user_input)
@@ -699,6 +731,8 @@ class Conversation:
             # (an optional question skipped again keeps its stored answer: show that one)
             return answered_html(before, self.texts, language, before.current_answer)
         value = getattr(user_input, "value", None)
+        if isinstance(value, str) and value.startswith(PAGE_PREFIX):
+            return None  # another page of the list: the question is asked again below
         label = next((c.label for c in before.choices if c.value == value), None)
         if label is None:
             return None

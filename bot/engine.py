@@ -20,17 +20,25 @@ from shared.survey_data import (
     AgencyList,
     DomainList,
     MessageCatalog,
+    ProfileQuestions,
     Question,
     QuestionKind,
     Questionnaire,
     Unit,
     UnitList,
+    Wilayah,
     name_key,
 )
 
 REVIEW = "review"
 DONE = "done"
 DEFAULT_FREE_TEXT_MAX = 2000
+# Profile steps are keyed "profile_<field>@0.0"; the adapter stores them apart from answers.
+PROFILE_PREFIX = "profile_"
+# Long place lists are shown a page of buttons at a time; a page button sends "_page.N".
+PAGE_SIZE = 8
+PAGE_PREFIX = "_page."
+_PAGED_KINDS = (QuestionKind.kecamatan, QuestionKind.desa)
 
 AnswerKey = tuple[str, int, int]  # (question id, block, item)
 
@@ -81,8 +89,14 @@ class Context:
     # The campaign's agencies (OPD) and the indicator units, for agency and unit questions.
     agencies: AgencyList | None = None
     units: UnitList | None = None
+    # The optional respondent profile asked before the first question, and the regions its
+    # place questions offer; None when this run does not ask it (see bot.profiles).
+    profile: ProfileQuestions | None = None
+    wilayah: Wilayah | None = None
 
     def __post_init__(self) -> None:
+        if self.profile is not None and self.wilayah is None:
+            raise ValueError("the profile asks for a kecamatan: pass wilayah")
         # Without its list an agency or unit question could never be answered.
         kinds = {question.kind for question in self.questionnaire.questions}
         if QuestionKind.agency in kinds and self.agencies is None:
@@ -156,6 +170,8 @@ class Prompt:
     review_items: tuple[ReviewItem, ...] = ()
     receipt_code: str | None = None
     notice: str | None = None  # what the last answer also changed, shown above the prompt
+    page: int = 0  # which page of the choices to show (long place lists, see PAGE_SIZE)
+    page_size: int = 0  # 0: all choices at once
 
 
 @dataclass(frozen=True)
@@ -219,48 +235,96 @@ def _expand(
     return [Step(question, question.id, block, item)]
 
 
+def _repeats(
+    answers: Mapping[AnswerKey, StoredAnswer], question_id: str, block: int, item: int
+) -> bool | None:
+    """The reply to an "another?" question: True for yes, None when not answered yet."""
+    answer = answers.get((question_id, block, item))
+    return None if answer is None else answer.choice == "yes"
+
+
+def _block_rows(
+    ctx: Context, answers: Mapping[AnswerKey, StoredAnswer], block: int
+) -> tuple[list[Step], bool]:
+    """The item questions of one block, repeated while "another need?" is answered yes;
+    and whether every such reply has been given."""
+    years = len(ctx.plan_years)
+    steps: list[Step] = []
+    complete = True
+    item = 0
+    while True:
+        again: bool | None = False
+        for question in ctx.questionnaire.item_questions:
+            steps.extend(_expand(question, block, item, years, answers))
+            if question.repeat == "item":
+                again = _repeats(answers, question.id, block, item)
+                complete = complete and again is not None
+        if not again:
+            return steps, complete
+        item += 1
+
+
+def _block_steps(
+    ctx: Context, answers: Mapping[AnswerKey, StoredAnswer], block: int
+) -> tuple[list[Step], bool | None, bool]:
+    """One domain block: its steps, whether another block follows (None: not answered)
+    and whether every repeat question of the block has been answered."""
+    domain_question = ctx.questionnaire.domain_question
+    steps = [Step(domain_question, domain_question.id, block, 0)]
+    rows, complete = _block_rows(ctx, answers, block)
+    steps.extend(rows)
+    again: bool | None = False
+    for question in ctx.questionnaire.block_questions:
+        steps.extend(_expand(question, block, 0, len(ctx.plan_years), answers))
+        if question.repeat == "block":
+            again = _repeats(answers, question.id, block, 0)
+            complete = complete and again is not None
+    return steps, again, complete
+
+
+def is_profile_key(key: AnswerKey) -> bool:
+    return key[0].startswith(PROFILE_PREFIX)
+
+
+def profile_key(field_name: str) -> AnswerKey:
+    return (PROFILE_PREFIX + field_name, 0, 0)
+
+
+def _profile_steps(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> list[Step]:
+    """The profile questions, first; desa only once a kecamatan with desa is chosen."""
+    if ctx.profile is None:
+        return []
+    steps = []
+    for question in ctx.profile.questions:
+        if question.kind is QuestionKind.desa and not _desa_of(ctx, answers):
+            continue
+        steps.append(Step(question, PROFILE_PREFIX + question.id, 0, 0))
+    return steps
+
+
+def _desa_of(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> tuple[Choice, ...]:
+    """The desa/kelurahan of the kecamatan chosen in the profile, as choices."""
+    chosen = answers.get(profile_key("kecamatan"))
+    if ctx.wilayah is None or chosen is None or chosen.choice not in ctx.wilayah.by_code:
+        return ()
+    return tuple(Choice(d.code, d.name) for d in ctx.wilayah.by_code[chosen.choice].desa)
+
+
 def plan_steps(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> tuple[list[Step], bool]:
     """The run's steps, taking unanswered repeat questions as "no" (so totals are honest).
 
     Returns the steps and whether every repeat question on the way has been answered.
     """
-    questionnaire = ctx.questionnaire
-    years = len(ctx.plan_years)
-    steps: list[Step] = []
+    steps: list[Step] = _profile_steps(ctx, answers)
     complete = True
-
-    def repeats(question_id: str, block: int, item: int) -> bool:
-        nonlocal complete
-        answer = answers.get((question_id, block, item))
-        if answer is None:
-            complete = False
-            return False
-        return answer.choice == "yes"
-
     block = 0
     while True:
-        steps.append(
-            Step(questionnaire.domain_question, questionnaire.domain_question.id, block, 0)
-        )
-        item = 0
-        while True:
-            again = False
-            for question in questionnaire.item_questions:
-                steps.extend(_expand(question, block, item, years, answers))
-                if question.repeat == "item":
-                    again = repeats(question.id, block, item)
-            if not again:
-                break
-            item += 1
-        again = False
-        for question in questionnaire.block_questions:
-            steps.extend(_expand(question, block, 0, years, answers))
-            if question.repeat == "block":
-                again = repeats(question.id, block, 0)
+        block_steps, again, block_complete = _block_steps(ctx, answers, block)
+        steps.extend(block_steps)
+        complete = complete and block_complete
         if not again:
-            break
+            return steps, complete
         block += 1
-    return steps, complete
 
 
 # Validation -----------------------------------------------------------------------------
@@ -289,6 +353,10 @@ def _choices(
         return tuple(Choice(u.code, u.name.get(ctx.language)) for u in ctx.units.units)
     if question.kind is QuestionKind.choice:
         return tuple(Choice(o.value, o.label.get(ctx.language)) for o in question.options)
+    if question.kind is QuestionKind.kecamatan and ctx.wilayah is not None:
+        return tuple(Choice(k.code, k.name) for k in ctx.wilayah.kecamatan)
+    if question.kind is QuestionKind.desa:
+        return _desa_of(ctx, answers or {})
     if question.kind is QuestionKind.yes_no:
         return (Choice("yes", ctx.t("yes")), Choice("no", ctx.t("no")))
     return ()
@@ -323,36 +391,57 @@ def _match_choice(
     choices: tuple[Choice, ...] | None = None,
 ) -> str:
     choices = _choices(ctx, question) if choices is None else choices
-    values = {choice.value for choice in choices}
     if isinstance(user_input, ChoiceInput):
-        if user_input.value in values:
+        if user_input.value in {choice.value for choice in choices}:
             return user_input.value
         raise InvalidAnswer(ctx.t("error_not_offered"))
     assert isinstance(user_input, TextInput)
     typed = " ".join(user_input.text.split()).lower()
     if not typed:
         raise InvalidAnswer(ctx.t("error_nothing_chosen"))
-    if question.kind is QuestionKind.yes_no:
-        if typed in _YES_WORDS or typed == ctx.t("yes").lower():
-            return "yes"
-        if typed in _NO_WORDS or typed == ctx.t("no").lower():
-            return "no"
+    for match in (_typed_yes_no, _typed_choice, _typed_name):
+        found = match(ctx, question, typed, choices)
+        if found is not None:
+            return found
+    raise InvalidAnswer(_not_a_choice(ctx, question))
+
+
+def _typed_yes_no(
+    ctx: Context, question: Question, typed: str, choices: tuple[Choice, ...]
+) -> str | None:
+    if question.kind is not QuestionKind.yes_no:
+        return None
+    if typed in _YES_WORDS or typed == ctx.t("yes").lower():
+        return "yes"
+    if typed in _NO_WORDS or typed == ctx.t("no").lower():
+        return "no"
+    return None
+
+
+def _typed_choice(
+    ctx: Context, question: Question, typed: str, choices: tuple[Choice, ...]
+) -> str | None:
+    """A choice's number (on the console) or its value or label."""
     if ctx.numbered_choices and typed.isdigit() and 1 <= int(typed) <= len(choices):
         return choices[int(typed) - 1].value
     for choice in choices:
         if typed in (choice.value, choice.label.lower()):
             return choice.value
-    if question.kind is QuestionKind.domain:  # any name of a domain, e.g. "Adminduk"
-        code = ctx.domains.by_name.get(name_key(typed))
-        if code is not None:
-            return code
-    # Any name of an agency or a unit: "Dinas Kesehatan", "dinkes", "persen".
+    return None
+
+
+def _typed_name(
+    ctx: Context, question: Question, typed: str, choices: tuple[Choice, ...]
+) -> str | None:
+    """Any name of a domain, an agency or a unit: "Adminduk", "dinkes", "persen"."""
+    if question.kind is QuestionKind.domain:
+        return ctx.domains.by_name.get(name_key(typed))
     named = {QuestionKind.agency: ctx.agencies, QuestionKind.unit: ctx.units}.get(question.kind)
     if named is not None:
         found = named.find(typed)
         if found is not None:
             return found.code
-    raise InvalidAnswer(_not_a_choice(ctx, question))
+    return None
 
 
 def _not_a_choice(ctx: Context, question: Question) -> str:
@@ -367,6 +456,8 @@ def _not_a_choice(ctx: Context, question: Question) -> str:
 
 
 _CHOSEN_KINDS = (
+    QuestionKind.kecamatan,
+    QuestionKind.desa,
     QuestionKind.domain,
     QuestionKind.choice,
     QuestionKind.yes_no,
@@ -399,17 +490,28 @@ def _validate(
     if not text:
         raise InvalidAnswer(ctx.t("error_empty"))
     if question.kind is QuestionKind.text:
-        limit = question.max_length or ctx.free_text_max
-        if len(text) > limit:
-            raise InvalidAnswer(ctx.t("error_too_long", length=len(text), max=limit))
-        if " ".join(text.lower().split()).strip(".!") in _NOT_AN_ANSWER:
-            # "ya" typed to "Apa yang kita butuhkan …?" is a slip, not a need.
-            raise InvalidAnswer(ctx.t("error_not_an_answer"))
-        if question.min_length and len(text) < question.min_length:
-            raise InvalidAnswer(ctx.t("error_too_short", min=question.min_length))
-        return StoredAnswer(**make, text=text)
+        return StoredAnswer(**make, text=_free_text(ctx, question, text))
     if question.kind is QuestionKind.year:
         return StoredAnswer(**make, number=_year(ctx, question, text))
+    return StoredAnswer(**make, number=_number(ctx, step, text, answers))
+
+
+def _free_text(ctx: Context, question: Question, text: str) -> str:
+    limit = question.max_length or ctx.free_text_max
+    if len(text) > limit:
+        raise InvalidAnswer(ctx.t("error_too_long", length=len(text), max=limit))
+    if " ".join(text.lower().split()).strip(".!") in _NOT_AN_ANSWER:
+        # "ya" typed to "Apa yang kita butuhkan …?" is a slip, not a need.
+        raise InvalidAnswer(ctx.t("error_not_an_answer"))
+    if question.min_length and len(text) < question.min_length:
+        raise InvalidAnswer(ctx.t("error_too_short", min=question.min_length))
+    return text
+
+
+def _number(
+    ctx: Context, step: Step, text: str, answers: Mapping[AnswerKey, StoredAnswer]
+) -> float:
+    question = step.question
     number = parse_number(text, ctx.language)
     if number is None:
         raise InvalidAnswer(ctx.t("error_not_number"))
@@ -431,7 +533,7 @@ def _validate(
                 example=format_number(float(round(number)), ctx.language),
             )
         )
-    return StoredAnswer(**make, number=number)
+    return number
 
 
 def _check_whole_row(
@@ -501,6 +603,8 @@ def display_value(ctx: Context, answer: StoredAnswer) -> str:
             ctx.questionnaire.domain_question.id
         ):
             return ctx.domains.by_code[answer.choice].short.get(ctx.language)  # as on its button
+        if is_profile_key(answer.key):
+            return _profile_label(ctx, answer)
         question = ctx.questionnaire.by_id.get(answer.question_id)
         if question is not None:
             for choice in _choices(ctx, question):
@@ -508,6 +612,22 @@ def display_value(ctx: Context, answer: StoredAnswer) -> str:
                     return choice.label
         return answer.choice
     return ""
+
+
+def _profile_label(ctx: Context, answer: StoredAnswer) -> str:
+    """A profile answer's label: a kecamatan's or desa's name, or the option's label."""
+    code = answer.choice or ""
+    wilayah = ctx.wilayah
+    if answer.question_id == PROFILE_PREFIX + "kecamatan" and wilayah and code in wilayah.by_code:
+        return wilayah.by_code[code].name
+    if answer.question_id == PROFILE_PREFIX + "desa" and wilayah and code in wilayah.desa_names:
+        return wilayah.desa_names[code]
+    questions = ctx.profile.questions if ctx.profile is not None else ()
+    for question in questions:
+        if PROFILE_PREFIX + question.id == answer.question_id:
+            labels = {o.value: o.label.get(ctx.language) for o in question.options}
+            return labels.get(code, code)
+    return code
 
 
 def _block_domain(
@@ -548,12 +668,12 @@ def _measured(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer], step: Ste
     return step.question.label(ctx.language)
 
 
-def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index: int) -> Prompt:
-    step = steps[index]
-    question = step.question
-    answers = progress.answers
-    domain = _block_domain(answers, ctx, step.block)
-    number, total = index + 1, len(steps)
+def _progress_label(ctx: Context, steps: list[Step], index: int, domain: str | None) -> str:
+    """ "Question 3 of 7 · Health"; the profile questions count apart ("About you 1/4")."""
+    profile = sum(1 for s in steps if s.question_id.startswith(PROFILE_PREFIX))
+    if index < profile:
+        return ctx.t("profile_progress", number=index + 1, total=profile)
+    number, total = index + 1 - profile, len(steps) - profile
     if domain and domain in ctx.domains.by_code:
         label = ctx.t(
             "progress_domain",
@@ -563,8 +683,20 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         )
     else:
         label = ctx.t("progress", number=number, total=total)
-    if _has_several_items(step, steps):  # the need questions again: say which need
-        label += " · " + ctx.t("progress_item", number=step.item + 1)
+    if _has_several_items(steps[index], steps):  # the need questions again: say which need
+        label += " · " + ctx.t("progress_item", number=steps[index].item + 1)
+    return label
+
+
+def _question_prompt(
+    ctx: Context, progress: Progress, steps: list[Step], index: int, page: int = 0
+) -> Prompt:
+    step = steps[index]
+    question = step.question
+    answers = progress.answers
+    profiled = step.question_id.startswith(PROFILE_PREFIX)
+    domain = None if profiled else _block_domain(answers, ctx, step.block)
+    label = _progress_label(ctx, steps, index, domain)
     text = question.text.get(ctx.language)
     if step.year_index is not None:
         years = ctx.plan_years
@@ -593,7 +725,10 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         hint = ctx.t("choose_unit_hint")
     elif question.kind in (QuestionKind.number, QuestionKind.year_targets) and hint is None:
         hint = ctx.t("number_hint")
+    if profiled and index == 0 and hint is None:
+        hint = ctx.t("profile_hint")  # why these are asked, once, at the first of them
     stored = answers.get(step.answer_key)
+    paged = question.kind in _PAGED_KINDS
     return Prompt(
         step=step.key,
         kind=question.kind.value,
@@ -604,6 +739,8 @@ def _question_prompt(ctx: Context, progress: Progress, steps: list[Step], index:
         choices=_choices(ctx, question, step, answers),
         optional=not question.required,
         can_go_back=index > 0 or progress.editing,
+        page=page if paged else 0,
+        page_size=PAGE_SIZE if paged else 0,
     )
 
 
@@ -619,7 +756,9 @@ def review_prompt(ctx: Context, progress: Progress) -> Prompt:
                 step=step.key,
                 label=_step_label(ctx, step, steps),
                 value=display_value(ctx, answer),
-                domain=_block_domain(progress.answers, ctx, step.block),
+                domain=None
+                if is_profile_key(step.answer_key)
+                else _block_domain(progress.answers, ctx, step.block),
             )
         )
     # Reached early (/ubah mid-survey): the answers so far, no submit, and "back" resumes.
@@ -694,153 +833,225 @@ def _position(steps: list[Step], key: str) -> int | None:
     return None
 
 
-def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
-    """Handle one input: the single entry point of the engine."""
-    answers = progress.answers
-    steps, complete = plan_steps(ctx, answers)
+@dataclass(frozen=True)
+class _Turn:
+    """One input's view of a run: the context, the stored progress and its derived steps."""
 
-    def at(index: int, *, editing: bool = False, error: str | None = None) -> Outcome:
+    ctx: Context
+    progress: Progress
+    steps: list[Step]
+    complete: bool
+
+    @property
+    def answers(self) -> Mapping[AnswerKey, StoredAnswer]:
+        return self.progress.answers
+
+    def at(
+        self,
+        index: int,
+        *,
+        editing: bool = False,
+        error: str | None = None,
+        page: int = 0,
+        deletes: tuple[AnswerKey, ...] = (),
+    ) -> Outcome:
+        shown = replace(self.progress, editing=editing)
         return Outcome(
-            step=steps[index].key,
+            step=self.steps[index].key,
             editing=editing,
-            prompt=_question_prompt(ctx, replace(progress, editing=editing), steps, index),
+            prompt=_question_prompt(self.ctx, shown, self.steps, index, page),
             error=error,
+            deletes=deletes,
         )
 
-    def review(error: str | None = None, writes: list[StoredAnswer] | tuple = ()) -> Outcome:
-        new = Progress(REVIEW, False, _apply(answers, writes), progress.receipt_code)
+    def review(
+        self,
+        error: str | None = None,
+        writes: list[StoredAnswer] | tuple = (),
+        deletes: tuple[AnswerKey, ...] = (),
+    ) -> Outcome:
+        answers = _apply(self.answers, writes, deletes)
+        new = Progress(REVIEW, False, answers, self.progress.receipt_code)
         return Outcome(
             step=REVIEW,
             editing=False,
-            prompt=review_prompt(ctx, new),
+            prompt=review_prompt(self.ctx, new),
             writes=tuple(writes),
+            deletes=deletes,
             error=error,
         )
 
+
+def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
+    """Handle one input: the single entry point of the engine."""
+    turn = _Turn(ctx, progress, *plan_steps(ctx, progress.answers))
     if progress.step == DONE:
-        shown_again = user_input is Command.start
-        return Outcome(
-            step=DONE,
-            editing=False,
-            prompt=_done_prompt(ctx, progress),
-            error=None
-            if shown_again
-            else ctx.t("already_submitted", receipt=progress.receipt_code),
-        )
-
+        return _when_done(turn, user_input)
     if isinstance(user_input, EditInput):
-        index = _position(steps, user_input.step)
-        if index is None or steps[index].question.repeat is not None:
-            return _stay(ctx, progress, ctx.t("error_nothing_to_edit"))
-        return at(index, editing=True)
-
+        return _edit(turn, user_input)
     if user_input is Command.review:
-        return review()
-
+        return turn.review()
     if user_input is Command.submit:
-        missing = _first_missing(answers, steps)
-        if missing is not None or not complete:
-            if missing is None:  # an unanswered repeat question is required too
-                missing = next(i for i, s in enumerate(steps) if s.answer_key not in answers)
-            return at(
-                missing,
-                error=ctx.t(
-                    "error_required_missing",
-                    # "…: Bidang lain?. Mohon…" — the template ends the sentence itself.
-                    question=_step_label(ctx, steps[missing], steps).rstrip("?.!"),
-                ),
-            )
-        wanted = {step.answer_key for step in steps}
-        deletes = tuple(key for key in answers if key not in wanted)
-        done = Progress(DONE, False, _apply(answers, (), deletes), progress.receipt_code)
-        return Outcome(
-            step=DONE,
-            editing=False,
-            prompt=_done_prompt(ctx, done, "submitted"),
-            deletes=deletes,
-            submitted=True,
-        )
-
+        return _submit(turn)
     if progress.step == REVIEW:
-        if user_input is Command.back:  # to where answering goes on, or the last question
-            resume = _next_to_answer(answers, steps)
-            return at(len(steps) - 1 if resume is None else resume)
-        if user_input is Command.start:
-            return review()
-        early = _next_to_answer(answers, steps) is not None  # no submit button to press yet
-        return review(error=ctx.t("review_use_buttons_early" if early else "review_use_buttons"))
+        return _from_review(turn, user_input)
+    return _at_question(turn, user_input)
 
-    index = _position(steps, progress.step)
+
+def _when_done(turn: _Turn, user_input: UserInput) -> Outcome:
+    progress = turn.progress
+    shown_again = user_input is Command.start
+    return Outcome(
+        step=DONE,
+        editing=False,
+        prompt=_done_prompt(turn.ctx, progress),
+        error=None
+        if shown_again
+        else turn.ctx.t("already_submitted", receipt=progress.receipt_code),
+    )
+
+
+def _edit(turn: _Turn, user_input: EditInput) -> Outcome:
+    index = _position(turn.steps, user_input.step)
+    if index is None or turn.steps[index].question.repeat is not None:
+        return _stay(turn.ctx, turn.progress, turn.ctx.t("error_nothing_to_edit"))
+    return turn.at(index, editing=True)
+
+
+def _submit(turn: _Turn) -> Outcome:
+    ctx, answers, steps = turn.ctx, turn.answers, turn.steps
+    missing = _first_missing(answers, steps)
+    if missing is not None or not turn.complete:
+        if missing is None:  # an unanswered repeat question is required too
+            missing = next(i for i, s in enumerate(steps) if s.answer_key not in answers)
+        return turn.at(
+            missing,
+            error=ctx.t(
+                "error_required_missing",
+                # "…: Bidang lain?. Mohon…" — the template ends the sentence itself.
+                question=_step_label(ctx, steps[missing], steps).rstrip("?.!"),
+            ),
+        )
+    wanted = {step.answer_key for step in steps}
+    # A profile given in an earlier run is not this run's to drop.
+    deletes = tuple(
+        key
+        for key in answers
+        if key not in wanted and not (ctx.profile is None and is_profile_key(key))
+    )
+    done = Progress(DONE, False, _apply(answers, (), deletes), turn.progress.receipt_code)
+    return Outcome(
+        step=DONE,
+        editing=False,
+        prompt=_done_prompt(ctx, done, "submitted"),
+        deletes=deletes,
+        submitted=True,
+    )
+
+
+def _from_review(turn: _Turn, user_input: UserInput) -> Outcome:
+    resume = _next_to_answer(turn.answers, turn.steps)
+    if user_input is Command.back:  # to where answering goes on, or the last question
+        return turn.at(len(turn.steps) - 1 if resume is None else resume)
+    if user_input is Command.start:
+        return turn.review()
+    early = resume is not None  # no submit button to press yet
+    return turn.review(
+        error=turn.ctx.t("review_use_buttons_early" if early else "review_use_buttons")
+    )
+
+
+def _at_question(turn: _Turn, user_input: UserInput) -> Outcome:
+    index = _position(turn.steps, turn.progress.step)
     if index is None:  # not started, or the stored step no longer exists: resume sensibly
-        missing = next((i for i, s in enumerate(steps) if s.answer_key not in answers), None)
-        if missing is None and complete:
-            return review()
+        missing = next(
+            (i for i, s in enumerate(turn.steps) if s.answer_key not in turn.answers), None
+        )
+        if missing is None and turn.complete:
+            return turn.review()
         index = missing or 0
         if user_input is Command.start:
-            return at(index)
-    step = steps[index]
-
+            return turn.at(index)
     if user_input is Command.start:
-        return at(index, editing=progress.editing)
-
+        return turn.at(index, editing=turn.progress.editing)
     if user_input is Command.back:
-        if progress.editing:
-            return review()
-        if index == 0:
-            return at(index, error=ctx.t("error_first_question"))
-        return at(index - 1)
-
+        return _back(turn, index)
     if user_input is Command.skip:
-        if step.question.required and step.answer_key not in answers:
-            return at(index, editing=progress.editing, error=ctx.t("error_cannot_skip"))
-        if progress.editing:
-            return review()
-        following = index + 1
-        if step.year_index == 0 and not step.question.required:
-            # Skipped at its first year, an optional yearly question is skipped whole
-            # (no indicative budget yet), not year by year.
-            while following < len(steps) and steps[following].question is step.question:
-                following += 1
-        return at(following) if following < len(steps) else review()
+        return _skip(turn, index)
+    page = _page_asked(turn.steps[index], user_input)
+    if page is not None:  # another page of a long list: the same question
+        return turn.at(index, editing=turn.progress.editing, page=page)
+    return _answer(turn, index, user_input)
 
+
+def _page_asked(step: Step, user_input: UserInput) -> int | None:
+    if not isinstance(user_input, ChoiceInput) or step.question.kind not in _PAGED_KINDS:
+        return None
+    number = user_input.value.removeprefix(PAGE_PREFIX)
+    if number == user_input.value or not number.isdigit():
+        return None
+    return int(number)
+
+
+def _profile_clears(step: Step) -> tuple[AnswerKey, ...]:
+    """Skipping a profile question clears its answer (and a kecamatan's desa): "Lewati"
+    means "do not record this"."""
+    if not step.question_id.startswith(PROFILE_PREFIX):
+        return ()
+    cleared = [step.answer_key]
+    if step.question.kind is QuestionKind.kecamatan:
+        cleared.append(profile_key("desa"))
+    return tuple(cleared)
+
+
+def _back(turn: _Turn, index: int) -> Outcome:
+    if turn.progress.editing:
+        return turn.review()
+    if index == 0:
+        return turn.at(index, error=turn.ctx.t("error_first_question"))
+    return turn.at(index - 1)
+
+
+def _skip(turn: _Turn, index: int) -> Outcome:
+    steps, step = turn.steps, turn.steps[index]
+    if step.question.required and step.answer_key not in turn.answers:
+        return turn.at(index, editing=turn.progress.editing, error=turn.ctx.t("error_cannot_skip"))
+    clears = _profile_clears(step)
+    if turn.progress.editing:
+        return turn.review(deletes=clears)
+    following = index + 1
+    if step.year_index == 0 and not step.question.required:
+        # Skipped at its first year, an optional yearly question is skipped whole
+        # (no indicative budget yet), not year by year.
+        while following < len(steps) and steps[following].question is step.question:
+            following += 1
+    if clears:  # without the desa the kecamatan opened, the steps after it shift
+        steps, _ = plan_steps(turn.ctx, _apply(turn.answers, (), clears))
+        turn = replace(turn, steps=steps)
+    if following < len(turn.steps):
+        return turn.at(following, deletes=clears)
+    return turn.review(deletes=clears)
+
+
+def _answer(turn: _Turn, index: int, user_input: UserInput) -> Outcome:
+    ctx, progress, answers, step = turn.ctx, turn.progress, turn.answers, turn.steps[index]
     domain = _block_domain(answers, ctx, step.block)
     try:
         answer = _validate(ctx, step, user_input, domain, answers)
     except InvalidAnswer as invalid:
-        return at(index, editing=progress.editing, error=invalid.message)
-
+        return turn.at(index, editing=progress.editing, error=invalid.message)
     writes = [answer]
     notice = None
     if step.question.kind is QuestionKind.domain and domain != answer.choice:
-        # The block's domain changed: every answer of the block moves with it, and the
-        # respondent is told so (their needs now count for the other domain).
-        moved = [
-            StoredAnswer(a.question_id, a.block, a.item, answer.choice, a.text, a.number, a.choice)
-            for a in answers.values()
-            if a.block == step.block and a.key != answer.key
-        ]
+        moved, notice = _move_block(ctx, answers, step, answer)
         writes.extend(moved)
-        # Counted as the review lists them: answered steps of the block, without the domain
-        # and the "another?" replies (and without answers left off the path, e.g. a need
-        # withdrawn with "no").
-        steps_after, _ = plan_steps(ctx, _apply(answers, writes))
-        shown = sum(
-            1
-            for s in steps_after
-            if s.block == step.block
-            and s.question.kind is not QuestionKind.domain
-            and s.question.repeat is None
-            and s.answer_key in answers
-        )
-        if shown and answer.choice in ctx.domains.by_code:
-            notice = ctx.t(
-                "domain_moved",
-                domain=ctx.domains.by_code[answer.choice].short.get(ctx.language),
-                count=shown,
-            )
+    deletes: tuple[AnswerKey, ...] = ()
+    previous = answers.get(step.answer_key)
+    if step.question.kind is QuestionKind.kecamatan and previous and previous != answer:
+        deletes = (profile_key("desa"),)  # the desa of another kecamatan
     if progress.editing:  # only content answers are editable, so back to the review
-        return _with_notice(review(writes=writes), notice)
-    new_answers = _apply(answers, writes)
+        return _with_notice(turn.review(writes=writes, deletes=deletes), notice)
+    new_answers = _apply(answers, writes, deletes)
     new_steps, _ = plan_steps(ctx, new_answers)
     if index + 1 < len(new_steps):
         nxt = Progress(new_steps[index + 1].key, False, new_answers, progress.receipt_code)
@@ -849,8 +1060,45 @@ def advance(ctx: Context, progress: Progress, user_input: UserInput) -> Outcome:
             editing=False,
             prompt=replace(_question_prompt(ctx, nxt, new_steps, index + 1), notice=notice),
             writes=tuple(writes),
+            deletes=deletes,
         )
-    return _with_notice(review(writes=writes), notice)
+    return _with_notice(turn.review(writes=writes, deletes=deletes), notice)
+
+
+def _move_block(
+    ctx: Context,
+    answers: Mapping[AnswerKey, StoredAnswer],
+    step: Step,
+    answer: StoredAnswer,
+) -> tuple[list[StoredAnswer], str | None]:
+    """The block's domain changed: every answer of the block moves with it, and the
+    respondent is told so (their needs now count for the other domain)."""
+    moved = [
+        StoredAnswer(a.question_id, a.block, a.item, answer.choice, a.text, a.number, a.choice)
+        for a in answers.values()
+        if a.block == step.block and a.key != answer.key and not is_profile_key(a.key)
+    ]
+    # Counted as the review lists them: answered steps of the block, without the domain
+    # and the "another?" replies (and without answers left off the path, e.g. a need
+    # withdrawn with "no").
+    steps_after, _ = plan_steps(ctx, _apply(answers, [answer, *moved]))
+    shown = sum(
+        1
+        for s in steps_after
+        if s.block == step.block
+        and not is_profile_key(s.answer_key)
+        and s.question.kind is not QuestionKind.domain
+        and s.question.repeat is None
+        and s.answer_key in answers
+    )
+    if not shown or answer.choice not in ctx.domains.by_code:
+        return moved, None
+    notice = ctx.t(
+        "domain_moved",
+        domain=ctx.domains.by_code[answer.choice].short.get(ctx.language),
+        count=shown,
+    )
+    return moved, notice
 
 
 def _with_notice(outcome: Outcome, notice: str | None) -> Outcome:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
 from bot.callback_data import Kind
-from bot.engine import Command, Prompt
+from bot.engine import PAGE_PREFIX, Choice, Command, Prompt
 from shared.survey_data import LANGUAGES, MessageCatalog
 
 # Domain names are at most 24 characters (checked when the data is loaded): two fit a row.
@@ -59,15 +59,18 @@ def prompt_keyboard(
                 ]
             )
     elif prompt.choices:
+        shown, paging = _page_of(prompt, run_id, at, text)
         buttons = [
             InlineKeyboardButton(
                 choice.label,
                 callback_data=callback_data.make(Kind.answer, run_id, at, choice.value),
             )
-            for choice in prompt.choices
+            for choice in shown
         ]
         width = _NARROW_CHOICES_PER_ROW if prompt.kind in _NARROW_KINDS else _CHOICES_PER_ROW
         rows.extend(_rows(buttons, width))
+        if paging:
+            rows.append(paging)
     navigation = []
     if prompt.can_go_back:
         navigation.append(
@@ -86,6 +89,29 @@ def prompt_keyboard(
     if navigation:
         rows.append(navigation)
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _page_of(
+    prompt: Prompt, run_id: int, at: str, text: Callable[..., str]
+) -> tuple[Sequence[Choice], list[InlineKeyboardButton]]:
+    """The choices of the prompt's page and the buttons to the pages before and after (a
+    long place list would not fit a phone's screen)."""
+    size = prompt.page_size
+    if not size or len(prompt.choices) <= size:
+        return prompt.choices, []
+    pages = (len(prompt.choices) + size - 1) // size
+    page = min(max(prompt.page, 0), pages - 1)
+    paging = []
+    for target, key in ((page - 1, "page_previous"), (page + 1, "page_next")):
+        if 0 <= target < pages:
+            value = f"{PAGE_PREFIX}{target}"
+            paging.append(
+                InlineKeyboardButton(
+                    text(key, page=target + 1, pages=pages),
+                    callback_data=callback_data.make(Kind.answer, run_id, at, value),
+                )
+            )
+    return prompt.choices[page * size : (page + 1) * size], paging
 
 
 def consent_keyboard(

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import answers as answer_rows
+from bot import profiles
 from bot.engine import DONE, Outcome, Progress
 from shared.models import (
     Answer,
@@ -112,6 +113,9 @@ def load_progress(*, session: Session, run: SurveyRun) -> Progress:
     answers = {
         (row.question_id, row.block, row.item): answer_rows.stored_answer(row) for row in rows
     }
+    session.flush()
+    _, profile = profiles.run_answers(session.connection(), run.respondent_id, run.id)
+    answers.update(profile)
     return Progress(
         step=DONE if run.status == RunStatus.submitted else run.current_step,
         editing=run.editing,
@@ -131,5 +135,6 @@ def apply_outcome(*, session: Session, run: SurveyRun, outcome: Outcome, now: da
         rows=answer_rows.rows_of_run(connection, run.id),
         outcome=outcome,
         now=now,
+        respondent_id=run.respondent_id,
     )
     session.expire(run)  # re-read the cursor and status written above on next access

@@ -239,6 +239,53 @@ def campaign_agencies_command(
     Console().print(table)
 
 
+wilayah_app = typer.Typer(help="A campaign's kecamatan and desa, offered by the profile.")
+app.add_typer(wilayah_app, name="wilayah")
+
+
+@wilayah_app.command("load")
+def wilayah_load_command(
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV with columns kecamatan,desa and an optional penduduk."),
+    ],
+    campaign_code: Annotated[str, typer.Option("--campaign", help="Campaign code.")],
+    regency: Annotated[
+        str | None, typer.Option("--regency", help="The regency's name (default: campaign's).")
+    ] = None,
+) -> None:
+    """Load a campaign's own kecamatan/desa list (default: shared/questionnaires/wilayah.yaml)."""
+    from shared.wilayah import read_wilayah_csv, set_campaign_wilayah
+
+    settings = settings_or_exit()
+    survey_data = survey_data_or_exit()
+    engine = ready(settings, survey_data)
+    try:
+        with session_scope(engine) as session:
+            campaign = crud.get_campaign(session=session, code=campaign_code)
+            if campaign is None:
+                raise fail(f"No campaign {campaign_code!r} (see `rembuk campaign list`).")
+            try:
+                loaded = read_wilayah_csv(file, regency or campaign.name)
+            except SurveyDataError as exc:
+                raise fail(f"Wilayah not loaded: {exc}") from None
+            assert campaign.id is not None
+            set_campaign_wilayah(
+                session=session,
+                campaign_id=campaign.id,
+                wilayah=loaded,
+                source_file=file.name,
+                now=datetime.now(UTC),
+            )
+    finally:
+        engine.dispose()
+    desa = sum(len(k.desa) for k in loaded.kecamatan)
+    console.print(
+        f"Loaded {len(loaded.kecamatan)} kecamatan and {desa} desa for {campaign_code}. A "
+        "running bot offers them after a restart; profiles already given keep their codes."
+    )
+
+
 @app.command("chat")
 def chat(
     instrument: Annotated[

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from processor.complaints import mask_confidential, withhold_confidential
+from processor.coverage import coverage_summary, empty_profiles
 from processor.ikm import ikm_table
 from processor.links import LinkParameters, evidence_links, subject_features
 from processor.pipeline import (
@@ -39,10 +40,10 @@ from processor.themes import (
     vectorise_texts,
 )
 from processor.vocabulary import OTHER_DOMAIN, UNMAPPED, DimensionTagger, DomainClassifier
-from shared.survey_data import AgencyList, SurveyData
+from shared.survey_data import AgencyList, SurveyData, Wilayah
 from shared.text import TextTools
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 3  # 3: `coverage` (issue 14)
 UNMAPPED_NAME = {"id": "Belum terpetakan", "en": "Unmapped"}
 STAFF_ROWS_PER_GAP = 20  # the most similar rows are listed; staff_row_count has them all
 
@@ -95,6 +96,10 @@ class Analysis:
     links: pd.DataFrame  # processor.links.LINK_COLUMNS
     params: Parameters = field(default_factory=Parameters)
     agencies: AgencyList | None = None  # the campaign's own list of OPD, if it has one
+    # Respondent profiles (processor.coverage.PROFILE_COLUMNS) and the campaign's own
+    # regions, for the coverage tables (issue 14).
+    profiles: pd.DataFrame | None = None
+    wilayah: Wilayah | None = None
     skm: pd.DataFrame | None = None  # SKM scores (processor.ikm.SKM_COLUMNS), if any
     # How each planner curation fared (processor.curation.Outcome.to_json), once applied.
     curations: tuple[dict, ...] = ()
@@ -110,6 +115,8 @@ def analyse(
     params: Parameters = Parameters(),  # noqa: B008 - frozen, so sharing it is safe
     progress: Progress = _no_progress,
     agencies: AgencyList | None = None,
+    profiles: pd.DataFrame | None = None,
+    wilayah: Wilayah | None = None,
     skm: pd.DataFrame | None = None,
 ) -> Analysis:
     """The whole analysis on frames (see processor.load for their columns). `agencies` is
@@ -176,6 +183,8 @@ def analyse(
         links=links,
         params=params,
         agencies=agencies,
+        profiles=profiles,
+        wilayah=wilayah,
         skm=skm,
     )
 
@@ -456,6 +465,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             for d in survey_data.dimensions.dimensions
         },
         "unmapped": {"answers": int((texts["domain"] == UNMAPPED).sum())},
+        "coverage": _coverage(analysis, survey_data),
         "ikm": ikm_json(analysis, survey_data),
         "curations": [dict(c) for c in analysis.curations],
         "parameters": {
@@ -464,6 +474,18 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             "gap_similarity": analysis.params.gap_similarity,
         },
     }
+
+
+def _coverage(analysis: Analysis, survey_data: SurveyData) -> dict:
+    """summary.json's `coverage` (processor.coverage): the citizens who answered."""
+    profiles = analysis.profiles if analysis.profiles is not None else empty_profiles()
+    return coverage_summary(
+        analysis.texts,
+        profiles,
+        kinds=CITIZEN_KINDS,
+        wilayah=analysis.wilayah or survey_data.wilayah,
+        profile=survey_data.profile,
+    )
 
 
 @dataclass(frozen=True)
@@ -511,6 +533,8 @@ def run_analysis(
         params=params,
         progress=progress,
         agencies=frames.agencies,
+        profiles=frames.profiles,
+        wilayah=frames.wilayah,
         skm=frames.skm,
     )
     analysis = apply_curations(analysis, curations)  # the planners' edits (issue 11)

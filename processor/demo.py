@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,7 +19,15 @@ from sqlalchemy.engine import Engine
 
 from shared import crud
 from shared.db import session_scope
-from shared.models import Answer, Campaign, Instrument, Role, RunStatus, SurveyRun
+from shared.models import (
+    Answer,
+    Campaign,
+    Instrument,
+    RespondentProfile,
+    Role,
+    RunStatus,
+    SurveyRun,
+)
 from shared.survey_data import SurveyData
 
 # Answers given by pressing a button, stored as the choice (the domain has its own column).
@@ -463,6 +471,55 @@ def _staff(
     )
 
 
+# Where the demo citizens live: most near the regency seat (Tungkal Ilir), few upriver, and
+# nobody from Muara Papalik, so the digest has a kecamatan to send posters to.
+DEMO_KECAMATAN = {
+    "tungkal_ilir": 45,
+    "betara": 12,
+    "pengabuan": 10,
+    "bram_itam": 8,
+    "seberang_kota": 6,
+    "senyerang": 6,
+    "kuala_betara": 4,
+    "tungkal_ulu": 4,
+    "merlung": 3,
+    "batang_asam": 1.5,
+    "tebing_tinggi": 1,
+    "renah_mendaluh": 0.5,
+}
+DEMO_DESA = {
+    "tungkal_ilir": ("tungkal_i", "tungkal_ii", "tungkal_iii", "patunas", "sriwijaya"),
+    "betara": ("makmur_jaya", "terjun_gajah"),
+    "pengabuan": ("teluk_nilau", "parit_pudin"),
+    "bram_itam": ("bram_itam_kanan", "pembengis"),
+}
+DEMO_AGES = {"under_25": 15, "25_39": 42, "40_59": 38, "60_plus": 5}  # few older people
+DEMO_SEX = {"female": 58, "male": 42}
+DEMO_DISABILITY = {"yes": 3, "no": 85, "prefer_not": 12}
+
+
+def demo_profile(person: int, seed: int = 2027) -> dict[str, str | None]:
+    """A demo citizen's profile: uneven on purpose, some questions skipped. Its own random
+    stream per person, so the answers of the sample do not change with it."""
+    rng = random.Random(seed * 100_003 + person)
+
+    def pick(weights: Mapping[str, float], skipped: float) -> str | None:
+        if rng.random() < skipped:
+            return None
+        return rng.choices(list(weights), list(weights.values()))[0]
+
+    kecamatan = pick(DEMO_KECAMATAN, 0.15)
+    villages = DEMO_DESA.get(kecamatan or "", ())
+    desa = rng.choice(villages) if villages and rng.random() < 0.6 else None
+    return {
+        "kecamatan": kecamatan,
+        "desa": desa,
+        "age_band": pick(DEMO_AGES, 0.1),
+        "sex": pick(DEMO_SEX, 0.08),
+        "disability": pick(DEMO_DISABILITY, 0.12),
+    }
+
+
 def sample_consultation(
     *,
     citizens: int = 320,
@@ -545,6 +602,13 @@ def store_consultation(
             )
             session.add(survey)
             session.flush()
+            if run.role is Role.citizen and session.get(RespondentProfile, person.id) is None:
+                profile = demo_profile(run.person)
+                session.add(
+                    RespondentProfile(
+                        respondent_id=person.id, run_id=survey.id, updated_at=submitted, **profile
+                    )
+                )
             answers = run.answers[:3] if in_progress else run.answers
             for question_id, block, item, domain, text, value in answers:
                 session.add(

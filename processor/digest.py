@@ -110,6 +110,44 @@ def _need_label(summary: Summary, code: str, gap: Gap) -> str:
     return theme.shown_label if theme is not None else gap.need_label
 
 
+MAX_ALERT_PLACES = 8
+
+
+def coverage_block(summary: Summary, *, language: str, messages: MessageCatalog) -> str | None:
+    """The coverage alerts (processor.coverage): kecamatan with nobody or very few
+    respondents, groups far below their population share; None without any."""
+    coverage = summary.coverage
+    if coverage is None or not coverage.alerts or not coverage.respondents:
+        return None
+
+    def t(key: str, **values: object) -> str:
+        return messages.text(key, language, **values)
+
+    def places(kind: str) -> str:
+        names = [escape_text(a.name.get(language)) for a in coverage.alerts if a.kind == kind]
+        shown = ", ".join(names[:MAX_ALERT_PLACES])
+        more = len(names) - MAX_ALERT_PLACES
+        return shown + (t("digest_coverage_more", n=more) if more > 0 else "")
+
+    lines = [t("digest_coverage_title")]
+    if any(a.kind == "no_respondents" for a in coverage.alerts):
+        lines.append(t("digest_coverage_none", places=places("no_respondents")))
+    if any(a.kind == "few_respondents" for a in coverage.alerts):
+        lines.append(t("digest_coverage_few", places=places("few_respondents")))
+    for alert in coverage.alerts:
+        if alert.kind == "below_population_share":
+            lines.append(
+                t(
+                    "digest_coverage_below",
+                    group=escape_text(alert.name.get(language)),
+                    share=_n(round(100 * (alert.share or 0)), language),
+                    population=_n(round(100 * (alert.population_share or 0)), language),
+                )
+            )
+    lines.append(t("digest_coverage_next"))
+    return "\n".join(lines)
+
+
 def digest_blocks(
     summary: Mapping[str, Any] | Summary,
     previous: Mapping[str, Any] | Summary | None,
@@ -156,6 +194,9 @@ def digest_blocks(
     if counts.in_progress_runs:
         header.append(t("digest_in_progress", n=_n(counts.in_progress_runs, language)))
     blocks = ["\n".join(header)]
+    alerts = coverage_block(summary, language=language, messages=messages)
+    if alerts:  # where to send the QR posters next: first, before the content
+        blocks.append(alerts)
 
     codes = summary.domains_with_answers()
     domain_blocks: list[str] = []

@@ -25,6 +25,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
+from processor.profile_columns import PROFILE_COLUMNS, profile_codes
 from shared import crud
 from shared.clean import clean_text
 from shared.models import Campaign, ImportedAnswer, ImportedFile, Instrument
@@ -80,6 +81,7 @@ COMMON_COLUMNS = {
     "responden": "respondent",
     "domain": "domain",
     "bidang": "domain",
+    **PROFILE_COLUMNS,  # optional respondent profile (issue 14), kept apart from answers
 }
 _DELIMITERS = ",;\t|"
 _BATCH = 5000  # answers per bulk insert: few round trips, bounded memory
@@ -348,7 +350,8 @@ def parse_rows(
         if domain_text and domain is None:
             problems.append(f"unknown domain {domain_text!r}")
         respondent = values.pop("respondent", "") or None
-        texts: dict[str, str] = {}
+        profile = {k: values.pop(k) for k in list(values) if k.startswith("profile_")}
+        texts: dict[str, str] = profile_codes(profile, problems)
         numbers: dict[str, float] = {}
         for key, value in values.items():
             if not value:

@@ -24,12 +24,14 @@ from shared.models import (
     Answer,
     Campaign,
     CampaignAgencies,
+    CampaignWilayah,
     ImportedAnswer,
     Respondent,
+    RespondentProfile,
     SurveyRun,
 )
 from shared.pii import scrub_pii
-from shared.survey_data import SKM_ELEMENTS, AgencyList
+from shared.survey_data import PROFILE_FIELDS, SKM_ELEMENTS, AgencyList, Wilayah
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,10 @@ class CampaignFrames:
     runs: pd.DataFrame  # run_id, respondent, status, source, instrument, submitted_at
     answers: pd.DataFrame  # ANSWER_COLUMNS, submitted runs and imported rows
     agencies: AgencyList | None = None  # the campaign's own agency list, if it has one
+    # Respondent profiles (issue 14): respondent + the profile fields, codes or None; and
+    # the campaign's own regions, if it has a list.
+    profiles: pd.DataFrame | None = None
+    wilayah: Wilayah | None = None
     skm: pd.DataFrame | None = None  # processor.ikm.SKM_COLUMNS: submitted SKM scores
 
 
@@ -166,12 +172,21 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
         .where(ImportedAnswer.campaign_id == campaign.id)
         .order_by(ImportedAnswer.id),
     )
+    imported_profiles = None
     if len(imported):
         form_row = imported.groupby(["source_file", "source_row"])["id"].transform("min")
         unit = "i" + form_row.astype(str)
         # Without a label, each form row is its own respondent.
         respondent = imported["respondent_label"].where(
             imported["respondent_label"].notna(), "impor-" + unit
+        )
+        # A form's profile columns are kept as rows "profile_<field>": not answers.
+        is_profile = imported["question_id"].astype(str).str.startswith(PROFILE_PREFIX)
+        imported_profiles = _imported_profiles(imported.loc[is_profile], respondent[is_profile])
+        imported, unit, respondent = (
+            imported.loc[~is_profile],
+            unit[~is_profile],
+            respondent[~is_profile],
         )
         frames.append(
             pd.DataFrame(
@@ -201,13 +216,60 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
     own = connection.execute(
         select(CampaignAgencies.agencies).where(CampaignAgencies.campaign_id == campaign.id)
     ).scalar_one_or_none()
+    regions = connection.execute(
+        select(CampaignWilayah.wilayah).where(CampaignWilayah.campaign_id == campaign.id)
+    ).scalar_one_or_none()
+    profiles = _bot_profiles(connection, campaign)
+    if imported_profiles is not None and len(imported_profiles):
+        profiles = pd.concat([profiles, imported_profiles], ignore_index=True)
     return CampaignFrames(
         campaign=campaign_info(campaign),
         runs=runs,
         answers=answers,
         agencies=None if own is None else AgencyList.model_validate({"agencies": own}),
+        profiles=profiles,
+        wilayah=None if regions is None else Wilayah.model_validate(regions),
         skm=skm,
     )
+
+
+PROFILE_PREFIX = "profile_"
+
+
+def _bot_profiles(connection: Connection, campaign: Campaign) -> pd.DataFrame:
+    """Profiles of the campaign's respondents who submitted a run (never erased ones)."""
+    submitted = select(SurveyRun.respondent_id).where(
+        SurveyRun.campaign_id == campaign.id, SurveyRun.status == "submitted"
+    )
+    frame = _frame(
+        connection,
+        select(
+            Respondent.pseudonym.label("respondent"),
+            *(getattr(RespondentProfile, f) for f in PROFILE_FIELDS),
+        )
+        .join(Respondent, Respondent.id == RespondentProfile.respondent_id)
+        .where(Respondent.erased.is_(False), RespondentProfile.respondent_id.in_(submitted))
+        .order_by(RespondentProfile.respondent_id),
+    )
+    return frame.astype(object)
+
+
+def _imported_profiles(rows: pd.DataFrame, respondent: pd.Series) -> pd.DataFrame:
+    """Imported profile rows (question "profile_<field>", the code as text), one row per
+    form respondent."""
+    if not len(rows):
+        return pd.DataFrame(columns=["respondent", *PROFILE_FIELDS], dtype=object)
+    long = pd.DataFrame(
+        {
+            "respondent": respondent.to_numpy(),
+            "field": rows["question_id"].str.removeprefix(PROFILE_PREFIX).to_numpy(),
+            "value": rows["text"].to_numpy(),
+        }
+    )
+    wide = long.pivot_table(index="respondent", columns="field", values="value", aggfunc="first")
+    wide = wide.reindex(columns=list(PROFILE_FIELDS)).reset_index()
+    wide.columns.name = None
+    return wide.astype(object).where(wide.notna(), None)
 
 
 def load_skm_scores(*, connection: Connection, campaign: Campaign) -> pd.DataFrame:

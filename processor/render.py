@@ -272,6 +272,67 @@ def _sheet_name(code: str, used: set[str]) -> str:
     return name
 
 
+def _shown(value: object) -> object:
+    return "" if value is None else value
+
+
+def coverage_frames(coverage: dict) -> list[pd.DataFrame]:
+    """The Cakupan sheet's tables: kecamatan (with domains), age band, sex, disability and
+    the alerts; suppressed counts stay "< 5" and their shares blank."""
+    domains = sorted({d for row in coverage["by_kecamatan"] for d in row["by_domain"]})
+    places = pd.DataFrame(
+        [
+            {
+                "kecamatan": row["name"]["id"],
+                "responden": row["respondents"],
+                "porsi": _shown(row["share"]),
+                "penduduk": _shown(row["population"]),
+                "per 1.000 penduduk": _shown(row["per_1000"]),
+                **{d: row["by_domain"].get(d, 0) for d in domains},
+            }
+            for row in coverage["by_kecamatan"]
+        ],
+        columns=["kecamatan", "responden", "porsi", "penduduk", "per 1.000 penduduk", *domains],
+    )
+    frames = [places]
+    for field, title in (
+        ("age_band", "usia"),
+        ("sex", "jenis kelamin"),
+        ("disability", "disabilitas"),
+    ):
+        frames.append(
+            pd.DataFrame(
+                [
+                    {
+                        title: row["name"]["id"],
+                        "responden": row["respondents"],
+                        "porsi": _shown(row["share"]),
+                        "porsi penduduk": _shown(row["population_share"]),
+                    }
+                    for row in coverage[f"by_{field}"]
+                ],
+                columns=[title, "responden", "porsi", "porsi penduduk"],
+            )
+        )
+    frames.append(
+        pd.DataFrame(
+            [
+                {
+                    "peringatan": alert["kind"],
+                    "bidang": alert["field"],
+                    "nama": alert["name"]["id"],
+                    "responden": alert["respondents"],
+                    "porsi": _shown(alert["share"]),
+                    "porsi penduduk": _shown(alert["population_share"]),
+                }
+                for alert in coverage["alerts"]
+            ],
+            columns=["peringatan", "bidang", "nama", "responden", "porsi", "porsi penduduk"],
+        )
+    )
+    return frames
+
+
 @dataclass(frozen=True)
 class XlsxInput:
     """What the sheets of analysis.xlsx are written from."""
@@ -402,8 +463,15 @@ def _domain_sheet(sheets: _Sheets, sheet: str, domain: dict, groups: dict[str, s
     sheets.table(dimensions, sheet, start_row=row + 1, freeze=False)
 
 
+def _coverage_sheet(sheets: _Sheets, data: XlsxInput) -> None:
+    if data.summary.get("coverage"):
+        row = 0
+        for frame in coverage_frames(data.summary["coverage"]):
+            row = sheets.table(frame, "Cakupan", start_row=row, freeze=False)
+
+
 def _domain_sheets(sheets: _Sheets, data: XlsxInput) -> None:
-    used = {"Ringkasan", "Jawaban", "Tautan", "IKM", "Kurasi"}
+    used = {"Ringkasan", "Jawaban", "Tautan", "IKM", "Kurasi", "Cakupan"}
     groups = {c: d["group"] for c, d in data.summary["dimensions"].items()}
     for code, domain in data.summary["domains"].items():
         _domain_sheet(sheets, _sheet_name(code, used), domain, groups)
@@ -437,6 +505,7 @@ def _answers_sheet(sheets: _Sheets, data: XlsxInput) -> None:
 # The sheets of analysis.xlsx, in order: adding a sheet is adding its function here.
 XLSX_SHEETS: tuple[Callable[[_Sheets, XlsxInput], None], ...] = (
     _overview_sheet,
+    _coverage_sheet,
     _domain_sheets,
     _ikm_sheet,
     _links_sheet,

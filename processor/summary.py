@@ -212,6 +212,46 @@ class Counts:
 
 
 @dataclass(frozen=True, config=_CONFIG)
+class CoverageRow:
+    """One kecamatan or group: respondents (or "< 5" when suppressed) and shares."""
+
+    code: str
+    name: Names
+    respondents: int | str = 0
+    share: float | None = None
+    population: int | None = None
+    per_1000: float | None = None
+    population_share: float | None = None
+    by_domain: dict[str, int | str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class CoverageAlert:
+    kind: str  # no_respondents | few_respondents | below_population_share
+    field: str
+    code: str
+    name: Names
+    respondents: int | str = 0
+    share: float | None = None
+    population_share: float | None = None
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Coverage:
+    """Who took part (processor.coverage); every count of 1 to 4 people is "< 5"."""
+
+    respondents: int = 0
+    with_profile: int = 0
+    suppressed_below: int = 5
+    regency: str | None = None
+    by_kecamatan: tuple[CoverageRow, ...] = ()
+    by_age_band: tuple[CoverageRow, ...] = ()
+    by_sex: tuple[CoverageRow, ...] = ()
+    by_disability: tuple[CoverageRow, ...] = ()
+    alerts: tuple[CoverageAlert, ...] = ()
+
+
+@dataclass(frozen=True, config=_CONFIG)
 class UnitIkm:
     """One service unit's IKM in one period (summary.json `ikm`, issue 14)."""
 
@@ -258,6 +298,7 @@ class Summary:
     dimensions: dict[str, Dimension] = Field(default_factory=dict)
     unmapped: dict[str, int] = Field(default_factory=dict)
     period: Period = Field(default_factory=Period)
+    coverage: Coverage | None = None  # schema_version 3
     ikm: tuple[UnitIkm, ...] = ()
     curations: tuple[CurationStatus, ...] = ()  # schema 3
 

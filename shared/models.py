@@ -304,6 +304,24 @@ class RespondentProfile(SQLModel, table=True):
     sex: str | None = Field(default=None, max_length=16)
     disability: str | None = Field(default=None, max_length=16)
     updated_at: datetime
+    # The survey run that asked the profile (later runs do not ask again); None for a
+    # profile from another channel.
+    run_id: int | None = None
+
+
+class CampaignWilayah(SQLModel, table=True):
+    """A campaign's own kecamatan and desa list, loaded with `rembuk wilayah load`.
+
+    Without a row the campaign uses shared/questionnaires/wilayah.yaml. The list is kept
+    whole, as validated (shared.survey_data.Wilayah).
+    """
+
+    __tablename__ = "campaign_wilayah"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    wilayah: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    source_file: str = Field(max_length=255)
+    loaded_at: datetime
 
 
 class Curation(SQLModel, table=True):

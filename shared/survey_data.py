@@ -43,6 +43,8 @@ class QuestionKind(StrEnum):
     agency = "agency"  # choose one of the campaign's agencies (OPD), see agencies.yaml
     unit = "unit"  # choose the unit of the row's indicator, see units.yaml
     year = "year"  # a calendar year before the plan's first year (e.g. of a baseline)
+    kecamatan = "kecamatan"  # profile: one of the campaign's kecamatan (wilayah.yaml)
+    desa = "desa"  # profile: a desa/kelurahan of the kecamatan chosen before
 
 
 class Option(BaseModel):
@@ -127,6 +129,8 @@ class Questionnaire(BaseModel):
     title: Localized
     intro: Localized
     questions: tuple[Question, ...] = Field(min_length=1)
+    # Ask the optional respondent profile (profile.yaml) before the first question.
+    profile: bool = False
 
     @model_validator(mode="after")
     def _well_formed(self) -> Questionnaire:
@@ -744,6 +748,9 @@ class SurveyData:
     innovations: InnovationList
     agencies: AgencyList  # the default list; a campaign may have its own (shared.agencies)
     units: UnitList
+    # The optional respondent profile and the default regions (issue 14).
+    profile: ProfileQuestions | None = None
+    wilayah: Wilayah | None = None
     # The SKM's service units (issue 14); None only in hand-made SurveyData of tests.
     service_units: ServiceUnitList | None = None
 
@@ -842,5 +849,108 @@ def load_survey_data(data_dir: Path = DATA_DIR) -> SurveyData:
         innovations=innovations,
         agencies=agencies,
         units=load_units(data_dir / "units.yaml"),
+        profile=load_profile_questions(data_dir / "profile.yaml"),
+        wilayah=load_wilayah(data_dir / "wilayah.yaml"),
         service_units=service_units,
     )
+
+
+# Respondent profile and regions (issue 14) -----------------------------------------------
+
+# The profile fields a respondent may give, as stored in shared.models.RespondentProfile.
+PROFILE_FIELDS = ("kecamatan", "desa", "age_band", "sex", "disability")
+
+
+class Desa(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_]{0,31}$")
+    name: str = Field(min_length=1, max_length=40)
+
+
+class Kecamatan(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_]{0,31}$")
+    name: str = Field(min_length=1, max_length=40)
+    population: int | None = Field(default=None, ge=0)  # residents, for per-1,000 rates
+    desa: tuple[Desa, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_desa(self) -> Kecamatan:
+        codes = [d.code for d in self.desa]
+        if len(codes) != len(set(codes)):
+            raise ValueError(f"kecamatan {self.code}: duplicate desa code")
+        return self
+
+
+class Wilayah(BaseModel):
+    """The kecamatan (and some desa/kelurahan) of one regency, offered to the profile's
+    place questions; optional populations for coverage rates and alerts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = "wilayah"
+    version: int = Field(default=1, ge=1)
+    regency: str = Field(min_length=1, max_length=100)
+    source: str | None = None  # where the names and figures come from
+    kecamatan: tuple[Kecamatan, ...] = Field(min_length=1, max_length=200)
+    # Shares of the population by group, e.g. {"sex": {"female": 0.49, "male": 0.51}},
+    # to tell groups far below their share; optional.
+    population_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Wilayah:
+        _check_names("kecamatan", self.kecamatan, lambda k: (k.code, k.name))
+        return self
+
+    @cached_property
+    def by_code(self) -> Mapping[str, Kecamatan]:
+        return {k.code: k for k in self.kecamatan}
+
+    @cached_property
+    def desa_names(self) -> Mapping[str, str]:
+        """Desa code -> name (a code is the slug of its name, so one code names one name)."""
+        return {d.code: d.name for k in self.kecamatan for d in k.desa}
+
+    @property
+    def populations(self) -> Mapping[str, int]:
+        return {k.code: k.population for k in self.kecamatan if k.population is not None}
+
+
+class ProfileQuestions(BaseModel):
+    """The optional respondent profile: each question may be skipped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = "profile"
+    version: int = Field(default=1, ge=1)
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fields(self) -> ProfileQuestions:
+        ids = [q.id for q in self.questions]
+        for question in self.questions:
+            if question.id not in PROFILE_FIELDS:
+                raise ValueError(f"question {question.id}: not a profile field {PROFILE_FIELDS}")
+            if question.required:
+                raise ValueError(f"question {question.id}: profile questions are optional")
+            if question.kind not in (
+                QuestionKind.choice,
+                QuestionKind.kecamatan,
+                QuestionKind.desa,
+            ):
+                raise ValueError(f"question {question.id}: a profile question is chosen")
+        if len(ids) != len(set(ids)):
+            raise ValueError("duplicate profile question")
+        if "desa" in ids and ("kecamatan" not in ids or ids.index("desa") < ids.index("kecamatan")):
+            raise ValueError("question desa: must come after question kecamatan")
+        return self
+
+
+def load_wilayah(path: Path) -> Wilayah:
+    return _parse(Wilayah, path)
+
+
+def load_profile_questions(path: Path) -> ProfileQuestions:
+    return _parse(ProfileQuestions, path)

@@ -56,6 +56,44 @@ def section(ctx: Context, key: str, statements: Sequence[Statement], *tables: Ta
     )
 
 
+# --- coverage (issue 14) --------------------------------------------------------------------
+def _coverage_statements(ctx: Context) -> list[Statement]:
+    """Who took part, by place and group, and the limits of that, in words."""
+    coverage = ctx.summary.coverage
+    if coverage is None or not coverage.respondents:
+        return []
+    note = Evidence(note=ctx.t("evidence_summary"))
+    if not coverage.with_profile:
+        return [Statement(ctx.t("method_coverage_none"), note)]
+    places = [row for row in coverage.by_kecamatan if row.code != "not_given"]
+    reached = [row for row in places if row.respondents != 0]
+    empty = [row.name.get(ctx.language) for row in places if row.respondents == 0]
+    missing = ctx.t("method_coverage_missing", list=", ".join(empty)) if empty else ""
+    statements = [
+        Statement(
+            ctx.t(
+                "method_coverage",
+                with_profile=ctx.n(coverage.with_profile),
+                respondents=ctx.n(coverage.respondents),
+                reached=ctx.n(len(reached)),
+                places=ctx.n(len(places)),
+                regency=coverage.regency or "",
+                missing=missing,
+            ),
+            note,
+        )
+    ]
+    below = [a for a in coverage.alerts if a.kind == "below_population_share"]
+    if below:
+        groups = ", ".join(
+            f"{a.name.get(ctx.language)} ({ctx.share(round(100 * (a.share or 0)), 100)})"
+            for a in below
+        )
+        statements.append(Statement(ctx.t("method_coverage_below", groups=groups), note))
+    statements.append(Statement(ctx.t("method_coverage_limits")))
+    return statements
+
+
 # --- the introduction -----------------------------------------------------------------------
 def introduction(ctx: Context, codes: Sequence[str], small: Sequence[str]) -> Part:
     """Legal basis, method, who took part, and the limits of what was heard."""
@@ -78,6 +116,7 @@ def introduction(ctx: Context, codes: Sequence[str], small: Sequence[str]) -> Pa
         Statement(ctx.t("method_fgd")),
         Statement(ctx.t("method_channels", period=when)),
         Statement(ctx.t("method_analysis")),
+        *_coverage_statements(ctx),
     ]
     citizens = counts.by_instrument.get("external", 0)
     staff = counts.by_instrument.get("internal", 0)
@@ -129,7 +168,10 @@ def introduction(ctx: Context, codes: Sequence[str], small: Sequence[str]) -> Pa
 
 def _limitations(ctx: Context, codes: Sequence[str], small: Sequence[str]) -> list[Statement]:
     summary = ctx.summary
-    notes = [Statement(ctx.t("limit_selection")), Statement(ctx.t("limit_profile"))]
+    notes = [Statement(ctx.t("limit_selection"))]
+    coverage = ctx.summary.coverage
+    if coverage is None or not coverage.with_profile:  # else the method states coverage
+        notes.append(Statement(ctx.t("limit_profile")))
     thin = [c for c in codes if summary.domains[c].respondents < LOW_DATA_RESPONDENTS]
     if thin or small:
         listing = ", ".join(

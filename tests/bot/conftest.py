@@ -147,10 +147,37 @@ class Harness:
         texts = self.api.sent_texts(user_id)
         return texts[-1] if texts else ""
 
-    async def join(self, user_id: int, payload: str | None = None) -> list[Call]:
-        """/start (with a payload) and agree to the privacy notice."""
+    async def join(
+        self, user_id: int, payload: str | None = None, *, skip_profile: bool = True
+    ) -> list[Call]:
+        """/start (with a payload), agree to the privacy notice and (unless told not to)
+        skip the optional profile questions; the calls of the last step, which show the
+        survey's first question."""
         await self.say(user_id, "/start" + (f" {payload}" if payload else ""))
-        return await self.tap(user_id, "Setuju")
+        calls = await self.tap(user_id, "Setuju")
+        if skip_profile:
+            calls = await self.skip_profile(user_id, calls)
+        return calls
+
+    async def skip_profile(self, user_id: int, calls: list[Call]) -> list[Call]:
+        """Press "Lewati" while a profile question is shown; all calls since `calls`."""
+        everything = list(calls)
+        while any(
+            marker in text
+            for text in texts_of(everything[-3:])
+            for marker in (
+                "Anda tinggal di kecamatan",
+                "Berapa usia",
+                "Jenis kelamin Anda",
+                "hidup dengan disabilitas",
+                "Which kecamatan",
+                "How old",
+                "Your sex",
+                "live with a disability",
+            )
+        ):
+            everything.extend(await self.tap(user_id, "Lewati"))
+        return everything
 
 
 def texts_of(calls: list[Call], method: str = "sendMessage") -> list[str]:

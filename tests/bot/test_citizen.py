@@ -30,8 +30,10 @@ async def test_full_external_fgd_two_needs_then_submit(bot: Harness, engine: Eng
     first_question = texts_of(calls)[-1]
     assert (
         "Rembuk Warga: Pelayanan Dasar" in first_question
-        and "Pertanyaan 1 dari 7" in first_question
+        and "Tentang Anda · 1 dari 4" in first_question
     )
+    calls = await bot.skip_profile(CITIZEN, calls)  # the optional profile (test_profile.py)
+    assert "Pertanyaan 1 dari 7" in texts_of(calls)[-1]
 
     calls = await bot.tap(CITIZEN, "Kesehatan")
     edited = texts_of(calls, "editMessageText")

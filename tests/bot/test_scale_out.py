@@ -17,7 +17,7 @@ from telegram.ext import Application
 
 from bot.telegram_app import build_application, running
 from bot.updates import PerUserUpdateProcessor
-from shared.models import Answer, ProcessedUpdate, RunStatus, SurveyRun
+from shared.models import Answer, ProcessedUpdate, RespondentProfile, RunStatus, SurveyRun
 from shared.settings import Settings
 from shared.survey_data import SurveyData
 from tests.bot.conftest import FakeClock
@@ -108,6 +108,9 @@ async def _fgd(w: Workers, user: int) -> None:
     worker = itertools.cycle((user % 2, 1 - user % 2))
     await w.send(text_update(user, "/start"), next(worker))
     await w.send(callback_update(user, w.button(user, "Setuju")), next(worker))
+    # The optional profile: kecamatan and age skipped, sex answered, disability skipped.
+    for label in ("Lewati", "Lewati", "Perempuan", "Lewati"):
+        await w.send(callback_update(user, w.button(user, label)), next(worker))
     await w.send(callback_update(user, w.button(user, "Kesehatan")), next(worker))
     await w.send(text_update(user, f"Kebutuhan warga {user}"), next(worker))
     await w.send(text_update(user, "Karena penting"), next(worker))
@@ -136,6 +139,11 @@ async def test_two_workers_serve_many_citizens_without_loss_or_duplicates(
             a.value_text for a in session.exec(select(Answer).where(Answer.question_id == "need"))
         )
         assert needs == sorted(f"Kebutuhan warga {u}" for u in users)
+        profiles = session.exec(select(RespondentProfile)).all()
+        assert len(profiles) == RESPONDENTS
+        assert {(p.kecamatan, p.age_band, p.sex, p.disability) for p in profiles} == {
+            (None, None, "female", None)
+        }
 
 
 async def test_the_same_update_on_both_workers_is_handled_once(
@@ -144,6 +152,8 @@ async def test_the_same_update_on_both_workers_is_handled_once(
     user = 7001
     await workers.send(text_update(user, "/start"), 0)
     await workers.send(callback_update(user, workers.button(user, "Setuju")), 1)
+    for worker in (0, 1, 0, 1):  # skip the optional profile
+        await workers.send(callback_update(user, workers.button(user, "Lewati")), worker)
     await workers.send(callback_update(user, workers.button(user, "Energi")), 0)
     before = len(workers.api.calls_to("sendMessage", user))
     await workers.send(text_update(user, "Listrik tidak padam"), 0, 1)
@@ -157,6 +167,6 @@ async def test_the_same_update_on_both_workers_is_handled_once(
     with Session(engine) as session:
         rows = session.exec(select(Answer)).all()
         assert sorted(a.question_id for a in rows) == ["domain", "more_needs", "need", "reason"]
-        assert session.exec(select(func.count()).select_from(ProcessedUpdate)).one() == 7
+        assert session.exec(select(func.count()).select_from(ProcessedUpdate)).one() == 11
     notes = [c.params.get("text") for c in workers.api.calls_to("answerCallbackQuery")[-2:]]
     assert any(note and "tidak berlaku" in note for note in notes)

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from shared.models import Answer, Instrument, RunStatus, SurveyRun
-from tests.bot.conftest import Harness, texts_of
+from shared.settings import Settings
+from tests.bot.conftest import Harness, make_settings, texts_of
+from tests.fake_bot_api import FakeBotAPI
 
 CITIZEN = 2001
+
+
+@pytest.fixture
+def settings(database_url: str, api: FakeBotAPI) -> Settings:
+    # The consultation's profile, an SKM and the consultation again: more updates than the
+    # flood throttle lets a person send in 10 s (20); a person taps them in minutes.
+    return make_settings(database_url, api, throttle_max_updates=100)
+
+
 # The button to press for each element, in order (the regulation's wording).
 TAPS = (
     "Sangat sesuai",

@@ -191,6 +191,7 @@ def test_run_analysis_writes_the_documented_summary(
     # Domains in the order of domains.yaml.
     assert book.sheetnames == [
         "Ringkasan",
+        "Cakupan",  # coverage (issue 14): nobody here gave a profile
         "pekerjaan_umum",
         "lingkungan_hidup",
         "adminduk_perizinan",

@@ -335,3 +335,53 @@ def test_a_dimension_several_domains_share_gets_one_cross_agency_policy(
         if s.evidence
     ]
     assert permits[0].startswith("SOP:") and "lintas OPD" not in permits[0]
+
+
+def test_the_method_states_coverage_and_its_limits_in_words(
+    fixture_summary, texts, survey_data: SurveyData
+) -> None:  # type: ignore[no-untyped-def]
+    from processor.coverage import coverage_summary
+    from processor.pipeline import CITIZEN_KINDS
+
+    people = [f"c{i}" for i in range(30)]
+    answers = pd.DataFrame(
+        [{"respondent": p, "kind": "citizen_need", "domain": "kesehatan"} for p in people]
+    )
+    profiles = pd.DataFrame(
+        {
+            "respondent": people[:25],
+            "kecamatan": ["tungkal_ilir"] * 20 + ["betara"] * 5,
+            "desa": None,
+            "age_band": ["25_39"] * 25,
+            "sex": ["female"] * 25,
+            "disability": None,
+        }
+    )
+    summary = copy.deepcopy(fixture_summary)
+    summary["coverage"] = coverage_summary(
+        answers,
+        profiles,
+        kinds=CITIZEN_KINDS,
+        wilayah=survey_data.wilayah,
+        profile=survey_data.profile,
+    )
+    for language, words in (
+        ("id", ("25 dari 30 warga mengisi profil", "2 dari 13 kecamatan", "bukan sampel acak")),
+        (
+            "en",
+            (
+                "25 of 30 citizens gave a short profile",
+                "2 of the 13 kecamatan",
+                "not a random sample",
+            ),
+        ),
+    ):
+        intro = _plan(summary, texts, language=language).parts[0]
+        method = " ".join(s.text for s in intro.sections[1].statements)
+        for phrase in words:
+            assert phrase in method, (language, phrase)
+        limits = " ".join(s.text for s in intro.sections[3].statements)
+        assert "Profil responden" not in limits  # no longer "not collected"
+    assert "Muara Papalik" in " ".join(
+        s.text for s in _plan(summary, texts).parts[0].sections[1].statements
+    )
