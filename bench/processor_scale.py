@@ -394,6 +394,7 @@ def noisy(text: str, rng: random.Random) -> str:
 
 RESPONDENT_COLUMNS = (
     "id", "pseudonym", "role", "language", "opted_out", "erased", "created_at",
+    "broadcasts_off",
 )  # fmt: skip
 RUN_COLUMNS = (
     "id", "respondent_id", "campaign_id", "instrument", "questionnaire_id",
@@ -412,7 +413,7 @@ def _run_rows(run_id: int, rng: random.Random, stamp: str) -> tuple[tuple, tuple
     """One respondent, their submitted run and its answers (ids from run_id * 64)."""
     codes = list(BANK)
     staff = rng.random() < 0.08
-    respondent = (run_id, f"r-{run_id:020d}", "staff" if staff else "citizen", "id", 0, 0, stamp)
+    respondent = (run_id, f"r-{run_id:020d}", "staff" if staff else "citizen", "id", 0, 0, stamp, 0)
     run = (
         run_id, run_id, 1, "internal" if staff else "external",
         "fgd-internal" if staff else "fgd-external", 1, "submitted", "done", 0,

@@ -47,6 +47,7 @@ def bar_chart(
         return None
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import TightLayoutEngine
     from matplotlib.ticker import MaxNLocator
 
     wrapped = [_wrap(label) for label in labels]
@@ -88,7 +89,9 @@ def bar_chart(
         warnings.filterwarnings(
             "ignore", message="Glyph .* missing from font", category=UserWarning
         )
-        figure.tight_layout()
+        # What figure.tight_layout() does, without leaving a placeholder layout engine on
+        # the figure: with one, savefig lays the whole figure out once more before drawing.
+        TightLayoutEngine().execute(figure)
         figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
