@@ -221,7 +221,17 @@ def _xlsx_text(path: Path) -> str:
 @pytest.fixture(scope="module")
 def outputs(database_url, survey_data, tools, tmp_path_factory) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Every output of a campaign that holds the 15 sample reports and two FGD answers."""
-    out = tmp_path_factory.mktemp("lapor")
+    return _outputs(
+        ("lapor-sample.xlsx", "lapor-sample-newer.csv"),
+        database_url=database_url,
+        survey_data=survey_data,
+        tools=tools,
+        out=tmp_path_factory.mktemp("lapor"),
+    )
+
+
+def _outputs(names, *, database_url, survey_data, tools, out) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Every output of a campaign that holds the reports of the files `names`."""
     engine = db.make_engine(database_url)
     with engine.begin() as connection:
         for table in reversed(SQLModel.metadata.sorted_tables):
@@ -232,7 +242,7 @@ def outputs(database_url, survey_data, tools, tmp_path_factory) -> dict[str, str
             campaign = crud.ensure_default_campaign(
                 session=session, survey_data=survey_data, timezone="Asia/Jakarta", now=NOW
             )
-            for name in ("lapor-sample.xlsx", "lapor-sample-newer.csv"):
+            for name in names:
                 reports, _ = _reports(name, mapping)
                 import_reports(
                     session=session,
@@ -301,3 +311,30 @@ def test_complaint_texts_are_pii_scrubbed(outputs: dict[str, str]) -> None:
     for name, text in outputs.items():
         assert "Budi Santoso" not in text and "1506034507800001" not in text, name
         assert "Merdeka No. 5" not in text, name
+
+
+def test_words_of_rahasia_reports_are_never_keywords(  # type: ignore[no-untyped-def]
+    database_url, survey_data, tools, tmp_path
+) -> None:
+    # Four Rahasia reports name a headmaster; two public ones speak of the same fee.
+    found = _outputs(
+        ("lapor-rahasia-named.csv",),
+        database_url=database_url,
+        survey_data=survey_data,
+        tools=tools,
+        out=tmp_path,
+    )
+    for name, text in found.items():
+        assert "zulkarnain" not in text.lower(), name
+    themes = [
+        theme
+        for domain in json.loads(found["summary.json"])["domains"].values()
+        for theme in domain["themes"].get("citizen_complaint", [])
+    ]
+    assert sum(t["answer_count"] for t in themes) == 6
+    for theme in themes:
+        words = {w for k in theme["keywords"] for w in k.split()}
+        assert not words & {"zulkarnain", "kepala", "memungut", "300", "ribu", "lagi"}, theme
+        if theme["label"] == "[laporan rahasia]":
+            assert theme["keywords"] == [] and theme["quotes"] == []
+    assert any(theme["keywords"] for theme in themes)  # the public reports keep theirs
