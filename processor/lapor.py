@@ -92,8 +92,10 @@ def import_warnings(
     """One-line warnings about how the reports' types were read."""
     fields = {mapping.field_of_heading.get(loose_key(column)) for column in columns}
     if not fields & set(TYPE_FIELDS):
-        return ["no report type column (Tipe Laporan, Rahasia, Anonim): all reports are "
-                "treated as public"]
+        return [
+            "no report type column (Tipe Laporan, Rahasia, Anonim): all reports are "
+            "treated as public"
+        ]
     unknown = [r for r in reports if r.unknown_type is not None]
     if not unknown:
         return []
