@@ -70,7 +70,7 @@ def _withhold(  # noqa: PLR0913 - the row and what it is checked against
 ) -> dict:
     """One theme row (changed in place) without Rahasia words and quotes."""
     allowed = public.get(row["theme_id"], set())
-    row["keywords"] = [k for k in row["keywords"] if set(k.lower().split()) <= allowed]
+    row["keywords"] = [k for k in row["keywords"] if set(_WORD.findall(k.lower())) <= allowed]
     if row["kind"] != COMPLAINT_KIND:
         return row
     count = len(row["quotes"])
