@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -21,6 +21,9 @@ from cli.common import (
     settings_or_exit,
     survey_data_or_exit,
 )
+
+if TYPE_CHECKING:
+    from shared.settings import Settings
 
 STAGES = ("load", "normalise", "domains", "themes", "dimensions", "gaps", "links", "write")
 
@@ -148,11 +151,13 @@ def import_answers(
     from shared.agencies import campaign_agencies
     from shared.db import session_scope
 
-    if instrument not in ("external", "internal"):
-        raise fail("--instrument must be external or internal")
     if not file.is_file():
         raise fail(f"No file {file}")
     settings = settings_or_exit()
+    if instrument is None:
+        raise fail(_missing_instrument(file, settings))
+    if instrument not in ("external", "internal"):
+        raise fail("--instrument must be external or internal")
     survey_data = survey_data_or_exit()
     engine = ready(settings, survey_data)
     # A file's cells and rows are many small objects that live until the command ends:
@@ -229,6 +234,24 @@ def import_answers(
         raise typer.Exit(1)
 
 
+def _missing_instrument(file: Path, settings: Settings) -> str:
+    """Why a form import without --instrument is refused: a LAPOR! export wants --format."""
+    from processor.importer import read_table
+    from processor.lapor import looks_like_lapor
+    from shared.lapor_data import load_lapor_mapping
+
+    try:
+        columns = read_table(
+            file, max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows
+        ).columns
+        mapping = load_lapor_mapping(domains=survey_data_or_exit().domains)
+    except Exception:  # unreadable: the usual message will do
+        columns, mapping = [], None
+    if mapping is not None and looks_like_lapor([str(c) for c in columns], mapping):
+        return f"{file.name}: this looks like an SP4N-LAPOR! export: add --format lapor"
+    return "--instrument is required (external or internal)"
+
+
 def _import_other_format(format: str, file: Path, *, campaign: str | None) -> None:
     if format != "lapor":
         raise fail("--format must be form or lapor")
@@ -238,7 +261,7 @@ def _import_other_format(format: str, file: Path, *, campaign: str | None) -> No
 def import_lapor(file: Path, *, campaign: str | None) -> None:
     """Load the reports of a SP4N-LAPOR! export that the campaign does not have yet."""
     from processor.importer import ImportFileError, file_digest, read_table
-    from processor.lapor import import_reports, parse_reports
+    from processor.lapor import import_reports, import_warnings, parse_reports
     from shared import crud
     from shared.db import session_scope
     from shared.lapor_data import load_lapor_mapping
@@ -265,6 +288,8 @@ def import_lapor(file: Path, *, campaign: str | None) -> None:
                 ) from exc
             for error in errors:
                 console.print(f"[yellow]row {error.row}: {error.reason}[/yellow]")
+            for warning in import_warnings([str(c) for c in table.columns], reports, mapping):
+                console.print(f"[yellow]warning: {escape(warning)}[/yellow]", highlight=False)
             key = crud.get_secret(
                 session=session, name=crud.PSEUDONYM_SECRET, configured=settings.pseudonym_key
             )

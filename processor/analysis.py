@@ -147,7 +147,10 @@ def analyse(
     themes = replace(
         themes,
         table=withhold_confidential(
-            themes.table, texts, tidy=tools.text.tidy_label, label_length=params.label_length
+            themes.table,
+            texts.assign(theme_id=themes.theme_ids),
+            tidy=tools.text.tidy_label,
+            label_length=params.label_length,
         ),
     )
     themes = replace(

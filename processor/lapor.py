@@ -46,6 +46,7 @@ class Report:
     reported_on: str | None = None
     kecamatan: str | None = None
     kelurahan: str | None = None
+    unknown_type: str | None = None  # a type or flag value lapor.yaml does not know
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,60 @@ def lapor_columns(columns: Sequence[str], mapping: LaporMapping) -> dict[str, st
     if not {"title", "body_initial", "body_final"} & set(plan.values()):
         raise ImportFileError("no Judul Laporan or Isi Laporan column: the reports have no text")
     return plan
+
+
+TYPE_FIELDS = ("report_type", "confidential_flag", "anonymous_flag")
+
+
+def looks_like_lapor(columns: Sequence[str], mapping: LaporMapping) -> bool:
+    """Whether the headings are those of a LAPOR! export: a tracking id and a text."""
+    fields = {mapping.field_of_heading.get(loose_key(column)) for column in columns}
+    return "tracking_id" in fields and bool({"title", "body_initial", "body_final"} & fields)
+
+
+def import_warnings(
+    columns: Sequence[str], reports: Sequence[Report], mapping: LaporMapping
+) -> list[str]:
+    """One-line warnings about how the reports' types were read."""
+    fields = {mapping.field_of_heading.get(loose_key(column)) for column in columns}
+    if not fields & set(TYPE_FIELDS):
+        return [
+            "no report type column (Tipe Laporan, Rahasia, Anonim): all reports are "
+            "treated as public"
+        ]
+    unknown = [r for r in reports if r.unknown_type is not None]
+    if not unknown:
+        return []
+    values = sorted({r.unknown_type for r in unknown if r.unknown_type})
+    return [
+        f"{len(unknown)} reports have a type lapor.yaml does not know "
+        f"({', '.join(repr(v) for v in values[:3])}): they are treated as Rahasia"
+    ]
+
+
+def report_kind(values: Mapping[str, str], mapping: LaporMapping) -> tuple[bool, bool, str | None]:
+    """(confidential, anonymous, an unknown value or None) of a row: the type column and
+    the Ya/Tidak flag columns together. An unknown type is Rahasia (never shown)."""
+    types = mapping.report_types
+    value = values.get("report_type", "")
+    secret, anonymous, known = types.kind(value)
+    unknown = None if known else value
+    secret = secret or not known
+    for field in ("confidential_flag", "anonymous_flag"):
+        flag = values.get(field, "")
+        is_set, flag_known = types.flag(flag)
+        if not flag_known:
+            unknown = unknown or flag
+        if field == "confidential_flag":
+            secret = secret or is_set
+        else:
+            anonymous = anonymous or is_set
+    return secret, anonymous, unknown
+
+
+def tracking_key(tracking_id: str) -> str:
+    """A tracking id as compared: trimmed, case-insensitive (leading zeros count)."""
+    return tracking_id.strip().casefold()
 
 
 def report_text(title: str, initial: str, final: str) -> str:
@@ -122,7 +177,7 @@ def _report(row: int, values: Mapping[str, str], mapping: LaporMapping) -> Repor
         problems.append(f"longer than {MAX_REPORT_LENGTH} characters")
     if problems:
         return "; ".join(problems)
-    kind = loose_key(values.get("report_type", ""))
+    secret, anonymous, unknown = report_kind(values, mapping)
 
     def optional(field: str, length: int) -> str | None:
         return values.get(field, "")[:length] or None
@@ -132,14 +187,15 @@ def _report(row: int, values: Mapping[str, str], mapping: LaporMapping) -> Repor
         tracking_id=tracking,
         text=text,
         domain=domain_hint(values.get("category", ""), values.get("agency", ""), mapping),
-        confidential="rahasia" in kind,
-        anonymous="anonim" in kind,
+        confidential=secret,
+        anonymous=anonymous,
         category=optional("category", 200),
         agency=optional("agency", 200),
         status=optional("status", 64),
         reported_on=optional("reported_on", 32),
         kecamatan=place_name(values.get("kecamatan", "")),
         kelurahan=place_name(values.get("kelurahan", "")),
+        unknown_type=unknown,
     )
 
 
@@ -160,16 +216,16 @@ def parse_reports(
         report = _report(row, values, mapping)
         if isinstance(report, str):
             errors.append(RowError(row=row, reason=report))
-        elif report.tracking_id in seen:
+        elif tracking_key(report.tracking_id) in seen:
             errors.append(
                 RowError(
                     row=row,
                     reason=f"tracking id {report.tracking_id} is also in row "
-                    f"{seen[report.tracking_id]}",
+                    f"{seen[tracking_key(report.tracking_id)]}",
                 )
             )
         else:
-            seen[report.tracking_id] = row
+            seen[tracking_key(report.tracking_id)] = row
             reports.append(report)
     return reports, errors
 
@@ -204,12 +260,13 @@ def import_reports(
     report is its own respondent (a pseudonym of its tracking id)."""
     assert campaign.id is not None
     code = campaign.code
-    known = set(
-        session.exec(
+    known = {
+        tracking_key(tracking)
+        for tracking in session.exec(
             select(ComplaintReport.tracking_id).where(ComplaintReport.campaign_id == campaign.id)
         ).all()
-    )
-    new = [report for report in reports if report.tracking_id not in known]
+    }
+    new = [report for report in reports if tracking_key(report.tracking_id) not in known]
     record = _file_record(
         session=session, campaign=campaign, file=file, content_hash=content_hash, now=now
     )

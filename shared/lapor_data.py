@@ -23,6 +23,8 @@ LAPOR_FIELDS = (
     "body_initial",
     "body_final",
     "report_type",
+    "confidential_flag",  # a Ya/Tidak column of its own ("Rahasia", "is_rahasia")
+    "anonymous_flag",  # likewise ("Anonim", "is_anonim")
     "channel",
     "parent_agency",
     "agency_id",
@@ -43,12 +45,42 @@ def loose_key(text: str) -> str:
     return " ".join(_NOT_LETTERS.sub(" ", unicodedata.normalize("NFKC", text).lower()).split())
 
 
+class ReportTypes(BaseModel):
+    """Values of the report type column, and of the Ya/Tidak flag columns (loose keys)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    confidential: list[str]  # words or phrases of a Rahasia type ("rahasia", "confidential")
+    anonymous: list[str]
+    public: list[str]  # whole values of a report that is neither ("biasa", "tidak rahasia")
+    flag_set: list[str]  # a flag that is set ("ya", "true", "1")
+    flag_unset: list[str]
+
+    def kind(self, value: str) -> tuple[bool, bool, bool]:
+        """(confidential, anonymous, known) of a type value; an empty value is public."""
+        key = loose_key(value)
+        if not key or key in {loose_key(v) for v in self.public}:
+            return False, False, True
+        padded = f" {key} "
+        secret = any(f" {loose_key(w)} " in padded for w in self.confidential)
+        anonymous = any(f" {loose_key(w)} " in padded for w in self.anonymous)
+        return secret, anonymous, secret or anonymous
+
+    def flag(self, value: str) -> tuple[bool, bool]:
+        """(set, known) of a flag value; an empty value is not set."""
+        key = loose_key(value)
+        if not key or key in {loose_key(v) for v in self.flag_unset}:
+            return False, True
+        return True, key in {loose_key(v) for v in self.flag_set}
+
+
 class LaporMapping(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^lapor$")
     version: int
     columns: dict[str, list[str]]
+    report_types: ReportTypes
     categories: dict[str, list[str]]
     agencies: dict[str, list[str]]
 

@@ -309,8 +309,10 @@ def scrub_pii(text: str, *, placeholders: Mapping[str, str] = PII_PLACEHOLDERS) 
         _CARD_WORDS
     ):  # a card number before numbers: "kartu ATM 5221 …" is no NIK
         scrubbed = _CARD.sub(lambda m: _replace_number(m, placeholders["card"]), scrubbed)
+    if not words.isdisjoint(_ACCOUNT_WORDS):  # "no rek bni 0298…" is no landline
+        scrubbed = _ACCOUNT.sub(lambda m: _replace_number(m, placeholders["account"]), scrubbed)
     if _may_hold_pii(scrubbed):
-        scrubbed = _scrub_pii(folded, placeholders)
+        scrubbed = _scrub_pii(scrubbed, placeholders)
     scrubbed = _scrub_details(scrubbed, words, placeholders)
     if not scrubbed[1:].islower() and _MAY_HOLD_NAME.search(scrubbed):  # most: lowercase
         scrubbed = _scrub_names(scrubbed, placeholders["name"])
@@ -474,7 +476,8 @@ _BIRTH = re.compile(
     rf"(?<!\w)(?:(?:ttl|t\.t\.l\.?|tempat{_S}*[,/&]?{_S}*(?:dan{_S}+)?(?:tgl|tanggal)\.?{_S}*lahir)"
     rf"(?!\w)\.?{_S}*[:=]?{_S}*(?P<place>{_PLACE}{_DATE})"
     rf"|(?:tgl|tanggal)\.?{_S}*lahir(?!\w){_S}*[:=]?{_S}*(?P<date>{_DATE})"
-    rf"|lahir(?:{_S}+di{_S}+[^\W\d_][\w'-]*,?)?(?:{_S}+pada)?(?:{_S}+(?:tanggal|tgl\.?))?"
+    rf"|lahir(?:{_S}+di{_S}+[^\W\d_][\w'-]*(?:{_S}+[^\W\d_][\w'-]*){{0,2}},?)?"
+    rf"(?:{_S}+pada)?(?:{_S}+(?:tanggal|tgl\.?))?"
     rf"{_S}*[:=]?{_S}*(?P<bare>{_DATE}))",
     re.IGNORECASE,
 )
@@ -495,7 +498,8 @@ _CARDS = (
     r"|ketenagakerjaan|tk|kes))?|no(?:mor)?\.?\s*peserta|nopes"
 )
 _CARD = re.compile(
-    rf"(?<!\w)(?:no(?:mor)?\.?{_S}*)?(?:{_CARDS})(?!\w)\.?(?:{_S}*(?:saya|kami|nya|anak{_S}+saya))?"
+    rf"(?<!\w)(?:no(?:mor)?\.?{_S}*)?(?:{_CARDS})(?!\w)\.?(?:{_S}*(?:no|nomor|nomer)(?!\w)\.?)?"
+    rf"(?:{_S}*(?:saya|kami|nya|anak{_S}+saya))?"
     rf"{_S}*[:=.]?{_S}*{_ACCOUNT_NUMBER}",
     re.IGNORECASE,
 )
@@ -524,13 +528,16 @@ _CAP = (
     r"(?!(?i:blok|no|nomor|rt|rw|gg|jl|jln|jalan|dusun|desa|kel|kelurahan|kec|kecamatan|kab"
     rf"|kabupaten|kota)(?!\w))[{_UPPER}][\w'’-]*"
 )
+# A gang's name in small letters ("gg. mawar 3"): only with a number after it.
+_SMALL = r"(?!(?:blok|no|nomor|rt|rw|dusun|desa|kel|kec)(?!\w))[a-z][\w'’-]*"
 _ADDRESS_PART = re.compile(
     rf"(?P<anchor>(?i:alamat(?:nya)?(?:{_S}+(?:saya|kami|rumah|lengkap|tinggal|pelapor))*"
     rf"|beralamat(?:{_S}+di)?|(?:ber)?domisili(?:{_S}+di)?|(?:bertempat{_S}+)?tinggal{_S}+di"
     rf"|rumah{_S}+(?:saya|kami){_S}+di)(?!\w){_S}*[:=]?)"
     rf"|(?P<numbered>(?i:jalan|jln|jl)\.?{_S}*(?:[^\W_][\w'’-]*\.?{_S}+){{0,4}}?"
     rf"(?i:no|nomor|nomer)\.?{_S}*[0-9]+[A-Za-z]?(?!\w))"
-    rf"|(?P<gang>(?i:gg)\.?{_S}*(?:{_CAP}|[0-9]+)(?:{_S}+(?:{_CAP}|[0-9]+[A-Za-z]?)){{0,3}})"
+    rf"|(?P<gang>(?i:gg)\.?{_S}*(?:{_CAP}|[0-9]+)(?:{_S}+(?:{_CAP}|[0-9]+[A-Za-z]?)){{0,3}}"
+    rf"|(?i:gg)\.?{_S}*(?:{_SMALL}{_S}+){{1,2}}[0-9]+[A-Za-z]?(?!\w))"
     rf"|(?P<block>(?i:blok){_S}*(?:[A-Za-z]{{1,2}}[0-9]+|[A-Z]{{1,2}}|[0-9]+)"
     rf"(?:{_S}*[-/]{_S}*[0-9]+)?(?!\w))"
     rf"|(?P<street>(?i:jalan|jln|jl|gang)\.?{_S}*{_CAP}(?:{_S}+(?:{_CAP}|[0-9]+)){{0,3}})"
@@ -541,7 +548,7 @@ _ADDRESS_PART = re.compile(
     rf"|(?P<house>(?i:no|nomor|nomer)\.?{_S}*[0-9]+[A-Za-z]?(?!\w))"
 )
 _ADDRESS_GAP = re.compile(rf"{_S}*[,;]?{_S}*")
-_STRONG_PARTS = frozenset({"anchor", "numbered", "gang", "block"})
+_STRONG_PARTS = frozenset({"anchor", "numbered", "block"})
 
 
 # Where a chain may start: an address word, a street, gang, block or hamlet word.
@@ -571,11 +578,17 @@ def _address_chains(text: str) -> Iterator[list[re.Match[str]]]:
             yield chain
 
 
-def _is_address(kinds: list[str]) -> bool:
+def _is_address(chain: list[re.Match[str]]) -> bool:
+    """An address word and more; a house number or block; a numbered gang ("Gg. Mawar 3":
+    "Gg. Buntu" alone is a place, as "Jl. Sudirman" is); a street or gang with RT/RW, a
+    dusun or a house number."""
+    kinds = [str(part.lastgroup) for part in chain]
     if kinds[0] == "anchor":
         return len(kinds) > 1
+    if any(k == "gang" and _DIGIT.search(p.group()) for k, p in zip(kinds, chain, strict=True)):
+        return True
     return bool(_STRONG_PARTS & set(kinds)) or (
-        "street" in kinds and bool({"rtrw", "hamlet", "house"} & set(kinds))
+        bool({"street", "gang"} & set(kinds)) and bool({"rtrw", "hamlet", "house"} & set(kinds))
     )
 
 
@@ -583,10 +596,9 @@ def _scrub_addresses(text: str, placeholder: str) -> str:
     pieces: list[str] = []
     done = 0
     for chain in _address_chains(text):
-        kinds = [str(part.lastgroup) for part in chain]
-        if not _is_address(kinds):
+        if not _is_address(chain):
             continue
-        start = chain[1].start() if kinds[0] == "anchor" else chain[0].start()
+        start = chain[1].start() if chain[0].lastgroup == "anchor" else chain[0].start()
         pieces += [text[done:start], placeholder]
         done = chain[-1].end()
     return "".join(pieces) + text[done:] if pieces else text

@@ -26,7 +26,9 @@ from processor.lapor import (
     COMPLAINT_QUESTION,
     CONFIDENTIAL_QUESTION,
     import_reports,
+    import_warnings,
     lapor_columns,
+    looks_like_lapor,
     parse_reports,
     report_text,
 )
@@ -92,6 +94,9 @@ def test_headings_match_loosely(mapping) -> None:  # type: ignore[no-untyped-def
         "judul_laporan": "title",
         "Dinas Tujuan": "agency",
     } | {"Isi Laporan (Awal)": "body_initial"}
+    assert looks_like_lapor(["Tracking_ID", "Isi Laporan"], mapping)
+    assert not looks_like_lapor(["tracking id", "status"], mapping)
+    assert not looks_like_lapor(["respondent", "domain", "isi"], mapping)
 
 
 @pytest.mark.parametrize(
@@ -122,6 +127,87 @@ def test_bad_rows_are_reported(mapping) -> None:  # type: ignore[no-untyped-def]
         (4, "no title and no text"),
         (5, "tracking id 1 is also in row 2"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("columns", "cells", "expected"),
+    [
+        # One type column, Indonesian or English, in any case and with stray spaces.
+        (["Tipe Laporan"], ["Rahasia"], (True, False)),
+        (["Sifat Laporan"], ["RAHASIA "], (True, False)),
+        (["Report Type"], ["Confidential"], (True, False)),
+        (["Tipe"], ["Anonymous"], (False, True)),
+        (["Tipe Laporan"], ["Anonim, Rahasia"], (True, True)),
+        (["Tipe Laporan"], ["Tidak Rahasia"], (False, False)),
+        (["Tipe Laporan"], ["Biasa"], (False, False)),
+        (["Tipe Laporan"], [""], (False, False)),
+        # Ya/Tidak columns of their own.
+        (["Rahasia", "Anonim"], ["Ya", "Tidak"], (True, False)),
+        (["is_rahasia", "anonim"], ["true", "1"], (True, True)),
+        (["is_rahasia", "is_anonim"], ["false", "0"], (False, False)),
+        (["Tipe Laporan", "Rahasia"], ["Biasa", "Ya"], (True, False)),
+    ],
+)
+def test_report_types_and_flag_columns(mapping, columns, cells, expected) -> None:  # type: ignore[no-untyped-def]
+    frame = pd.DataFrame(
+        [["1", "Pungli di kantor desa", *cells]], columns=["id laporan", "judul", *columns]
+    )
+    reports, errors = parse_reports(frame, mapping=mapping)
+    assert errors == [] and (reports[0].confidential, reports[0].anonymous) == expected
+    assert import_warnings(list(frame.columns), reports, mapping) == []
+
+
+def test_an_unknown_type_is_kept_rahasia_and_a_missing_type_warns(mapping) -> None:  # type: ignore[no-untyped-def]
+    frame = pd.DataFrame(
+        [["1", "Pungli", "R"], ["2", "Jalan", "Biasa"], ["3", "Air", "Rahasia"]],
+        columns=["Tracking ID", "Judul", "Tipe Laporan"],
+    )
+    reports, _ = parse_reports(frame, mapping=mapping)
+    assert [r.confidential for r in reports] == [True, False, True]
+    assert import_warnings(list(frame.columns), reports, mapping) == [
+        "1 reports have a type lapor.yaml does not know ('R'): they are treated as Rahasia"
+    ]
+    untyped = frame.drop(columns="Tipe Laporan")
+    reports, _ = parse_reports(untyped, mapping=mapping)
+    assert not any(r.confidential for r in reports)
+    assert import_warnings(list(untyped.columns), reports, mapping) == [
+        "no report type column (Tipe Laporan, Rahasia, Anonim): all reports are treated as public"
+    ]
+
+
+def test_tracking_ids_are_trimmed_and_compared_without_case(  # type: ignore[no-untyped-def]
+    session: Session, survey_data, mapping
+) -> None:
+    frame = pd.DataFrame(
+        {"Tracking ID": ["0045", "45", " 45 ", "ab7", "AB7 "], "Judul": list("abcde")}
+    )
+    reports, errors = parse_reports(frame, mapping=mapping)
+    assert [r.tracking_id for r in reports] == ["0045", "45", "ab7"]  # leading zeros count
+    assert [(e.row, e.reason) for e in errors] == [
+        (4, "tracking id 45 is also in row 3"),
+        (6, "tracking id AB7 is also in row 5"),
+    ]
+    campaign = crud.ensure_default_campaign(
+        session=session, survey_data=survey_data, timezone="Asia/Jakarta", now=NOW
+    )
+    first = import_reports(
+        session=session,
+        campaign=campaign,
+        file="a.csv",
+        reports=reports,
+        pseudonym_key="k",
+        now=NOW,
+    )
+    newer = pd.DataFrame({"Tracking ID": ["Ab7", "0046"], "Judul": ["x", "y"]})
+    again = import_reports(
+        session=session,
+        campaign=campaign,
+        file="b.csv",
+        reports=parse_reports(newer, mapping=mapping)[0],
+        pseudonym_key="k",
+        now=NOW,
+    )
+    assert (first.new, again.new, again.known) == (3, 1, 1)
 
 
 def test_report_text() -> None:
@@ -198,6 +284,21 @@ def test_the_cli_imports_and_refuses_politely(engine, monkeypatch, tmp_path: Pat
     ]
     unknown = runner.invoke(app, ["import", str(bad), "--format", "pdf"], env=env)
     assert unknown.exit_code == 1 and "--format must be form or lapor" in unknown.output
+    # Without --format lapor: a LAPOR export is named as one; else --instrument is asked for.
+    plain = runner.invoke(app, ["import", str(DATA / "lapor-sample.csv")], env=env)
+    assert plain.exit_code == 1
+    assert plain.output.strip() == (
+        "lapor-sample.csv: this looks like an SP4N-LAPOR! export: add --format lapor"
+    )
+    form = runner.invoke(app, ["import", str(bad)], env=env)
+    assert form.exit_code == 1
+    assert form.output.strip() == "--instrument is required (external or internal)"
+    untyped = tmp_path / "untyped.csv"
+    untyped.write_text("Tracking ID,Judul Laporan\n77,Jalan rusak\n", encoding="utf-8")
+    warned = runner.invoke(app, ["import", str(untyped), "--format", "lapor"], env=env)
+    assert warned.exit_code == 0
+    assert "warning: no report type column" in warned.output
+    assert "all reports are treated as public" in warned.output
 
 
 def _docx_text(path: Path) -> str:
@@ -221,7 +322,17 @@ def _xlsx_text(path: Path) -> str:
 @pytest.fixture(scope="module")
 def outputs(database_url, survey_data, tools, tmp_path_factory) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Every output of a campaign that holds the 15 sample reports and two FGD answers."""
-    out = tmp_path_factory.mktemp("lapor")
+    return _outputs(
+        ("lapor-sample.xlsx", "lapor-sample-newer.csv"),
+        database_url=database_url,
+        survey_data=survey_data,
+        tools=tools,
+        out=tmp_path_factory.mktemp("lapor"),
+    )
+
+
+def _outputs(names, *, database_url, survey_data, tools, out) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Every output of a campaign that holds the reports of the files `names`."""
     engine = db.make_engine(database_url)
     with engine.begin() as connection:
         for table in reversed(SQLModel.metadata.sorted_tables):
@@ -232,7 +343,7 @@ def outputs(database_url, survey_data, tools, tmp_path_factory) -> dict[str, str
             campaign = crud.ensure_default_campaign(
                 session=session, survey_data=survey_data, timezone="Asia/Jakarta", now=NOW
             )
-            for name in ("lapor-sample.xlsx", "lapor-sample-newer.csv"):
+            for name in names:
                 reports, _ = _reports(name, mapping)
                 import_reports(
                     session=session,
@@ -301,3 +412,30 @@ def test_complaint_texts_are_pii_scrubbed(outputs: dict[str, str]) -> None:
     for name, text in outputs.items():
         assert "Budi Santoso" not in text and "1506034507800001" not in text, name
         assert "Merdeka No. 5" not in text, name
+
+
+def test_words_of_rahasia_reports_are_never_keywords(  # type: ignore[no-untyped-def]
+    database_url, survey_data, tools, tmp_path
+) -> None:
+    # Four Rahasia reports name a headmaster; two public ones speak of the same fee.
+    found = _outputs(
+        ("lapor-rahasia-named.csv",),
+        database_url=database_url,
+        survey_data=survey_data,
+        tools=tools,
+        out=tmp_path,
+    )
+    for name, text in found.items():
+        assert "zulkarnain" not in text.lower(), name
+    themes = [
+        theme
+        for domain in json.loads(found["summary.json"])["domains"].values()
+        for theme in domain["themes"].get("citizen_complaint", [])
+    ]
+    assert sum(t["answer_count"] for t in themes) == 6
+    for theme in themes:
+        words = {w for k in theme["keywords"] for w in k.split()}
+        assert not words & {"zulkarnain", "kepala", "memungut", "300", "ribu", "lagi"}, theme
+        if theme["label"] == "[laporan rahasia]":
+            assert theme["keywords"] == [] and theme["quotes"] == []
+    assert any(theme["keywords"] for theme in themes)  # the public reports keep theirs

@@ -259,6 +259,7 @@ BIRTH_DATES = [
         "anak saya lahir tanggal [TGL_LAHIR] belum dapat akta",
     ),
     ("TANGGAL LAHIR 1980-05-12 TERTULIS SALAH", "TANGGAL LAHIR [TGL_LAHIR] TERTULIS SALAH"),
+    ("lahir di Kuala Tungkal, 12-05-1987", "lahir di Kuala Tungkal, [TGL_LAHIR]"),
 ]
 
 ADDRESSES = [
@@ -279,6 +280,8 @@ ADDRESSES = [
     ("saya tinggal di dusun Karya Bakti RT 01", "saya tinggal di [ALAMAT]"),
     ("ALAMAT: JL. PRAMUKA NO 21 RT 05", "ALAMAT: [ALAMAT]"),
     ("alamat rumah blok B/12 perumnas", "alamat rumah [ALAMAT] perumnas"),
+    *caps("gg. mawar 3 rt 07 rw 01", "[ALAMAT]"),
+    ("Gg. Buntu RT 03 sering banjir", "[ALAMAT] sering banjir"),
 ]
 
 ACCOUNTS = [
@@ -298,6 +301,9 @@ ACCOUNTS = [
     ),
     ("nomor kartu KKS 6013 0112 3456 7890 diblokir", "nomor kartu KKS [NO_KARTU] diblokir"),
     ("kartu ATM 5221 8412 3456 7890 tertelan", "kartu ATM [NO_KARTU] tertelan"),
+    *caps("no rek bni 0298765432", "no rek bni [REKENING]"),
+    ("BPJS NO 0001234567891", "BPJS NO [NO_KARTU]"),
+    ("bpjs nomor 0001234567891 tidak aktif", "bpjs nomor [NO_KARTU] tidak aktif"),
 ]
 
 PLATES = [
@@ -338,6 +344,7 @@ REAL_NEGATIVES: list[str] = [
     "Jl. Sudirman rusak parah, mohon diperbaiki",
     "jln desa becek kalau hujan",
     "gang sempit tidak bisa dilewati ambulans",
+    "Gg. Buntu sering banjir",
     "Dusun Krajan belum ada listrik",
     "RT 02 RW 01 Dusun Sukamaju belum dapat air bersih",
     "Saya Mohon Bantuan Pak Bupati",
