@@ -22,9 +22,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from processor.importer import ImportFileError, RowError
+from processor.load import PROFILE_PREFIX
 from shared import crud
 from shared.lapor_data import LaporMapping, loose_key
 from shared.models import Campaign, ComplaintReport, ImportedAnswer, ImportedFile, Instrument
+from shared.wilayah import code_of
 
 COMPLAINT_QUESTION = "complaint"
 CONFIDENTIAL_QUESTION = "complaint_confidential"
@@ -298,6 +300,21 @@ def import_reports(
                 imported_at=now,
             )
         )
+        if label is not None and report.kecamatan:
+            # The report's kecamatan joins the coverage tables like a paper form's profile
+            # column (processor.load reads "profile_" rows apart from the answers).
+            session.add(
+                ImportedAnswer(
+                    campaign_id=campaign.id,
+                    instrument=Instrument.external,
+                    source_file=file,
+                    source_row=row.id,
+                    respondent_label=label,
+                    question_id=f"{PROFILE_PREFIX}kecamatan",
+                    value_text=code_of(report.kecamatan),
+                    imported_at=now,
+                )
+            )
     record.rows += len(new)
     record.answers += len(new)
     session.add(record)

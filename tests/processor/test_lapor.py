@@ -247,7 +247,19 @@ def test_a_newer_export_adds_only_new_reports(session: Session, survey_data, map
         (0, 12, 0, 0),
         (3, 12, 0, 1),
     ]
-    answers = session.exec(select(ImportedAnswer)).all()
+    everything = session.exec(select(ImportedAnswer)).all()
+    # A named report's kecamatan is a profile row for the coverage tables, not an answer.
+    places = {
+        a.respondent_label: a.value_text for a in everything if a.question_id.startswith("profile_")
+    }
+    answers = [a for a in everything if not a.question_id.startswith("profile_")]
+    assert None not in places and "merlung" in places.values()
+    frames = load_campaign_frames(connection=session.connection(), campaign=campaign)
+    assert frames.profiles is not None
+    by_respondent = dict(
+        zip(frames.profiles["respondent"], frames.profiles["kecamatan"], strict=True)
+    )
+    assert {k: by_respondent[k] for k in places} == places
     assert len(answers) == 15
     assert sum(a.question_id == CONFIDENTIAL_QUESTION for a in answers) == 3
     assert sum(a.question_id == COMPLAINT_QUESTION for a in answers) == 12
