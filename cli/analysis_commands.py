@@ -436,7 +436,13 @@ def _load_sheet(session, chosen, file: Path, survey_data, by: str) -> None:  # t
         sheet = read_kurasi_sheet(file)
     except KurasiSheetError as exc:
         raise fail(str(exc)) from None
-    if sheet.campaign is not None and sheet.campaign != chosen.code:
+    if sheet.campaign is None:
+        raise fail(
+            f"{file.name}: the Kurasi sheet's hidden campaign marker (the kunci cell of its "
+            "first row) is missing or changed; copy the sheet again from the latest "
+            f"analysis.xlsx of {chosen.code}"
+        )
+    if sheet.campaign != chosen.code:
         raise fail(
             f"{file.name} is the analysis of campaign {sheet.campaign}, not {chosen.code}; "
             f"use --campaign {sheet.campaign} or that campaign's analysis.xlsx"

@@ -13,6 +13,7 @@ per problem (nothing is stored while any row has one).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -118,7 +119,24 @@ def _status_by_theme(summary: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def _key_cell(value: Mapping[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+CHECK = "check"  # the digest that makes a kunci cell tamper-evident
+KEY_CHANGED = (
+    f"the hidden {KEY} column was changed; copy the sheet again from the latest analysis.xlsx"
+)
+
+
+def _digest(body: Mapping[str, Any]) -> str:
+    return hashlib.sha256(_key_cell(body).encode("utf-8")).hexdigest()[:20]
+
+
+def _sealed_key(name: str, payload: Mapping[str, Any]) -> str:
+    """A kunci cell: the key as the sheet will hold it (clean_text) and its digest, so an
+    edited, pasted or filled-down key is noticed on reading."""
+    body = json.loads(clean_text(_key_cell({name: payload})))
+    return _key_cell({**body, CHECK: _digest(body)})
 
 
 def _staff_needs(summary: Mapping[str, Any]) -> dict[str, str]:
@@ -158,7 +176,7 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
                 theme["answer_count"],
                 "; ".join(status.get(theme["id"], ())),
                 *empty,
-                _key_cell({"theme": keys[theme["id"]].to_json()}),
+                _sealed_key("theme", keys[theme["id"]].to_json()),
             ]
         )
     for code, domain in summary["domains"].items():
@@ -196,7 +214,7 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
                     "",
                     "dikonfirmasi" if link.get("curated") == "confirmed" else "",
                     *empty,
-                    _key_cell({"link": key.to_json()}),
+                    _sealed_key("link", key.to_json()),
                 ]
             )
     rows += [[ANSWER, "", "", "", "", "", "", "", *empty, ""] for _ in range(ANSWER_ROWS)]
@@ -364,6 +382,8 @@ def _write_stored(sheet: Any, summary: Mapping[str, Any], row: int, formats: _Fo
 class SheetRow:
     row: int  # as Excel numbers it
     values: dict[str, str]
+    formulas: frozenset[str] = frozenset()  # columns holding a formula
+    spaces: frozenset[str] = frozenset()  # columns holding only spaces
 
     def get(self, name: str) -> str:
         return self.values.get(name, "")
@@ -375,12 +395,26 @@ class KurasiSheet:
     rows: tuple[SheetRow, ...]
 
 
+@dataclass(frozen=True)
+class _Formula:
+    text: str
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, _Formula):
+        value = value.text
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return " ".join(str(value).split())
+
+
+def _raw(cell: Any) -> Any:
+    """A cell's value; a formula as _Formula (it is refused, never evaluated)."""
+    if getattr(cell, "data_type", None) == "f":
+        return _Formula(str(cell.value))
+    return cell.value
 
 
 def read_kurasi_sheet(path: Path) -> KurasiSheet:
@@ -389,7 +423,7 @@ def read_kurasi_sheet(path: Path) -> KurasiSheet:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # zip, xml or a wrong file type: one line says which file
         raise KurasiSheetError(
             f"{path.name} cannot be read as an .xlsx workbook ({type(exc).__name__})"
@@ -400,20 +434,48 @@ def read_kurasi_sheet(path: Path) -> KurasiSheet:
                 f"{path.name} has no {SHEET} sheet; use the analysis.xlsx written by "
                 "`rembuk analyse`"
             )
-        values = [[_cell(v) for v in row] for row in book[SHEET].iter_rows(values_only=True)]
+        values = [[_raw(c) for c in row] for row in book[SHEET].iter_rows()]
     finally:
         book.close()
     return _table(values, path.name)
 
 
-def _table(values: list[list[str]], name: str) -> KurasiSheet:
-    header_at = next((i for i, row in enumerate(values[:30]) if row[:1] == ["objek"]), None)
+def _campaign(values: list[list[Any]], header_at: int, column: int) -> str | None:
+    """The campaign of the marker in the hidden kunci cell of the first row (None when
+    it is missing or unreadable)."""
+    if header_at == 0 or len(values[0]) <= column or not isinstance(values[0][column], str):
+        return None
+    try:
+        campaign = json.loads(values[0][column]).get("campaign")
+    except (ValueError, AttributeError):
+        return None
+    return campaign if isinstance(campaign, str) and campaign else None
+
+
+def _sheet_row(number: int, row: list[Any], where: Mapping[str, int]) -> SheetRow:
+    raw = {c: row[i] if i < len(row) else None for c, i in where.items()}
+    values = {c: _cell(v) for c, v in raw.items()}
+    if isinstance(raw[KEY], str):
+        values[KEY] = raw[KEY]  # verbatim: its digest covers every character
+    return SheetRow(
+        number,
+        values,
+        formulas=frozenset(c for c, v in raw.items() if isinstance(v, _Formula)),
+        spaces=frozenset(c for c, v in raw.items() if isinstance(v, str) and v and not v.strip()),
+    )
+
+
+def _table(values: list[list[Any]], name: str) -> KurasiSheet:
+    header_at = next(
+        (i for i, row in enumerate(values[:30]) if [_cell(v) for v in row[:1]] == ["objek"]),
+        None,
+    )
     if header_at is None:
         raise KurasiSheetError(
             f"{name}: the {SHEET} sheet has no header row starting with “objek”; "
             "take the sheet from a fresh `rembuk analyse`"
         )
-    header = values[header_at]
+    header = [_cell(v) for v in values[header_at]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise KurasiSheetError(
@@ -421,19 +483,13 @@ def _table(values: list[list[str]], name: str) -> KurasiSheet:
             "do not rename or delete its columns"
         )
     where = {name: header.index(name) for name in COLUMNS}
-    campaign = None
-    if header_at > 0 and len(values[0]) > where[KEY]:
-        try:
-            campaign = json.loads(values[0][where[KEY]] or "{}").get("campaign")
-        except (ValueError, AttributeError):
-            campaign = None
     rows = []
     for number, row in enumerate(values[header_at + 1 :], start=header_at + 2):
-        first = row[where["objek"]] if len(row) > where["objek"] else ""
+        first = _cell(row[where["objek"]]) if len(row) > where["objek"] else ""
         if not first or first == STORED_TITLE:
             break
-        rows.append(SheetRow(number, {c: row[i] if i < len(row) else "" for c, i in where.items()}))
-    return KurasiSheet(campaign=campaign, rows=tuple(rows))
+        rows.append(_sheet_row(number, row, where))
+    return KurasiSheet(campaign=_campaign(values, header_at, where[KEY]), rows=tuple(rows))
 
 
 # --- rows to curations --------------------------------------------------------------------
@@ -448,14 +504,38 @@ class Edits:
 
 
 def _key(row: SheetRow, name: str) -> Any:
+    """The `name` ("theme" or "link") payload of the row's kunci cell, if its digest
+    matches (CurationDataError otherwise)."""
     try:
         data = json.loads(row.get(KEY))
+        check = data.pop(CHECK)
+        if set(data) != {name} or check != _digest(data):
+            raise KeyError(CHECK)
         return data[name]
-    except (ValueError, KeyError, TypeError):
-        raise CurationDataError(
-            f"its hidden “{KEY}” cell is missing or changed; copy the row from a fresh "
-            "analysis.xlsx"
-        ) from None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise CurationDataError(KEY_CHANGED) from None
+
+
+def _same(text: str, shown: str) -> bool:
+    """A key's text against the cell that shows it (as written and read back)."""
+    return _cell(clean_text(text)) == shown
+
+
+def _theme_matches(key: ThemeKey, row: SheetRow) -> bool:
+    """The key is the one of the theme this row shows (not a neighbour's filled down)."""
+    return (
+        key.theme_id == row.get("id")
+        and key.kind == row.get("jenis")
+        and key.domain == row.get("domain")
+        and _same(key.label, row.get("label"))
+    )
+
+
+def _link_matches(key: LinkKey, row: SheetRow) -> bool:
+    source = key.source if isinstance(key.source, str) else key.source.theme_id
+    return key.relation == row.get("jenis") and _same(
+        f"{source} → {key.target.theme_id}", row.get("id")
+    )
 
 
 class _Reader:
@@ -476,10 +556,36 @@ class _Reader:
 
     def theme_key(self, row: SheetRow) -> ThemeKey | None:
         try:
-            return ThemeKey.from_json(_key(row, "theme"))
-        except CurationDataError as exc:
-            self.problem(row, f"theme {row.get('id') or '?'}: {exc}")
+            key = ThemeKey.from_json(_key(row, "theme"))
+        except CurationDataError:
+            key = None
+        if key is None or not _theme_matches(key, row):
+            self.problem(row, KEY_CHANGED)
             return None
+        return key
+
+    def link_key(self, row: SheetRow) -> LinkKey | None:
+        try:
+            key = LinkKey.from_json(_key(row, "link"))
+        except CurationDataError:
+            key = None
+        if key is None or not _link_matches(key, row):
+            self.problem(row, KEY_CHANGED)
+            return None
+        return key
+
+    def unreadable(self, row: SheetRow) -> bool:
+        """A formula or a cell of only spaces: refused, never guessed at."""
+        wanted = [*EDITABLE, "id"]
+        formula = next((c for c in COLUMNS if c in row.formulas), None)
+        spaces = next((c for c in wanted if c in row.spaces), None)
+        if formula is not None:
+            self.problem(
+                row, f"the “{formula}” cell holds a formula; type the value itself, not a formula"
+            )
+        elif spaces is not None:
+            self.problem(row, f"the “{spaces}” cell holds only spaces; clear it or type a value")
+        return formula is not None or spaces is not None
 
     def stray(self, row: SheetRow, allowed: Sequence[str]) -> bool:
         wrong = [c for c in EDITABLE if row.get(c) and c not in allowed]
@@ -494,11 +600,18 @@ class _Reader:
         label, into, domain = row.get(NEW_LABEL), row.get(MERGE_INTO), row.get(NEW_DOMAIN)
         if not (label or into or domain):
             return
-        key = self.theme_key(row)
-        if key is None:
-            return
         if into and domain:
             self.problem(row, "choose either “gabung ke tema” or “pindah ke domain”, not both")
+            return
+        if into and label:
+            self.problem(
+                row,
+                "choose either “label baru” or “gabung ke tema”, not both: a merged theme "
+                "takes the label of the theme it joins; rename that one on its own row",
+            )
+            return
+        key = self.theme_key(row)
+        if key is None:
             return
         if label:
             self.rename(row, key, label)
@@ -576,10 +689,8 @@ class _Reader:
         if action is None:
             self.problem(row, f"“{row.get(DECISION)}”: write konfirmasi or tolak")
             return
-        try:
-            key = LinkKey.from_json(_key(row, "link"))
-        except CurationDataError as exc:
-            self.problem(row, f"link {row.get('id')}: {exc}")
+        key = self.link_key(row)
+        if key is None:
             return
         after = "dikonfirmasi" if action == CONFIRM_LINK else "ditolak"
         self.add(row, Curation(action=action, link=key, before=row.get("keterangan"), after=after))
@@ -608,9 +719,10 @@ class _Reader:
             handler = {THEME: self.theme, LINK: self.link, ANSWER: self.answer}.get(kind)
             if handler is None:
                 self.problem(row, f"“{kind}” in column objek: use tema, tautan or jawaban")
-            else:
+            elif not self.unreadable(row):
                 handler(row)
-        return Edits(tuple(self.curations), tuple(self.problems), tuple(self.notes))
+        problems = tuple(dict.fromkeys(self.problems))  # a merge target's row once
+        return Edits(tuple(self.curations), problems, tuple(self.notes))
 
 
 def edits_from_rows(rows: Sequence[SheetRow], *, domains: Iterable[str]) -> Edits:

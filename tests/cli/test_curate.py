@@ -103,3 +103,30 @@ def test_curate_refuses_what_it_cannot_use(analysed: Path, tmp_path: Path) -> No
     other = runner.invoke(app, ["curate", str(analysed), "--campaign", "lain"])
     assert other.exit_code == 1
     assert "is the analysis of campaign uji, not lain" in other.output
+
+
+def test_curate_refuses_a_filled_down_key_and_a_cleared_marker(analysed: Path, session) -> None:  # type: ignore[no-untyped-def]
+    book = load_workbook(analysed)
+    sheet = book[SHEET]
+    key, label = COLUMNS.index("kunci") + 1, COLUMNS.index("label") + 1
+    row = next(
+        r for r in range(HEADER_ROW + 2, sheet.max_row) if sheet.cell(r, label).value == BIRTH_NEED
+    )
+    sheet.cell(row + 1, key).value = sheet.cell(row, key).value  # Excel fill-down
+    sheet.cell(row + 1, COLUMNS.index(NEW_LABEL) + 1).value = "Label baru"
+    book.save(analysed)
+    refused = runner.invoke(app, ["curate", str(analysed), "--campaign", "uji"])
+    assert refused.exit_code == 1
+    assert (
+        f"Kurasi row {row + 1}: the hidden kunci column was changed; copy the sheet again "
+        "from the latest analysis.xlsx" in refused.output
+    )
+    assert session.exec(select(Curation)).all() == []
+
+    sheet.cell(row + 1, key).value = None
+    sheet.cell(1, key).value = None  # the campaign marker
+    book.save(analysed)
+    cleared = runner.invoke(app, ["curate", str(analysed), "--campaign", "uji"])
+    assert cleared.exit_code == 1
+    assert "hidden campaign marker" in cleared.output and "is missing" in cleared.output
+    assert session.exec(select(Curation)).all() == []

@@ -5,6 +5,7 @@ when their theme is gone, can be undone, and a damaged Kurasi sheet is explained
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pandas as pd
@@ -415,8 +416,8 @@ def test_a_damaged_kurasi_sheet_is_explained_row_by_row(analysis, survey_data, t
         f"Kurasi row {birth}: “kesehatann” is not a domain code; pick one from the list",
         f"Kurasi row {bribe}: {_theme(summary, QUEUE_NEED)[2]['id']} is a citizen_need theme "
         "and this one a citizen_obstacle; merge themes of the same kind only",
-        f"Kurasi row {water}: theme {_theme(summary, WATER_NEED)[2]['id']}: its hidden “kunci” "
-        "cell is missing or changed; copy the row from a fresh analysis.xlsx",
+        f"Kurasi row {water}: the hidden kunci column was changed; copy the sheet again from "
+        "the latest analysis.xlsx",
         f"Kurasi row {link}: “mungkin”: write konfirmasi or tolak",
         f"Kurasi row {answer}: “nomor 5” is not an answer id (a123 or i45, see Jawaban)",
     )
@@ -429,6 +430,103 @@ def test_a_damaged_kurasi_sheet_is_explained_row_by_row(analysis, survey_data, t
     book.save(path)
     with pytest.raises(KurasiSheetError, match="has no Kurasi sheet"):
         read_kurasi_sheet(path)
+
+
+KEY_CHANGED = (
+    "the hidden kunci column was changed; copy the sheet again from the latest analysis.xlsx"
+)
+
+
+def _edited_sheet(analysis, survey_data, tmp_path, edit):  # type: ignore[no-untyped-def]
+    """Write analysis.xlsx, let `edit(sheet, at, summary)` change its Kurasi sheet, read it
+    back; (edits, what `edit` returned)."""
+    summary = _summary(analysis, survey_data)
+    path = write_analysis_xlsx(analysis, summary, tmp_path / "analysis.xlsx")
+    book, at = _sheet_rows(path)
+    rows = edit(book[SHEET], at, summary)
+    book.save(path)
+    edits = edits_from_rows(read_kurasi_sheet(path).rows, domains=survey_data.domains.by_code)
+    return edits, rows
+
+
+def test_a_key_filled_down_from_the_row_above_is_refused(analysis, survey_data, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def fill_down(sheet, at, summary):  # type: ignore[no-untyped-def]
+        birth = _row_of(sheet, at["label"], BIRTH_NEED)
+        sheet.cell(birth + 1, at[KEY]).value = sheet.cell(birth, at[KEY]).value
+        sheet.cell(birth + 1, at[NEW_LABEL]).value = "Label baru"
+        return birth + 1
+
+    edits, row = _edited_sheet(analysis, survey_data, tmp_path, fill_down)
+    assert edits.curations == ()
+    assert edits.problems == (f"Kurasi row {row}: {KEY_CHANGED}",)
+
+
+def test_a_key_with_edited_answers_is_refused(analysis, survey_data, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def tamper(sheet, at, summary):  # type: ignore[no-untyped-def]
+        birth = _row_of(sheet, at["label"], BIRTH_NEED)
+        data = json.loads(sheet.cell(birth, at[KEY]).value)
+        data["theme"]["answer_ids"] = sorted(_theme(summary, QUEUE_NEED)[2]["answer_ids"])
+        sheet.cell(birth, at[KEY]).value = json.dumps(data)
+        sheet.cell(birth, at[NEW_LABEL]).value = "Label baru"
+        link = _row_of(sheet, at["objek"], "tautan")
+        data = json.loads(sheet.cell(link, at[KEY]).value)
+        data["link"]["target"]["answer_ids"] = data["link"]["target"]["answer_ids"][:1]
+        sheet.cell(link, at[KEY]).value = json.dumps(data)
+        sheet.cell(link, at[DECISION]).value = "tolak"
+        return birth, link
+
+    edits, (birth, link) = _edited_sheet(analysis, survey_data, tmp_path, tamper)
+    assert edits.curations == ()
+    assert edits.problems == (
+        f"Kurasi row {birth}: {KEY_CHANGED}",
+        f"Kurasi row {link}: {KEY_CHANGED}",
+    )
+
+
+def test_a_merge_into_a_row_whose_key_was_pasted_over_is_refused(
+    analysis, survey_data, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    def paste(sheet, at, summary):  # type: ignore[no-untyped-def]
+        queue = _row_of(sheet, at["label"], QUEUE_OBSTACLE)
+        bribe = _row_of(sheet, at["label"], BRIBE_OBSTACLE)
+        sheet.cell(queue, at[KEY]).value = sheet.cell(bribe, at[KEY]).value
+        sheet.cell(bribe, at[MERGE_INTO]).value = _theme(summary, QUEUE_OBSTACLE)[2]["id"]
+        return queue
+
+    edits, queue = _edited_sheet(analysis, survey_data, tmp_path, paste)
+    assert edits.curations == ()
+    assert edits.problems == (f"Kurasi row {queue}: {KEY_CHANGED}",)
+
+
+def test_formulas_spaces_and_a_rename_with_a_merge_are_refused(
+    analysis, survey_data, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    def edit(sheet, at, summary):  # type: ignore[no-untyped-def]
+        birth = _row_of(sheet, at["label"], BIRTH_NEED)
+        sheet.cell(birth, at[NEW_LABEL]).value = '=HYPERLINK("http://x","klik")'
+        queue = _row_of(sheet, at["label"], QUEUE_NEED)
+        sheet.cell(queue, at[MERGE_INTO]).value = f"=B{birth}"  # saved with no cached value
+        water = _row_of(sheet, at["label"], WATER_NEED)
+        sheet.cell(water, at[NEW_LABEL]).value = "   "
+        bribe = _row_of(sheet, at["label"], BRIBE_OBSTACLE)
+        sheet.cell(bribe, at[NEW_LABEL]).value = "Pungli"
+        sheet.cell(bribe, at[MERGE_INTO]).value = _theme(summary, QUEUE_OBSTACLE)[2]["id"]
+        return birth, queue, water, bribe
+
+    edits, (birth, queue, water, bribe) = _edited_sheet(analysis, survey_data, tmp_path, edit)
+    assert edits.curations == ()
+    assert sorted(edits.problems) == sorted(
+        [
+            f"Kurasi row {birth}: the “{NEW_LABEL}” cell holds a formula; type the value itself, "
+            "not a formula",
+            f"Kurasi row {queue}: the “{MERGE_INTO}” cell holds a formula; type the value itself, "
+            "not a formula",
+            f"Kurasi row {water}: the “{NEW_LABEL}” cell holds only spaces; clear it or type "
+            "a value",
+            f"Kurasi row {bribe}: choose either “label baru” or “gabung ke tema”, not both: "
+            "a merged theme takes the label of the theme it joins; rename that one on its own row",
+        ]
+    )
 
 
 # --- stored, re-applied, undone ---------------------------------------------------------------
