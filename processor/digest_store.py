@@ -26,6 +26,7 @@ from shared.models import (
     DeliveryStatus,
     Digest,
     DigestDelivery,
+    Instrument,
     Respondent,
     Role,
     RunStatus,
@@ -240,7 +241,11 @@ def answered_domains(
 ) -> list[tuple[int, str, list[str], str]]:
     """(respondent id, language, domains answered, pseudonym prefix) of every citizen of the
     campaign who submitted answers and can be messaged: has Telegram, did not block the
-    bot, turn broadcasts off or erase their data."""
+    bot, turn broadcasts off or erase their data.
+
+    Only consultation answers count (the `external` instrument): a citizen who only filled
+    in a service unit's SKM gets no "what we heard" for the domain the bot filled in for
+    them, and an SKM does not add its unit's domain to a consultation respondent's parts."""
     rows = session.exec(
         select(Respondent.id, Respondent.language, Respondent.pseudonym, Answer.domain)
         .join(SurveyRun, col(SurveyRun.respondent_id) == col(Respondent.id))
@@ -248,6 +253,7 @@ def answered_domains(
         .where(
             SurveyRun.campaign_id == campaign_id,
             SurveyRun.status == RunStatus.submitted,
+            SurveyRun.instrument == Instrument.external,
             Respondent.role == Role.citizen,
             col(Respondent.telegram_user_id).is_not(None),
             Respondent.opted_out == False,  # noqa: E712
