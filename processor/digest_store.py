@@ -65,6 +65,17 @@ def latest_digest(*, session: Session, campaign_id: int) -> Digest | None:
     ).first()
 
 
+def latest_answer_at(*, session: Session, campaign_id: int) -> datetime | None:
+    """When the campaign's latest consultation was submitted (None: none yet)."""
+    return session.exec(
+        select(func.max(SurveyRun.submitted_at)).where(
+            SurveyRun.campaign_id == campaign_id,
+            SurveyRun.instrument == Instrument.external,
+            SurveyRun.status == RunStatus.submitted,
+        )
+    ).one()
+
+
 def planners(*, session: Session, campaign_id: int) -> list[Respondent]:
     """The campaign's planners who can be messaged (have Telegram, not opted out or erased)."""
     return list(

@@ -329,6 +329,18 @@ async def test_crash_mid_broadcast_then_resume_without_duplicates(
     assert stored.finished_at == clock.now
 
 
+def test_a_digest_is_stale_after_8_days_or_when_answers_came_after_it() -> None:
+    from processor.broadcast_send import is_stale
+
+    made = NOW
+    assert not is_stale(made, None, made + timedelta(days=8))
+    assert is_stale(made, None, made + timedelta(days=8, minutes=1))
+    assert not is_stale(made, made - timedelta(hours=1), made + timedelta(days=1))
+    assert is_stale(made, made + timedelta(minutes=1), made + timedelta(days=1))
+    # SQLite hands back naive datetimes (UTC): compared as UTC.
+    assert is_stale(made.replace(tzinfo=None), made + timedelta(seconds=1), made)
+
+
 def test_recipients_and_counts_are_pure(summary: dict) -> None:
     planned = recipients(
         [
@@ -409,6 +421,9 @@ def test_cli_dry_run_then_send_then_nothing_left(
     assert "By language: en 1, id 3" in dry.output
     assert "r-test602…  id  kesehatan, pekerjaan_umum" in dry.output
     assert "Dry run" in dry.output and threaded_api.calls_to("sendMessage") == []
+    # The fixture digest is of 2026-11-23: more than 8 days before the real clock.
+    [warning] = [line for line in dry.output.splitlines() if line.startswith("Warning")]
+    assert "2026-11-23" in warning and "rembuk digest" in warning
 
     no_token = runner.invoke(app, ["broadcast", "--campaign", "tjb2027", "--yes"])
     assert no_token.exit_code == 1 and "TELEGRAM_BOT_TOKEN" in no_token.output
