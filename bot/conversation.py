@@ -476,8 +476,13 @@ class Conversation:
         run: SurveyRun | None,
         lead: str = "",
     ) -> None:
-        """Open (or reopen) the run and show its current question, with the intro if new."""
+        """Open (or reopen) the run and show its current question, with the intro if new.
+
+        Input goes to the run whose prompt was shown last: showing the consultation sets an
+        unfinished SKM aside (runs.set_aside_unfinished_skm)."""
         now = self.clock()
+        if instrument == Instrument.external:
+            runs.set_aside_unfinished_skm(session=session, respondent_id=respondent.id, now=now)
         if run is None:
             run, _ = store.start_or_resume_run(
                 session=session,

@@ -154,7 +154,7 @@ def _kabari_for(engine: Engine, telegram_user_id: int, default_language: str) ->
         campaign = digest_store.planner_campaign(session=session, telegram_user_id=telegram_user_id)
         if campaign is None or person is None:
             return _Kabari(language, None)
-        preview = preview_broadcast(session=session, campaign_id=campaign.id)
+        preview = preview_broadcast(session=session, campaign_id=campaign.id, now=datetime.now(UTC))
         return _Kabari(language, campaign.id, preview, f"planner:{person.pseudonym[:12]}")
 
 
@@ -188,14 +188,18 @@ def _preview_text(preview: Preview, language: str, messages: MessageCatalog) -> 
         for code, n in sorted(counts["by_domain"].items(), key=lambda x: (-x[1], x[0]))
     )
     languages = ", ".join(f"{code} {n}" for code, n in counts["by_language"].items())
-    return messages.text(
+    date = format_date(preview.digest.created_at, format="long", locale=locale)
+    text = messages.text(
         "kabari_preview",
         language,
-        date=format_date(preview.digest.created_at, format="long", locale=locale),
+        date=date,
         recipients=counts["recipients"],
         domains=domains or "-",
         languages=languages or "-",
     )
+    if preview.stale:  # one line before the sample: the digest is old news
+        text = messages.text("kabari_stale", language, date=date) + "\n" + text
+    return text
 
 
 def _refusal(found: _Kabari) -> tuple[str, dict[str, object]] | None:

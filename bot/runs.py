@@ -87,3 +87,20 @@ def abandon(*, session: Session, run: SurveyRun, now: datetime) -> None:
     run.updated_at = now
     session.add(run)
     session.flush()
+
+
+def set_aside_unfinished_skm(*, session: Session, respondent_id: int, now: datetime) -> int:
+    """The citizen is shown the consultation again: any SKM they left unfinished is
+    abandoned, so their next input goes to the consultation whose prompt they see (the
+    newest run in progress takes the input, see active_run and bot.answers). A citizen can
+    rescan the counter's QR code to rate the unit again. Returns how many were set aside."""
+    unfinished = session.exec(
+        select(SurveyRun).where(
+            SurveyRun.respondent_id == respondent_id,
+            SurveyRun.instrument == Instrument.skm,
+            SurveyRun.status == RunStatus.in_progress,
+        )
+    ).all()
+    for run in unfinished:
+        abandon(session=session, run=run, now=now)
+    return len(unfinished)

@@ -196,13 +196,29 @@ def link(
 
     settings = settings_or_exit()
     username = _bot_username(settings)
-    payload = _link_payload(campaign.lower(), venue, unit, instrument)
+    payload = _link_payload(campaign.lower(), venue, unit, instrument.lower())
+    _refuse_closed_campaign(settings, campaign.lower())
     _qr_target(qr)
     url = deeplinks.link(username, payload)
     path = qr or Path(f"link-{payload}.png")
     path.write_bytes(invites.qr_png(url))
     console.print(f"QR code: {path}")
     typer.echo(url)
+
+
+def _refuse_closed_campaign(settings: Settings, code: str) -> None:
+    """A closed campaign takes no more answers: no link is printed for it."""
+    from shared.models import CampaignStatus
+
+    engine = ready(settings, survey_data_or_exit())
+    try:
+        with session_scope(engine) as session:
+            found = crud.get_campaign(session=session, code=code)
+            closed = found is not None and found.status == CampaignStatus.closed
+    finally:
+        engine.dispose()
+    if closed:
+        raise fail(f"campaign {code} is closed")
 
 
 def _link_payload(campaign: str, venue: str | None, unit: str | None, instrument: str) -> str:

@@ -452,10 +452,17 @@ def broadcast(
             found = crud.get_campaign(session=session, code=campaign)
             if found is None:
                 raise fail(f"No campaign {campaign!r}; see rembuk campaign list")
-            preview = preview_broadcast(session=session, campaign_id=found.id)
+            preview = preview_broadcast(
+                session=session, campaign_id=found.id, now=datetime.now(UTC)
+            )
         if preview.digest is None:
             raise fail(f"No digest of {campaign} yet: run rembuk digest first.")
         _print_plan(preview, per_recipient=dry_run)
+        if preview.stale:
+            console.print(
+                f"Warning: the latest digest is of {preview.digest.created_at:%Y-%m-%d}, older "
+                "than 8 days or than the latest answers: run rembuk digest for a fresh one."
+            )
         if dry_run:
             console.print("Dry run: nothing was sent.")
             return

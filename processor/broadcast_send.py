@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -159,12 +160,36 @@ class Preview:
     counts: dict
     existing: Broadcast | None = None  # this digest's broadcast, if one was started
     tally: dict[str, int] = field(default_factory=dict)  # its deliveries by status
+    stale: bool = False  # the digest is old or answers came in after it (see is_stale)
 
 
-def preview_broadcast(*, session: Session, campaign_id: int) -> Preview:
+STALE_AFTER = timedelta(days=8)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def is_stale(made: datetime, latest_answer: datetime | None, now: datetime) -> bool:
+    """A digest older than STALE_AFTER, or older than the campaign's latest answers: a
+    broadcast of it tells respondents old news (the dry run and /kabari warn). Pure."""
+    if _utc(now) - _utc(made) > STALE_AFTER:
+        return True
+    return latest_answer is not None and _utc(latest_answer) > _utc(made)
+
+
+def preview_broadcast(
+    *, session: Session, campaign_id: int, now: datetime | None = None
+) -> Preview:
+    """What a broadcast of the latest digest would do; with `now`, whether it is stale."""
     digest = digest_store.latest_digest(session=session, campaign_id=campaign_id)
     if digest is None:
         return Preview(None, [], plan_counts([]))
+    stale = now is not None and is_stale(
+        digest.created_at,
+        digest_store.latest_answer_at(session=session, campaign_id=campaign_id),
+        now,
+    )
     planned = recipients(
         digest_store.answered_domains(session=session, campaign_id=campaign_id), digest.summary
     )
@@ -174,4 +199,4 @@ def preview_broadcast(*, session: Session, campaign_id: int) -> Preview:
         if existing is not None
         else {}
     )
-    return Preview(digest, planned, plan_counts(planned), existing, tally)
+    return Preview(digest, planned, plan_counts(planned), existing, tally, stale)

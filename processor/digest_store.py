@@ -26,6 +26,7 @@ from shared.models import (
     DeliveryStatus,
     Digest,
     DigestDelivery,
+    Instrument,
     Respondent,
     Role,
     RunStatus,
@@ -62,6 +63,17 @@ def latest_digest(*, session: Session, campaign_id: int) -> Digest | None:
         .where(Digest.campaign_id == campaign_id)
         .order_by(col(Digest.period_end).desc(), col(Digest.id).desc())
     ).first()
+
+
+def latest_answer_at(*, session: Session, campaign_id: int) -> datetime | None:
+    """When the campaign's latest consultation was submitted (None: none yet)."""
+    return session.exec(
+        select(func.max(SurveyRun.submitted_at)).where(
+            SurveyRun.campaign_id == campaign_id,
+            SurveyRun.instrument == Instrument.external,
+            SurveyRun.status == RunStatus.submitted,
+        )
+    ).one()
 
 
 def planners(*, session: Session, campaign_id: int) -> list[Respondent]:
@@ -240,7 +252,11 @@ def answered_domains(
 ) -> list[tuple[int, str, list[str], str]]:
     """(respondent id, language, domains answered, pseudonym prefix) of every citizen of the
     campaign who submitted answers and can be messaged: has Telegram, did not block the
-    bot, turn broadcasts off or erase their data."""
+    bot, turn broadcasts off or erase their data.
+
+    Only consultation answers count (the `external` instrument): a citizen who only filled
+    in a service unit's SKM gets no "what we heard" for the domain the bot filled in for
+    them, and an SKM does not add its unit's domain to a consultation respondent's parts."""
     rows = session.exec(
         select(Respondent.id, Respondent.language, Respondent.pseudonym, Answer.domain)
         .join(SurveyRun, col(SurveyRun.respondent_id) == col(Respondent.id))
@@ -248,6 +264,7 @@ def answered_domains(
         .where(
             SurveyRun.campaign_id == campaign_id,
             SurveyRun.status == RunStatus.submitted,
+            SurveyRun.instrument == Instrument.external,
             Respondent.role == Role.citizen,
             col(Respondent.telegram_user_id).is_not(None),
             Respondent.opted_out == False,  # noqa: E712

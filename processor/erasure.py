@@ -14,6 +14,9 @@ data.
   respondent's words; analysis.xlsx (which needs the whole analysis to be made again) is
   edited in place: rows naming an erased answer id or the respondent's pseudonym are
   deleted, and their words are taken out of every other cell.
+- `scrub_exports`: answer exports (`rembuk export`, CSV or XLSX) anywhere under the output
+  directory, next to a summary.json or not: rows naming an erased answer id or the
+  pseudonym are deleted (by id: another citizen may have typed the same words).
 - `scrub_stored` (database): every Digest row of the database, then its directory.
 """
 
@@ -416,9 +419,11 @@ def scrub_outputs(
     output_dir: Path | None,
 ) -> FileReport:
     """Scrub the digests' directories and every directory under `output_dir` that holds a
-    summary.json (`rembuk draft`, `rembuk analyse`, digests of another database path)."""
+    summary.json (`rembuk draft`, `rembuk analyse`, digests of another database path), then
+    the answer exports under `output_dir` wherever they sit (see scrub_exports)."""
     report = FileReport()
     seen: set[Path] = set()
+    scrubbed: set[Path] = set()
     todo = list(directories)
     if output_dir is not None and output_dir.is_dir():
         todo += [(p.parent, None) for p in sorted(output_dir.rglob("summary.json"))]
@@ -427,8 +432,72 @@ def scrub_outputs(
         if key in seen:
             continue
         seen.add(key)
-        scrub_directory(directory, traces, now=when, report=report)
+        if scrub_directory(directory, traces, now=when, report=report):
+            scrubbed.add(key)
+    if output_dir is not None and output_dir.is_dir():
+        scrub_exports(output_dir, traces, done=scrubbed, report=report)
     return report
+
+
+# Answer exports (`rembuk export`) ------------------------------------------------------
+
+
+def scrub_csv(path: Path, traces: Traces) -> bool:
+    """An answer export (CSV) without the rows naming an erased answer id or the pseudonym
+    (every row of an export has both); False (file untouched) when it holds none. Rows
+    are matched by id, not by text: another citizen may have typed the same words. Written
+    back with CRLF rows, as processor.render writes it."""
+    import csv
+    import io
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    kept = [row for row in rows if not any(traces.names(cell) for cell in row)]
+    if len(kept) == len(rows):
+        return False
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(kept)
+    text = buffer.getvalue()
+    replace_atomically(path, lambda target: target.write_text(text, encoding="utf-8", newline=""))
+    return True
+
+
+def scrub_export_workbook(path: Path, traces: Traces) -> bool:
+    """An answer export (XLSX) without the rows naming an erased answer id or the
+    pseudonym; False (file untouched) when it holds none."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    changed = False
+    for sheet in book.worksheets:
+        doomed = [
+            row[0].row for row in sheet.iter_rows() if any(traces.names(c.value) for c in row)
+        ]
+        for index in reversed(doomed):
+            sheet.delete_rows(index)
+        changed = changed or bool(doomed)
+    if changed:
+        replace_atomically(path, lambda target: book.save(str(target)))
+    return changed
+
+
+def scrub_exports(output_dir: Path, traces: Traces, *, done: set[Path], report: FileReport) -> None:
+    """Every CSV under `output_dir`, and every .xlsx outside the directories scrub_directory
+    already rewrote (`done`), loses the rows naming an erased answer id or the pseudonym;
+    a file that holds none of them is left untouched."""
+    steps = [(path, scrub_csv) for path in sorted(output_dir.rglob("*.csv"))]
+    steps += [
+        (path, scrub_export_workbook)
+        for path in sorted(output_dir.rglob("*.xlsx"))
+        if path.parent.resolve() not in done
+    ]
+    for path, step in steps:
+        try:
+            if step(path, traces):
+                report.rewritten.append(path)
+        except Exception as error:  # noqa: BLE001 - one broken file must not stop the rest
+            logger.error("Could not scrub %s after an erasure: %s", path, error)
+            report.failed.append((path, f"{type(error).__name__}: {error}"))
 
 
 def scrub_files(report: ErasureReport, *, output_dir: Path | None) -> FileReport:

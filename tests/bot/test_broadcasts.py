@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from bot.planner import planner_handlers
 from processor import digest_store
 from shared import crud
 from shared.db import session_scope
-from shared.models import Broadcast, Digest, Respondent, Role
+from shared.models import Broadcast, Digest, Respondent, Role, SurveyRun
 from shared.survey_data import SurveyData
 from tests.bot.conftest import FakeClock, Harness, bot_running, make_settings
 from tests.fake_bot_api import FakeBotAPI
@@ -27,7 +28,7 @@ SUMMARY = Path(__file__).parents[1] / "processor" / "digest" / "fixtures" / "sum
 PLANNER, CITIZEN, ENGLISH = 501, 601, 603
 
 
-def _store_digest(engine: Engine, slot: str) -> int:
+def _store_digest(engine: Engine, slot: str, made: datetime = NOW) -> int:
     with session_scope(engine) as session:
         campaign_id = crud.get_campaign(session=session, code="tjb2027").id
         digest = digest_store.create_digest(
@@ -38,7 +39,7 @@ def _store_digest(engine: Engine, slot: str) -> int:
                 period_end=NOW,
                 summary=json.loads(SUMMARY.read_text(encoding="utf-8")),
                 message_parts=[],
-                created_at=NOW,
+                created_at=made,
             ),
         )
         return digest.id
@@ -149,3 +150,25 @@ async def test_a_respondent_turns_broadcasts_off_with_one_button(
     await api.wait_for(lambda a: harness.last_text(PLANNER).startswith("Kabar balik selesai: 1"))
     assert len(api.calls_to("sendMessage", ENGLISH)) == 2
     assert "tidak akan menerima kabar" in harness.last_text(CITIZEN)  # nothing new for them
+
+
+async def test_kabari_warns_when_the_digest_is_older_than_the_latest_answers(
+    harness: Harness, engine: Engine
+) -> None:
+    made = datetime.now(UTC)  # /kabari reads the real clock, like the broadcast it starts
+    _store_digest(engine, "cron:fresh", made=made)
+    calls = await harness.say(PLANNER, "/kabari")
+    preview = next(c.params["text"] for c in calls if c.method == "sendMessage")
+    assert "Penerima: <b>2</b>" in preview and "⚠️" not in preview
+    await harness.press(PLANNER, _button(harness, PLANNER, "Batal"))
+
+    with session_scope(engine) as session:  # a consultation submitted after the digest
+        run = session.exec(select(SurveyRun)).first()
+        run.submitted_at = made + timedelta(hours=1)
+        session.add(run)
+    calls = await harness.say(PLANNER, "/kabari")
+    preview = next(c.params["text"] for c in calls if c.method == "sendMessage")
+    first_line = preview.splitlines()[0]
+    assert first_line.startswith("⚠️ Ringkasan terakhir dari ")
+    assert "lebih lama dari jawaban terbaru" in first_line
+    assert "Penerima: <b>2</b>" in preview  # the preview itself follows

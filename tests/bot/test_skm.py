@@ -129,6 +129,40 @@ async def test_skm_in_the_middle_of_the_consultation_then_back_to_it(
     assert _answers(engine, external.id)["reason"][0] == "Anak-anak jalan jauh"
 
 
+async def test_an_unfinished_skm_does_not_take_over_the_consultation(
+    bot: Harness, engine: Engine, default_campaign: str
+) -> None:
+    """Mid-consultation, a citizen scans a counter's QR code, taps 3 of the 9 elements and
+    walks away; later /start → continue shows the consultation, and the consultation
+    (typing and its buttons) gets their input: the unfinished SKM is set aside."""
+    await bot.join(CITIZEN)
+    await bot.tap(CITIZEN, "Pendidikan")
+    await bot.say(CITIZEN, "Sekolah dekat rumah")
+    await bot.say(CITIZEN, f"/start {default_campaign}--skm--samsat")
+    for label in TAPS[:3]:
+        await _press(bot, CITIZEN, label)
+    calls = await bot.say(CITIZEN, "/start")
+    assert "Anda sudah mulai mengisi" in texts_of(calls)[-1]
+    calls = await bot.tap(CITIZEN, "Lanjut")
+    assert "kesesuaian" not in texts_of(calls)[-1]  # the consultation's question, not SKM's
+    external, skm = _runs(engine)
+    assert (external.instrument, external.status) == (Instrument.external, RunStatus.in_progress)
+    assert (skm.instrument, skm.status) == (Instrument.skm, RunStatus.abandoned)
+    assert len(_answers(engine, skm.id)) == 4  # kept: the unit's domain and 3 taps
+    # The typed answer goes to the consultation whose question was shown.
+    calls = await bot.say(CITIZEN, "Anak-anak jalan jauh")
+    assert "kebutuhan lain" in texts_of(calls)[-1]
+    assert _answers(engine, external.id)["reason"][0] == "Anak-anak jalan jauh"
+    # And its buttons are not "outdated": Back returns to the reason just given.
+    calls = await bot.tap(CITIZEN, "Kembali")
+    assert "tidak berlaku" not in str([c.params for c in calls])
+    assert "Anak-anak jalan jauh" in texts_of(calls)[-1]  # the reason question again
+    assert _answers(engine, skm.id).keys() == {"domain", "persyaratan", "prosedur", "waktu"}
+    # Rescanning the counter's code starts that unit's SKM afresh.
+    calls = await bot.say(CITIZEN, f"/start {default_campaign}--skm--samsat")
+    assert "kesesuaian persyaratan pelayanan" in texts_of(calls)[-1]
+
+
 async def test_an_unknown_unit_is_said_and_nothing_is_started(
     bot: Harness, engine: Engine, default_campaign: str
 ) -> None:

@@ -105,6 +105,24 @@ def test_link_for_a_service_units_skm(
         assert bad.exit_code == 1 and message in bad.output, (args, bad.output)
 
 
+def test_link_takes_the_instrument_in_any_case_and_refuses_a_closed_campaign(
+    env: None, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REMBUK_BOT_USERNAME", "rembuk_tjb_bot")
+    args = ["link", "umum", "--unit", "dukcapil", "--instrument", "SKM"]
+    result = CliRunner().invoke(app, [*args, "--qr", str(tmp_path / "a.png")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith("?start=umum--skm--dukcapil")
+    with Session(engine) as session:
+        crud.close_campaign(session=session, code="umum", now=datetime.now(UTC))
+        session.commit()
+    qr = tmp_path / "b.png"
+    closed = CliRunner().invoke(app, ["link", "UMUM", "--qr", str(qr)])
+    assert closed.exit_code == 1
+    assert closed.output.strip() == "campaign umum is closed"
+    assert "t.me" not in closed.output and not qr.exists()
+
+
 def test_an_admin_erases_a_respondent_by_receipt_code(
     env: None, engine: Engine, survey_data
 ) -> None:  # type: ignore[no-untyped-def]

@@ -50,6 +50,7 @@ def add_citizen(
     *,
     language: str = "id",
     status: RunStatus = RunStatus.submitted,
+    instrument: Instrument = Instrument.external,
     **flags: bool,
 ) -> int:
     person_id = add_person(
@@ -60,15 +61,29 @@ def add_citizen(
         language=language,
     )
     with session_scope(engine) as session:
-        campaign_id = crud.get_campaign(session=session, code=campaign).id
         person = session.get(Respondent, person_id)
         for name, value in flags.items():
             setattr(person, name, value)
+    add_run(engine, campaign, person_id, telegram_user_id, domains, status, instrument)
+    return person_id
+
+
+def add_run(
+    engine: Engine,
+    campaign: str,
+    person_id: int,
+    telegram_user_id: int,
+    domains: list[str],
+    status: RunStatus = RunStatus.submitted,
+    instrument: Instrument = Instrument.external,
+) -> None:
+    with session_scope(engine) as session:
+        campaign_id = crud.get_campaign(session=session, code=campaign).id
         run = SurveyRun(
             respondent_id=person_id,
             campaign_id=campaign_id,
-            instrument=Instrument.external,
-            questionnaire_id="external",
+            instrument=instrument,
+            questionnaire_id=instrument.value,
             questionnaire_version=1,
             status=status,
             started_at=NOW,
@@ -89,7 +104,6 @@ def add_citizen(
                     updated_at=NOW,
                 )
             )
-    return person_id
 
 
 @pytest.fixture
@@ -120,12 +134,15 @@ def digest(engine: Engine, campaign: str, summary: dict[str, Any]) -> Digest:
 @pytest.fixture
 def citizens(engine: Engine, campaign: str, planners: list[int]) -> dict[int, int]:
     """Telegram id -> respondent id of the citizens who may be sent the broadcast."""
-    return {
+    people = {
         601: add_citizen(engine, campaign, 601, ["kesehatan"]),
         602: add_citizen(engine, campaign, 602, ["pekerjaan_umum", "kesehatan"]),
         603: add_citizen(engine, campaign, 603, ["adminduk_perizinan"], language="en"),
         604: add_citizen(engine, campaign, 604, ["kesehatan"]),
     }
+    # 601 also rated a public-works counter (SKM): that adds no part to their message.
+    add_run(engine, campaign, people[601], 601, ["pekerjaan_umum"], instrument=Instrument.skm)
+    return people
 
 
 @pytest.fixture
@@ -135,6 +152,8 @@ def others(engine: Engine, campaign: str) -> None:
     add_citizen(engine, campaign, 702, ["kesehatan"], opted_out=True)
     add_citizen(engine, campaign, 703, ["lingkungan_hidup"])  # not in the digest
     add_citizen(engine, campaign, 704, ["kesehatan"], status=RunStatus.in_progress)
+    # Only filled in a service unit's SKM: the bot answered its domain, no consultation.
+    add_citizen(engine, campaign, 705, ["kesehatan"], instrument=Instrument.skm)
 
 
 def _start(engine: Engine, digest: Digest, by: str = "cli:test") -> Broadcast:
@@ -310,6 +329,18 @@ async def test_crash_mid_broadcast_then_resume_without_duplicates(
     assert stored.finished_at == clock.now
 
 
+def test_a_digest_is_stale_after_8_days_or_when_answers_came_after_it() -> None:
+    from processor.broadcast_send import is_stale
+
+    made = NOW
+    assert not is_stale(made, None, made + timedelta(days=8))
+    assert is_stale(made, None, made + timedelta(days=8, minutes=1))
+    assert not is_stale(made, made - timedelta(hours=1), made + timedelta(days=1))
+    assert is_stale(made, made + timedelta(minutes=1), made + timedelta(days=1))
+    # SQLite hands back naive datetimes (UTC): compared as UTC.
+    assert is_stale(made.replace(tzinfo=None), made + timedelta(seconds=1), made)
+
+
 def test_recipients_and_counts_are_pure(summary: dict) -> None:
     planned = recipients(
         [
@@ -390,6 +421,9 @@ def test_cli_dry_run_then_send_then_nothing_left(
     assert "By language: en 1, id 3" in dry.output
     assert "r-test602…  id  kesehatan, pekerjaan_umum" in dry.output
     assert "Dry run" in dry.output and threaded_api.calls_to("sendMessage") == []
+    # The fixture digest is of 2026-11-23: more than 8 days before the real clock.
+    [warning] = [line for line in dry.output.splitlines() if line.startswith("Warning")]
+    assert "2026-11-23" in warning and "rembuk digest" in warning
 
     no_token = runner.invoke(app, ["broadcast", "--campaign", "tjb2027", "--yes"])
     assert no_token.exit_code == 1 and "TELEGRAM_BOT_TOKEN" in no_token.output

@@ -172,3 +172,47 @@ def test_a_curation_key_loses_the_erased_answers_and_their_label() -> None:
     }
     assert scrubbed["link"]["target"] == key["link"]["target"]
     assert key["link"]["source"]["answer_ids"] == ["a2", "a7"], "the input is not changed"
+
+
+def test_answer_exports_anywhere_under_the_output_directory_lose_the_erased_rows(
+    consultation, engine, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """`rembuk export` files (CSV and XLSX) need no summary.json next to them."""
+    from processor.load import load_campaign_frames
+    from processor.render import write_answers_export
+    from shared import crud
+
+    _fill(consultation)
+    out = tmp_path / "out"
+    with Session(engine) as session:
+        campaign = crud.get_campaign(session=session, code="uji")
+        frames = load_campaign_frames(connection=session.connection(), campaign=campaign)
+    csv_path = write_answers_export(frames.answers, out / "export.csv", file_format="csv")
+    xlsx_path = write_answers_export(
+        frames.answers, out / "deep" / "er" / "jawaban.xlsx", file_format="xlsx"
+    )
+    quote, other = NEEDS[2], NEEDS[3]
+    for path in (csv_path, xlsx_path):
+        assert quote in _texts_in(path) and other in _texts_in(path)
+    untouched = out / "notes.csv"
+    untouched.write_text("nothing,of,theirs\r\n", encoding="utf-8")
+    with Session(engine) as session:
+        answer = session.exec(select(Answer).where(Answer.value_text == quote)).one()
+        run = session.get(SurveyRun, answer.run_id)
+        respondent = session.get(Respondent, run.respondent_id)
+        pseudonym = respondent.pseudonym
+        report = erase_respondent(session=session, respondent=respondent, now=NOW)
+        session.commit()
+    scrub_files(report, output_dir=out)
+    assert not report.files.failed
+    assert sorted(report.files.rewritten) == sorted([csv_path, xlsx_path])
+    for path in (csv_path, xlsx_path):
+        text = _texts_in(path)
+        assert quote not in text, path.name
+        assert pseudonym not in text, path.name
+        assert f"a{answer.id}" not in text.split(), path.name
+        assert other in text, path.name  # the others' rows stay
+    theirs = int((frames.answers["respondent"] == pseudonym).sum())
+    assert theirs == 3  # need, reason, obstacle: every row of theirs goes, CRLF rows kept
+    assert csv_path.read_bytes().count(b"\r\n") == 1 + len(frames.answers) - theirs
+    assert untouched.read_text(encoding="utf-8") == "nothing,of,theirs\n"
