@@ -230,6 +230,80 @@ def rows_of_run(connection: Connection, run_id: int) -> dict[AnswerKey, Row]:
     return {(r.question_id, r.block, r.item): Row(*r) for r in result}
 
 
+def _insert_values(
+    write: StoredAnswer, run_id: int, questionnaire_version: int, now: datetime
+) -> dict[str, object]:
+    return {
+        "run_id": run_id,
+        "question_id": write.question_id,
+        "block": write.block,
+        "item": write.item,
+        "domain": write.domain,
+        "value_text": write.text,
+        "value_number": write.number,
+        "value_choice": write.choice,
+        "questionnaire_version": questionnaire_version,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _update_values(
+    row: Row, write: StoredAnswer, questionnaire_version: int, now: datetime
+) -> dict[str, object]:
+    return {
+        "answer_id": row.id,
+        "domain": write.domain,
+        "value_text": write.text,
+        "value_number": write.number,
+        "value_choice": write.choice,
+        "questionnaire_version": questionnaire_version,
+        "updated_at": now,
+    }
+
+
+def _changed(row: Row, write: StoredAnswer) -> bool:
+    stored = (row.domain, row.value_text, row.value_number, row.value_choice)
+    return stored != (write.domain, write.text, write.number, write.choice)
+
+
+def _write_answers(
+    connection: Connection,
+    *,
+    run_id: int,
+    questionnaire_version: int,
+    rows: Mapping[AnswerKey, Row],
+    outcome: Outcome,
+    now: datetime,
+) -> None:
+    """The answers inserted, updated or deleted, each change of a stored value first copied
+    to answer_revision (profile keys are not answers)."""
+    revisions: list[dict[str, object]] = []
+    deleted: list[int] = []
+    for key in outcome.deletes:
+        row = rows.get(key) if not is_profile_key(key) else None
+        if row is not None:
+            revisions.append(_revision(row, run_id, "delete", now))
+            deleted.append(row.id)
+    inserts: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
+    for write in (w for w in outcome.writes if not is_profile_key(w.key)):
+        row = rows.get(write.key)
+        if row is None:
+            inserts.append(_insert_values(write, run_id, questionnaire_version, now))
+        elif _changed(row, write):
+            revisions.append(_revision(row, run_id, "edit", now))
+            updates.append(_update_values(row, write, questionnaire_version, now))
+    for statement, values in (
+        (_INSERT_REVISIONS, revisions),
+        (_DELETE_ANSWERS, {"ids": deleted} if deleted else None),
+        (_UPDATE_ANSWER, updates),
+        (_INSERT_ANSWERS, inserts),
+    ):
+        if values:
+            connection.execute(statement, values)
+
+
 def write_outcome(
     connection: Connection,
     *,
@@ -245,61 +319,14 @@ def write_outcome(
     writer of answers, for the Telegram fast path and bot.store.apply_outcome alike."""
     if respondent_id is not None:  # profile answers go to the profile row, never to answers
         profiles.write(connection, respondent_id, profiles.changes(outcome), now, run_id)
-    revisions: list[dict[str, object]] = []
-    deleted: list[int] = []
-    for key in outcome.deletes:
-        row = rows.get(key) if not is_profile_key(key) else None
-        if row is not None:
-            revisions.append(_revision(row, run_id, "delete", now))
-            deleted.append(row.id)
-    inserts: list[dict[str, object]] = []
-    updates: list[dict[str, object]] = []
-    for write in outcome.writes:
-        if is_profile_key(write.key):
-            continue
-        row = rows.get(write.key)
-        if row is None:
-            inserts.append(
-                {
-                    "run_id": run_id,
-                    "question_id": write.question_id,
-                    "block": write.block,
-                    "item": write.item,
-                    "domain": write.domain,
-                    "value_text": write.text,
-                    "value_number": write.number,
-                    "value_choice": write.choice,
-                    "questionnaire_version": questionnaire_version,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        elif (row.domain, row.value_text, row.value_number, row.value_choice) != (
-            write.domain,
-            write.text,
-            write.number,
-            write.choice,
-        ):
-            revisions.append(_revision(row, run_id, "edit", now))
-            updates.append(
-                {
-                    "answer_id": row.id,
-                    "domain": write.domain,
-                    "value_text": write.text,
-                    "value_number": write.number,
-                    "value_choice": write.choice,
-                    "questionnaire_version": questionnaire_version,
-                    "updated_at": now,
-                }
-            )
-    if revisions:
-        connection.execute(_INSERT_REVISIONS, revisions)
-    if deleted:
-        connection.execute(_DELETE_ANSWERS, {"ids": deleted})
-    if updates:
-        connection.execute(_UPDATE_ANSWER, updates)
-    if inserts:
-        connection.execute(_INSERT_ANSWERS, inserts)
+    _write_answers(
+        connection,
+        run_id=run_id,
+        questionnaire_version=questionnaire_version,
+        rows=rows,
+        outcome=outcome,
+        now=now,
+    )
     run = {
         "run_id": run_id,
         "current_step": outcome.step,
