@@ -15,7 +15,8 @@ that campaign's digests, and everyone else, admins included, is refused.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -24,7 +25,7 @@ from bot.members import Member
 from bot.runtime import runtime
 
 MemberCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE, Member], Awaitable[None]]
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 def require_admin(callback: MemberCallback) -> Callback:

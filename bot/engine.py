@@ -305,7 +305,12 @@ def _profile_steps(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> l
 def _desa_of(ctx: Context, answers: Mapping[AnswerKey, StoredAnswer]) -> tuple[Choice, ...]:
     """The desa/kelurahan of the kecamatan chosen in the profile, as choices."""
     chosen = answers.get(profile_key("kecamatan"))
-    if ctx.wilayah is None or chosen is None or chosen.choice not in ctx.wilayah.by_code:
+    if (
+        ctx.wilayah is None
+        or chosen is None
+        or chosen.choice is None
+        or chosen.choice not in ctx.wilayah.by_code
+    ):
         return ()
     return tuple(Choice(d.code, d.name) for d in ctx.wilayah.by_code[chosen.choice].desa)
 
@@ -474,14 +479,16 @@ def _validate(
     answers: Mapping[AnswerKey, StoredAnswer],
 ) -> StoredAnswer:
     question = step.question
-    make = dict(question_id=step.question_id, block=step.block, item=step.item, domain=domain)
+    make = StoredAnswer(
+        question_id=step.question_id, block=step.block, item=step.item, domain=domain
+    )
     if question.kind in _CHOSEN_KINDS:
         value = _match_choice(ctx, question, user_input, _choices(ctx, question, step, answers))
         if question.kind is QuestionKind.domain:
-            make["domain"] = value
+            make = replace(make, domain=value)
         if question.kind is QuestionKind.unit:
             _check_whole_row(ctx, step, answers, value)
-        return StoredAnswer(**make, choice=value)
+        return replace(make, choice=value)
     if not isinstance(user_input, TextInput):
         raise InvalidAnswer(ctx.t("error_not_offered"))
     # The one place typed text becomes an answer (bot and console alike): characters no
@@ -490,10 +497,10 @@ def _validate(
     if not text:
         raise InvalidAnswer(ctx.t("error_empty"))
     if question.kind is QuestionKind.text:
-        return StoredAnswer(**make, text=_free_text(ctx, question, text))
+        return replace(make, text=_free_text(ctx, question, text))
     if question.kind is QuestionKind.year:
-        return StoredAnswer(**make, number=_year(ctx, question, text))
-    return StoredAnswer(**make, number=_number(ctx, step, text, answers))
+        return replace(make, number=_year(ctx, question, text))
+    return replace(make, number=_number(ctx, step, text, answers))
 
 
 def _free_text(ctx: Context, question: Question, text: str) -> str:
@@ -715,7 +722,11 @@ def _question_prompt(
         text = f"{text}\n{year_line}" if step.year_index == 0 else year_line
     hint = question.hint.get(ctx.language) if question.hint else None
     if hint and "{example}" in hint:  # the example of the block's own domain
-        example = ctx.domains.by_code[domain].example if domain in ctx.domains.by_code else None
+        example = (
+            ctx.domains.by_code[domain].example
+            if domain is not None and domain in ctx.domains.by_code
+            else None
+        )
         hint = hint.replace("{example}", example.get(ctx.language)) if example else None
     if question.kind is QuestionKind.domain:
         hint = ctx.t("choose_domain_hint")
@@ -1091,7 +1102,7 @@ def _move_block(
         and s.question.repeat is None
         and s.answer_key in answers
     )
-    if not shown or answer.choice not in ctx.domains.by_code:
+    if not shown or answer.choice is None or answer.choice not in ctx.domains.by_code:
         return moved, None
     notice = ctx.t(
         "domain_moved",

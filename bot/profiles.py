@@ -13,12 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
+from sqlmodel import SQLModel
 
 from bot.engine import PROFILE_PREFIX, AnswerKey, Context, Outcome, StoredAnswer, is_profile_key
 from shared.models import RespondentProfile
 from shared.survey_data import PROFILE_FIELDS
 
-_profile = RespondentProfile.__table__
+_profile = SQLModel.metadata.tables[RespondentProfile.__tablename__]
 
 
 def asked_in_run(profile_run_id: int | None, exists: bool, run_id: int) -> bool:

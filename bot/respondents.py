@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import delete, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from processor import erasure
 from shared import crud
@@ -18,6 +18,7 @@ from shared.models import (
     RespondentProfile,
     Role,
     SurveyRun,
+    stored_id,
 )
 
 
@@ -42,7 +43,7 @@ def stored_counts(*, session: Session, respondent: Respondent) -> tuple[int, int
         select(func.count()).select_from(SurveyRun).where(SurveyRun.respondent_id == respondent.id)
     ).one()
     answers = session.exec(
-        select(func.count()).select_from(Answer).where(Answer.run_id.in_(run_ids))
+        select(func.count()).select_from(Answer).where(col(Answer.run_id).in_(run_ids))
     ).one()
     return int(runs), int(answers)
 
@@ -96,7 +97,7 @@ def mark_opted_out(*, session: Session, telegram_user_id: int) -> None:
     """The user blocked the bot: never message them again (until they write to us)."""
     session.exec(
         update(Respondent)
-        .where(Respondent.telegram_user_id == telegram_user_id)
+        .where(col(Respondent.telegram_user_id) == telegram_user_id)
         .values(opted_out=True)
     )
 
@@ -113,13 +114,15 @@ def erase_respondent(
     carries the file work to do once it is committed (`erasure.scrub_files`).
     """
     traces = erasure.collect_traces(
-        session=session, respondent_id=respondent.id, pseudonym=respondent.pseudonym
+        session=session, respondent_id=stored_id(respondent), pseudonym=respondent.pseudonym
     )
     run_ids = select(SurveyRun.id).where(SurveyRun.respondent_id == respondent.id)
-    session.exec(delete(AnswerRevision).where(AnswerRevision.run_id.in_(run_ids)))
-    session.exec(delete(Answer).where(Answer.run_id.in_(run_ids)))
-    session.exec(delete(SurveyRun).where(SurveyRun.respondent_id == respondent.id))
-    session.exec(delete(RespondentProfile).where(RespondentProfile.respondent_id == respondent.id))
+    session.exec(delete(AnswerRevision).where(col(AnswerRevision.run_id).in_(run_ids)))
+    session.exec(delete(Answer).where(col(Answer.run_id).in_(run_ids)))
+    session.exec(delete(SurveyRun).where(col(SurveyRun.respondent_id) == respondent.id))
+    session.exec(
+        delete(RespondentProfile).where(col(RespondentProfile.respondent_id) == respondent.id)
+    )
     respondent.telegram_user_id = None
     respondent.local_name = None
     respondent.pseudonym = f"erased-{secrets.token_hex(8)}"
@@ -139,4 +142,4 @@ def erase_respondent(
 
 def forget_processed_updates(*, session: Session, before: datetime) -> None:
     """Telegram redelivers for at most a day, so older update ids need not be kept."""
-    session.exec(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before))
+    session.exec(delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before))

@@ -18,6 +18,7 @@ from shared.models import (
     Respondent,
     RunStatus,
     SurveyRun,
+    stored_id,
 )
 
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
@@ -76,8 +77,8 @@ def start_or_resume_run(
     version = served_version if served_version is not None else version
     for _ in range(5):
         run = SurveyRun(
-            respondent_id=respondent.id,
-            campaign_id=campaign.id,
+            respondent_id=stored_id(respondent),
+            campaign_id=stored_id(campaign),
             instrument=instrument,
             questionnaire_id=questionnaire_id,
             questionnaire_version=version,
@@ -114,7 +115,7 @@ def load_progress(*, session: Session, run: SurveyRun) -> Progress:
         (row.question_id, row.block, row.item): answer_rows.stored_answer(row) for row in rows
     }
     session.flush()
-    _, profile = profiles.run_answers(session.connection(), run.respondent_id, run.id)
+    _, profile = profiles.run_answers(session.connection(), run.respondent_id, stored_id(run))
     answers.update(profile)
     return Progress(
         step=DONE if run.status == RunStatus.submitted else run.current_step,
@@ -128,11 +129,12 @@ def apply_outcome(*, session: Session, run: SurveyRun, outcome: Outcome, now: da
     """Store what the engine decided: answers upserted (old values audited), the cursor moved."""
     session.flush()  # pending ORM changes first: the writer speaks SQL directly
     connection = session.connection()
+    run_id = stored_id(run)
     answer_rows.write_outcome(
         connection,
-        run_id=run.id,
+        run_id=run_id,
         questionnaire_version=run.questionnaire_version,
-        rows=answer_rows.rows_of_run(connection, run.id),
+        rows=answer_rows.rows_of_run(connection, run_id),
         outcome=outcome,
         now=now,
         respondent_id=run.respondent_id,

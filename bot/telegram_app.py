@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -65,6 +65,7 @@ from shared.survey_data import SurveyData
 logger = logging.getLogger(__name__)
 
 PostInitHook = Callable[[Application], Awaitable[None]]
+_PostInit = Callable[[Application], Coroutine[Any, Any, None]]
 
 # Commands in both languages: (Indonesian, English, description key). /start and /status
 # are the same in both.
@@ -317,53 +318,82 @@ async def _dispatch_button(
 ) -> Reply:
     kind = data.kind
     if kind in (Kind.answer, Kind.command, Kind.edit):
-        run_id, at, value = data.fields
-        if not run_id.isdigit():
-            raise callback_data.ParseError("run id")
-        button = Button(int(run_id), at)
-        if kind is Kind.answer:
-            return await bot.db.run(
-                conversation.answer, user_id=user_id, user_input=ChoiceInput(value), button=button
-            )
-        if kind is Kind.command:
-            if value not in _BUTTON_COMMANDS:
-                raise callback_data.ParseError("command")
-            return await bot.db.run(
-                conversation.answer,
-                user_id=user_id,
-                user_input=_BUTTON_COMMANDS[value],
-                button=button,
-            )
+        return await _run_button(bot, conversation, user_id, data)
+    if kind is Kind.consent:
+        return await _consent_button(bot, conversation, user_id, data)
+    if kind is Kind.resume:
+        return await _resume_button(bot, conversation, user_id, data)
+    if kind is Kind.language:
+        return await _language_button(bot, conversation, user_id, data)
+    return await _erase_button(bot, conversation, user_id, data)
+
+
+async def _run_button(
+    bot: Runtime, conversation: Conversation, user_id: int, data: callback_data.Callback
+) -> Reply:
+    """A button of a survey run: an answer, a command (back, skip...) or an edit."""
+    run_id, at, value = data.fields
+    if not run_id.isdigit():
+        raise callback_data.ParseError("run id")
+    button = Button(int(run_id), at)
+    if data.kind is Kind.answer:
+        return await bot.db.run(
+            conversation.answer, user_id=user_id, user_input=ChoiceInput(value), button=button
+        )
+    if data.kind is Kind.command:
+        if value not in _BUTTON_COMMANDS:
+            raise callback_data.ParseError("command")
         return await bot.db.run(
             conversation.answer,
             user_id=user_id,
-            user_input=Command.review,
+            user_input=_BUTTON_COMMANDS[value],
             button=button,
-            edit_hash=value,
         )
-    if kind is Kind.consent:
-        agree, language, carry = data.fields
-        if agree not in ("y", "n"):
-            raise callback_data.ParseError("consent")
-        return await bot.db.run(
-            conversation.consent,
-            user_id=user_id,
-            agree=agree == "y",
-            language=language,
-            carry=carry,
-        )
-    if kind is Kind.resume:
-        run_id, action = data.fields
-        if not run_id.isdigit() or action not in ("continue", "restart", "new"):
-            raise callback_data.ParseError("resume")
-        return await bot.db.run(
-            conversation.resume, user_id=user_id, run_id=int(run_id), action=action
-        )
-    if kind is Kind.language:
-        (language,) = data.fields
-        if language not in ("id", "en"):
-            raise callback_data.ParseError("language")
-        return await bot.db.run(conversation.set_language, user_id=user_id, language=language)
+    return await bot.db.run(
+        conversation.answer,
+        user_id=user_id,
+        user_input=Command.review,
+        button=button,
+        edit_hash=value,
+    )
+
+
+async def _consent_button(
+    bot: Runtime, conversation: Conversation, user_id: int, data: callback_data.Callback
+) -> Reply:
+    agree, language, carry = data.fields
+    if agree not in ("y", "n"):
+        raise callback_data.ParseError("consent")
+    return await bot.db.run(
+        conversation.consent,
+        user_id=user_id,
+        agree=agree == "y",
+        language=language,
+        carry=carry,
+    )
+
+
+async def _resume_button(
+    bot: Runtime, conversation: Conversation, user_id: int, data: callback_data.Callback
+) -> Reply:
+    run_id, action = data.fields
+    if not run_id.isdigit() or action not in ("continue", "restart", "new"):
+        raise callback_data.ParseError("resume")
+    return await bot.db.run(conversation.resume, user_id=user_id, run_id=int(run_id), action=action)
+
+
+async def _language_button(
+    bot: Runtime, conversation: Conversation, user_id: int, data: callback_data.Callback
+) -> Reply:
+    (language,) = data.fields
+    if language not in ("id", "en"):
+        raise callback_data.ParseError("language")
+    return await bot.db.run(conversation.set_language, user_id=user_id, language=language)
+
+
+async def _erase_button(
+    bot: Runtime, conversation: Conversation, user_id: int, data: callback_data.Callback
+) -> Reply:
     (choice,) = data.fields
     if choice not in ("yes", "no"):
         raise callback_data.ParseError("erase")
@@ -413,7 +443,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if chat is None or chat.type != ChatType.PRIVATE:
         return
-    language = bot.settings.language
+    language: str = bot.settings.language
     try:
         language = await bot.db.run(bot.conversation.language_of, user_id=chat.id)
     except Exception:  # the database may be what failed; the default language will do
@@ -521,19 +551,26 @@ def build_application(
     application.add_handler(TypeHandler(Update, gate), group=-3)
     application.add_handler(TypeHandler(Update, dedupe), group=-2)
     application.add_handler(TypeHandler(Update, settle), group=1)
-    command = dict(filters=_ONLY_NEW_MESSAGES)
     application.add_handlers(
         [
-            CommandHandler("start", on_start, **command),
-            CommandHandler(["bantuan", "help"], on_help, **command),
-            CommandHandler(["batal", "cancel"], on_cancel, **command),
-            CommandHandler(["ubah", "edit"], on_edit, **command),
-            CommandHandler("status", on_status, **command),
-            CommandHandler(["bahasa", "language"], on_language, **command),
-            CommandHandler(["privasi", "privacy"], on_privacy, **command),
-            CommandHandler(["hapus_data", "delete_my_data"], on_delete_my_data, **command),
-            CommandHandler(["undang_staf", "invite_staff"], on_invite_staff, **command),
-            CommandHandler(["undang_perencana", "invite_planner"], on_invite_planner, **command),
+            CommandHandler("start", on_start, filters=_ONLY_NEW_MESSAGES),
+            CommandHandler(["bantuan", "help"], on_help, filters=_ONLY_NEW_MESSAGES),
+            CommandHandler(["batal", "cancel"], on_cancel, filters=_ONLY_NEW_MESSAGES),
+            CommandHandler(["ubah", "edit"], on_edit, filters=_ONLY_NEW_MESSAGES),
+            CommandHandler("status", on_status, filters=_ONLY_NEW_MESSAGES),
+            CommandHandler(["bahasa", "language"], on_language, filters=_ONLY_NEW_MESSAGES),
+            CommandHandler(["privasi", "privacy"], on_privacy, filters=_ONLY_NEW_MESSAGES),
+            CommandHandler(
+                ["hapus_data", "delete_my_data"], on_delete_my_data, filters=_ONLY_NEW_MESSAGES
+            ),
+            CommandHandler(
+                ["undang_staf", "invite_staff"], on_invite_staff, filters=_ONLY_NEW_MESSAGES
+            ),
+            CommandHandler(
+                ["undang_perencana", "invite_planner"],
+                on_invite_planner,
+                filters=_ONLY_NEW_MESSAGES,
+            ),
             *(_claiming_first(handler) for handler in extra_handlers),
             MessageHandler(_ONLY_NEW_MESSAGES & filters.COMMAND, on_unknown_command),
             MessageHandler(_ONLY_NEW_MESSAGES & filters.TEXT, on_text),
@@ -546,7 +583,7 @@ def build_application(
     return application
 
 
-def _post_init(hooks: Sequence[PostInitHook], housekeeping: bool) -> PostInitHook:
+def _post_init(hooks: Sequence[PostInitHook], housekeeping: bool) -> _PostInit:
     async def post_init(application: Application) -> None:
         bot = runtime_of(application)
         await register_commands(application)

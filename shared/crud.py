@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from shared.models import AppSecret, Campaign, CampaignStatus, Respondent, Role
 from shared.settings import zoneinfo_area_name
@@ -114,12 +114,12 @@ def get_campaign(*, session: Session, code: str) -> Campaign | None:
 
 
 def list_campaigns(*, session: Session) -> list[Campaign]:
-    return list(session.exec(select(Campaign).order_by(Campaign.created_at, Campaign.id)))
+    return list(session.exec(select(Campaign).order_by(col(Campaign.created_at), col(Campaign.id))))
 
 
 def open_campaigns(*, session: Session, now: datetime) -> list[Campaign]:
     campaigns = session.exec(
-        select(Campaign).where(Campaign.status == CampaignStatus.open).order_by(Campaign.id)
+        select(Campaign).where(Campaign.status == CampaignStatus.open).order_by(col(Campaign.id))
     )
     return [
         c for c in campaigns if c.opens_at <= now and (c.closes_at is None or c.closes_at > now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -145,7 +145,9 @@ class LetterFrame:
     def is_identity(self, raw: str, words: list[str]) -> bool:
         """A self-introduction ("Saya …, NIK …, warga RT 03") or a "Nama: …" line."""
         key = _KEY_VALUE.match(raw)
-        if key and _has_phrase(key.group(1).lower().split(), self.identity | self.identity_start):
+        if key and _has_phrase(
+            key.group(1).lower().split(), {**self.identity, **self.identity_start}
+        ):
             return True
         if not _phrase_length(words, 0, self.identity_start) or len(words) > self.IDENTITY_WORDS:
             return False
@@ -429,7 +431,9 @@ class TextTools:
         words = self.tokens(text)
         return self._streams(words, self._without_stopwords(words), self.stem)
 
-    def _streams(self, words: list[str], content: list[str], stem, typos: int = 0) -> TextStreams:  # type: ignore[no-untyped-def]
+    def _streams(
+        self, words: list[str], content: list[str], stem: Callable[[str], str], typos: int = 0
+    ) -> TextStreams:
         return TextStreams(
             words=" ".join(words),
             word_stems=" ".join(map(stem, words)),
