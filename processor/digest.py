@@ -87,7 +87,9 @@ def new_themes(summary: Summary, previous: Summary | None) -> list[tuple[str, Th
     return sorted(result, key=lambda x: (-x[2], x[0], x[1].id))
 
 
-def _complaint_lines(domain: Domain, t, counted) -> list[str]:  # type: ignore[no-untyped-def]
+def _complaint_lines(
+    domain: Domain, t: Callable[..., str], counted: Callable[[str, int], str]
+) -> list[str]:
     """Complaint-channel reports of the domain (issue 11 item 6): how many, and their
     largest themes, as "N pengaduan" beside the FGD answers."""
     total = sum(theme.answer_count for theme in domain.themes.get("citizen_complaint", ()))

@@ -23,12 +23,12 @@ from typing import Any
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from processor.profile_columns import PROFILE_COLUMNS, profile_codes
 from shared import crud
 from shared.clean import clean_text
-from shared.models import Campaign, ImportedAnswer, ImportedFile, Instrument
+from shared.models import Campaign, ImportedAnswer, ImportedFile, Instrument, stored_id
 from shared.numbers import format_number, parse_number
 from shared.survey_data import AgencyList, DomainList, UnitList, name_key
 
@@ -554,7 +554,7 @@ class _AnswerInserter:
             self.copy_stream.write("".join(self.lines))
             self.lines = []
         if self.batch:
-            self.connection.exec_driver_sql(self.sql, self.batch)  # type: ignore[arg-type]
+            self.connection.exec_driver_sql(self.sql, self.batch)
             self.batch = []
 
 
@@ -622,7 +622,7 @@ def _claim_file(
         )
     if record is None:
         record = ImportedFile(
-            campaign_id=campaign.id,
+            campaign_id=stored_id(campaign),
             instrument=Instrument(instrument),
             file_name=file,
             content_hash=content_hash,
@@ -644,7 +644,8 @@ def _claim_file(
         ) from None
     deleted = session.connection().execute(
         delete(ImportedAnswer).where(
-            ImportedAnswer.campaign_id == campaign.id, ImportedAnswer.source_file == file
+            col(ImportedAnswer.campaign_id) == campaign.id,
+            col(ImportedAnswer.source_file) == file,
         )
     )
     return record, deleted.rowcount or 0
