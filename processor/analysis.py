@@ -518,6 +518,7 @@ def run_analysis(
     from processor.curation_store import active_curations
     from processor.load import load_campaign_frames
     from shared import crud
+    from shared.models import stored_id
 
     progress("load")
     with Session(engine) as session:
@@ -525,7 +526,7 @@ def run_analysis(
         if campaign is None:
             raise LookupError(f"no campaign {campaign_code!r}")
         frames = load_campaign_frames(connection=session.connection(), campaign=campaign)
-        curations = active_curations(session=session, campaign_id=campaign.id)
+        curations = active_curations(session=session, campaign_id=stored_id(campaign))
     tools = tools or Tools.build(survey_data)
     analysis = analyse(
         campaign=frames.campaign,

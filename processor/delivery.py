@@ -20,16 +20,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
-from telegram import Bot
+from sqlmodel import Session
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
 from processor import digest_store
 from shared.db import session_scope
-from shared.models import DeliveryStatus, Digest, DigestDelivery, Respondent
+from shared.models import DeliveryStatus, Digest, DigestDelivery, Respondent, stored_id
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,9 @@ class Part:
     text: str = ""
     path: str = ""
     filename: str = ""
-    markup: object = None  # reply_markup of a message (the broadcasts' opt-out button)
+    markup: InlineKeyboardMarkup | None = (
+        None  # reply_markup of a message (the broadcasts' opt-out button)
+    )
 
 
 @dataclass
@@ -63,6 +67,9 @@ class DeliveryReport:
     failed: list[int] = field(default_factory=list)  # given up (permanent error)
     retry_later: list[int] = field(default_factory=list)  # still pending
     skipped: list[int] = field(default_factory=list)  # held by another processor
+
+
+_T = TypeVar("_T")
 
 
 class LostLease(Exception):
@@ -106,7 +113,7 @@ class _Deliverer:
 
     table: digest_store.DeliveryTable = DigestDelivery
 
-    def parts(self, delivery, digest: Digest, person: Respondent) -> list[Part]:  # type: ignore[no-untyped-def]
+    def parts(self, delivery: DigestDelivery, digest: Digest, person: Respondent) -> list[Part]:
         return parts_for(digest, person.language)
 
     def __init__(
@@ -123,8 +130,8 @@ class _Deliverer:
         self.policy = policy
         self.before_part = before_part
 
-    async def db(self, function, /, **kwargs):  # type: ignore[no-untyped-def]
-        def run():  # type: ignore[no-untyped-def]
+    async def db(self, function: Callable[..., _T], /, **kwargs: Any) -> _T:
+        def run() -> _T:
             with session_scope(self.engine) as session:
                 return function(session=session, **kwargs)
 
@@ -194,83 +201,23 @@ class _Deliverer:
     async def deliver_one(
         self, delivery: DigestDelivery, digest: Digest, planner: Respondent, report: DeliveryReport
     ) -> None:
-        now = self.clock()
-        if delivery.attempts >= self.policy.max_claims:
-            await self.db(
-                digest_store.finish_delivery,
-                table=self.table,
-                delivery_id=delivery.id,
-                attempts=delivery.attempts,
-                status=DeliveryStatus.failed,
-                now=now,
-                error=f"gave up after {delivery.attempts} attempts; last: {delivery.last_error}",
-            )
-            report.failed.append(planner.id)
-            return
-        claimed = await self.db(
-            digest_store.claim_delivery,
-            table=self.table,
-            delivery_id=delivery.id,
-            seen_attempts=delivery.attempts,
-            now=now,
-            stale_before=now - self.policy.lease,
-        )
-        if not claimed:
-            report.skipped.append(planner.id)
+        person_id = stored_id(planner)
+        if not await self._claim(delivery, person_id, report):
             return
         attempts = delivery.attempts + 1
         parts = self.parts(delivery, digest, planner)
         try:
-            if planner.opted_out or planner.telegram_user_id is None:
-                raise Forbidden("planner opted out or erased")
-            for index in range(delivery.parts_sent, len(parts)):
-                if self.before_part is not None:
-                    await self.before_part(planner.id, index)
-                await self.send_with_retries(
-                    planner.telegram_user_id, parts[index], delivery, attempts
-                )
-                held = await self.db(
-                    digest_store.record_part,
-                    table=self.table,
-                    delivery_id=delivery.id,
-                    attempts=attempts,
-                    parts_sent=index + 1,
-                    now=self.clock(),
-                )
-                if not held:
-                    raise LostLease
-            await self.db(
-                digest_store.finish_delivery,
-                table=self.table,
-                delivery_id=delivery.id,
-                attempts=attempts,
-                status=DeliveryStatus.sent,
-                now=self.clock(),
-            )
-            report.sent.append(planner.id)
+            await self._send_parts(delivery, parts, planner, attempts)
+            report.sent.append(person_id)
         except Forbidden as error:
-            reason = str(error)
             logger.warning("Planner %s blocked the bot; marking opted out", planner.pseudonym)
-
-            def block(*, session):  # type: ignore[no-untyped-def]
-                digest_store.mark_opted_out(session=session, respondent_id=planner.id)
-                digest_store.finish_delivery(
-                    session=session,
-                    delivery_id=delivery.id,
-                    attempts=attempts,
-                    status=DeliveryStatus.blocked,
-                    now=self.clock(),
-                    error=reason,
-                    table=self.table,
-                )
-
-            await self.db(block)
-            report.blocked.append(planner.id)
+            await self._block(delivery, person_id, attempts, str(error))
+            report.blocked.append(person_id)
         except LostLease:
             logger.warning("Delivery %s was taken over by another processor", delivery.id)
-            report.skipped.append(planner.id)
+            report.skipped.append(person_id)
         except RetriesExhausted:
-            report.retry_later.append(planner.id)
+            report.retry_later.append(person_id)
         except (TelegramError, OSError) as error:  # BadRequest, missing file, ...
             logger.error("Delivery %s to %s failed: %s", delivery.id, planner.pseudonym, error)
             await self.db(
@@ -282,10 +229,92 @@ class _Deliverer:
                 now=self.clock(),
                 error=f"{type(error).__name__}: {error}",
             )
-            report.failed.append(planner.id)
+            report.failed.append(person_id)
+
+    async def _claim(
+        self, delivery: DigestDelivery, person_id: int, report: DeliveryReport
+    ) -> bool:
+        """Take the delivery's lease; False (noted in the report) when it was given up on
+        after too many claims or another processor holds it."""
+        now = self.clock()
+        if delivery.attempts >= self.policy.max_claims:
+            await self.db(
+                digest_store.finish_delivery,
+                table=self.table,
+                delivery_id=delivery.id,
+                attempts=delivery.attempts,
+                status=DeliveryStatus.failed,
+                now=now,
+                error=f"gave up after {delivery.attempts} attempts; last: {delivery.last_error}",
+            )
+            report.failed.append(person_id)
+            return False
+        claimed = await self.db(
+            digest_store.claim_delivery,
+            table=self.table,
+            delivery_id=delivery.id,
+            seen_attempts=delivery.attempts,
+            now=now,
+            stale_before=now - self.policy.lease,
+        )
+        if not claimed:
+            report.skipped.append(person_id)
+            return False
+        return True
+
+    async def _send_parts(
+        self, delivery: DigestDelivery, parts: list[Part], planner: Respondent, attempts: int
+    ) -> None:
+        """The parts not sent yet, each recorded once sent; then the delivery is finished."""
+        chat_id = planner.telegram_user_id
+        if planner.opted_out or chat_id is None:
+            raise Forbidden("planner opted out or erased")
+        for index in range(delivery.parts_sent, len(parts)):
+            if self.before_part is not None:
+                await self.before_part(stored_id(planner), index)
+            await self.send_with_retries(chat_id, parts[index], delivery, attempts)
+            held = await self.db(
+                digest_store.record_part,
+                table=self.table,
+                delivery_id=delivery.id,
+                attempts=attempts,
+                parts_sent=index + 1,
+                now=self.clock(),
+            )
+            if not held:
+                raise LostLease
+        await self.db(
+            digest_store.finish_delivery,
+            table=self.table,
+            delivery_id=delivery.id,
+            attempts=attempts,
+            status=DeliveryStatus.sent,
+            now=self.clock(),
+        )
+
+    async def _block(
+        self, delivery: DigestDelivery, person_id: int, attempts: int, reason: str
+    ) -> None:
+        """The person blocked the bot (or opted out): mark them opted out, end the delivery."""
+
+        def block(*, session: Session) -> None:
+            digest_store.mark_opted_out(session=session, respondent_id=person_id)
+            digest_store.finish_delivery(
+                session=session,
+                delivery_id=stored_id(delivery),
+                attempts=attempts,
+                status=DeliveryStatus.blocked,
+                now=self.clock(),
+                error=reason,
+                table=self.table,
+            )
+
+        await self.db(block)
 
 
-def _load_open(*, session, digest_ids: Sequence[int] | None):  # type: ignore[no-untyped-def]
+def _load_open(
+    *, session: Session, digest_ids: Sequence[int] | None
+) -> list[tuple[DigestDelivery, Digest, Respondent]]:
     rows = []
     for delivery in digest_store.open_deliveries(session=session):
         if digest_ids is not None and delivery.digest_id not in digest_ids:
@@ -319,7 +348,7 @@ async def deliver_pending(
         before_part=before_part,
     )
 
-    def load(*, session):  # type: ignore[no-untyped-def]
+    def load(*, session: Session) -> list[tuple[DigestDelivery, Digest, Respondent]]:
         return _load_open(session=session, digest_ids=digest_ids)
 
     report = DeliveryReport()
@@ -341,4 +370,4 @@ async def deliver_rows(
             raise
         except Exception:  # a bug or a database hiccup for this person: go on with the next
             logger.exception("Unexpected error delivering digest %s", digest.id)
-            report.retry_later.append(person.id)
+            report.retry_later.append(stored_id(person))

@@ -27,6 +27,7 @@ from shared.models import (
     Role,
     RunStatus,
     SurveyRun,
+    stored_id,
 )
 from shared.survey_data import SurveyData
 
@@ -354,6 +355,10 @@ BASELINE_SKIPPED = 0.15  # share of officers who give no baseline although one e
 BUDGET_GROWTH = 0.05  # a year's budget over the year before
 
 
+# (question_id, block, item, domain, text, value) of one sample answer
+SampleAnswer = tuple[str, int, int, str, str | None, float | None]
+
+
 @dataclass(frozen=True)
 class SampleRun:
     """One questionnaire: answers as (question_id, block, item, domain, text, number)."""
@@ -363,7 +368,7 @@ class SampleRun:
     instrument: Instrument
     source: str | None
     day: int  # days before `now` it was submitted
-    answers: tuple[tuple[str, int, int, str, str | None, float | None], ...]
+    answers: tuple[SampleAnswer, ...]
 
 
 @dataclass(frozen=True)
@@ -387,7 +392,7 @@ def _citizen(person: int, rng: random.Random, days: int) -> SampleRun:
         code = rng.choices(codes, weights)[0]
         if code not in chosen:
             chosen.append(code)
-    answers = []
+    answers: list[SampleAnswer] = []
     for block, code in enumerate(chosen):
         bank = BANK[code]
         answers.append(("domain", block, 0, code, None, None))
@@ -436,7 +441,7 @@ def _staff(
     rng: random.Random,
     days: int,
 ) -> SampleRun:
-    answers = [("domain", 0, 0, code, None, None)]
+    answers: list[SampleAnswer] = [("domain", 0, 0, code, None, None)]
     for item, (need, obstacle, realisation, strategy, indicator, (start, end)) in enumerate(rows):
         agency, unit, baseline, budget = STAFF_META[indicator]
         answers += [
@@ -583,8 +588,8 @@ def store_consultation(
                 else campaign.internal_questionnaire_version
             )
             survey = SurveyRun(
-                respondent_id=person.id,
-                campaign_id=campaign.id,
+                respondent_id=stored_id(person),
+                campaign_id=stored_id(campaign),
                 instrument=run.instrument,
                 questionnaire_id=(
                     campaign.external_questionnaire_id
@@ -606,14 +611,17 @@ def store_consultation(
                 profile = demo_profile(run.person)
                 session.add(
                     RespondentProfile(
-                        respondent_id=person.id, run_id=survey.id, updated_at=submitted, **profile
+                        respondent_id=stored_id(person),
+                        run_id=stored_id(survey),
+                        updated_at=submitted,
+                        **profile,
                     )
                 )
             answers = run.answers[:3] if in_progress else run.answers
             for question_id, block, item, domain, text, value in answers:
                 session.add(
                     Answer(
-                        run_id=survey.id,
+                        run_id=stored_id(survey),
                         question_id=question_id,
                         block=block,
                         item=item,
@@ -778,8 +786,8 @@ def store_skm(
                 person.consent_version = "demo"
                 submitted = now - timedelta(days=rng.randrange(1, 20), minutes=rng.randrange(600))
                 run = SurveyRun(
-                    respondent_id=person.id,
-                    campaign_id=campaign.id,
+                    respondent_id=stored_id(person),
+                    campaign_id=stored_id(campaign),
                     instrument=Instrument.skm,
                     questionnaire_id=questionnaire.id,
                     questionnaire_version=questionnaire.version,
@@ -804,7 +812,7 @@ def store_skm(
                 for question_id, choice, text in values:
                     session.add(
                         Answer(
-                            run_id=run.id,
+                            run_id=stored_id(run),
                             question_id=question_id,
                             domain=domain,
                             value_choice=choice,

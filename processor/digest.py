@@ -87,7 +87,9 @@ def new_themes(summary: Summary, previous: Summary | None) -> list[tuple[str, Th
     return sorted(result, key=lambda x: (-x[2], x[0], x[1].id))
 
 
-def _complaint_lines(domain: Domain, t, counted) -> list[str]:  # type: ignore[no-untyped-def]
+def _complaint_lines(
+    domain: Domain, t: Callable[..., str], counted: Callable[[str, int], str]
+) -> list[str]:
     """Complaint-channel reports of the domain (issue 11 item 6): how many, and their
     largest themes, as "N pengaduan" beside the FGD answers."""
     total = sum(theme.answer_count for theme in domain.themes.get("citizen_complaint", ()))
@@ -111,6 +113,53 @@ def _need_label(summary: Summary, code: str, gap: Gap) -> str:
 
 
 MAX_ALERT_PLACES = 8
+
+
+def _domain_blocks(
+    summary: Summary,
+    codes: Sequence[str],
+    t: Callable[..., str],
+    counted: Callable[[str, int], str],
+    name: Callable[[str], str],
+) -> list[str]:
+    """One block per domain with answers (the first MAX_DOMAINS): its counts, its largest
+    needs and obstacles and complaint themes."""
+    domain_blocks: list[str] = []
+    if not codes:
+        domain_blocks.append(t("digest_no_answers"))
+    for code in codes[:MAX_DOMAINS]:
+        domain = summary.domains[code]
+        lines = [
+            t(
+                "digest_domain",
+                domain=name(code),
+                respondents=counted("count_respondents", domain.respondents),
+                answers=counted("count_answers", domain.answers),
+            )
+        ]
+        listed = len(lines)
+        for kind, title in (
+            ("citizen_need", "digest_needs"),
+            ("citizen_obstacle", "digest_obstacles"),
+        ):
+            themes = domain.top(kind, TOP_ITEMS)
+            if themes:
+                lines.append(t(title))
+                lines += [
+                    t(
+                        "digest_item",
+                        label=escape_text(theme.shown_label),
+                        count=counted("count_answers", theme.answer_count),
+                    )
+                    for theme in themes
+                ]
+        lines += _complaint_lines(domain, t, counted)
+        if len(lines) == listed:  # answers, but none shared by two people yet
+            lines.append(t("digest_domain_few"))
+        domain_blocks.append("\n".join(lines))
+    if len(codes) > MAX_DOMAINS:
+        domain_blocks.append(t("digest_more_domains", n=len(codes) - MAX_DOMAINS))
+    return domain_blocks
 
 
 def coverage_block(summary: Summary, *, language: str, messages: MessageCatalog) -> str | None:
@@ -199,41 +248,7 @@ def digest_blocks(
         blocks.append(alerts)
 
     codes = summary.domains_with_answers()
-    domain_blocks: list[str] = []
-    if not codes:
-        domain_blocks.append(t("digest_no_answers"))
-    for code in codes[:MAX_DOMAINS]:
-        domain = summary.domains[code]
-        lines = [
-            t(
-                "digest_domain",
-                domain=name(code),
-                respondents=counted("count_respondents", domain.respondents),
-                answers=counted("count_answers", domain.answers),
-            )
-        ]
-        listed = len(lines)
-        for kind, title in (
-            ("citizen_need", "digest_needs"),
-            ("citizen_obstacle", "digest_obstacles"),
-        ):
-            themes = domain.top(kind, TOP_ITEMS)
-            if themes:
-                lines.append(t(title))
-                lines += [
-                    t(
-                        "digest_item",
-                        label=escape_text(theme.shown_label),
-                        count=counted("count_answers", theme.answer_count),
-                    )
-                    for theme in themes
-                ]
-        lines += _complaint_lines(domain, t, counted)
-        if len(lines) == listed:  # answers, but none shared by two people yet
-            lines.append(t("digest_domain_few"))
-        domain_blocks.append("\n".join(lines))
-    if len(codes) > MAX_DOMAINS:
-        domain_blocks.append(t("digest_more_domains", n=len(codes) - MAX_DOMAINS))
+    domain_blocks = _domain_blocks(summary, codes, t, counted, name)
 
     fresh = new_themes(summary, previous)[:MAX_NEW]
     lines = [t("digest_new_title")]

@@ -23,12 +23,12 @@ from typing import Any
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from processor.profile_columns import PROFILE_COLUMNS, profile_codes
 from shared import crud
 from shared.clean import clean_text
-from shared.models import Campaign, ImportedAnswer, ImportedFile, Instrument
+from shared.models import Campaign, ImportedAnswer, ImportedFile, Instrument, stored_id
 from shared.numbers import format_number, parse_number
 from shared.survey_data import AgencyList, DomainList, UnitList, name_key
 
@@ -288,23 +288,33 @@ def column_plan(
     plan: dict[str, str] = {}
     unknown: list[str] = []
     for column in columns:
-        if column in COMMON_COLUMNS:
-            plan[column] = COMMON_COLUMNS[column]
-        elif column in COLUMNS[instrument]:
-            plan[column] = COLUMNS[instrument][column]
-        elif instrument == "internal" and (match := _TARGET.match(column) or _BUDGET.match(column)):
-            index = int(match.group(1)) if match.group(1) else None
-            if index is None and int(match.group(2)) in plan_years:
-                index = list(plan_years).index(int(match.group(2))) + 1
-            if index is None or not 1 <= index <= len(plan_years):
-                unknown.append(column)
-            else:
-                kind = "target" if match.re is _TARGET else "budget"
-                plan[column] = f"{kind}_y{index}"
-        elif column.startswith("unnamed:"):
-            continue  # an empty spreadsheet column
-        else:
+        planned = _planned_field(column, instrument, plan_years)
+        if planned is not None:
+            plan[column] = planned
+        elif not column.startswith("unnamed:"):  # that one is an empty spreadsheet column
             unknown.append(column)
+    _check_plan(plan, unknown, instrument)
+    return plan
+
+
+def _planned_field(column: str, instrument: str, plan_years: Sequence[int]) -> str | None:
+    """The field a file column holds; None when unknown (or a year outside the plan)."""
+    if column in COMMON_COLUMNS:
+        return COMMON_COLUMNS[column]
+    if column in COLUMNS[instrument]:
+        return COLUMNS[instrument][column]
+    if instrument == "internal" and (match := _TARGET.match(column) or _BUDGET.match(column)):
+        index = int(match.group(1)) if match.group(1) else None
+        if index is None and int(match.group(2)) in plan_years:
+            index = list(plan_years).index(int(match.group(2))) + 1
+        if index is None or not 1 <= index <= len(plan_years):
+            return None
+        kind = "target" if match.re is _TARGET else "budget"
+        return f"{kind}_y{index}"
+    return None
+
+
+def _check_plan(plan: dict[str, str], unknown: list[str], instrument: str) -> None:
     if unknown:
         allowed = sorted({*COMMON_COLUMNS, *COLUMNS[instrument]})
         if instrument == "internal":
@@ -315,7 +325,21 @@ def column_plan(
         raise ImportFileError("two columns hold the same field")
     if not set(plan.values()) & (set(COLUMNS[instrument].values()) - set(_STRUCTURED)):
         raise ImportFileError("no answer column: the file needs at least a need column")
-    return plan
+
+
+@dataclass(frozen=True)
+class _RowRules:
+    """What parse_rows checks a row's cells against."""
+
+    domains: DomainList
+    plan_years: Sequence[int]
+    max_length: int
+    ranges: dict[str, tuple[float | None, float | None]]
+    agencies: AgencyList | None
+    units: UnitList | None
+
+    def names(self, key: str) -> AgencyList | UnitList | None:
+        return self.agencies if key == "opd" else self.units
 
 
 def parse_rows(
@@ -334,56 +358,77 @@ def parse_rows(
     `target_range` is the (min, max) the questionnaire allows a yearly target (and a
     baseline), `budget_range` a yearly budget; `agencies` and `units` are the lists an OPD
     and a unit are checked against (the campaign's agencies)."""
-    ranges = {"target_y": target_range, "budget_y": budget_range, "baseline": target_range}
+    rules = _RowRules(
+        domains=domains,
+        plan_years=plan_years,
+        max_length=max_length,
+        ranges={"target_y": target_range, "budget_y": budget_range, "baseline": target_range},
+        agencies=agencies,
+        units=units,
+    )
     plan = column_plan(list(frame.columns), instrument=instrument, plan_years=plan_years)
     good: list[FormRow] = []
     errors: list[RowError] = []
     columns = list(frame.columns)
     for offset, cells in enumerate(frame.itertuples(index=False, name=None)):
-        row = offset + 2  # header is row 1
         values = {plan[c]: str(v).strip() for c, v in zip(columns, cells, strict=True) if c in plan}
         if not any(values.values()):
             continue  # blank spreadsheet row
-        problems: list[str] = []
-        domain_text = values.pop("domain", "")
-        domain = domains.by_name.get(name_key(domain_text)) if domain_text else None
-        if domain_text and domain is None:
-            problems.append(f"unknown domain {domain_text!r}")
-        respondent = values.pop("respondent", "") or None
-        profile = {k: values.pop(k) for k in list(values) if k.startswith("profile_")}
-        texts: dict[str, str] = profile_codes(profile, problems)
-        numbers: dict[str, float] = {}
-        for key, value in values.items():
-            if not value:
-                continue
-            if key in ("opd", "unit"):
-                code = _named(key, value, agencies if key == "opd" else units, problems)
-                if code is not None:
-                    texts[key] = code
-            elif key == "baseline_year":
-                year = _baseline_year(value, plan_years, problems)
-                if year is not None:
-                    numbers[key] = year
-            elif key == "baseline" or key.startswith(_YEARLY):
-                number = _number(key, value, ranges[key.rstrip("0123456789")], problems)
-                if number is not None:
-                    numbers[key] = number
-            elif len(value) > max_length:
-                problems.append(f"{key}: longer than {max_length} characters")
-            else:
-                texts[key] = value
-        problems += _row_consistency(texts, numbers, units, typed=values)
-        if not any(
-            v for k, v in values.items() if k not in _STRUCTURED and not k.startswith(_YEARLY)
-        ):
-            problems.append("no answer text in the row")
-        if problems:
-            errors.append(RowError(row=row, reason="; ".join(problems)))
+        parsed = _parse_row(offset + 2, values, rules)  # header is row 1
+        if isinstance(parsed, RowError):
+            errors.append(parsed)
         else:
-            good.append(
-                FormRow(row=row, respondent=respondent, domain=domain, texts=texts, numbers=numbers)
-            )
+            good.append(parsed)
     return good, errors
+
+
+def _parse_row(row: int, values: dict[str, str], rules: _RowRules) -> FormRow | RowError:
+    """One non-blank row's cells (field -> text) checked: the form row, or why it is bad."""
+    problems: list[str] = []
+    domain_text = values.pop("domain", "")
+    domain = rules.domains.by_name.get(name_key(domain_text)) if domain_text else None
+    if domain_text and domain is None:
+        problems.append(f"unknown domain {domain_text!r}")
+    respondent = values.pop("respondent", "") or None
+    profile = {k: values.pop(k) for k in list(values) if k.startswith("profile_")}
+    texts: dict[str, str] = profile_codes(profile, problems)
+    numbers: dict[str, float] = {}
+    _typed_cells(values, rules, texts, numbers, problems)
+    problems += _row_consistency(texts, numbers, rules.units, typed=values)
+    if not any(v for k, v in values.items() if k not in _STRUCTURED and not k.startswith(_YEARLY)):
+        problems.append("no answer text in the row")
+    if problems:
+        return RowError(row=row, reason="; ".join(problems))
+    return FormRow(row=row, respondent=respondent, domain=domain, texts=texts, numbers=numbers)
+
+
+def _typed_cells(
+    values: dict[str, str],
+    rules: _RowRules,
+    texts: dict[str, str],
+    numbers: dict[str, float],
+    problems: list[str],
+) -> None:
+    """Each non-empty cell checked into `texts` or `numbers`, or a reason into `problems`."""
+    for key, value in values.items():
+        if not value:
+            continue
+        if key in ("opd", "unit"):
+            code = _named(key, value, rules.names(key), problems)
+            if code is not None:
+                texts[key] = code
+        elif key == "baseline_year":
+            year = _baseline_year(value, rules.plan_years, problems)
+            if year is not None:
+                numbers[key] = year
+        elif key == "baseline" or key.startswith(_YEARLY):
+            number = _number(key, value, rules.ranges[key.rstrip("0123456789")], problems)
+            if number is not None:
+                numbers[key] = number
+        elif len(value) > rules.max_length:
+            problems.append(f"{key}: longer than {rules.max_length} characters")
+        else:
+            texts[key] = value
 
 
 def _named(
@@ -554,7 +599,7 @@ class _AnswerInserter:
             self.copy_stream.write("".join(self.lines))
             self.lines = []
         if self.batch:
-            self.connection.exec_driver_sql(self.sql, self.batch)  # type: ignore[arg-type]
+            self.connection.exec_driver_sql(self.sql, self.batch)
             self.batch = []
 
 
@@ -622,7 +667,7 @@ def _claim_file(
         )
     if record is None:
         record = ImportedFile(
-            campaign_id=campaign.id,
+            campaign_id=stored_id(campaign),
             instrument=Instrument(instrument),
             file_name=file,
             content_hash=content_hash,
@@ -644,7 +689,8 @@ def _claim_file(
         ) from None
     deleted = session.connection().execute(
         delete(ImportedAnswer).where(
-            ImportedAnswer.campaign_id == campaign.id, ImportedAnswer.source_file == file
+            col(ImportedAnswer.campaign_id) == campaign.id,
+            col(ImportedAnswer.source_file) == file,
         )
     )
     return record, deleted.rowcount or 0

@@ -7,11 +7,13 @@ are left out entirely.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection
+from sqlmodel import col
 
 from processor.ikm import empty_skm
 from processor.pipeline import (
@@ -47,11 +49,14 @@ class CampaignFrames:
     skm: pd.DataFrame | None = None  # processor.ikm.SKM_COLUMNS: submitted SKM scores
 
 
-def _frame(connection: Connection, statement) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _frame(connection: Connection, statement: Select[Any]) -> pd.DataFrame:
     """Run a select through the raw driver cursor: plain tuples build a frame ~10x faster
     than SQLAlchemy rows. The statement's values are integers and fixed strings."""
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-    cursor = connection.connection.driver_connection.cursor()
+    driver = connection.connection.driver_connection
+    if driver is None:  # a closed or detached connection
+        raise RuntimeError("the connection has no driver connection")
+    cursor = driver.cursor()
     try:
         cursor.execute(str(compiled))
         rows = cursor.fetchall()
@@ -81,16 +86,16 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
     runs = _frame(
         connection,
         select(
-            SurveyRun.id.label("run_id"),
-            Respondent.pseudonym.label("respondent"),
-            SurveyRun.status,
-            SurveyRun.source,
-            SurveyRun.instrument,
-            SurveyRun.submitted_at,
+            col(SurveyRun.id).label("run_id"),
+            col(Respondent.pseudonym).label("respondent"),
+            col(SurveyRun.status),
+            col(SurveyRun.source),
+            col(SurveyRun.instrument),
+            col(SurveyRun.submitted_at),
         )
-        .join(Respondent, Respondent.id == SurveyRun.respondent_id)
-        .where(SurveyRun.campaign_id == campaign.id, Respondent.erased.is_(False))
-        .order_by(SurveyRun.id),
+        .join(Respondent, col(Respondent.id) == col(SurveyRun.respondent_id))
+        .where(col(SurveyRun.campaign_id) == campaign.id, col(Respondent.erased).is_(False))
+        .order_by(col(SurveyRun.id)),
     )
     # Enum columns are stored as their plain values ("submitted", "external").
     runs = runs.astype({"status": object, "instrument": object}).assign(
@@ -100,31 +105,31 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
     bot = _frame(
         connection,
         select(
-            Answer.id,
-            Answer.run_id,
-            Answer.question_id,
-            Answer.block,
-            Answer.item,
-            Answer.domain,
+            col(Answer.id),
+            col(Answer.run_id),
+            col(Answer.question_id),
+            col(Answer.block),
+            col(Answer.item),
+            col(Answer.domain),
             # A chosen agency or unit is kept as its code, in the text column.
-            func.coalesce(Answer.value_text, Answer.value_choice).label("text"),
-            Answer.value_number.label("number"),
+            func.coalesce(col(Answer.value_text), col(Answer.value_choice)).label("text"),
+            col(Answer.value_number).label("number"),
         )
-        .join(SurveyRun, SurveyRun.id == Answer.run_id)
-        .join(Respondent, Respondent.id == SurveyRun.respondent_id)
+        .join(SurveyRun, col(SurveyRun.id) == col(Answer.run_id))
+        .join(Respondent, col(Respondent.id) == col(SurveyRun.respondent_id))
         .where(
-            SurveyRun.campaign_id == campaign.id,
-            SurveyRun.status == "submitted",
-            Respondent.erased.is_(False),
+            col(SurveyRun.campaign_id) == campaign.id,
+            col(SurveyRun.status) == "submitted",
+            col(Respondent.erased).is_(False),
             # Content, a staff row's fields and yearly targets and budgets only: not the
             # domain choice or yes/no navigation.
-            Answer.question_id.in_(
+            col(Answer.question_id).in_(
                 sorted({q for _, q in KIND_OF_QUESTION} | set(STAFF_FIELD_QUESTIONS))
             )
-            | Answer.question_id.like("target_y%")
-            | Answer.question_id.like("budget_y%"),
+            | col(Answer.question_id).like("target_y%")
+            | col(Answer.question_id).like("budget_y%"),
         )
-        .order_by(Answer.id),
+        .order_by(col(Answer.id)),
     )
     frames = []
     if len(bot):
@@ -159,18 +164,18 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
     imported = _frame(
         connection,
         select(
-            ImportedAnswer.id,
-            ImportedAnswer.instrument,
-            ImportedAnswer.source_file,
-            ImportedAnswer.source_row,
-            ImportedAnswer.respondent_label,
-            ImportedAnswer.question_id,
-            ImportedAnswer.domain,
-            ImportedAnswer.value_text.label("text"),
-            ImportedAnswer.value_number.label("number"),
+            col(ImportedAnswer.id),
+            col(ImportedAnswer.instrument),
+            col(ImportedAnswer.source_file),
+            col(ImportedAnswer.source_row),
+            col(ImportedAnswer.respondent_label),
+            col(ImportedAnswer.question_id),
+            col(ImportedAnswer.domain),
+            col(ImportedAnswer.value_text).label("text"),
+            col(ImportedAnswer.value_number).label("number"),
         )
-        .where(ImportedAnswer.campaign_id == campaign.id)
-        .order_by(ImportedAnswer.id),
+        .where(col(ImportedAnswer.campaign_id) == campaign.id)
+        .order_by(col(ImportedAnswer.id)),
     )
     imported_profiles = None
     if len(imported):
@@ -214,10 +219,12 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
     )
     skm = load_skm_scores(connection=connection, campaign=campaign)
     own = connection.execute(
-        select(CampaignAgencies.agencies).where(CampaignAgencies.campaign_id == campaign.id)
+        select(col(CampaignAgencies.agencies)).where(
+            col(CampaignAgencies.campaign_id) == campaign.id
+        )
     ).scalar_one_or_none()
     regions = connection.execute(
-        select(CampaignWilayah.wilayah).where(CampaignWilayah.campaign_id == campaign.id)
+        select(col(CampaignWilayah.wilayah)).where(col(CampaignWilayah.campaign_id) == campaign.id)
     ).scalar_one_or_none()
     profiles = _bot_profiles(connection, campaign)
     if imported_profiles is not None and len(imported_profiles):
@@ -238,18 +245,20 @@ PROFILE_PREFIX = "profile_"
 
 def _bot_profiles(connection: Connection, campaign: Campaign) -> pd.DataFrame:
     """Profiles of the campaign's respondents who submitted a run (never erased ones)."""
-    submitted = select(SurveyRun.respondent_id).where(
-        SurveyRun.campaign_id == campaign.id, SurveyRun.status == "submitted"
+    submitted = select(col(SurveyRun.respondent_id)).where(
+        col(SurveyRun.campaign_id) == campaign.id, col(SurveyRun.status) == "submitted"
     )
     frame = _frame(
         connection,
         select(
-            Respondent.pseudonym.label("respondent"),
-            *(getattr(RespondentProfile, f) for f in PROFILE_FIELDS),
+            col(Respondent.pseudonym).label("respondent"),
+            *(col(getattr(RespondentProfile, f)) for f in PROFILE_FIELDS),
         )
-        .join(Respondent, Respondent.id == RespondentProfile.respondent_id)
-        .where(Respondent.erased.is_(False), RespondentProfile.respondent_id.in_(submitted))
-        .order_by(RespondentProfile.respondent_id),
+        .join(Respondent, col(Respondent.id) == col(RespondentProfile.respondent_id))
+        .where(
+            col(Respondent.erased).is_(False), col(RespondentProfile.respondent_id).in_(submitted)
+        )
+        .order_by(col(RespondentProfile.respondent_id)),
     )
     return frame.astype(object)
 
@@ -278,23 +287,23 @@ def load_skm_scores(*, connection: Connection, campaign: Campaign) -> pd.DataFra
     frame = _frame(
         connection,
         select(
-            SurveyRun.id.label("run_id"),
-            SurveyRun.service_unit.label("unit"),
-            SurveyRun.submitted_at,
-            Answer.question_id.label("element"),
-            Answer.value_choice.label("score"),
+            col(SurveyRun.id).label("run_id"),
+            col(SurveyRun.service_unit).label("unit"),
+            col(SurveyRun.submitted_at),
+            col(Answer.question_id).label("element"),
+            col(Answer.value_choice).label("score"),
         )
-        .join(Answer, Answer.run_id == SurveyRun.id)
-        .join(Respondent, Respondent.id == SurveyRun.respondent_id)
+        .join(Answer, col(Answer.run_id) == col(SurveyRun.id))
+        .join(Respondent, col(Respondent.id) == col(SurveyRun.respondent_id))
         .where(
-            SurveyRun.campaign_id == campaign.id,
-            SurveyRun.instrument == "skm",
-            SurveyRun.status == "submitted",
-            SurveyRun.service_unit.is_not(None),
-            Respondent.erased.is_(False),
-            Answer.question_id.in_(SKM_ELEMENTS),
+            col(SurveyRun.campaign_id) == campaign.id,
+            col(SurveyRun.instrument) == "skm",
+            col(SurveyRun.status) == "submitted",
+            col(SurveyRun.service_unit).is_not(None),
+            col(Respondent.erased).is_(False),
+            col(Answer.question_id).in_(SKM_ELEMENTS),
         )
-        .order_by(SurveyRun.id, Answer.id),
+        .order_by(col(SurveyRun.id), col(Answer.id)),
     )
     if frame.empty:
         return empty_skm()

@@ -35,7 +35,7 @@ class AnalysedAnswers(Protocol):
     def dimension_tags(self) -> pd.DataFrame: ...  # answer_id, domain, kind, dimension
 
 
-def _replace_atomically(path: Path, write) -> Path:  # type: ignore[no-untyped-def]
+def _replace_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     """Write to a uniquely named temporary file and rename, so a reader never sees half a
     file and two runs never share a temporary file."""
     return replace_atomically(path, write)
@@ -208,7 +208,7 @@ def links_sheet(summary: dict) -> pd.DataFrame:
     )
 
 
-def _write_column(worksheet, values: list, first_row: int, column: int) -> None:  # type: ignore[no-untyped-def]
+def _write_column(worksheet: Any, values: list[Any], first_row: int, column: int) -> None:
     """One column's cells: text cleaned once per distinct value (columns repeat theirs),
     numbers as numbers, missing values left empty."""
     write_string, write_number = worksheet.write_string, worksheet.write_number
@@ -236,7 +236,7 @@ class _Sheets:
         self.title = self.book.add_format({"bold": True, "font_size": 13})
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
 
-    def sheet(self, name: str):  # type: ignore[no-untyped-def]
+    def sheet(self, name: str) -> Any:
         return self.book.get_worksheet_by_name(name) or self.book.add_worksheet(name)
 
     def table(

@@ -11,8 +11,9 @@ gives the same themes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -55,16 +56,17 @@ def vectorise_texts(texts: pd.DataFrame) -> tuple[pd.DataFrame, KeyVectors]:
     """Adds key_index (position of the text's stems among the distinct ones) and vectors."""
     codes, keys = pd.factorize(texts["stems"], sort=True)
     keys = np.asarray(keys, dtype=object)
-    vectorizer: TfidfVectorizer | None = TfidfVectorizer(
+    fitting = TfidfVectorizer(
         token_pattern=r"\S+",
         lowercase=False,
         ngram_range=(1, 2),
         sublinear_tf=True,
         dtype=np.float32,
     )
+    vectorizer: TfidfVectorizer | None = fitting
     try:
-        matrix = sparse.csr_matrix(vectorizer.fit_transform(keys))
-        features = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
+        matrix = sparse.csr_matrix(fitting.fit_transform(keys))
+        features = np.array(list(fitting.get_feature_names_out()), dtype=object)
     except ValueError:  # no words at all (empty input, or only stop words)
         vectorizer = None
         matrix = sparse.csr_matrix((len(keys), 1), dtype=np.float32)
@@ -231,7 +233,7 @@ def surface_forms(texts: pd.DataFrame, fallback: Mapping[str, str] = {}) -> dict
     return {**fallback, **_commonest_forms(pairs.items())}
 
 
-def _commonest_forms(pairs) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _commonest_forms(pairs: Iterable[tuple[Any, Any]]) -> dict[str, str]:
     """{stem: its commonest word} from ((norm, stems), count) pairs (see surface_forms)."""
     best: dict[str, tuple[int, int, str]] = {}
     counts: dict[tuple[str, str], int] = {}
@@ -676,7 +678,7 @@ def staff_rows(
         opd=[_given(given, r, "opd", None) for r in wide.index],
         unit=[_given(given, r, "unit", None) for r in wide.index],
         baseline=[_given(given, r, "baseline", None) for r in wide.index],
-        budget=[dict(_given(given, r, "budget", {})) for r in wide.index],
+        budget=[dict(cast(Mapping[str, Any], _given(given, r, "budget", {}))) for r in wide.index],
         **{f"{f}_stems": field_stems[f].astype(object) for f in STEM_FIELDS},
     )
     return result.rename_axis("row_id").reset_index()[columns]

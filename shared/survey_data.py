@@ -83,6 +83,12 @@ class Question(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
+        self._check_kind_rules()
+        self._check_bounds()
+        self._check_extras()
+        return self
+
+    def _check_kind_rules(self) -> None:
         if self.kind is QuestionKind.choice and len(self.options) < 2:
             raise ValueError("a choice question needs at least two options")
         if self.kind is not QuestionKind.choice and self.options:
@@ -93,6 +99,8 @@ class Question(BaseModel):
             raise ValueError(f"a repeat: {self.repeat} question must have scope: {self.repeat}")
         if self.kind is QuestionKind.domain and self.scope != "block":
             raise ValueError("the domain question must have scope: block")
+
+    def _check_bounds(self) -> None:
         if (self.min_length or self.max_length) and self.kind is not QuestionKind.text:
             raise ValueError("min_length/max_length only apply to text questions")
         if self.min_length and self.max_length and self.min_length > self.max_length:
@@ -106,6 +114,8 @@ class Question(BaseModel):
             and self.min_value > self.max_value
         ):
             raise ValueError("min_value is greater than max_value")
+
+    def _check_extras(self) -> None:
         if self.kind is QuestionKind.domain and not self.required:
             raise ValueError("the domain question must be required")
         if self.in_row_unit and self.kind not in (QuestionKind.number, QuestionKind.year_targets):
@@ -114,7 +124,6 @@ class Question(BaseModel):
             raise ValueError("year_text only applies to year_targets questions")
         if self.asked_if is not None and self.repeat is not None:
             raise ValueError("a repeat question cannot be conditional (asked_if)")
-        return self
 
     def label(self, language: str) -> str:
         return (self.short or self.text).get(language)
@@ -134,6 +143,16 @@ class Questionnaire(BaseModel):
 
     @model_validator(mode="after")
     def _well_formed(self) -> Questionnaire:
+        self._check_ids()
+        self._check_order()
+        if not self.content_questions:
+            raise ValueError("the questionnaire asks nothing but navigation questions")
+        self._check_conditions()
+        self._check_units()
+        return self
+
+    def _check_ids(self) -> None:
+        """Unique ids; the first question, and only it, picks the domain."""
         seen: set[str] = set()
         for question in self.questions:
             if question.id in seen:
@@ -145,6 +164,8 @@ class Questionnaire(BaseModel):
         for question in self.questions[1:]:
             if question.kind is QuestionKind.domain:
                 raise ValueError(f"question {question.id}: only the first question picks a domain")
+
+    def _check_order(self) -> None:
         # Shape: domain, item questions (ending with an optional repeat: item), block
         # questions (ending with an optional repeat: block).
         scopes = [q.scope for q in self.questions[1:]]
@@ -165,8 +186,8 @@ class Questionnaire(BaseModel):
                         f"question {question.id}: a repeat: {group} question must be the last "
                         f"{group} question"
                     )
-        if not self.content_questions:
-            raise ValueError("the questionnaire asks nothing but navigation questions")
+
+    def _check_conditions(self) -> None:
         for position, question in enumerate(self.questions):
             if question.asked_if is None:
                 continue
@@ -179,12 +200,13 @@ class Questionnaire(BaseModel):
                 )
             if condition.kind is QuestionKind.year_targets:
                 raise ValueError(f"question {question.id}: asked_if cannot name a year_targets")
+
+    def _check_units(self) -> None:
         units = [q for q in self.questions if q.kind is QuestionKind.unit]
         if len(units) > 1 or any(q.scope != "item" for q in units):
             raise ValueError("at most one unit question, and it is asked per item")
         if any(q.in_row_unit for q in self.questions) and not units:
             raise ValueError("an in_row_unit question needs a unit question in the row")
-        return self
 
     @cached_property
     def by_id(self) -> Mapping[str, Question]:
