@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from processor.draft.content import Context, Table
-from processor.draft.ikm import goal_indicator
+from processor.draft.ikm import goal_indicator, goal_targets
 from processor.draft.model import Action, DomainModel, Indicator, Priority, Value
 from processor.draft.narrative import action_text, baseline_text, source_text
 
@@ -123,12 +123,13 @@ def _verification(ctx: Context, indicator: Indicator) -> str:
     return ctx.t("lf_verify_indicator", opd=opd)
 
 
-def _goal_indicator(ctx: Context, name: str, code: str) -> tuple[str, str, str]:
-    """(indicator, unit, baseline) of the goal: the IKM of the domain's service units, today's
-    value the baseline when they ran the SKM (issue 14)."""
+def _goal_indicator(ctx: Context, name: str, code: str) -> tuple[str, ...]:
+    """(indicator, unit, baseline, *yearly targets) of the goal: the IKM of the domain's
+    service units, today's value the baseline when they ran the SKM (issue 14), and a
+    proposed target path to check."""
     units = [row for row in ctx.summary.latest_ikm() if row.domain == code]
     indicator, baseline = goal_indicator(ctx, name, units)
-    return indicator, ctx.t("lf_unit_index"), baseline
+    return indicator, ctx.t("lf_unit_index"), baseline, *goal_targets(ctx, units)
 
 
 def logframe(ctx: Context, model: DomainModel, responsible: str) -> Table:
@@ -144,7 +145,6 @@ def logframe(ctx: Context, model: DomainModel, responsible: str) -> Table:
             ctx.t("lf_goal"),
             ctx.t("lf_goal_text", domain=name),
             *_goal_indicator(ctx, name, model.code),
-            *blank,
             responsible,
             ctx.t("lf_goal_verification"),
             ctx.t("lf_goal_assumption"),

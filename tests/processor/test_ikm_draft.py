@@ -65,7 +65,8 @@ def test_goal_indicator_is_the_units_ikm_with_todays_value() -> None:
     assert adminduk[2] == "Indeks Kepuasan Masyarakat (IKM) Dukcapil"
     assert adminduk[4].startswith("77,78 (mutu B, Baik; periode 2026-S2, 4 responden)")
     health = next(row for heading, row in goals.items() if "Kesehatan" in heading)
-    assert health[4] == "RSUD 80,50 (B); Puskesmas Kota 90,00 (A)"
+    below = "[periksa: di bawah sampel minimum 361]"
+    assert health[4] == f"RSUD 80,50 (B) {below}; Puskesmas Kota 90,00 (A) {below}"
     roads = next(row for heading, row in goals.items() if "Pekerjaan" in heading)
     assert roads[4] == "[isi: IKM terakhir]"  # no unit of that domain ran the SKM
 
@@ -100,3 +101,46 @@ def test_the_document_carries_the_ikm_chart(tmp_path: Path) -> None:
     texts = "\n".join(p.text for p in with_ikm.paragraphs)
     assert "Community Satisfaction Index (IKM)" in texts
     assert "IKM = Σ(NRR × 1/9) × 25" in texts
+
+
+def test_goal_targets_rise_to_the_next_grade_marked_for_checking() -> None:
+    plan = plan_from_summary(_summary(UNITS), language="id", now=NOW, texts=load_draft_texts())
+    goals = _goal_rows(plan)
+    adminduk = next(row for heading, row in goals.items() if "Administrasi" in heading)
+    # Under the minimum sample (4 of 361): the baseline says so.
+    assert adminduk[4].endswith("[periksa: di bawah sampel minimum 361]")
+    # B 77,78 -> A's lower bound 88,31 by the last of the five plan years, linearly.
+    assert adminduk[5:10] == (
+        "≥ 79,89 [periksa]",
+        "≥ 81,99 [periksa]",
+        "≥ 84,10 [periksa]",
+        "≥ 86,20 [periksa]",
+        "≥ 88,31 [periksa]",
+    )
+    health = next(row for heading, row in goals.items() if "Kesehatan" in heading)
+    assert health[4].count("[periksa: di bawah sampel minimum 361]") == 2
+    # An A unit keeps A's lower bound; a B unit climbs to it.
+    assert health[9] == "RSUD ≥ 88,31; Puskesmas Kota ≥ 88,31 [periksa]"
+    assert health[5] == "RSUD ≥ 82,06; Puskesmas Kota ≥ 88,31 [periksa]"
+    roads = next(row for heading, row in goals.items() if "Pekerjaan" in heading)
+    assert roads[5:10] == ("[isi: target]",) * 5  # no SKM: no baseline, no proposal
+
+
+def test_under_sample_wording_names_the_source_and_a_provisional_baseline() -> None:
+    plan = plan_from_summary(_summary(UNITS), language="id", now=NOW, texts=load_draft_texts())
+    [chapter] = [part for part in plan.parts if part.heading == "Indeks Kepuasan Masyarakat (IKM)"]
+    text = chapter.sections[0].statements[1].text
+    assert "populasi penerima layanan 6.000 per periode" in text
+    assert "Krejcie–Morgan PermenPANRB 14/2017" in text
+    assert "nilai awal sementara" in text
+
+
+def test_nrr_of_three_shows_two_decimals() -> None:
+    whole = _entry("rsud", "RSUD", "kesehatan", 75.0, "C", "2026-S2")
+    whole = {**whole, "nrr": dict.fromkeys(HAND_NRR, 3.0), "below_minimum_sample": False}
+    plan = plan_from_summary(_summary([whole]), language="id", now=NOW, texts=load_draft_texts())
+    [chapter] = [part for part in plan.parts if part.heading == "Indeks Kepuasan Masyarakat (IKM)"]
+    assert chapter.sections[0].tables[0].rows[0][1] == "3,00"
+    goal = next(row for row in _goal_rows(plan).values() if row[4].startswith("75,00"))
+    assert "[periksa: di bawah sampel minimum" not in goal[4]
+    assert goal[9] == "≥ 76,61 [periksa]"  # C -> B's lower bound
