@@ -258,6 +258,7 @@ def demo(
         store_consultation,
         store_skm,
     )
+    from processor.demo_lapor import import_lapor_export, lapor_export_csv
     from processor.digest_job import produce_digest
     from processor.draft import write_draft
     from processor.importer import import_rows, parse_rows, read_table
@@ -340,6 +341,18 @@ def demo(
             )
         for error in errors:
             console.print(f"  paper form row {error.row} skipped: {error.reason}")
+        lapor = out / "lapor-ekspor.csv"
+        lapor.write_text(lapor_export_csv(now=now), encoding="utf-8")
+        complaints, lapor_errors = import_lapor_export(
+            engine=engine,
+            campaign=campaign,
+            survey_data=survey_data,
+            path=lapor,
+            pseudonym_key=key,
+            now=now,
+        )
+        for error in lapor_errors:
+            console.print(f"  LAPOR! row {error.row} skipped: {error.reason}")
         console.print("Analysis, draft and digest…")
         produced = produce_digest(
             engine=engine,
@@ -363,9 +376,14 @@ def demo(
     elapsed = time.monotonic() - started
     console.print(
         f"\n[bold]Demo consultation[/bold]: {counts.respondents} respondents, "
-        f"{counts.answers} answers ({counts.imported_answers} of them from {len(rows)} "
-        f"paper forms), {counts.in_progress_runs} questionnaires in progress, "
+        f"{counts.answers} answers ({counts.imported_answers} of them imported from "
+        f"{len(rows)} paper forms and {complaints.new} LAPOR! reports), "
+        f"{counts.in_progress_runs} questionnaires in progress, "
         f"{summary.unmapped.get('answers', 0)} answers unmapped."
+    )
+    console.print(
+        f"  SP4N-LAPOR!: {complaints.new} complaints imported from {lapor.name} "
+        f"({complaints.confidential} Rahasia, {complaints.anonymous} Anonim)."
     )
     for code in summary.domains_with_answers():
         domain = summary.domains[code]
@@ -396,6 +414,7 @@ def demo(
         ("Digest message (id)", out / "ringkasan-id.html"),
         ("Digest message (en)", out / "ringkasan-en.html"),
         ("Paper forms imported", forms),
+        ("LAPOR! export imported", lapor),
         ("Demo database (SQLite)", database),
     ]
     console.print("\n[bold]Files[/bold]")
