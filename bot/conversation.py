@@ -55,7 +55,7 @@ from bot.respondents import (
 from processor import erasure
 from shared import crud
 from shared.agencies import campaign_agencies
-from shared.models import Campaign, Instrument, Respondent, Role, SurveyRun
+from shared.models import Campaign, Instrument, Respondent, Role, SurveyRun, stored_id
 from shared.settings import Settings
 from shared.survey_data import AgencyList, ServiceUnit, SurveyData, Wilayah
 from shared.wilayah import campaign_wilayah
@@ -390,22 +390,8 @@ class Conversation:
     ) -> None:
         """A consented respondent arrives: redeem an invite, find the campaign, show the run."""
         now = self.clock()
-        if isinstance(entry, InviteEntry):
-            invite = invites.redeem_invite(
-                session=session, token=entry.token, respondent=respondent, now=now
-            )
-            if invite is None:
-                turn.say(self.texts("invite_invalid", turn.language))
-            else:
-                campaign = session.get(Campaign, invite.campaign_id)
-                assert campaign is not None
-                turn.say(
-                    self.texts(
-                        f"invite_accepted_{invite.role}", turn.language, campaign=campaign.name
-                    )
-                )
-                if invite.role == Role.planner:
-                    return
+        if isinstance(entry, InviteEntry) and self._redeem(session, turn, respondent, entry, now):
+            return
         instrument = instrument_for(respondent.role)
         if instrument is None:
             campaign = (
@@ -417,53 +403,102 @@ class Conversation:
                 )
             )
             return
-        campaign = None
-        venue = None
-        run = runs.active_run(session=session, respondent_id=respondent.id, instrument=instrument)
-        if instrument == Instrument.internal and respondent.campaign_id is not None:
-            campaign = session.get(Campaign, respondent.campaign_id)
-        elif isinstance(entry, CampaignEntry):
-            campaign = session.get(Campaign, entry.campaign_id)
-            venue = entry.venue
-        elif run is not None:
-            campaign = session.get(Campaign, run.campaign_id)
-        else:
-            campaign = crud.resolve_campaign(session=session, now=now)
+        run = runs.active_run(
+            session=session, respondent_id=stored_id(respondent), instrument=instrument
+        )
+        campaign, venue = self._entry_campaign(session, respondent, entry, instrument, run, now)
         if campaign is None:
             turn.say(self.texts("no_open_campaign", turn.language))
             return
         run = store.open_run(
             session=session, respondent=respondent, campaign=campaign, instrument=instrument
         )
+        if self._offered(session, turn, respondent, campaign, instrument, run, offer_resume):
+            return
+        self._begin(session, turn, respondent, campaign, instrument, venue, run)
+
+    def _redeem(
+        self,
+        session: Session,
+        turn: _Turn,
+        respondent: Respondent,
+        entry: InviteEntry,
+        now: datetime,
+    ) -> bool:
+        """Redeem an invite; True when that is all (a planner's invite)."""
+        invite = invites.redeem_invite(
+            session=session, token=entry.token, respondent=respondent, now=now
+        )
+        if invite is None:
+            turn.say(self.texts("invite_invalid", turn.language))
+            return False
+        campaign = session.get(Campaign, invite.campaign_id)
+        assert campaign is not None
+        turn.say(
+            self.texts(f"invite_accepted_{invite.role}", turn.language, campaign=campaign.name)
+        )
+        return invite.role == Role.planner
+
+    def _entry_campaign(
+        self,
+        session: Session,
+        respondent: Respondent,
+        entry: Entry,
+        instrument: Instrument,
+        run: SurveyRun | None,
+        now: datetime,
+    ) -> tuple[Campaign | None, str | None]:
+        """The campaign (and venue) the respondent arrives in."""
+        if instrument == Instrument.internal and respondent.campaign_id is not None:
+            return session.get(Campaign, respondent.campaign_id), None
+        if isinstance(entry, CampaignEntry):
+            return session.get(Campaign, entry.campaign_id), entry.venue
+        if run is not None:
+            return session.get(Campaign, run.campaign_id), None
+        return crud.resolve_campaign(session=session, now=now), None
+
+    def _offered(
+        self,
+        session: Session,
+        turn: _Turn,
+        respondent: Respondent,
+        campaign: Campaign,
+        instrument: Instrument,
+        run: SurveyRun | None,
+        offer_resume: bool,
+    ) -> bool:
+        """Say "already submitted" or offer to resume instead of showing the run: True if so."""
         if run is None:
             submitted = runs.last_submitted_run(
                 session=session,
-                respondent_id=respondent.id,
+                respondent_id=stored_id(respondent),
                 instrument=instrument,
             )
             if submitted is not None and submitted.campaign_id == campaign.id:
                 turn.say(
                     self.texts("already_submitted", turn.language, receipt=submitted.receipt_code),
                     keyboards.resume_keyboard(
-                        run_id=submitted.id,
+                        run_id=stored_id(submitted),
                         messages=self.messages,
                         language=turn.language,
                         can_continue=False,
                     ),
                 )
-                return
-        elif offer_resume and runs.answer_count(session=session, run_id=run.id) > 0:
-            answered = runs.answer_count(session=session, run_id=run.id)
+                return True
+            return False
+        run_id = stored_id(run)
+        if offer_resume and runs.answer_count(session=session, run_id=run_id) > 0:
+            answered = runs.answer_count(session=session, run_id=run_id)
             turn.say(
                 self.texts("resume_offer", turn.language, answered=answered),
                 keyboards.resume_keyboard(
-                    run_id=run.id,
+                    run_id=run_id,
                     messages=self.messages,
                     language=turn.language,
                 ),
             )
-            return
-        self._begin(session, turn, respondent, campaign, instrument, venue, run)
+            return True
+        return False
 
     def _begin(
         self,
