@@ -231,7 +231,7 @@ class Conversation:
             return ctx
         session.flush()
         state, _ = profiles.read(session.connection(), run.respondent_id)
-        return profiles.context_for_run(ctx, state, run.id)
+        return profiles.context_for_run(ctx, state, stored_id(run))
 
     def _wilayah(self, session: Session, campaign_id: int) -> Wilayah | None:
         """The campaign's regions for the profile (read once per process, like agencies)."""
@@ -331,7 +331,7 @@ class Conversation:
                 if campaign is None or not known:
                     turn.say(self.texts("link_unknown", turn.language))
                 else:
-                    entry = CampaignEntry(campaign.id, link.venue, link.unit)
+                    entry = CampaignEntry(stored_id(campaign), link.venue, link.unit)
             if not has_consented(respondent):
                 self._consent_prompt(turn, entry)
                 return turn.reply()
@@ -517,7 +517,9 @@ class Conversation:
         unfinished SKM aside (runs.set_aside_unfinished_skm)."""
         now = self.clock()
         if instrument == Instrument.external:
-            runs.set_aside_unfinished_skm(session=session, respondent_id=respondent.id, now=now)
+            runs.set_aside_unfinished_skm(
+                session=session, respondent_id=stored_id(respondent), now=now
+            )
         if run is None:
             run, _ = store.start_or_resume_run(
                 session=session,
@@ -528,7 +530,7 @@ class Conversation:
                 source=venue or "telegram",
                 served_version=self.survey_data.questionnaire(instrument.value).version,
             )
-        run = store.lock_run(session=session, run_id=run.id)
+        run = store.lock_run(session=session, run_id=stored_id(run))
         ctx = self.run_context(session, run, turn.language)
         fresh = not run.current_step
         outcome = self._step(session, run, ctx, Command.start)
@@ -539,7 +541,7 @@ class Conversation:
                 f"{esc(questionnaire.intro.get(turn.language))}"
             )
             lead = f"{lead}\n\n{intro}" if lead else intro
-        self._prompt_messages(turn, outcome.prompt, run.id, lead=lead)
+        self._prompt_messages(turn, outcome.prompt, stored_id(run), lead=lead)
 
     def _service_unit(self, campaign: Campaign | None, code: str) -> ServiceUnit | None:
         units = self.survey_data.service_units
@@ -578,7 +580,7 @@ class Conversation:
             )
             run.service_unit = unit.code
             session.add(run)
-            run = store.lock_run(session=session, run_id=run.id)
+            run = store.lock_run(session=session, run_id=stored_id(run))
             self._step(session, run, ctx, ChoiceInput(unit.domain))
         questionnaire = ctx.questionnaire
         lead = (
@@ -679,7 +681,10 @@ class Conversation:
                 return self._planner_note(session, turn, respondent, button)
             # Locked (PostgreSQL) so that two workers apply this respondent's inputs in turn.
             run = runs.active_run(
-                session=session, respondent_id=respondent.id, instrument=instrument, lock=True
+                session=session,
+                respondent_id=stored_id(respondent),
+                instrument=instrument,
+                lock=True,
             )
             if button is not None and (run is None or run.id != button.run_id):
                 return self._outdated(session, turn, respondent, button=button)
@@ -695,7 +700,7 @@ class Conversation:
             user_input = self._edit_target(ctx, progress, user_input, edit_hash)
             before = self._pressed_question(ctx, progress, user_input)
             outcome = self._step(session, run, ctx, user_input, progress)
-            return self._answered(turn, ctx, run.id, user_input, button, before, outcome)
+            return self._answered(turn, ctx, stored_id(run), user_input, button, before, outcome)
 
     def _answer_loaded(
         self,
@@ -799,14 +804,16 @@ class Conversation:
                 turn.note = self.texts.plain("button_other_survey", turn.language)
         instrument = instrument_for(respondent.role)
         run = (
-            runs.active_run(session=session, respondent_id=respondent.id, instrument=instrument)
+            runs.active_run(
+                session=session, respondent_id=stored_id(respondent), instrument=instrument
+            )
             if instrument is not None
             else None
         )
         if run is not None:
             ctx = self.run_context(session, run, turn.language)
             prompt = current_prompt(ctx, store.load_progress(session=session, run=run))
-            self._prompt_messages(turn, prompt, run.id, error=turn.note)
+            self._prompt_messages(turn, prompt, stored_id(run), error=turn.note)
         else:
             turn.say(self.texts("button_outdated", turn.language))
         return turn.reply()
@@ -816,7 +823,7 @@ class Conversation:
     ) -> Reply:
         submitted = runs.last_submitted_run(
             session=session,
-            respondent_id=respondent.id,
+            respondent_id=stored_id(respondent),
             instrument=instrument,
         )
         if submitted is not None:
@@ -843,12 +850,13 @@ class Conversation:
         with self.transaction() as session:
             respondent = find_respondent(session=session, telegram_user_id=user_id)
             turn = _Turn(self._language(respondent))
-            instrument = instrument_for(respondent.role) if has_consented(respondent) else None
-            run = (
-                runs.active_run(session=session, respondent_id=respondent.id, instrument=instrument)
-                if instrument is not None
-                else None
-            )
+            run = None
+            if respondent is not None and has_consented(respondent):
+                instrument = instrument_for(respondent.role)
+                if instrument is not None:
+                    run = runs.active_run(
+                        session=session, respondent_id=stored_id(respondent), instrument=instrument
+                    )
             if run is None:
                 turn.say(self.texts("cancel_nothing", turn.language))
                 return turn.reply()
@@ -870,12 +878,12 @@ class Conversation:
             if instrument is None:
                 return self._planner_note(session, turn, respondent, None)
             run = runs.active_run(
-                session=session, respondent_id=respondent.id, instrument=instrument
+                session=session, respondent_id=stored_id(respondent), instrument=instrument
             )
             if run is None:
                 submitted = runs.last_submitted_run(
                     session=session,
-                    respondent_id=respondent.id,
+                    respondent_id=stored_id(respondent),
                     instrument=instrument,
                 )
                 if submitted is not None:
@@ -927,14 +935,16 @@ class Conversation:
             session.add(respondent)
             instrument = instrument_for(respondent.role)
             run = (
-                runs.active_run(session=session, respondent_id=respondent.id, instrument=instrument)
+                runs.active_run(
+                    session=session, respondent_id=stored_id(respondent), instrument=instrument
+                )
                 if instrument is not None
                 else None
             )
             if run is not None and not runs.is_paused(run):
                 ctx = self.run_context(session, run, language)
                 prompt = current_prompt(ctx, store.load_progress(session=session, run=run))
-                self._prompt_messages(turn, prompt, run.id)
+                self._prompt_messages(turn, prompt, stored_id(run))
             return turn.reply()
 
     def privacy(self, *, user_id: int) -> Reply:
