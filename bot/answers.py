@@ -21,16 +21,17 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
+from sqlmodel import SQLModel
 
 from bot import profiles
 from bot.engine import AnswerKey, Outcome, Progress, StoredAnswer, is_profile_key
-from shared.models import Answer, AnswerRevision, Respondent, Role, RunStatus, SurveyRun
+from shared.models import Answer, AnswerRevision, Role, RunStatus, SurveyRun
 
-_respondent = Respondent.__table__
-_run = SurveyRun.__table__
-_answer = Answer.__table__
-_revision = AnswerRevision.__table__
-_latest = aliased(SurveyRun.__table__, name="latest")
+_respondent = SQLModel.metadata.tables["respondent"]
+_run = SQLModel.metadata.tables[SurveyRun.__tablename__]
+_answer = SQLModel.metadata.tables["answer"]
+_revision_table = SQLModel.metadata.tables[AnswerRevision.__tablename__]
+_latest = aliased(_run, name="latest")
 
 # The respondent's most recent run in progress of their instrument (staff: internal; others:
 # the consultation or a service unit's SKM, see bot.runs.instruments_of).
@@ -91,7 +92,7 @@ _LOAD = (
 )
 
 _INSERT_ANSWERS = insert(_answer)
-_INSERT_REVISIONS = insert(_revision)
+_INSERT_REVISIONS = insert(_revision_table)
 _UPDATE_ANSWER = (
     update(_answer)
     .where(_answer.c.id == bindparam("answer_id"))

@@ -55,7 +55,7 @@ from bot.respondents import (
 from processor import erasure
 from shared import crud
 from shared.agencies import campaign_agencies
-from shared.models import Campaign, Instrument, Respondent, Role, SurveyRun
+from shared.models import Campaign, Instrument, Respondent, Role, SurveyRun, stored_id
 from shared.settings import Settings
 from shared.survey_data import AgencyList, ServiceUnit, SurveyData, Wilayah
 from shared.wilayah import campaign_wilayah
@@ -231,7 +231,7 @@ class Conversation:
             return ctx
         session.flush()
         state, _ = profiles.read(session.connection(), run.respondent_id)
-        return profiles.context_for_run(ctx, state, run.id)
+        return profiles.context_for_run(ctx, state, stored_id(run))
 
     def _wilayah(self, session: Session, campaign_id: int) -> Wilayah | None:
         """The campaign's regions for the profile (read once per process, like agencies)."""
@@ -331,7 +331,7 @@ class Conversation:
                 if campaign is None or not known:
                     turn.say(self.texts("link_unknown", turn.language))
                 else:
-                    entry = CampaignEntry(campaign.id, link.venue, link.unit)
+                    entry = CampaignEntry(stored_id(campaign), link.venue, link.unit)
             if not has_consented(respondent):
                 self._consent_prompt(turn, entry)
                 return turn.reply()
@@ -390,22 +390,8 @@ class Conversation:
     ) -> None:
         """A consented respondent arrives: redeem an invite, find the campaign, show the run."""
         now = self.clock()
-        if isinstance(entry, InviteEntry):
-            invite = invites.redeem_invite(
-                session=session, token=entry.token, respondent=respondent, now=now
-            )
-            if invite is None:
-                turn.say(self.texts("invite_invalid", turn.language))
-            else:
-                campaign = session.get(Campaign, invite.campaign_id)
-                assert campaign is not None
-                turn.say(
-                    self.texts(
-                        f"invite_accepted_{invite.role}", turn.language, campaign=campaign.name
-                    )
-                )
-                if invite.role == Role.planner:
-                    return
+        if isinstance(entry, InviteEntry) and self._redeem(session, turn, respondent, entry, now):
+            return
         instrument = instrument_for(respondent.role)
         if instrument is None:
             campaign = (
@@ -417,53 +403,102 @@ class Conversation:
                 )
             )
             return
-        campaign = None
-        venue = None
-        run = runs.active_run(session=session, respondent_id=respondent.id, instrument=instrument)
-        if instrument == Instrument.internal and respondent.campaign_id is not None:
-            campaign = session.get(Campaign, respondent.campaign_id)
-        elif isinstance(entry, CampaignEntry):
-            campaign = session.get(Campaign, entry.campaign_id)
-            venue = entry.venue
-        elif run is not None:
-            campaign = session.get(Campaign, run.campaign_id)
-        else:
-            campaign = crud.resolve_campaign(session=session, now=now)
+        run = runs.active_run(
+            session=session, respondent_id=stored_id(respondent), instrument=instrument
+        )
+        campaign, venue = self._entry_campaign(session, respondent, entry, instrument, run, now)
         if campaign is None:
             turn.say(self.texts("no_open_campaign", turn.language))
             return
         run = store.open_run(
             session=session, respondent=respondent, campaign=campaign, instrument=instrument
         )
+        if self._offered(session, turn, respondent, campaign, instrument, run, offer_resume):
+            return
+        self._begin(session, turn, respondent, campaign, instrument, venue, run)
+
+    def _redeem(
+        self,
+        session: Session,
+        turn: _Turn,
+        respondent: Respondent,
+        entry: InviteEntry,
+        now: datetime,
+    ) -> bool:
+        """Redeem an invite; True when that is all (a planner's invite)."""
+        invite = invites.redeem_invite(
+            session=session, token=entry.token, respondent=respondent, now=now
+        )
+        if invite is None:
+            turn.say(self.texts("invite_invalid", turn.language))
+            return False
+        campaign = session.get(Campaign, invite.campaign_id)
+        assert campaign is not None
+        turn.say(
+            self.texts(f"invite_accepted_{invite.role}", turn.language, campaign=campaign.name)
+        )
+        return invite.role == Role.planner
+
+    def _entry_campaign(
+        self,
+        session: Session,
+        respondent: Respondent,
+        entry: Entry,
+        instrument: Instrument,
+        run: SurveyRun | None,
+        now: datetime,
+    ) -> tuple[Campaign | None, str | None]:
+        """The campaign (and venue) the respondent arrives in."""
+        if instrument == Instrument.internal and respondent.campaign_id is not None:
+            return session.get(Campaign, respondent.campaign_id), None
+        if isinstance(entry, CampaignEntry):
+            return session.get(Campaign, entry.campaign_id), entry.venue
+        if run is not None:
+            return session.get(Campaign, run.campaign_id), None
+        return crud.resolve_campaign(session=session, now=now), None
+
+    def _offered(
+        self,
+        session: Session,
+        turn: _Turn,
+        respondent: Respondent,
+        campaign: Campaign,
+        instrument: Instrument,
+        run: SurveyRun | None,
+        offer_resume: bool,
+    ) -> bool:
+        """Say "already submitted" or offer to resume instead of showing the run: True if so."""
         if run is None:
             submitted = runs.last_submitted_run(
                 session=session,
-                respondent_id=respondent.id,
+                respondent_id=stored_id(respondent),
                 instrument=instrument,
             )
             if submitted is not None and submitted.campaign_id == campaign.id:
                 turn.say(
                     self.texts("already_submitted", turn.language, receipt=submitted.receipt_code),
                     keyboards.resume_keyboard(
-                        run_id=submitted.id,
+                        run_id=stored_id(submitted),
                         messages=self.messages,
                         language=turn.language,
                         can_continue=False,
                     ),
                 )
-                return
-        elif offer_resume and runs.answer_count(session=session, run_id=run.id) > 0:
-            answered = runs.answer_count(session=session, run_id=run.id)
+                return True
+            return False
+        run_id = stored_id(run)
+        if offer_resume and runs.answer_count(session=session, run_id=run_id) > 0:
+            answered = runs.answer_count(session=session, run_id=run_id)
             turn.say(
                 self.texts("resume_offer", turn.language, answered=answered),
                 keyboards.resume_keyboard(
-                    run_id=run.id,
+                    run_id=run_id,
                     messages=self.messages,
                     language=turn.language,
                 ),
             )
-            return
-        self._begin(session, turn, respondent, campaign, instrument, venue, run)
+            return True
+        return False
 
     def _begin(
         self,
@@ -482,7 +517,9 @@ class Conversation:
         unfinished SKM aside (runs.set_aside_unfinished_skm)."""
         now = self.clock()
         if instrument == Instrument.external:
-            runs.set_aside_unfinished_skm(session=session, respondent_id=respondent.id, now=now)
+            runs.set_aside_unfinished_skm(
+                session=session, respondent_id=stored_id(respondent), now=now
+            )
         if run is None:
             run, _ = store.start_or_resume_run(
                 session=session,
@@ -493,7 +530,7 @@ class Conversation:
                 source=venue or "telegram",
                 served_version=self.survey_data.questionnaire(instrument.value).version,
             )
-        run = store.lock_run(session=session, run_id=run.id)
+        run = store.lock_run(session=session, run_id=stored_id(run))
         ctx = self.run_context(session, run, turn.language)
         fresh = not run.current_step
         outcome = self._step(session, run, ctx, Command.start)
@@ -504,7 +541,7 @@ class Conversation:
                 f"{esc(questionnaire.intro.get(turn.language))}"
             )
             lead = f"{lead}\n\n{intro}" if lead else intro
-        self._prompt_messages(turn, outcome.prompt, run.id, lead=lead)
+        self._prompt_messages(turn, outcome.prompt, stored_id(run), lead=lead)
 
     def _service_unit(self, campaign: Campaign | None, code: str) -> ServiceUnit | None:
         units = self.survey_data.service_units
@@ -543,7 +580,7 @@ class Conversation:
             )
             run.service_unit = unit.code
             session.add(run)
-            run = store.lock_run(session=session, run_id=run.id)
+            run = store.lock_run(session=session, run_id=stored_id(run))
             self._step(session, run, ctx, ChoiceInput(unit.domain))
         questionnaire = ctx.questionnaire
         lead = (
@@ -644,7 +681,10 @@ class Conversation:
                 return self._planner_note(session, turn, respondent, button)
             # Locked (PostgreSQL) so that two workers apply this respondent's inputs in turn.
             run = runs.active_run(
-                session=session, respondent_id=respondent.id, instrument=instrument, lock=True
+                session=session,
+                respondent_id=stored_id(respondent),
+                instrument=instrument,
+                lock=True,
             )
             if button is not None and (run is None or run.id != button.run_id):
                 return self._outdated(session, turn, respondent, button=button)
@@ -660,7 +700,7 @@ class Conversation:
             user_input = self._edit_target(ctx, progress, user_input, edit_hash)
             before = self._pressed_question(ctx, progress, user_input)
             outcome = self._step(session, run, ctx, user_input, progress)
-            return self._answered(turn, ctx, run.id, user_input, button, before, outcome)
+            return self._answered(turn, ctx, stored_id(run), user_input, button, before, outcome)
 
     def _answer_loaded(
         self,
@@ -764,14 +804,16 @@ class Conversation:
                 turn.note = self.texts.plain("button_other_survey", turn.language)
         instrument = instrument_for(respondent.role)
         run = (
-            runs.active_run(session=session, respondent_id=respondent.id, instrument=instrument)
+            runs.active_run(
+                session=session, respondent_id=stored_id(respondent), instrument=instrument
+            )
             if instrument is not None
             else None
         )
         if run is not None:
             ctx = self.run_context(session, run, turn.language)
             prompt = current_prompt(ctx, store.load_progress(session=session, run=run))
-            self._prompt_messages(turn, prompt, run.id, error=turn.note)
+            self._prompt_messages(turn, prompt, stored_id(run), error=turn.note)
         else:
             turn.say(self.texts("button_outdated", turn.language))
         return turn.reply()
@@ -781,7 +823,7 @@ class Conversation:
     ) -> Reply:
         submitted = runs.last_submitted_run(
             session=session,
-            respondent_id=respondent.id,
+            respondent_id=stored_id(respondent),
             instrument=instrument,
         )
         if submitted is not None:
@@ -808,12 +850,13 @@ class Conversation:
         with self.transaction() as session:
             respondent = find_respondent(session=session, telegram_user_id=user_id)
             turn = _Turn(self._language(respondent))
-            instrument = instrument_for(respondent.role) if has_consented(respondent) else None
-            run = (
-                runs.active_run(session=session, respondent_id=respondent.id, instrument=instrument)
-                if instrument is not None
-                else None
-            )
+            run = None
+            if respondent is not None and has_consented(respondent):
+                instrument = instrument_for(respondent.role)
+                if instrument is not None:
+                    run = runs.active_run(
+                        session=session, respondent_id=stored_id(respondent), instrument=instrument
+                    )
             if run is None:
                 turn.say(self.texts("cancel_nothing", turn.language))
                 return turn.reply()
@@ -835,12 +878,12 @@ class Conversation:
             if instrument is None:
                 return self._planner_note(session, turn, respondent, None)
             run = runs.active_run(
-                session=session, respondent_id=respondent.id, instrument=instrument
+                session=session, respondent_id=stored_id(respondent), instrument=instrument
             )
             if run is None:
                 submitted = runs.last_submitted_run(
                     session=session,
-                    respondent_id=respondent.id,
+                    respondent_id=stored_id(respondent),
                     instrument=instrument,
                 )
                 if submitted is not None:
@@ -892,14 +935,16 @@ class Conversation:
             session.add(respondent)
             instrument = instrument_for(respondent.role)
             run = (
-                runs.active_run(session=session, respondent_id=respondent.id, instrument=instrument)
+                runs.active_run(
+                    session=session, respondent_id=stored_id(respondent), instrument=instrument
+                )
                 if instrument is not None
                 else None
             )
             if run is not None and not runs.is_paused(run):
                 ctx = self.run_context(session, run, language)
                 prompt = current_prompt(ctx, store.load_progress(session=session, run=run))
-                self._prompt_messages(turn, prompt, run.id)
+                self._prompt_messages(turn, prompt, stored_id(run))
             return turn.reply()
 
     def privacy(self, *, user_id: int) -> Reply:

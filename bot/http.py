@@ -129,18 +129,7 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(
             total=None, connect=connect, sock_connect=connect_timeout, sock_read=read_timeout
         )
-        body: bytes | aiohttp.FormData | None = None
-        headers = None
-        if request_data is not None:
-            if request_data.contains_files:
-                body = aiohttp.FormData(quote_fields=False)
-                for name, value in request_data.json_parameters.items():
-                    body.add_field(name, value)
-                for name, (filename, content, mime_type) in request_data.multipart_data.items():
-                    body.add_field(name, content, filename=filename, content_type=mime_type)
-            else:
-                body = json.dumps(request_data.parameters).encode()
-                headers = _JSON
+        body, headers = _body(request_data)
         try:
             async with self._session.request(
                 method, url, data=body, headers=headers, timeout=timeout
@@ -150,3 +139,19 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+
+def _body(
+    request_data: RequestData | None,
+) -> tuple[bytes | aiohttp.FormData | None, dict[str, str] | None]:
+    """The request body (and its headers): multipart form data with files, JSON without."""
+    if request_data is None:
+        return None, None
+    if not request_data.contains_files:
+        return json.dumps(request_data.parameters).encode(), _JSON
+    form = aiohttp.FormData(quote_fields=False)
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mime_type) in request_data.multipart_data.items():
+        form.add_field(name, content, filename=filename, content_type=mime_type)
+    return form, None

@@ -20,7 +20,7 @@ from pathlib import Path
 from babel.dates import format_date
 from sqlalchemy.engine import Engine
 from sqlmodel import select
-from telegram import CallbackQuery, Update
+from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
@@ -33,7 +33,7 @@ from processor.broadcast_send import Preview, preview_broadcast, send_broadcast
 from processor.delivery import parts_for
 from processor.digest import escape_text
 from shared.db import session_scope
-from shared.models import DeliveryStatus, Respondent
+from shared.models import DeliveryStatus, Respondent, stored_id
 from shared.survey_data import MessageCatalog, SurveyData
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class _Latest:
     campaign_id: int | None  # None: not a planner
     texts: list[str]
     files: list[tuple[str, str]]  # (path, caption key)
-    created: object = None
+    created: datetime | None = None
 
 
 def _latest_for(engine: Engine, telegram_user_id: int, default_language: str) -> _Latest:
@@ -57,7 +57,7 @@ def _latest_for(engine: Engine, telegram_user_id: int, default_language: str) ->
         campaign = digest_store.planner_campaign(session=session, telegram_user_id=telegram_user_id)
         if campaign is None:
             return _Latest(language, None, [], [])
-        digest = digest_store.latest_digest(session=session, campaign_id=campaign.id)
+        digest = digest_store.latest_digest(session=session, campaign_id=stored_id(campaign))
         if digest is None:
             return _Latest(language, campaign.id, [], [])
         texts = [p.text for p in parts_for(digest, language) if p.kind == "message"]
@@ -72,40 +72,38 @@ def _latest_for(engine: Engine, telegram_user_id: int, default_language: str) ->
         return _Latest(language, campaign.id, texts, files, digest.created_at)
 
 
-def planner_handlers(
-    *, engine: Engine, survey_data: SurveyData, default_language: str = "id"
-) -> list[BaseHandler]:
-    """The planner command handlers (private chats only)."""
-    messages = survey_data.messages
+class _Digests:
+    """The handlers of /ringkasan (/summary) and /unduh (/download)."""
 
-    async def latest(update: Update) -> _Latest | None:
-        user = update.effective_user
-        if user is None or update.effective_message is None:
+    def __init__(self, *, engine: Engine, messages: MessageCatalog, default_language: str):
+        self.engine, self.messages, self.default_language = engine, messages, default_language
+
+    async def latest(self, update: Update) -> tuple[_Latest, Message] | None:
+        user, message = update.effective_user, update.effective_message
+        if user is None or message is None:
             return None
-        found = await asyncio.to_thread(_latest_for, engine, user.id, default_language)
+        found = await asyncio.to_thread(_latest_for, self.engine, user.id, self.default_language)
         if found.campaign_id is None:
-            await update.effective_message.reply_text(messages.text("planner_only", found.language))
+            await message.reply_text(self.messages.text("planner_only", found.language))
             return None
         if not found.texts:
-            await update.effective_message.reply_text(
-                messages.text("planner_no_digest", found.language)
-            )
+            await message.reply_text(self.messages.text("planner_no_digest", found.language))
             return None
-        return found
+        return found, message
 
-    async def on_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        found = await latest(update)
-        if found is None:
+    async def on_summary(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        latest = await self.latest(update)
+        if latest is None:
             return
+        found, message = latest
         for text in found.texts:
-            await update.effective_message.reply_text(
-                text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
-            )
+            await message.reply_text(text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
 
-    async def on_download(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        found = await latest(update)
-        if found is None:
+    async def on_download(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        latest = await self.latest(update)
+        if latest is None:
             return
+        found, message = latest
         locale = "id_ID" if found.language == "id" else "en_GB"
         date = format_date(found.created, format="long", locale=locale) if found.created else ""
         for path, caption_key in found.files:
@@ -114,20 +112,28 @@ def planner_handlers(
                 content = await asyncio.to_thread(file.read_bytes)
             except OSError:
                 logger.warning("Digest file %s is missing", file)
-                await update.effective_message.reply_text(
-                    messages.text("planner_file_missing", found.language, name=file.name)
+                await message.reply_text(
+                    self.messages.text("planner_file_missing", found.language, name=file.name)
                 )
                 continue
-            await update.effective_message.reply_document(
+            await message.reply_document(
                 content,
                 filename=file.name,
-                caption=messages.text(caption_key, found.language, date=date),
+                caption=self.messages.text(caption_key, found.language, date=date),
             )
 
+
+def planner_handlers(
+    *, engine: Engine, survey_data: SurveyData, default_language: str = "id"
+) -> list[BaseHandler]:
+    """The planner command handlers (private chats only)."""
+    digests = _Digests(
+        engine=engine, messages=survey_data.messages, default_language=default_language
+    )
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
-        CommandHandler(["ringkasan", "summary"], on_summary, filters=private),
-        CommandHandler(["unduh", "download"], on_download, filters=private),
+        CommandHandler(["ringkasan", "summary"], digests.on_summary, filters=private),
+        CommandHandler(["unduh", "download"], digests.on_download, filters=private),
         *broadcast_handlers(
             engine=engine, survey_data=survey_data, default_language=default_language
         ),
@@ -154,7 +160,9 @@ def _kabari_for(engine: Engine, telegram_user_id: int, default_language: str) ->
         campaign = digest_store.planner_campaign(session=session, telegram_user_id=telegram_user_id)
         if campaign is None or person is None:
             return _Kabari(language, None)
-        preview = preview_broadcast(session=session, campaign_id=campaign.id, now=datetime.now(UTC))
+        preview = preview_broadcast(
+            session=session, campaign_id=stored_id(campaign), now=datetime.now(UTC)
+        )
         return _Kabari(language, campaign.id, preview, f"planner:{person.pseudonym[:12]}")
 
 
@@ -172,8 +180,9 @@ def _start_for(engine: Engine, found: _Kabari, digest_id: int) -> tuple[int, int
             planned=preview.planned,
             now=datetime.now(UTC),
         )
-        tally = digest_store.broadcast_tally(session=session, broadcast_id=started.id)
-        return started.id, tally[DeliveryStatus.pending.value]
+        started_id = stored_id(started)
+        tally = digest_store.broadcast_tally(session=session, broadcast_id=started_id)
+        return started_id, tally[DeliveryStatus.pending.value]
 
 
 def _preview_text(preview: Preview, language: str, messages: MessageCatalog) -> str:
@@ -249,7 +258,7 @@ class _Broadcasts:
             parse_mode=ParseMode.HTML,
             disable_web_page_preview=True,
             reply_markup=keyboards.broadcast_confirm_keyboard(
-                messages=self.messages, language=language, digest_id=preview.digest.id
+                messages=self.messages, language=language, digest_id=stored_id(preview.digest)
             ),
         )
 
@@ -263,8 +272,13 @@ class _Broadcasts:
         key, values = await self.confirm(found, digest_id, action, context, update)
         await context.bot.send_message(user.id, self.messages.text(key, found.language, **values))
 
-    async def confirm(  # type: ignore[no-untyped-def]
-        self, found: _Kabari, digest_id: int, action: str, context, update: Update
+    async def confirm(
+        self,
+        found: _Kabari,
+        digest_id: int,
+        action: str,
+        context: ContextTypes.DEFAULT_TYPE,
+        update: Update,
     ) -> tuple[str, dict[str, object]]:
         """Start (or resume) the broadcast the planner confirmed; the reply's text."""
         if found.campaign_id is None:
@@ -287,7 +301,9 @@ class _Broadcasts:
         )
         return "kabari_started", {"recipients": pending}
 
-    async def send_and_report(self, bot, chat_id: int, broadcast_id: int, found: _Kabari) -> None:  # type: ignore[no-untyped-def]
+    async def send_and_report(
+        self, bot: Bot, chat_id: int, broadcast_id: int, found: _Kabari
+    ) -> None:
         """Send with the Application's bot (its rate limiter), then tell the planner."""
         messages = self.messages
         run = await send_broadcast(

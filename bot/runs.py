@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from shared.models import Answer, Instrument, RunStatus, SurveyRun
 
@@ -33,10 +33,10 @@ def active_run(
         select(SurveyRun)
         .where(
             SurveyRun.respondent_id == respondent_id,
-            SurveyRun.instrument.in_(instruments_of(instrument)),
+            col(SurveyRun.instrument).in_(instruments_of(instrument)),
             SurveyRun.status == RunStatus.in_progress,
         )
-        .order_by(SurveyRun.id.desc())
+        .order_by(col(SurveyRun.id).desc())
     )
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
@@ -53,7 +53,7 @@ def last_submitted_run(
             SurveyRun.instrument == instrument,
             SurveyRun.status == RunStatus.submitted,
         )
-        .order_by(SurveyRun.id.desc())
+        .order_by(col(SurveyRun.id).desc())
     ).first()
 
 
