@@ -21,14 +21,23 @@ from cli.common import (
     settings_or_exit,
     survey_data_or_exit,
 )
+from shared.models import stored_id
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import pandas as pd
+    from sqlmodel import Session
+
+    from processor.curation import Curation
+    from shared.models import Campaign
     from shared.settings import Settings
+    from shared.survey_data import SurveyData
 
 STAGES = ("load", "normalise", "domains", "themes", "dimensions", "gaps", "links", "write")
 
 
-def _pick_campaign(session, code: str | None):  # type: ignore[no-untyped-def]
+def _pick_campaign(session: Session, code: str | None) -> Campaign:
     """The named campaign; else the only open one; else the only one there is."""
     from shared import crud
 
@@ -144,7 +153,6 @@ def import_answers(
         file_digest,
         import_rows,
         parse_rows,
-        read_table,
         same_content,
     )
     from shared import crud
@@ -167,18 +175,7 @@ def import_answers(
         with session_scope(engine) as session:
             chosen = _pick_campaign(session, campaign)
             years = list(range(chosen.plan_first_year, chosen.plan_last_year + 1))
-            try:
-                table = read_table(
-                    file,
-                    max_bytes=settings.import_max_bytes,
-                    max_rows=settings.import_max_rows,
-                )
-            except ImportFileError as exc:
-                raise fail(f"{file.name}: {exc}") from None
-            except Exception as exc:  # a reader's own error (csv, zip, xml): name the file
-                raise fail(
-                    f"{file.name}: cannot read it ({type(exc).__name__}: {first_line(str(exc))})"
-                ) from exc
+            table = _read_answer_table(file, settings)
             try:
                 rows, errors = parse_rows(
                     table,
@@ -189,7 +186,7 @@ def import_answers(
                     target_range=survey_data.questionnaire(instrument).target_range,
                     budget_range=survey_data.questionnaire(instrument).year_range("budget"),
                     agencies=campaign_agencies(
-                        session=session, campaign_id=chosen.id, default=survey_data.agencies
+                        session=session, campaign_id=stored_id(chosen), default=survey_data.agencies
                     ),
                     units=survey_data.units,
                 )
@@ -232,6 +229,22 @@ def import_answers(
     )
     if errors:
         raise typer.Exit(1)
+
+
+def _read_answer_table(file: Path, settings: Settings) -> pd.DataFrame:
+    """The form's cells; a file that cannot be read is named in the error."""
+    from processor.importer import ImportFileError, read_table
+
+    try:
+        return read_table(
+            file, max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows
+        )
+    except ImportFileError as exc:
+        raise fail(f"{file.name}: {exc}") from None
+    except Exception as exc:  # a reader's own error (csv, zip, xml): name the file
+        raise fail(
+            f"{file.name}: cannot read it ({type(exc).__name__}: {first_line(str(exc))})"
+        ) from exc
 
 
 def _missing_instrument(file: Path, settings: Settings) -> str:
@@ -369,14 +382,14 @@ def _last_statuses(out: Path, code: str) -> dict[int, dict]:
     return {int(c["id"]): c for c in summary.get("curations") or () if "id" in c}
 
 
-def _list_curations(session, chosen, out: Path) -> None:  # type: ignore[no-untyped-def]
+def _list_curations(session: Session, chosen: Campaign, out: Path) -> None:
     """One line per stored curation: id, action, subject, before → after, who and when,
     and its status in the last analysis (OUT/summary.json) or who undid it."""
     from processor.curation import ACTION_NAMES, STATUS_NAMES, CurationDataError
     from processor.curation_store import as_curation, stored_curations
 
     statuses = _last_statuses(out, chosen.code)
-    rows = stored_curations(session=session, campaign_id=chosen.id)
+    rows = stored_curations(session=session, campaign_id=stored_id(chosen))
     for row in rows:
         try:
             subject = as_curation(row).describe()
@@ -404,7 +417,9 @@ def _list_curations(session, chosen, out: Path) -> None:  # type: ignore[no-unty
     )
 
 
-def _answer_befores(session, chosen, curations):  # type: ignore[no-untyped-def]
+def _answer_befores(
+    session: Session, chosen: Campaign, curations: Sequence[tuple[int, Curation]]
+) -> tuple[list[tuple[int, Curation]], list[str]]:
     """Move-answer curations with their answer's stored domain as `before`, and a line for
     each answer that is not a text answer of the campaign."""
     from dataclasses import replace
@@ -412,9 +427,12 @@ def _answer_befores(session, chosen, curations):  # type: ignore[no-untyped-def]
     from processor.curation import MOVE_ANSWER
     from processor.curation_store import answer_domains
 
-    wanted = [c.answer_id for _, c in curations if c.action == MOVE_ANSWER]
-    found = answer_domains(session=session, campaign_id=chosen.id, answer_ids=wanted)
-    checked, problems = [], []
+    wanted = [
+        c.answer_id for _, c in curations if c.action == MOVE_ANSWER and c.answer_id is not None
+    ]
+    found = answer_domains(session=session, campaign_id=stored_id(chosen), answer_ids=wanted)
+    checked: list[tuple[int, Curation]] = []
+    problems: list[str] = []
     for row, curation in curations:
         if curation.action == MOVE_ANSWER:
             if curation.answer_id not in found:
@@ -428,7 +446,9 @@ def _answer_befores(session, chosen, curations):  # type: ignore[no-untyped-def]
     return checked, problems
 
 
-def _load_sheet(session, chosen, file: Path, survey_data, by: str) -> None:  # type: ignore[no-untyped-def]
+def _load_sheet(
+    session: Session, chosen: Campaign, file: Path, survey_data: SurveyData, by: str
+) -> None:
     from processor.curation_sheet import KurasiSheetError, edits_from_rows, read_kurasi_sheet
     from processor.curation_store import save_curations
 
@@ -461,7 +481,7 @@ def _load_sheet(session, chosen, file: Path, survey_data, by: str) -> None:  # t
         )
     stored, skipped = save_curations(
         session=session,
-        campaign_id=chosen.id,
+        campaign_id=stored_id(chosen),
         curations=[c for _, c in curations],
         by=by,
         now=datetime.now(UTC),
@@ -521,7 +541,7 @@ def curate(
                 try:
                     row = undo_curation(
                         session=session,
-                        campaign_id=chosen.id,
+                        campaign_id=stored_id(chosen),
                         curation_id=undo,
                         by=who,
                         now=datetime.now(UTC),

@@ -10,9 +10,10 @@ import signal
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from sqlalchemy.engine import Engine
 
 from cli.common import (
     console,
@@ -22,6 +23,15 @@ from cli.common import (
     settings_or_exit,
     survey_data_or_exit,
 )
+from shared.settings import Settings
+from shared.survey_data import SurveyData
+
+if TYPE_CHECKING:
+    from telegram import Bot
+    from telegram.ext import Application
+
+    from processor.broadcast_send import BroadcastRun, Preview
+    from processor.schedule import DigestRuntime, DigestScheduler
 
 logger = logging.getLogger("rembuk")
 
@@ -34,13 +44,13 @@ def register(app: typer.Typer) -> None:
     app.command("broadcast")(broadcast)
 
 
-def _out_dir(out: Path | None, settings) -> Path:  # type: ignore[no-untyped-def]
+def _out_dir(out: Path | None, settings: Settings) -> Path:
     if out is not None:
         return output_dir(out)
     return output_dir(Path(settings.output_dir), option="REMBUK_OUTPUT_DIR")
 
 
-def _campaign_code(engine, code: str | None) -> str:  # type: ignore[no-untyped-def]
+def _campaign_code(engine: Engine, code: str | None) -> str:
     from shared import crud
     from shared.db import session_scope
 
@@ -153,7 +163,13 @@ def digest(
         engine.dispose()
 
 
-def _runtime(settings, survey_data, engine, loop, bot):  # type: ignore[no-untyped-def]
+def _runtime(
+    settings: Settings,
+    survey_data: SurveyData,
+    engine: Engine,
+    loop: asyncio.AbstractEventLoop,
+    bot: Bot | None,
+) -> DigestRuntime:
     from processor.schedule import DigestRuntime
 
     return DigestRuntime(
@@ -216,11 +232,11 @@ def processor() -> None:
 class DigestSchedulerHook:
     """Starts the digest schedule once the bot is up (`rembuk run`); `stop()` on the way out."""
 
-    def __init__(self, *, settings, survey_data, engine) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *, settings: Settings, survey_data: SurveyData, engine: Engine) -> None:
         self.settings, self.survey_data, self.engine = settings, survey_data, engine
-        self.scheduler = None
+        self.scheduler: DigestScheduler | None = None
 
-    async def __call__(self, application) -> None:  # type: ignore[no-untyped-def]
+    async def __call__(self, application: Application) -> None:
         from processor.delivery import make_bot
         from processor.schedule import DigestScheduler
 
@@ -426,9 +442,10 @@ def demo(
 # Broadcasts ("kabar balik", issue 14) ------------------------------------------------------
 
 
-def _print_plan(preview, *, per_recipient: bool) -> None:  # type: ignore[no-untyped-def]
+def _print_plan(preview: Preview, *, per_recipient: bool) -> None:
     counts = preview.counts
     digest = preview.digest
+    assert digest is not None  # the caller stops when there is no digest
     console.print(
         f"Latest digest: {digest.slot} (made {digest.created_at:%Y-%m-%d %H:%M} UTC). "
         f"Recipients: {counts['recipients']}."
@@ -460,6 +477,7 @@ def broadcast(
 
     from shared import crud
     from shared.db import session_scope
+    from shared.models import stored_id
 
     settings = settings_or_exit()
     survey_data = survey_data_or_exit()
@@ -472,7 +490,7 @@ def broadcast(
             if found is None:
                 raise fail(f"No campaign {campaign!r}; see rembuk campaign list")
             preview = preview_broadcast(
-                session=session, campaign_id=found.id, now=datetime.now(UTC)
+                session=session, campaign_id=stored_id(found), now=datetime.now(UTC)
             )
         if preview.digest is None:
             raise fail(f"No digest of {campaign} yet: run rembuk digest first.")
@@ -502,20 +520,25 @@ def broadcast(
         engine.dispose()
 
 
-def _send_broadcast(settings, survey_data, engine, preview, by: str) -> None:  # type: ignore[no-untyped-def]
+def _send_broadcast(
+    settings: Settings, survey_data: SurveyData, engine: Engine, preview: Preview, by: str
+) -> None:
     from bot.keyboards import broadcast_off_keyboard
     from processor import digest_store
     from processor.broadcast_send import make_rate_limited_bot, send_broadcast
     from shared.db import session_scope
+    from shared.models import stored_id
 
+    assert preview.digest is not None  # the caller stops when there is no digest
     now = datetime.now(UTC)
     with session_scope(engine) as session:
         started, _ = digest_store.start_broadcast(
             session=session, digest=preview.digest, started_by=by, planned=preview.planned, now=now
         )
+    broadcast_id = stored_id(started)
     messages = survey_data.messages
 
-    async def send():  # type: ignore[no-untyped-def]
+    async def send() -> BroadcastRun:
         bot = make_rate_limited_bot(
             token=settings.telegram_bot_token or "",
             base_url=settings.telegram_api_base_url,
@@ -527,7 +550,7 @@ def _send_broadcast(settings, survey_data, engine, preview, by: str) -> None:  #
                 engine=engine,
                 bot=bot,
                 clock=lambda: datetime.now(UTC),
-                broadcast_id=started.id,
+                broadcast_id=broadcast_id,
                 messages=messages,
                 keyboard=lambda lang: broadcast_off_keyboard(messages=messages, language=lang),
                 by=by,
@@ -535,4 +558,4 @@ def _send_broadcast(settings, survey_data, engine, preview, by: str) -> None:  #
 
     run = asyncio.run(send())
     tally = ", ".join(f"{k} {n}" for k, n in run.tally.items())
-    console.print(f"Broadcast {started.id}: {tally}.")
+    console.print(f"Broadcast {broadcast_id}: {tally}.")

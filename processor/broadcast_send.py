@@ -17,6 +17,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -35,7 +36,7 @@ from processor.delivery import (
     _Deliverer,
     deliver_rows,
 )
-from shared.models import Broadcast, BroadcastDelivery, Digest, Respondent
+from shared.models import Broadcast, BroadcastDelivery, Digest, Respondent, stored_id
 from shared.survey_data import MessageCatalog
 
 Keyboard = Callable[[str], InlineKeyboardMarkup]  # language -> the opt-out button
@@ -62,7 +63,7 @@ def make_rate_limited_bot(
 class _BroadcastDeliverer(_Deliverer):
     table = BroadcastDelivery
 
-    def __init__(self, *, messages: MessageCatalog, keyboard: Keyboard, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *, messages: MessageCatalog, keyboard: Keyboard, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.messages = messages
         self.keyboard = keyboard
@@ -100,11 +101,16 @@ def _skip_reason(person: Respondent) -> str | None:
     return None
 
 
-def _load(*, session, broadcast_id: int, now):  # type: ignore[no-untyped-def]
+def _load(
+    *, session: Session, broadcast_id: int, now: datetime
+) -> tuple[list[tuple[BroadcastDelivery, Digest, Respondent]], list[int]]:
     """The pending rows to send, after skipping those who can no longer be messaged."""
     broadcast = session.get(Broadcast, broadcast_id)
+    assert broadcast is not None
     digest = session.get(Digest, broadcast.digest_id)
-    rows, skipped = [], []
+    assert digest is not None
+    rows: list[tuple[BroadcastDelivery, Digest, Respondent]] = []
+    skipped: list[int] = []
     for delivery, person in digest_store.open_broadcast_deliveries(
         session=session, broadcast_id=broadcast_id
     ):
@@ -112,8 +118,10 @@ def _load(*, session, broadcast_id: int, now):  # type: ignore[no-untyped-def]
         if reason is None:
             rows.append((delivery, digest, person))
             continue
-        digest_store.skip_delivery(session=session, delivery_id=delivery.id, reason=reason, now=now)
-        skipped.append(person.id)
+        digest_store.skip_delivery(
+            session=session, delivery_id=stored_id(delivery), reason=reason, now=now
+        )
+        skipped.append(stored_id(person))
     return rows, skipped
 
 
@@ -193,9 +201,9 @@ def preview_broadcast(
     planned = recipients(
         digest_store.answered_domains(session=session, campaign_id=campaign_id), digest.summary
     )
-    existing = digest_store.broadcast_for_digest(session=session, digest_id=digest.id)
+    existing = digest_store.broadcast_for_digest(session=session, digest_id=stored_id(digest))
     tally = (
-        digest_store.broadcast_tally(session=session, broadcast_id=existing.id)
+        digest_store.broadcast_tally(session=session, broadcast_id=stored_id(existing))
         if existing is not None
         else {}
     )

@@ -455,8 +455,9 @@ def _campaign(values: list[list[Any]], header_at: int, column: int) -> str | Non
 def _sheet_row(number: int, row: list[Any], where: Mapping[str, int]) -> SheetRow:
     raw = {c: row[i] if i < len(row) else None for c, i in where.items()}
     values = {c: _cell(v) for c, v in raw.items()}
-    if isinstance(raw[KEY], str):
-        values[KEY] = raw[KEY]  # verbatim: its digest covers every character
+    key = raw[KEY]
+    if isinstance(key, str):
+        values[KEY] = key  # verbatim: its digest covers every character
     return SheetRow(
         number,
         values,

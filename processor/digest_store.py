@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, CursorResult, Result, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -31,9 +32,16 @@ from shared.models import (
     Role,
     RunStatus,
     SurveyRun,
+    stored_id,
 )
 
 DeliveryTable = type[DigestDelivery] | type[BroadcastDelivery]
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (`session.execute` types its result as a
+    plain `Result`; for those statements it is a `CursorResult`)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def create_digest(*, session: Session, digest: Digest) -> Digest | None:
@@ -88,7 +96,7 @@ def planners(*, session: Session, campaign_id: int) -> list[Respondent]:
                 Respondent.opted_out == False,  # noqa: E712
                 Respondent.erased == False,  # noqa: E712
             )
-            .order_by(Respondent.id)
+            .order_by(col(Respondent.id))
         )
     )
 
@@ -118,12 +126,13 @@ def ensure_deliveries(*, session: Session, digest_id: int, campaign_id: int, now
     )
     added = 0
     for planner in planners(session=session, campaign_id=campaign_id):
-        if planner.id in existing:
+        planner_id = stored_id(planner)
+        if planner_id in existing:
             continue
         try:
             with session.begin_nested():
                 session.add(
-                    DigestDelivery(digest_id=digest_id, respondent_id=planner.id, updated_at=now)
+                    DigestDelivery(digest_id=digest_id, respondent_id=planner_id, updated_at=now)
                 )
             added += 1
         except IntegrityError:
@@ -136,7 +145,7 @@ def open_deliveries(*, session: Session, digest_id: int | None = None) -> list[D
     query = select(DigestDelivery).where(DigestDelivery.status == DeliveryStatus.pending)
     if digest_id is not None:
         query = query.where(DigestDelivery.digest_id == digest_id)
-    return list(session.exec(query.order_by(DigestDelivery.digest_id, DigestDelivery.id)))
+    return list(session.exec(query.order_by(col(DigestDelivery.digest_id), col(DigestDelivery.id))))
 
 
 def claim_delivery(
@@ -161,10 +170,10 @@ def claim_delivery(
         )
         .values(attempts=seen_attempts + 1, updated_at=now)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
-def _held(delivery_id: int, attempts: int, table: DeliveryTable):  # type: ignore[no-untyped-def]
+def _held(delivery_id: int, attempts: int, table: DeliveryTable) -> ColumnElement[bool]:
     return (col(table.id) == delivery_id) & (col(table.attempts) == attempts)
 
 
@@ -183,7 +192,7 @@ def record_part(
         .where(_held(delivery_id, attempts, table))
         .values(parts_sent=parts_sent, updated_at=now)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def heartbeat(
@@ -197,7 +206,7 @@ def heartbeat(
     result = session.execute(
         update(table).where(_held(delivery_id, attempts, table)).values(updated_at=now)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def finish_delivery(
@@ -216,7 +225,7 @@ def finish_delivery(
     result = session.execute(
         update(table).where(_held(delivery_id, attempts, table)).values(**values)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def note_error(
@@ -233,7 +242,7 @@ def note_error(
         .where(_held(delivery_id, attempts, table))
         .values(last_error=error[:2000], updated_at=now)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def mark_opted_out(*, session: Session, respondent_id: int) -> None:
@@ -276,6 +285,8 @@ def answered_domains(
     ).all()
     people: dict[int, tuple[str, set[str], str]] = {}
     for respondent_id, language, pseudonym, domain in rows:
+        if respondent_id is None or domain is None:  # excluded by the query
+            continue
         people.setdefault(respondent_id, (language, set(), pseudonym[:12]))[1].add(domain)
     return [(r, lang, sorted(domains), label) for r, (lang, domains, label) in people.items()]
 
@@ -295,12 +306,13 @@ def start_broadcast(
     """The digest's broadcast with a pending delivery row per planned recipient, and
     whether it was made now. A broadcast exists once per digest: starting it again (or
     at once from two places) returns the existing one, so nobody gets it twice."""
-    existing = broadcast_for_digest(session=session, digest_id=digest.id)
+    digest_id = stored_id(digest)
+    existing = broadcast_for_digest(session=session, digest_id=digest_id)
     if existing is not None:
         return existing, False
     broadcast = Broadcast(
         campaign_id=digest.campaign_id,
-        digest_id=digest.id,
+        digest_id=digest_id,
         started_by=started_by[:200],
         started_at=now,
         counts={"planned": plan_counts(planned), "runs": []},
@@ -310,13 +322,14 @@ def start_broadcast(
             session.add(broadcast)
             session.flush()
     except IntegrityError:
-        found = broadcast_for_digest(session=session, digest_id=digest.id)
+        found = broadcast_for_digest(session=session, digest_id=digest_id)
         assert found is not None
         return found, False
+    broadcast_id = stored_id(broadcast)
     for recipient in planned:
         session.add(
             BroadcastDelivery(
-                broadcast_id=broadcast.id,
+                broadcast_id=broadcast_id,
                 respondent_id=recipient.respondent_id,
                 domains=list(recipient.domains),
                 language=recipient.language,
@@ -338,7 +351,7 @@ def open_broadcast_deliveries(
                 BroadcastDelivery.broadcast_id == broadcast_id,
                 BroadcastDelivery.status == DeliveryStatus.pending,
             )
-            .order_by(BroadcastDelivery.id)
+            .order_by(col(BroadcastDelivery.id))
         ).all()
     )
 

@@ -26,14 +26,15 @@ import copy
 import html
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from processor.digest import escape_text
 from shared.clean import clean_text
@@ -94,11 +95,11 @@ def collect_traces(*, session: Session, respondent_id: int, pseudonym: str | Non
     """The respondent's answer ids and texts, read before their answers are deleted."""
     run_ids = select(SurveyRun.id).where(SurveyRun.respondent_id == respondent_id)
     answers = session.exec(
-        select(Answer.id, Answer.value_text).where(Answer.run_id.in_(run_ids))
+        select(Answer.id, Answer.value_text).where(col(Answer.run_id).in_(run_ids))
     ).all()
     revisions = session.exec(
         select(AnswerRevision.answer_id, AnswerRevision.value_text).where(
-            AnswerRevision.run_id.in_(run_ids)
+            col(AnswerRevision.run_id).in_(run_ids)
         )
     ).all()
     rows = [*answers, *revisions]
@@ -302,9 +303,18 @@ def _write_json(path: Path, data: dict) -> None:
     write_summary_json(data, path)
 
 
+def _text_writer(text: str, *, newline: str | None = None) -> Callable[[Path], None]:
+    """A `replace_atomically` writer putting `text` (UTF-8) in its target."""
+
+    def write(target: Path) -> None:
+        target.write_text(text, encoding="utf-8", newline=newline)
+
+    return write
+
+
 def _scrub_text_file(path: Path, traces: Traces, relabels: Mapping[str, str]) -> None:
     text = scrub_html(path.read_text(encoding="utf-8"), traces, relabels)
-    replace_atomically(path, lambda target: target.write_text(text, encoding="utf-8"))
+    replace_atomically(path, _text_writer(text))
 
 
 def scrub_directory(
@@ -322,13 +332,15 @@ def scrub_directory(
     if scrubbed == summary:  # every answer is in some theme: theirs would have changed it
         return False
     when = now or datetime.fromisoformat(str(summary.get("generated_at")))
-    steps = [(summary_path, lambda: _write_json(summary_path, scrubbed))]
+    steps: list[tuple[Path, Callable[[], None]]] = [
+        (summary_path, lambda: _write_json(summary_path, scrubbed))
+    ]
     for path in sorted(directory.glob("*.docx")):
-        steps.append((path, lambda path=path: _rerender_draft(path, scrubbed, when)))
+        steps.append((path, partial(_rerender_draft, path, scrubbed, when)))
     for path in sorted(directory.glob("*.html")):
-        steps.append((path, lambda path=path: _scrub_text_file(path, traces, relabels)))
+        steps.append((path, partial(_scrub_text_file, path, traces, relabels)))
     for path in sorted(directory.glob("*.xlsx")):
-        steps.append((path, lambda path=path: scrub_workbook(path, traces, relabels)))
+        steps.append((path, partial(scrub_workbook, path, traces, relabels)))
     for path, step in steps:
         try:
             step()
@@ -356,7 +368,7 @@ class ErasureReport:
 def scrub_digests(*, session: Session, traces: Traces) -> list[Digest]:
     """Scrub every stored Digest row in place; returns the rows that changed."""
     changed = []
-    for digest in session.exec(select(Digest).order_by(Digest.id)):
+    for digest in session.exec(select(Digest).order_by(col(Digest.id))):
         summary, relabels = scrub_summary(digest.summary or {}, traces)
         parts = [
             {**part, "text": scrub_html(str(part.get("text", "")), traces, relabels)}
@@ -405,7 +417,7 @@ def _quotes(text: str, traces: Traces) -> bool:
 def digest_directories(*, session: Session) -> list[tuple[Path, datetime]]:
     """The directory of every stored digest's files, with the digest's creation time."""
     found: dict[Path, datetime] = {}
-    for digest in session.exec(select(Digest).order_by(Digest.id)):
+    for digest in session.exec(select(Digest).order_by(col(Digest.id))):
         for stored in (digest.docx_path, digest.xlsx_path):
             if stored:
                 found.setdefault(Path(stored).parent, digest.created_at)
@@ -458,7 +470,7 @@ def scrub_csv(path: Path, traces: Traces) -> bool:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(kept)
     text = buffer.getvalue()
-    replace_atomically(path, lambda target: target.write_text(text, encoding="utf-8", newline=""))
+    replace_atomically(path, _text_writer(text, newline=""))
     return True
 
 

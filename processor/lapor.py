@@ -25,7 +25,14 @@ from processor.importer import ImportFileError, RowError
 from processor.load import PROFILE_PREFIX
 from shared import crud
 from shared.lapor_data import LaporMapping, loose_key
-from shared.models import Campaign, ComplaintReport, ImportedAnswer, ImportedFile, Instrument
+from shared.models import (
+    Campaign,
+    ComplaintReport,
+    ImportedAnswer,
+    ImportedFile,
+    Instrument,
+    stored_id,
+)
 from shared.wilayah import code_of
 
 COMPLAINT_QUESTION = "complaint"
@@ -236,12 +243,13 @@ def _file_record(
     *, session: Session, campaign: Campaign, file: str, content_hash: str | None, now: datetime
 ) -> ImportedFile:
     """The campaign's record of `file`: a newer export under the same name updates it."""
+    campaign_id = stored_id(campaign)
     record = session.exec(
         select(ImportedFile).where(
-            ImportedFile.campaign_id == campaign.id, ImportedFile.file_name == file
+            ImportedFile.campaign_id == campaign_id, ImportedFile.file_name == file
         )
     ).first() or ImportedFile(
-        campaign_id=campaign.id, instrument=Instrument.external, file_name=file, imported_at=now
+        campaign_id=campaign_id, instrument=Instrument.external, file_name=file, imported_at=now
     )
     record.content_hash, record.imported_at = content_hash, now
     return record
@@ -282,6 +290,7 @@ def import_reports(
             "run the import again to add the rest"
         ) from None
     for report, row in zip(new, stored, strict=True):
+        row_id = stored_id(row)
         label = None
         if not report.anonymous:
             label = crud.make_pseudonym(
@@ -292,7 +301,7 @@ def import_reports(
                 campaign_id=campaign.id,
                 instrument=Instrument.external,
                 source_file=file,
-                source_row=row.id,  # unique in the campaign: one report, one form row
+                source_row=row_id,  # unique in the campaign: one report, one form row
                 respondent_label=label,
                 question_id=CONFIDENTIAL_QUESTION if report.confidential else COMPLAINT_QUESTION,
                 domain=report.domain,
@@ -308,7 +317,7 @@ def import_reports(
                     campaign_id=campaign.id,
                     instrument=Instrument.external,
                     source_file=file,
-                    source_row=row.id,
+                    source_row=row_id,
                     respondent_label=label,
                     question_id=f"{PROFILE_PREFIX}kecamatan",
                     value_text=code_of(report.kecamatan),

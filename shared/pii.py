@@ -625,9 +625,9 @@ _LETTERS = re.compile(r"[^\W\d_]{3,}")
 
 
 @functools.cache
-def _intro_words() -> tuple[frozenset[str], frozenset[str]]:
+def _intro_words() -> tuple[frozenset[str], Mapping[str, None]]:
     """(words that end a self-introduced name, Indonesian words: Sastrawi's dictionary,
-    slang and the stop lists)."""
+    slang and the stop lists; keyed like the dictionary `may_have_root` looks words up in)."""
     from importlib import resources
 
     path = DATA_DIR / "names.yaml"
@@ -635,7 +635,7 @@ def _intro_words() -> tuple[frozenset[str], frozenset[str]]:
     dictionary = resources.files("Sastrawi.Stemmer").joinpath("data", "kata-dasar.txt")
     words = frozenset(dictionary.read_text(encoding="utf-8").split())
     slang = _read_slang()
-    return stops, words | slang | stops
+    return stops, dict.fromkeys(words | slang | stops)
 
 
 def _read_slang() -> frozenset[str]:
