@@ -19,7 +19,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
@@ -33,7 +33,7 @@ from processor.broadcast_send import Preview, preview_broadcast, send_broadcast
 from processor.delivery import parts_for
 from processor.digest import escape_text
 from shared.db import session_scope
-from shared.models import DeliveryStatus, Respondent, stored_id
+from shared.models import Campaign, DeliveryStatus, Respondent, stored_id
 from shared.survey_data import MessageCatalog, SurveyData
 
 logger = logging.getLogger(__name__)
@@ -48,13 +48,21 @@ class _Latest:
     created: datetime | None = None
 
 
+def _planner_of(
+    session: Session, telegram_user_id: int, default_language: str
+) -> tuple[Respondent | None, str, Campaign | None]:
+    """The planner's respondent row, language and campaign (one lookup for every command)."""
+    person = session.exec(
+        select(Respondent).where(Respondent.telegram_user_id == telegram_user_id)
+    ).first()
+    language = person.language if person is not None else default_language
+    campaign = digest_store.planner_campaign(session=session, telegram_user_id=telegram_user_id)
+    return person, language, campaign
+
+
 def _latest_for(engine: Engine, telegram_user_id: int, default_language: str) -> _Latest:
     with session_scope(engine) as session:
-        person = session.exec(
-            select(Respondent).where(Respondent.telegram_user_id == telegram_user_id)
-        ).first()
-        language = person.language if person is not None else default_language
-        campaign = digest_store.planner_campaign(session=session, telegram_user_id=telegram_user_id)
+        person, language, campaign = _planner_of(session, telegram_user_id, default_language)
         if campaign is None:
             return _Latest(language, None, [], [])
         digest = digest_store.latest_digest(session=session, campaign_id=stored_id(campaign))
@@ -153,11 +161,7 @@ class _Kabari:
 
 def _kabari_for(engine: Engine, telegram_user_id: int, default_language: str) -> _Kabari:
     with session_scope(engine) as session:
-        person = session.exec(
-            select(Respondent).where(Respondent.telegram_user_id == telegram_user_id)
-        ).first()
-        language = person.language if person is not None else default_language
-        campaign = digest_store.planner_campaign(session=session, telegram_user_id=telegram_user_id)
+        person, language, campaign = _planner_of(session, telegram_user_id, default_language)
         if campaign is None or person is None:
             return _Kabari(language, None)
         preview = preview_broadcast(

@@ -175,7 +175,7 @@ def import_answers(
         with session_scope(engine) as session:
             chosen = _pick_campaign(session, campaign)
             years = list(range(chosen.plan_first_year, chosen.plan_last_year + 1))
-            table = _read_answer_table(file, settings)
+            table = _read_table(file, settings)
             try:
                 rows, errors = parse_rows(
                     table,
@@ -231,8 +231,8 @@ def import_answers(
         raise typer.Exit(1)
 
 
-def _read_answer_table(file: Path, settings: Settings) -> pd.DataFrame:
-    """The form's cells; a file that cannot be read is named in the error."""
+def _read_table(file: Path, settings: Settings) -> pd.DataFrame:
+    """A form's or an export's cells; a file that cannot be read is named in the error."""
     from processor.importer import ImportFileError, read_table
 
     try:
@@ -273,7 +273,7 @@ def _import_other_format(format: str, file: Path, *, campaign: str | None) -> No
 
 def import_lapor(file: Path, *, campaign: str | None) -> None:
     """Load the reports of a SP4N-LAPOR! export that the campaign does not have yet."""
-    from processor.importer import ImportFileError, file_digest, read_table
+    from processor.importer import ImportFileError, file_digest
     from processor.lapor import import_reports, import_warnings, parse_reports
     from shared import crud
     from shared.db import session_scope
@@ -288,17 +288,11 @@ def import_lapor(file: Path, *, campaign: str | None) -> None:
     try:
         with session_scope(engine) as session:
             chosen = _pick_campaign(session, campaign)
+            table = _read_table(file, settings)
             try:
-                table = read_table(
-                    file, max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows
-                )
                 reports, errors = parse_reports(table, mapping=mapping)
             except ImportFileError as exc:
                 raise fail(f"{file.name}: {exc}") from None
-            except Exception as exc:  # a reader's own error (csv, zip, xml): name the file
-                raise fail(
-                    f"{file.name}: cannot read it ({type(exc).__name__}: {first_line(str(exc))})"
-                ) from exc
             for error in errors:
                 console.print(f"[yellow]row {error.row}: {error.reason}[/yellow]")
             for warning in import_warnings([str(c) for c in table.columns], reports, mapping):
