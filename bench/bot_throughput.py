@@ -134,9 +134,19 @@ def _button(call: Call, label: str) -> str:
 # The two bots' citizens -------------------------------------------------------------------
 
 
+def _labels(call: Call) -> list[str]:
+    markup = call.params.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
 async def _rembuk_joins(harness: Harness, user: int) -> Call:
     notice = await harness.exchange(user, text_update(user, "/start"))
-    return await harness.exchange(user, callback_update(user, _button(notice, "Setuju")))
+    call = await harness.exchange(user, callback_update(user, _button(notice, "Setuju")))
+    # The profile questions (issue 14) come before the first survey question; this
+    # citizen skips each of them (not measured: the answers phase starts at the domain).
+    while not any("Kesehatan" in label for label in _labels(call)):
+        call = await harness.exchange(user, callback_update(user, _button(call, "Lewati")))
+    return call
 
 
 async def _rembuk_answers(harness: Harness, user: int, first: Call) -> None:
