@@ -54,14 +54,28 @@ _DISABILITY = {
 _BANDS = (("under_25", 0, 24), ("25_39", 25, 39), ("40_59", 40, 59), ("60_plus", 60, 150))
 
 
+_YEARS = {"tahun", "thn", "th", "years", "year"}
+
+
 def _age_band(value: str) -> str | None:
-    text = value.strip().lower().replace("–", "_").replace("-", "_").replace(" ", "_")
+    # The form's own labels say "25–39 tahun", "60 tahun ke atas": the unit word is dropped.
+    words = [w for w in value.lower().split() if w not in _YEARS]
+    text = "_".join(words).replace("–", "_").replace("-", "_")
     if text in {band for band, _, _ in _BANDS}:
         return text
     if text.isdigit():  # an age in years
         age = int(text)
         return next((band for band, low, high in _BANDS if low <= age <= high), None)
-    return {"di_bawah_25": "under_25", "60_ke_atas": "60_plus", "60+": "60_plus"}.get(text)
+    return _AGE_WORDS.get(text)
+
+
+_AGE_WORDS = {
+    "di_bawah_25": "under_25",
+    "60_ke_atas": "60_plus",
+    "60+": "60_plus",
+    "60_or_over": "60_plus",
+    "over_60": "60_plus",
+}
 
 
 def profile_codes(values: Mapping[str, str], problems: list[str]) -> dict[str, str]:

@@ -174,7 +174,7 @@ async def test_a_citizen_answers_part_of_the_profile_with_buttons(
     await bot.tap(CITIZEN, "Muara Papalik")
     assert "Desa atau kelurahan" in bot.last_text(CITIZEN)
     await bot.tap(CITIZEN, "Lewati")  # no desa
-    await bot.tap(CITIZEN, "60 ke atas")
+    await bot.tap(CITIZEN, "60 tahun ke atas")
     await bot.tap(CITIZEN, "Lewati")  # no sex
     calls = await bot.tap(CITIZEN, "Tidak ingin menjawab")
     assert "Pertanyaan 1 dari 7" in texts_of(calls)[-1]
