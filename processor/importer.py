@@ -9,8 +9,10 @@ so a crash leaves nothing of the file behind.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,6 +33,8 @@ from shared.clean import clean_text
 from shared.models import Campaign, ImportedAnswer, ImportedFile, Instrument, stored_id
 from shared.numbers import format_number, parse_number
 from shared.survey_data import AgencyList, DomainList, UnitList, name_key
+
+logger = logging.getLogger(__name__)
 
 # Column names, with the Indonesian headings a paper form would carry.
 COLUMNS: Mapping[str, Mapping[str, str]] = {
@@ -142,7 +146,9 @@ def read_table(
             _check_xlsx_bounds(path, max_bytes)
             header, rows = _read_xlsx(path, max_rows)
     except UnicodeDecodeError:
-        raise ImportFileError('the file is not UTF-8 text; save it as "CSV UTF-8"') from None
+        raise ImportFileError(
+            'the file is neither UTF-8 nor Windows-1252 text; save it as "CSV UTF-8"'
+        ) from None
     except (zipfile.BadZipFile, CalamineError):
         raise ImportFileError(
             "not a readable .xlsx file; save it again from a spreadsheet"
@@ -203,12 +209,37 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] > 1 else ","
 
 
+def csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without a BOM) when every byte decodes as UTF-8; otherwise
+    Windows-1252, what Excel on an Indonesian Windows writes for "CSV (Comma delimited)".
+    UTF-16 ("Unicode Text", with its byte-order mark) is refused: read as either, every
+    other byte would be a NUL."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            raise ImportFileError('the file is UTF-16 text; save it as "CSV UTF-8"')
+        handle.seek(0)
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                return "cp1252"
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:  # the file ends inside a character
+        return "cp1252"
+    return "utf-8-sig"
+
+
 def _read_csv(path: Path, max_rows: int | None) -> tuple[list[str], list[list[str]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    encoding = csv_encoding(path)
+    if encoding != "utf-8-sig":
+        logger.warning("%s is not UTF-8: read as Windows-1252", path.name)
+    with path.open(encoding=encoding, newline="") as handle:
         first = next((line for line in handle if line.strip()), None)
     if first is None:
         raise ImportFileError("the file is empty")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with path.open(encoding=encoding, newline="") as handle:
         # Cleaned line by line (line breaks are kept, so the CSV's structure is unchanged):
         # one regex pass per line instead of one per cell.
         lines = (clean_text(line) for line in handle)

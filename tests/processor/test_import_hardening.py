@@ -162,6 +162,44 @@ def test_a_repeated_column_is_named_as_repeated(tmp_path: Path) -> None:
         read_table(path)
 
 
+def test_a_windows_1252_csv_from_excel_is_read_with_its_accents(tmp_path: Path) -> None:
+    """Excel's "CSV (Comma delimited)" on Windows writes Windows-1252, not UTF-8."""
+    path = tmp_path / "rapat.csv"
+    path.write_bytes(
+        "kebutuhan;alasan\nKafé – puskesmas buka sore;jam 08.00–12.00\n".encode("cp1252")
+    )
+    table = read_table(path)
+    assert table.to_dict("records") == [
+        {"kebutuhan": "Kafé – puskesmas buka sore", "alasan": "jam 08.00–12.00"}
+    ]
+
+
+def test_utf8_stays_utf8_even_when_a_character_straddles_a_read_block(tmp_path: Path) -> None:
+    line = "x" * 99 + "\n"  # 100 bytes
+    head = "kebutuhan\n" + line * ((1 << 20) // 100 - 1)
+    padding = "y" * ((1 << 20) - len(head.encode()) - 1)  # "é" (2 bytes) starts at the last byte
+    path = tmp_path / "panjang.csv"
+    path.write_bytes((head + padding + "é\n").encode("utf-8"))
+    assert read_table(path)["kebutuhan"].iloc[-1] == padding + "é"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_csv_is_refused_with_how_to_save_it(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "unicode.csv"
+    path.write_bytes("kebutuhan\nobat\n".encode(encoding))
+    if not path.read_bytes().startswith((b"\xff\xfe", b"\xfe\xff")):
+        path.write_bytes(b"\xfe\xff" + path.read_bytes())
+    with pytest.raises(ImportFileError, match='UTF-16 text; save it as "CSV UTF-8"'):
+        read_table(path)
+
+
+def test_bytes_neither_utf8_nor_windows_1252_refuse_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "aneh.csv"
+    path.write_bytes(b"kebutuhan\nobat \x81\x8d\n")  # undefined in Windows-1252
+    with pytest.raises(ImportFileError, match="neither UTF-8 nor Windows-1252"):
+        read_table(path)
+
+
 def test_the_file_name_is_printed_once_in_an_error(cli_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = _write(tmp_path, "rapat-desa.csv", "kebutuhan,nama\nobat,Bu Siti\n")
     result = _import(path, "--instrument", "external")
