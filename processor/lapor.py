@@ -13,6 +13,7 @@ report as the operator verified it, often tidied), else "Isi Laporan Awal".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -169,6 +170,9 @@ def place_name(value: str) -> str | None:
     return name[:64] or None
 
 
+_SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]+)?E\+[0-9]+", re.IGNORECASE)
+
+
 def _report(row: int, values: Mapping[str, str], mapping: LaporMapping) -> Report | str:
     """The row as a report, or why it cannot be one."""
     tracking = values.get("tracking_id", "")
@@ -180,6 +184,13 @@ def _report(row: int, values: Mapping[str, str], mapping: LaporMapping) -> Repor
         problems.append("no tracking id")
     elif len(tracking) > 64:
         problems.append("tracking id longer than 64 characters")
+    elif _SCIENTIFIC.fullmatch(tracking.strip()):
+        # "4.52101E+06": a spreadsheet took the number and dropped its last digits, so
+        # two reports could share it and the newer one would be taken for the older.
+        problems.append(
+            f"tracking id {tracking} was cut short by a spreadsheet (scientific notation); "
+            "export the file again as .xlsx, or format the column as text"
+        )
     if not text:
         problems.append("no title and no text")
     elif len(text) > MAX_REPORT_LENGTH:

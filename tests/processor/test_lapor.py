@@ -175,6 +175,17 @@ def test_an_unknown_type_is_kept_rahasia_and_a_missing_type_warns(mapping) -> No
     ]
 
 
+def test_a_tracking_id_in_scientific_notation_is_refused_not_merged(mapping) -> None:  # type: ignore[no-untyped-def]
+    """Excel writes 4521003 and 4521004 alike as 4.521E+06 once the column is narrowed."""
+    frame = pd.DataFrame(
+        {"tracking_id": ["4.521E+06", "4,521e+06", "4521003"], "judul": ["a", "b", "c"]}
+    )
+    reports, errors = parse_reports(frame, mapping=mapping)
+    assert [r.tracking_id for r in reports] == ["4521003"]
+    assert [e.row for e in errors] == [2, 3]
+    assert all("cut short by a spreadsheet" in e.reason for e in errors)
+
+
 def test_tracking_ids_are_trimmed_and_compared_without_case(  # type: ignore[no-untyped-def]
     session: Session, survey_data, mapping
 ) -> None:
