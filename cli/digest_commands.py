@@ -117,7 +117,6 @@ def digest(
 ) -> None:
     """Run analysis and draft, compose the digest, and send it to every planner (message,
     then the XLSX and the DOCX). --no-deliver only writes the files."""
-    from processor.delivery import deliver_pending, make_bot
     from processor.digest_job import produce_digest
 
     settings = settings_or_exit()
@@ -142,6 +141,8 @@ def digest(
         )
         console.print(f"Digest files: {produced.out_dir}")
         if deliver:
+            # Imported here: python-telegram-bot is ~0.4 s of start-up --no-deliver never uses.
+            from processor.delivery import deliver_pending, make_bot
 
             async def send() -> None:
                 bot = make_bot(
