@@ -91,6 +91,7 @@ def draft(
         analysis = default_analyse(
             engine=engine, campaign_code=code, out_dir=out_dir, now=now, survey_data=survey_data
         )
+        analysis.finish()
         path = write_draft(
             analysis.summary,
             out_dir=out_dir,
