@@ -11,6 +11,7 @@ runs in place.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -98,6 +99,13 @@ def start(call: Callable[[], T]) -> Pending[T]:
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_run_and_send, args=(call, send), daemon=True)
-    process.start()
+    # Frozen, the parent's objects are never collected in the child: no finalizer of the
+    # parent's (a database connection's, say) runs there, and the collector does not touch,
+    # and so copy, every page of the parent's memory.
+    gc.freeze()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
     send.close()  # the child's end: EOF on receive when the child dies without a result
     return _Forked(process, receive)
