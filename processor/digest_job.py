@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from processor import background, digest_store
 from processor.digest import compose_digest
 from processor.draft import load_draft_texts, write_draft
+from processor.summary import Summary, parse_summary
 from shared import crud
 from shared.db import session_scope
 from shared.models import Digest, stored_id
@@ -94,7 +95,7 @@ class Produced:
 
 def _write_messages(
     work_dir: Path,
-    summary: Mapping[str, Any],
+    summary: Summary,
     previous_summary: Mapping[str, Any] | None,
     *,
     messages: MessageCatalog,
@@ -102,12 +103,13 @@ def _write_messages(
     period_end: datetime,
 ) -> list[dict[str, str]]:
     """The digest message in every language, also written as ringkasan-<lang>.html."""
+    previous = parse_summary(previous_summary) if previous_summary is not None else None
     message_parts = [
         {"language": lang, "text": text}
         for lang in LANGUAGES
         for text in compose_digest(
             summary,
-            previous_summary,
+            previous,
             language=lang,
             messages=messages,
             period_start=period_start,
@@ -164,12 +166,13 @@ def produce_digest(
             survey_data=survey_data,
         )
         summary = analysis.summary
+        parsed = parse_summary(summary)  # once for the draft and both messages (~3 MB at 100k)
         # The draft needs only the summary: it renders in a child process while this one
         # writes the XLSX and the digest message (background.start).
         draft = background.start(
             functools.partial(
                 write_draft,
-                summary,
+                parsed,
                 out_dir=work_dir,
                 language=language,
                 now=now,
@@ -181,7 +184,7 @@ def produce_digest(
             analysis.finish()
             message_parts = _write_messages(
                 work_dir,
-                summary,
+                parsed,
                 previous_summary,
                 messages=survey_data.messages,
                 period_start=period_start,
