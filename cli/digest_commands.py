@@ -91,6 +91,7 @@ def draft(
         analysis = default_analyse(
             engine=engine, campaign_code=code, out_dir=out_dir, now=now, survey_data=survey_data
         )
+        analysis.finish()
         path = write_draft(
             analysis.summary,
             out_dir=out_dir,
@@ -117,7 +118,6 @@ def digest(
 ) -> None:
     """Run analysis and draft, compose the digest, and send it to every planner (message,
     then the XLSX and the DOCX). --no-deliver only writes the files."""
-    from processor.delivery import deliver_pending, make_bot
     from processor.digest_job import produce_digest
 
     settings = settings_or_exit()
@@ -142,6 +142,8 @@ def digest(
         )
         console.print(f"Digest files: {produced.out_dir}")
         if deliver:
+            # Imported here: python-telegram-bot is ~0.4 s of start-up --no-deliver never uses.
+            from processor.delivery import deliver_pending, make_bot
 
             async def send() -> None:
                 bot = make_bot(

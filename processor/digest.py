@@ -391,8 +391,8 @@ def pack_blocks(
 
 
 def compose_digest(
-    summary: Mapping[str, Any],
-    previous: Mapping[str, Any] | None,
+    summary: Mapping[str, Any] | Summary,
+    previous: Mapping[str, Any] | Summary | None,
     *,
     language: str,
     messages: MessageCatalog,

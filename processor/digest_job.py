@@ -8,6 +8,7 @@ its files. Files are never overwritten, so a planner's /unduh always gets a cons
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -21,13 +22,14 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from processor import digest_store
+from processor import background, digest_store
 from processor.digest import compose_digest
 from processor.draft import load_draft_texts, write_draft
+from processor.summary import Summary, parse_summary
 from shared import crud
 from shared.db import session_scope
 from shared.models import Digest, stored_id
-from shared.survey_data import SurveyData
+from shared.survey_data import MessageCatalog, SurveyData
 
 logger = logging.getLogger(__name__)
 LANGUAGES = ("id", "en")
@@ -38,6 +40,14 @@ class AnalysisOutput:
     summary: Mapping[str, Any]
     xlsx_path: Path | None
     summary_path: Path | None
+    # What is left to write once the summary is known (the XLSX), for the caller to run
+    # while the draft renders; None when everything is written already.
+    write_rest: Callable[[], object] | None = None
+
+    def finish(self) -> None:
+        """Write what is left (xlsx_path): the files are complete only after this."""
+        if self.write_rest is not None:
+            self.write_rest()
 
 
 # analyse(engine=, campaign_code=, out_dir=, now=, survey_data=) -> AnalysisOutput
@@ -47,8 +57,10 @@ Analyse = Callable[..., AnalysisOutput]
 def default_analyse(
     *, engine: Engine, campaign_code: str, out_dir: Path, now: datetime, survey_data: SurveyData
 ) -> AnalysisOutput:
-    """The analysis (issue 4's `run_analysis`), reduced to what the digest needs."""
+    """The analysis (issue 4's `run_analysis`), reduced to what the digest needs. The XLSX
+    is left to `finish()`, so that the draft can be rendered from the summary meanwhile."""
     from processor.analysis import run_analysis
+    from processor.render import write_analysis_xlsx
 
     result = run_analysis(
         engine=engine,
@@ -56,9 +68,16 @@ def default_analyse(
         out_dir=out_dir,
         now=now,
         survey_data=survey_data,
+        write_xlsx=False,
     )
+    domains = [d.code for d in survey_data.domains.domains]  # as run_analysis does
     return AnalysisOutput(
-        summary=result.summary, xlsx_path=result.xlsx_path, summary_path=result.summary_path
+        summary=result.summary,
+        xlsx_path=result.xlsx_path,
+        summary_path=result.summary_path,
+        write_rest=functools.partial(
+            write_analysis_xlsx, result.analysis, result.summary, result.xlsx_path, domains=domains
+        ),
     )
 
 
@@ -72,6 +91,37 @@ class Produced:
     out_dir: Path | None
     summary: Mapping[str, Any]
     message_parts: list[dict[str, str]]
+
+
+def _write_messages(
+    work_dir: Path,
+    summary: Summary,
+    previous_summary: Mapping[str, Any] | None,
+    *,
+    messages: MessageCatalog,
+    period_start: datetime | None,
+    period_end: datetime,
+) -> list[dict[str, str]]:
+    """The digest message in every language, also written as ringkasan-<lang>.html."""
+    previous = parse_summary(previous_summary) if previous_summary is not None else None
+    message_parts = [
+        {"language": lang, "text": text}
+        for lang in LANGUAGES
+        for text in compose_digest(
+            summary,
+            previous,
+            language=lang,
+            messages=messages,
+            period_start=period_start,
+            period_end=period_end,
+        )
+    ]
+    for lang in LANGUAGES:
+        (work_dir / f"ringkasan-{lang}.html").write_text(
+            "\n\n---\n\n".join(p["text"] for p in message_parts if p["language"] == lang),
+            encoding="utf-8",
+        )
+    return message_parts
 
 
 def produce_digest(
@@ -116,31 +166,34 @@ def produce_digest(
             survey_data=survey_data,
         )
         summary = analysis.summary
-        docx_path = write_draft(
-            summary,
-            out_dir=work_dir,
-            language=language,
-            now=now,
-            texts=load_draft_texts(),
-            paper=paper,
+        parsed = parse_summary(summary)  # once for the draft and both messages (~3 MB at 100k)
+        # The draft needs only the summary: it renders in a child process while this one
+        # writes the XLSX and the digest message (background.start).
+        draft = background.start(
+            functools.partial(
+                write_draft,
+                parsed,
+                out_dir=work_dir,
+                language=language,
+                now=now,
+                texts=load_draft_texts(),
+                paper=paper,
+            )
         )
-        message_parts = [
-            {"language": lang, "text": text}
-            for lang in LANGUAGES
-            for text in compose_digest(
-                summary,
+        try:
+            analysis.finish()
+            message_parts = _write_messages(
+                work_dir,
+                parsed,
                 previous_summary,
-                language=lang,
                 messages=survey_data.messages,
                 period_start=period_start,
                 period_end=now,
             )
-        ]
-        for lang in LANGUAGES:
-            (work_dir / f"ringkasan-{lang}.html").write_text(
-                "\n\n---\n\n".join(p["text"] for p in message_parts if p["language"] == lang),
-                encoding="utf-8",
-            )
+        except BaseException:
+            draft.cancel()
+            raise
+        docx_path = draft.result()
         if not record:
             return Produced(None, work_dir, summary, message_parts)
         counts = summary.get("counts") or {}
