@@ -19,7 +19,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel
 
@@ -34,6 +47,19 @@ _answer = SQLModel.metadata.tables["answer"]
 _revision_table = SQLModel.metadata.tables[AnswerRevision.__tablename__]
 _latest = aliased(_run, name="latest")
 
+
+def _constant(value: str) -> ColumnElement[str]:
+    """A constant written into the SQL instead of bound. On SQLite a bound value compared
+    with the column of a partial index's condition (survey_run.status, see uq_survey_run_open)
+    makes SQLite prepare the statement again on every execution, in case the value changes
+    the plan: measured, that made the load below take ~0.17 ms instead of ~0.015 ms."""
+    assert "'" not in value
+    return literal_column(f"'{value}'", String)
+
+
+_IN_PROGRESS = _constant(RunStatus.in_progress.value)
+_STAFF = _constant(Role.staff.value)
+
 # The respondent's most recent run in progress of their instrument (staff: internal; others:
 # the consultation or a service unit's SKM, see bot.runs.instruments_of).
 _latest_run = (
@@ -41,14 +67,17 @@ _latest_run = (
     .where(
         _latest.c.respondent_id == _respondent.c.id,
         or_(
-            and_(_respondent.c.role == Role.staff.value, _latest.c.instrument == "internal"),
+            and_(_respondent.c.role == _STAFF, _latest.c.instrument == _constant("internal")),
             and_(
-                _respondent.c.role != Role.staff.value,
+                _respondent.c.role != _STAFF,
                 # (two comparisons, not IN: an IN's SQL is only known with its values)
-                or_(_latest.c.instrument == "external", _latest.c.instrument == "skm"),
+                or_(
+                    _latest.c.instrument == _constant("external"),
+                    _latest.c.instrument == _constant("skm"),
+                ),
             ),
         ),
-        _latest.c.status == RunStatus.in_progress.value,
+        _latest.c.status == _IN_PROGRESS,
     )
     .scalar_subquery()
 )
@@ -87,7 +116,7 @@ _LOAD = (
     .select_from(
         _respondent.join(
             _run,
-            and_(_run.c.id == _latest_run, _run.c.status == RunStatus.in_progress.value),
+            and_(_run.c.id == _latest_run, _run.c.status == _IN_PROGRESS),
         )
         .outerjoin(profiles.TABLE, profiles.TABLE.c.respondent_id == _respondent.c.id)
         .outerjoin(_answer, _answer.c.run_id == _run.c.id)
