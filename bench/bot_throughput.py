@@ -69,7 +69,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Update  # noqa: E402
 from telegram.ext import AIORateLimiter, Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bot.telegram_app import build_application, configure_transport, running  # noqa: E402
+from bot.telegram_app import (  # noqa: E402
+    build_application,
+    configure_transport,
+    running,
+    tune_garbage_collector,
+)
 from shared.settings import load_settings  # noqa: E402
 from shared.startup import prepare_database  # noqa: E402
 from shared.survey_data import load_survey_data  # noqa: E402
@@ -195,6 +200,7 @@ def _serve_rembuk(base_url: str, database_url: str, stop: Any) -> None:
     application = build_application(
         settings=settings, survey_data=survey_data, engine=engine, housekeeping=False
     )
+    tune_garbage_collector()  # as `rembuk run` does (bot.telegram_app.run_polling)
     asyncio.run(_serve_until(application, stop))
     engine.dispose()
 

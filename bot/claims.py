@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, text
 from sqlmodel import SQLModel
 
+from bot.driver_sql import DriverStatement
 from shared.models import ProcessedUpdate
 
 PENDING, CLAIMED, DROPPED = "pending", "claimed", "dropped"
@@ -81,6 +82,7 @@ _INSERT = text(
     bindparam("update_id", type_=_TABLE.c.update_id.type),
     bindparam("processed_at", type_=_TABLE.c.processed_at.type),
 )
+_CLAIM = DriverStatement(_INSERT)  # on the driver's cursor: see bot.driver_sql
 
 
 def insert(connection: Connection, update_id: int, now: datetime) -> bool:
@@ -89,5 +91,4 @@ def insert(connection: Connection, update_id: int, now: datetime) -> bool:
     On PostgreSQL a second worker inserting the same id waits for the first one's
     transaction: if that commits, this one finds the id taken; if it rolls back, this one
     gets the claim."""
-    result = connection.execute(_INSERT, {"update_id": update_id, "processed_at": now})
-    return result.first() is not None
+    return bool(_CLAIM.all(connection, {"update_id": update_id, "processed_at": now}))

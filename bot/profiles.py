@@ -8,9 +8,10 @@ it (the row records that run): once the row exists, a later run does not ask aga
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 from sqlmodel import SQLModel
@@ -20,6 +21,14 @@ from shared.models import RespondentProfile
 from shared.survey_data import PROFILE_FIELDS
 
 _profile = SQLModel.metadata.tables[RespondentProfile.__tablename__]
+TABLE = _profile
+# What a query joining the profile row reads of it (see from_columns): the key (None when
+# there is no row), the run that asked it, the fields.
+STATE_COLUMNS = (
+    _profile.c.respondent_id,
+    _profile.c.run_id,
+    *(_profile.c[name] for name in PROFILE_FIELDS),
+)
 
 
 def asked_in_run(profile_run_id: int | None, exists: bool, run_id: int) -> bool:
@@ -43,17 +52,21 @@ class ProfileState:
 def read(connection: Connection, respondent_id: int) -> tuple[ProfileState, dict]:
     """(whether the row exists and which run asked it, its fields as engine answers)."""
     row = connection.execute(
-        select(_profile).where(_profile.c.respondent_id == respondent_id)
+        select(*STATE_COLUMNS).where(_profile.c.respondent_id == respondent_id)
     ).first()
-    if row is None:
+    return from_columns(row)
+
+
+def from_columns(columns: Sequence[Any] | None) -> tuple[ProfileState, dict]:
+    """`read`'s result from the values of STATE_COLUMNS (all None: no profile row)."""
+    if columns is None or columns[0] is None:
         return ProfileState(), {}
     answers: dict[AnswerKey, StoredAnswer] = {}
-    for name in PROFILE_FIELDS:
-        value = getattr(row, name)
+    for name, value in zip(PROFILE_FIELDS, columns[2:], strict=True):
         if value is not None:
             answer = StoredAnswer(PROFILE_PREFIX + name, 0, 0, None, choice=value)
             answers[answer.key] = answer
-    return ProfileState(True, row.run_id), answers
+    return ProfileState(True, columns[1]), answers
 
 
 def run_answers(
