@@ -134,9 +134,17 @@ def _digest(body: Mapping[str, Any]) -> str:
 
 def _sealed_key(name: str, payload: Mapping[str, Any]) -> str:
     """A kunci cell: the key as the sheet will hold it (clean_text) and its digest, so an
-    edited, pasted or filled-down key is noticed on reading."""
-    body = json.loads(clean_text(_key_cell({name: payload})))
-    return _key_cell({**body, CHECK: _digest(body)})
+    edited, pasted or filled-down key is noticed on reading.
+
+    The same as `_key_cell({**body, CHECK: _digest(body)})` with `body` the cleaned text
+    read back, built without reading it back: _key_cell of the read-back body is the
+    cleaned text itself (its keys are strings, already sorted; clean_text only puts
+    spaces for characters JSON writes as they are), and CHECK sorts before "link" and
+    "theme", so it comes first."""
+    assert name > CHECK
+    body = clean_text(_key_cell({name: payload}))
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:20]
+    return f'{{"{CHECK}":"{digest}",{body[1:]}'
 
 
 def _staff_needs(summary: Mapping[str, Any]) -> dict[str, str]:
