@@ -39,6 +39,7 @@ from processor.curation import (
     LinkKey,
     ThemeKey,
 )
+from processor.xlsx_cells import text_fixes
 from shared.clean import clean_text
 
 SHEET = "Kurasi"
@@ -289,6 +290,24 @@ def _write_cell(sheet: Any, row: int, column: int, value: Any, cell_format: Any 
         sheet.write_string(row, column, clean_text(str(value)), cell_format)
 
 
+def _write_rows(sheet: Any, rows: list[list[Any]], first: int, editable: Any) -> None:
+    """The table's cells: editable ones (and an answer row's id) in `editable`, blank or
+    not; the others only where they hold something. Texts are cleaned once, up front:
+    the kunci cells alone are megabytes."""
+    editable_columns = frozenset(COLUMNS.index(name) for name in EDITABLE)
+    id_column = COLUMNS.index("id")
+    fixes = text_fixes(value for values in rows for value in values)
+    for row, values in enumerate(rows, start=first):
+        answer = values[0] == ANSWER
+        for column, value in enumerate(values):
+            yellow = column in editable_columns or (answer and column == id_column)
+            cell_format = editable if yellow else None
+            if value.__class__ is str and value:
+                sheet.write_string(row, column, fixes.get(value, value), cell_format)
+            elif yellow or value != "":
+                _write_cell(sheet, row, column, value, cell_format)
+
+
 WIDTHS = {"objek": 9, "id": 30, "domain": 16, "jenis": 16, "label": 50, "keterangan": 34}
 
 
@@ -314,15 +333,7 @@ def write_kurasi_sheet(
         header = formats.editable_header if name in EDITABLE else formats.header
         sheet.write_string(HEADER_ROW, column, name, header)
     first = HEADER_ROW + 1
-    for offset, values in enumerate(rows):
-        row = first + offset
-        for column, value in enumerate(values):
-            name = COLUMNS[column]
-            editable = name in EDITABLE or (name == "id" and values[0] == ANSWER)
-            if editable:
-                _write_cell(sheet, row, column, value, formats.editable)
-            elif value != "":
-                _write_cell(sheet, row, column, value)
+    _write_rows(sheet, rows, first, formats.editable)
     last = first + len(rows) - 1
     _validations(sheet, rows, first, summary, domains, key_column)
     for column, name in enumerate(COLUMNS):

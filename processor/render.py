@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +16,8 @@ import xlsxwriter
 from processor.complaints import mask_confidential
 from processor.curation_sheet import write_kurasi_sheet
 from processor.themes import scrub_texts
-from shared.clean import clean_text, has_illegal_characters
+from processor.xlsx_cells import write_column
+from shared.clean import clean_text
 from shared.files import replace_atomically
 
 EXCEL_MAX_ROWS = 1_048_575  # data rows under one header row
@@ -226,40 +226,6 @@ def links_sheet(summary: dict) -> pd.DataFrame:
     )
 
 
-def _text_fixes(values: list[Any]) -> dict[str, str]:
-    """Each distinct text of `values` that clean_text changes, with its cleaned form
-    (usually none: one search over all the texts tells)."""
-    texts = {value for value in values if value.__class__ is str}
-    if not has_illegal_characters("\n".join(texts)):
-        return {}
-    return {text: clean_text(text) for text in texts if has_illegal_characters(text)}
-
-
-def _write_other(worksheet: Any, row: int, column: int, value: Any) -> None:
-    """A cell that is neither a plain str, int nor float (a bool, a numpy scalar, NA ...)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if not math.isnan(value):
-            worksheet.write_number(row, column, value)
-    elif value is not None:
-        worksheet.write_string(row, column, clean_text(str(value)))
-
-
-def _write_column(worksheet: Any, values: list[Any], first_row: int, column: int) -> None:
-    """One column's cells: text cleaned (once per distinct text), numbers as numbers,
-    missing values (None, NaN) left empty. The common types are told apart by their
-    class, not isinstance: this loop runs once per cell of the Jawaban sheet."""
-    write_string, write_number = worksheet.write_string, worksheet.write_number
-    fixes = _text_fixes(values)
-    for row, value in enumerate(values, start=first_row):
-        kind = value.__class__
-        if kind is str:
-            write_string(row, column, fixes.get(value, value) if fixes else value)
-        elif kind is int or (kind is float and value == value):  # NaN != NaN: left empty
-            write_number(row, column, value)
-        elif kind is not float:
-            _write_other(worksheet, row, column, value)
-
-
 class _Sheets:
     """Formatting shared by every sheet: bold wrapped headers, widths, frozen header, filter."""
 
@@ -287,7 +253,7 @@ class _Sheets:
         widths = widths or {}
         for column, name in enumerate(frame.columns):
             worksheet.write_string(start_row, column, clean_text(str(name)), self.header)
-            _write_column(worksheet, frame[name].tolist(), start_row + 1, column)
+            write_column(worksheet, frame[name].tolist(), start_row + 1, column)
             longest = frame[name].head(200).astype(str).str.len().max() if len(frame) else 0
             width = widths.get(name) or int(min(60, max(len(name) + 2, longest + 2)))
             wrap = self.wrap if width >= 40 else None

@@ -1,7 +1,7 @@
 """Makes xlsx_sample_input.json, the fixed input of tests/processor/test_xlsx_golden.py:
 a demo analysis (`rembuk demo`) cut to two domains, a sample of its text answers, a few
 hand-made awkward rows (a formula-like text, a control character, a phone number, no
-theme, no domain) and two stored curations, so the test exercises every sheet without
+theme, no domain), a theme label with characters XML refuses and two stored curations, so the test exercises every sheet without
 depending on the analysis code.
 
     .venv/bin/rembuk demo --out /tmp/demo
@@ -36,6 +36,9 @@ def main(database: str) -> None:
     )
     summary = result.summary
     summary["domains"] = {c: d for c, d in summary["domains"].items() if c in DOMAINS}
+    # Characters no XLSX cell can hold, in a label the Kurasi sheet and its keys show.
+    theme = summary["domains"][DOMAINS[0]]["themes"]["citizen_need"][0]
+    theme["label"] = theme["label"] + "\x07 \ufffe"
     summary["curations"] = [
         {
             "id": 1,
