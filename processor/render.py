@@ -105,6 +105,26 @@ ANSWER_SHEET_COLUMNS = (
 )
 
 
+def _joined_dimensions(dimension_tags: pd.DataFrame, answer_ids: set[str]) -> dict[str, str]:
+    """Answer id -> its dimension codes, sorted and joined with ", " (for `answer_ids`)."""
+    codes: dict[str, list[str]] = {}
+    tags = dimension_tags.loc[dimension_tags["answer_id"].isin(answer_ids)]
+    for answer_id, code in zip(tags["answer_id"].tolist(), tags["dimension"].tolist(), strict=True):
+        codes.setdefault(answer_id, []).append(code)
+    return {answer_id: ", ".join(sorted(found)) for answer_id, found in codes.items()}
+
+
+def _theme_numbers(theme_ids: pd.Series) -> pd.Series:
+    """The sort key of each row's theme: its number, with "lainnya" (0) and rows without
+    a theme last. Parsed once per distinct theme id."""
+    codes, distinct = pd.factorize(theme_ids, use_na_sentinel=False)
+    number = pd.to_numeric(
+        pd.Series(distinct, dtype=object).str.rsplit(".", n=1).str[-1], errors="coerce"
+    ).fillna(0)
+    number = number.where(number > 0, 1e9).to_numpy()
+    return pd.Series(number[codes], index=theme_ids.index)
+
+
 def answers_sheet(texts: pd.DataFrame, dimension_tags: pd.DataFrame | None = None) -> pd.DataFrame:
     """The answers as planners check them: one row per distinct text of a theme (and of
     how its domain was decided), with how many answers and respondents wrote it, the
@@ -127,19 +147,9 @@ def answers_sheet(texts: pd.DataFrame, dimension_tags: pd.DataFrame | None = Non
     dimensions = pd.Series("", index=grouped.index, dtype=object)
     if dimension_tags is not None and len(dimension_tags):
         # Tags depend on the text alone, so the first answer's tags are the row's.
-        first = set(grouped["first_answer_id"])
-        tags = dimension_tags.loc[dimension_tags["answer_id"].isin(first)]
-        joined = {
-            answer_id: ", ".join(sorted(codes))
-            for answer_id, codes in tags.groupby("answer_id", sort=False)["dimension"]
-        }
+        joined = _joined_dimensions(dimension_tags, set(grouped["first_answer_id"]))
         dimensions = grouped["first_answer_id"].map(joined).fillna("").astype(object)
-    # Themes in their own order (by number, "lainnya" = 0 last), each theme's texts
-    # most often written first.
-    number = pd.to_numeric(
-        grouped["theme_id"].str.rsplit(".", n=1).str[-1], errors="coerce"
-    ).fillna(0)
-    grouped = grouped.assign(dimensions=dimensions, _number=number.where(number > 0, 1e9))
+    grouped = grouped.assign(dimensions=dimensions, _number=_theme_numbers(grouped["theme_id"]))
     grouped = (
         grouped.sort_values(
             ["domain", "kind", "_number", "answers", "text"],

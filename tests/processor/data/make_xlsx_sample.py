@@ -1,8 +1,8 @@
 """Makes xlsx_sample_input.json, the fixed input of tests/processor/test_xlsx_golden.py:
 a demo analysis (`rembuk demo`) cut to two domains, a sample of its text answers, a few
 hand-made awkward rows (a formula-like text, a control character, a phone number, no
-theme, no domain), a theme label with characters XML refuses and two stored curations, so the test exercises every sheet without
-depending on the analysis code.
+theme, no domain), a theme label with characters XML refuses and two stored curations,
+so the test exercises every sheet without depending on the analysis code.
 
     .venv/bin/rembuk demo --out /tmp/demo
     .venv/bin/python tests/processor/data/make_xlsx_sample.py /tmp/demo/demo.db
