@@ -135,17 +135,39 @@ def _digest(body: Mapping[str, Any]) -> str:
 
 def _sealed_key(name: str, payload: Mapping[str, Any]) -> str:
     """A kunci cell: the key as the sheet will hold it (clean_text) and its digest, so an
-    edited, pasted or filled-down key is noticed on reading.
+    edited, pasted or filled-down key is noticed on reading."""
+    return _sealed(_key_cell({name: payload}))
+
+
+def _sealed(key_text: str) -> str:
+    """The kunci cell of `key_text` (_key_cell of {"theme" or "link": payload}).
 
     The same as `_key_cell({**body, CHECK: _digest(body)})` with `body` the cleaned text
     read back, built without reading it back: _key_cell of the read-back body is the
     cleaned text itself (its keys are strings, already sorted; clean_text only puts
     spaces for characters JSON writes as they are), and CHECK sorts before "link" and
     "theme", so it comes first."""
-    assert name > CHECK
-    body = clean_text(_key_cell({name: payload}))
+    body = clean_text(key_text)
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:20]
     return f'{{"{CHECK}":"{digest}",{body[1:]}'
+
+
+# Stand for a link's theme keys while the link key is written (see _link_key_text).
+_SLOTS = {"source": "\x00source key\x00", "target": "\x00target key\x00"}
+
+
+def _link_key_text(key: LinkKey, ends: Mapping[str, str]) -> str:
+    """`_key_cell({"link": key.to_json()})`, with the JSON of its theme keys given in
+    `ends` ("source", "target" -> _key_cell of that theme key's to_json) instead of
+    written again: a theme key holds up to 200 answer ids, and a theme is in many links.
+    Written the plain way if a slot's text is not found exactly once."""
+    payload = {**key.to_json(), **{end: _SLOTS[end] for end in ends}}
+    filled = {json.dumps(_SLOTS[end]): text for end, text in ends.items()}
+    text = _key_cell({"link": payload})
+    if any(text.count(slot) != 1 for slot in filled):
+        return _key_cell({"link": key.to_json()})
+    pattern = "|".join(re.escape(slot) for slot in filled)
+    return re.sub(pattern, lambda match: filled[match.group()], text) if filled else text
 
 
 def _staff_needs(summary: Mapping[str, Any]) -> dict[str, str]:
@@ -170,7 +192,6 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
         for theme in themes
     }
     status = _status_by_theme(summary)
-    staff = _staff_needs(summary)
     empty = ["", "", "", ""]
     rows: list[list[Any]] = []
     for code, kind, theme in _theme_rows(summary):
@@ -188,6 +209,16 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
                 _sealed_key("theme", keys[theme["id"]].to_json()),
             ]
         )
+    rows += _link_rows(summary, keys)
+    rows += [[ANSWER, "", "", "", "", "", "", "", *empty, ""] for _ in range(ANSWER_ROWS)]
+    return rows
+
+
+def _link_rows(summary: Mapping[str, Any], keys: Mapping[str, ThemeKey]) -> list[list[Any]]:
+    """A row per link whose ends are in `keys` (or a staff row's)."""
+    staff = _staff_needs(summary)
+    theme_texts = {theme_id: _key_cell(key.to_json()) for theme_id, key in keys.items()}
+    rows: list[list[Any]] = []
     for code, domain in summary["domains"].items():
         for link in domain["links"]:
             target = keys.get(link["target"])
@@ -206,6 +237,9 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
                 lift=link["lift"],
                 p_value=link["p_value"],
             )
+            ends = {"target": theme_texts[link["target"]]}
+            if not row_link:
+                ends["source"] = theme_texts[link["source"]]
             source_label = (
                 staff.get(link["source"], link["source"])
                 if row_link
@@ -222,11 +256,13 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
                     f"{strength}, kemiripan {link['similarity']}, blok {link['blocks']}",
                     "",
                     "dikonfirmasi" if link.get("curated") == "confirmed" else "",
-                    *empty,
-                    _sealed_key("link", key.to_json()),
+                    "",
+                    "",
+                    "",
+                    "",
+                    _sealed(_link_key_text(key, ends)),
                 ]
             )
-    rows += [[ANSWER, "", "", "", "", "", "", "", *empty, ""] for _ in range(ANSWER_ROWS)]
     return rows
 
 
