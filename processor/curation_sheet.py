@@ -67,6 +67,7 @@ COLUMNS = (
     KEY,
 )
 EDITABLE = (NEW_LABEL, MERGE_INTO, NEW_DOMAIN, DECISION)
+EMPTY_EDITS = ("",) * len(EDITABLE)  # a new row's editable cells
 DECISIONS = {"konfirmasi": CONFIRM_LINK, "tolak": REJECT_LINK}
 ANSWER_ROWS = 20  # empty rows for moving single answers
 LABEL_MAX = 200
@@ -192,7 +193,6 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
         for theme in themes
     }
     status = _status_by_theme(summary)
-    empty = ["", "", "", ""]
     rows: list[list[Any]] = []
     for code, kind, theme in _theme_rows(summary):
         rows.append(
@@ -205,12 +205,12 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
                 ", ".join(theme["keywords"]),
                 theme["answer_count"],
                 "; ".join(status.get(theme["id"], ())),
-                *empty,
+                *EMPTY_EDITS,
                 _sealed_key("theme", keys[theme["id"]].to_json()),
             ]
         )
     rows += _link_rows(summary, keys)
-    rows += [[ANSWER, "", "", "", "", "", "", "", *empty, ""] for _ in range(ANSWER_ROWS)]
+    rows += [[ANSWER, "", "", "", "", "", "", "", *EMPTY_EDITS, ""] for _ in range(ANSWER_ROWS)]
     return rows
 
 
@@ -256,10 +256,7 @@ def _link_rows(summary: Mapping[str, Any], keys: Mapping[str, ThemeKey]) -> list
                     f"{strength}, kemiripan {link['similarity']}, blok {link['blocks']}",
                     "",
                     "dikonfirmasi" if link.get("curated") == "confirmed" else "",
-                    "",
-                    "",
-                    "",
-                    "",
+                    *EMPTY_EDITS,
                     _sealed(_link_key_text(key, ends)),
                 ]
             )

@@ -42,8 +42,8 @@ def _collection_paused() -> Iterator[None]:
     """Python's cyclic garbage collection paused (if it was on) while a workbook is
     written. xlsxwriter keeps a tuple per cell, and allocating hundreds of thousands of
     them sets off collections that each walk every object alive, the analysis' millions
-    included: a fifth of the writing time at 100k answers. Writing creates no cycles
-    worth collecting; reference counting still frees what it drops."""
+    included (up to a fifth of the writing time at 100k answers). Writing creates no
+    cycles worth collecting; reference counting still frees what it drops."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -149,6 +149,8 @@ def answers_sheet(texts: pd.DataFrame, dimension_tags: pd.DataFrame | None = Non
         # Tags depend on the text alone, so the first answer's tags are the row's.
         joined = _joined_dimensions(dimension_tags, set(grouped["first_answer_id"]))
         dimensions = grouped["first_answer_id"].map(joined).fillna("").astype(object)
+    # Themes in their own order (by number, "lainnya" = 0 last), each theme's texts
+    # most often written first.
     grouped = grouped.assign(dimensions=dimensions, _number=_theme_numbers(grouped["theme_id"]))
     grouped = (
         grouped.sort_values(
@@ -535,7 +537,7 @@ def write_analysis_xlsx(
 
     def write(target: Path) -> None:
         # in_memory: the sheets' XML is zipped from memory, not from temporary files that
-        # are written, read back and deleted (a tenth of the time on a busy disk).
+        # are written, read back and deleted (slow on a busy disk).
         with _collection_paused(), xlsxwriter.Workbook(str(target), {"in_memory": True}) as book:
             sheets = _Sheets(book)
             for write_sheet in XLSX_SHEETS:
