@@ -42,8 +42,9 @@ def _collection_paused() -> Iterator[None]:
     """Python's cyclic garbage collection paused (if it was on) while a workbook is
     written. xlsxwriter keeps a tuple per cell, and allocating hundreds of thousands of
     them sets off collections that each walk every object alive, the analysis' millions
-    included (up to a fifth of the writing time at 100k answers). Writing creates no
-    cycles worth collecting; reference counting still frees what it drops."""
+    included: at 100k answers, right after the analysis, a third of the writing time.
+    Writing creates no cycles worth collecting; reference counting still frees what it
+    drops."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -536,9 +537,7 @@ def write_analysis_xlsx(
     data = XlsxInput(analysis=analysis, summary=summary, domains=tuple(domains))
 
     def write(target: Path) -> None:
-        # in_memory: the sheets' XML is zipped from memory, not from temporary files that
-        # are written, read back and deleted (slow on a busy disk).
-        with _collection_paused(), xlsxwriter.Workbook(str(target), {"in_memory": True}) as book:
+        with _collection_paused(), xlsxwriter.Workbook(str(target)) as book:
             sheets = _Sheets(book)
             for write_sheet in XLSX_SHEETS:
                 write_sheet(sheets, data)
