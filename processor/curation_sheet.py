@@ -39,6 +39,7 @@ from processor.curation import (
     LinkKey,
     ThemeKey,
 )
+from processor.xlsx_cells import text_fixes
 from shared.clean import clean_text
 
 SHEET = "Kurasi"
@@ -66,6 +67,7 @@ COLUMNS = (
     KEY,
 )
 EDITABLE = (NEW_LABEL, MERGE_INTO, NEW_DOMAIN, DECISION)
+EMPTY_EDITS = ("",) * len(EDITABLE)  # a new row's editable cells
 DECISIONS = {"konfirmasi": CONFIRM_LINK, "tolak": REJECT_LINK}
 ANSWER_ROWS = 20  # empty rows for moving single answers
 LABEL_MAX = 200
@@ -135,8 +137,38 @@ def _digest(body: Mapping[str, Any]) -> str:
 def _sealed_key(name: str, payload: Mapping[str, Any]) -> str:
     """A kunci cell: the key as the sheet will hold it (clean_text) and its digest, so an
     edited, pasted or filled-down key is noticed on reading."""
-    body = json.loads(clean_text(_key_cell({name: payload})))
-    return _key_cell({**body, CHECK: _digest(body)})
+    return _sealed(_key_cell({name: payload}))
+
+
+def _sealed(key_text: str) -> str:
+    """The kunci cell of `key_text` (_key_cell of {"theme" or "link": payload}).
+
+    The same as `_key_cell({**body, CHECK: _digest(body)})` with `body` the cleaned text
+    read back, built without reading it back: _key_cell of the read-back body is the
+    cleaned text itself (its keys are strings, already sorted; clean_text only puts
+    spaces for characters JSON writes as they are), and CHECK sorts before "link" and
+    "theme", so it comes first."""
+    body = clean_text(key_text)
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:20]
+    return f'{{"{CHECK}":"{digest}",{body[1:]}'
+
+
+# Stand for a link's theme keys while the link key is written (see _link_key_text).
+_SLOTS = {"source": "\x00source key\x00", "target": "\x00target key\x00"}
+
+
+def _link_key_text(key: LinkKey, ends: Mapping[str, str]) -> str:
+    """`_key_cell({"link": key.to_json()})`, with the JSON of its theme keys given in
+    `ends` ("source", "target" -> _key_cell of that theme key's to_json) instead of
+    written again: a theme key holds up to 200 answer ids, and a theme is in many links.
+    Written the plain way if a slot's text is not found exactly once."""
+    payload = {**key.to_json(), **{end: _SLOTS[end] for end in ends}}
+    filled = {json.dumps(_SLOTS[end]): text for end, text in ends.items()}
+    text = _key_cell({"link": payload})
+    if any(text.count(slot) != 1 for slot in filled):
+        return _key_cell({"link": key.to_json()})
+    pattern = "|".join(re.escape(slot) for slot in filled)
+    return re.sub(pattern, lambda match: filled[match.group()], text) if filled else text
 
 
 def _staff_needs(summary: Mapping[str, Any]) -> dict[str, str]:
@@ -161,8 +193,6 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
         for theme in themes
     }
     status = _status_by_theme(summary)
-    staff = _staff_needs(summary)
-    empty = ["", "", "", ""]
     rows: list[list[Any]] = []
     for code, kind, theme in _theme_rows(summary):
         rows.append(
@@ -175,10 +205,20 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
                 ", ".join(theme["keywords"]),
                 theme["answer_count"],
                 "; ".join(status.get(theme["id"], ())),
-                *empty,
+                *EMPTY_EDITS,
                 _sealed_key("theme", keys[theme["id"]].to_json()),
             ]
         )
+    rows += _link_rows(summary, keys)
+    rows += [[ANSWER, "", "", "", "", "", "", "", *EMPTY_EDITS, ""] for _ in range(ANSWER_ROWS)]
+    return rows
+
+
+def _link_rows(summary: Mapping[str, Any], keys: Mapping[str, ThemeKey]) -> list[list[Any]]:
+    """A row per link whose ends are in `keys` (or a staff row's)."""
+    staff = _staff_needs(summary)
+    theme_texts = {theme_id: _key_cell(key.to_json()) for theme_id, key in keys.items()}
+    rows: list[list[Any]] = []
     for code, domain in summary["domains"].items():
         for link in domain["links"]:
             target = keys.get(link["target"])
@@ -197,6 +237,9 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
                 lift=link["lift"],
                 p_value=link["p_value"],
             )
+            ends = {"target": theme_texts[link["target"]]}
+            if not row_link:
+                ends["source"] = theme_texts[link["source"]]
             source_label = (
                 staff.get(link["source"], link["source"])
                 if row_link
@@ -213,11 +256,10 @@ def kurasi_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
                     f"{strength}, kemiripan {link['similarity']}, blok {link['blocks']}",
                     "",
                     "dikonfirmasi" if link.get("curated") == "confirmed" else "",
-                    *empty,
-                    _sealed_key("link", key.to_json()),
+                    *EMPTY_EDITS,
+                    _sealed(_link_key_text(key, ends)),
                 ]
             )
-    rows += [[ANSWER, "", "", "", "", "", "", "", *empty, ""] for _ in range(ANSWER_ROWS)]
     return rows
 
 
@@ -281,6 +323,24 @@ def _write_cell(sheet: Any, row: int, column: int, value: Any, cell_format: Any 
         sheet.write_string(row, column, clean_text(str(value)), cell_format)
 
 
+def _write_rows(sheet: Any, rows: list[list[Any]], first: int, editable: Any) -> None:
+    """The table's cells: editable ones (and an answer row's id) in `editable`, blank or
+    not; the others only where they hold something. Texts are cleaned once, up front:
+    the kunci cells alone are megabytes."""
+    editable_columns = frozenset(COLUMNS.index(name) for name in EDITABLE)
+    id_column = COLUMNS.index("id")
+    fixes = text_fixes(value for values in rows for value in values)
+    for row, values in enumerate(rows, start=first):
+        answer = values[0] == ANSWER
+        for column, value in enumerate(values):
+            yellow = column in editable_columns or (answer and column == id_column)
+            cell_format = editable if yellow else None
+            if value.__class__ is str and value:
+                sheet.write_string(row, column, fixes.get(value, value), cell_format)
+            elif yellow or value != "":
+                _write_cell(sheet, row, column, value, cell_format)
+
+
 WIDTHS = {"objek": 9, "id": 30, "domain": 16, "jenis": 16, "label": 50, "keterangan": 34}
 
 
@@ -306,15 +366,7 @@ def write_kurasi_sheet(
         header = formats.editable_header if name in EDITABLE else formats.header
         sheet.write_string(HEADER_ROW, column, name, header)
     first = HEADER_ROW + 1
-    for offset, values in enumerate(rows):
-        row = first + offset
-        for column, value in enumerate(values):
-            name = COLUMNS[column]
-            editable = name in EDITABLE or (name == "id" and values[0] == ANSWER)
-            if editable:
-                _write_cell(sheet, row, column, value, formats.editable)
-            elif value != "":
-                _write_cell(sheet, row, column, value)
+    _write_rows(sheet, rows, first, formats.editable)
     last = first + len(rows) - 1
     _validations(sheet, rows, first, summary, domains, key_column)
     for column, name in enumerate(COLUMNS):
