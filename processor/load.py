@@ -6,10 +6,10 @@ are left out entirely.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection
@@ -20,7 +20,12 @@ from processor.pipeline import (
     ANSWER_COLUMNS,
     KIND_OF_QUESTION,
     STAFF_FIELD_QUESTIONS,
+    Aggregator,
+    AnswerTable,
+    answer_labels,
+    answer_number,
     empty_answers,
+    kept_apart,
 )
 from shared.models import (
     Answer,
@@ -40,18 +45,32 @@ from shared.survey_data import PROFILE_FIELDS, SKM_ELEMENTS, AgencyList, Wilayah
 class CampaignFrames:
     campaign: dict  # code, name, plan_years, timezone
     runs: pd.DataFrame  # run_id, respondent, status, source, instrument, submitted_at
-    answers: pd.DataFrame  # ANSWER_COLUMNS, submitted runs and imported rows
+    # Submitted runs' and imported answers: one row per answer (ANSWER_COLUMNS), or, loaded
+    # with aggregate=True, an empty frame and `aggregated` instead.
+    answers: pd.DataFrame
     agencies: AgencyList | None = None  # the campaign's own agency list, if it has one
     # Respondent profiles (issue 14): respondent + the profile fields, codes or None; and
     # the campaign's own regions, if it has a list.
     profiles: pd.DataFrame | None = None
     wilayah: Wilayah | None = None
     skm: pd.DataFrame | None = None  # processor.ikm.SKM_COLUMNS: submitted SKM scores
+    # The answers aggregated (processor.pipeline.AnswerTable): one row per distinct content
+    # key with its weight, integers per answer; what the analysis reads at scale.
+    aggregated: AnswerTable | None = None
 
 
 def _frame(connection: Connection, statement: Select[Any]) -> pd.DataFrame:
     """Run a select through the raw driver cursor: plain tuples build a frame ~10x faster
     than SQLAlchemy rows. The statement's values are integers and fixed strings."""
+    rows = [row for chunk in _chunks(connection, statement) for row in chunk]
+    return pd.DataFrame(rows, columns=[c.name for c in statement.selected_columns])
+
+
+FETCH_ROWS = 100_000  # rows fetched from the driver at a time
+
+
+def _chunks(connection: Connection, statement: Select[Any]) -> Iterator[list[tuple]]:
+    """The statement's rows as plain tuples, FETCH_ROWS at a time (see _frame)."""
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     driver = connection.connection.driver_connection
     if driver is None:  # a closed or detached connection
@@ -59,10 +78,41 @@ def _frame(connection: Connection, statement: Select[Any]) -> pd.DataFrame:
     cursor = driver.cursor()
     try:
         cursor.execute(str(compiled))
-        rows = cursor.fetchall()
+        while chunk := cursor.fetchmany(FETCH_ROWS):
+            yield chunk
     finally:
         cursor.close()
-    return pd.DataFrame(rows, columns=[c.name for c in statement.selected_columns])
+
+
+UNIT_BLOCKS = 1 << 16  # a bot unit's code: run id * UNIT_BLOCKS + block
+
+
+def _add_bot_answers(
+    aggregator: Aggregator, chunks: Iterable[list[tuple]], submitted: pd.DataFrame
+) -> None:
+    """Stream the bot's answers (id, run_id, question_id, block, item, domain, text,
+    number; in id order) into the aggregator: only answers kept apart (pipeline.kept_apart)
+    get their unit and row id as text."""
+    run_of = {
+        run: (aggregator.respondent_code(respondent), source, instrument)
+        for run, respondent, source, instrument in zip(
+            submitted["run_id"].tolist(),
+            submitted["respondent"].tolist(),
+            submitted["source"].tolist(),
+            submitted["instrument"].tolist(),
+            strict=True,
+        )
+    }
+    usable, add = aggregator.usable, aggregator.add_key
+    for chunk in chunks:
+        for answer, run, question, block, item, domain, text, number in chunk:
+            respondent, source, instrument = run_of[run]
+            unit = row_id = None
+            if kept_apart(instrument, domain, usable):
+                unit = f"{run}.{block}"
+                row_id = f"{unit}.{item}"
+            key = ("bot", unit, row_id, source, instrument, question, domain, text, number)
+            add(answer, respondent, run * UNIT_BLOCKS + block, key)
 
 
 def _scrubbed_names(files: pd.Series) -> pd.Series:
@@ -82,7 +132,17 @@ def campaign_info(campaign: Campaign) -> dict:
     }
 
 
-def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> CampaignFrames:
+def load_campaign_frames(
+    *,
+    connection: Connection,
+    campaign: Campaign,
+    aggregate: bool = False,
+    usable_domains: Iterable[str] | None = None,
+) -> CampaignFrames:
+    """The campaign's frames. With `aggregate`, its answers as an AnswerTable
+    (`aggregated`), read a chunk at a time: 10M answers never exist as one row each;
+    `usable_domains` are the domain codes the data files list (answers stored with another
+    domain are kept apart: the analysis assigns theirs)."""
     runs = _frame(
         connection,
         select(
@@ -102,7 +162,7 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
         source=runs["source"].astype(object).where(runs["source"].notna(), "-")
     )
     submitted = runs.loc[runs["status"] == "submitted"]
-    bot = _frame(
+    bot = _chunks(
         connection,
         select(
             col(Answer.id),
@@ -131,36 +191,9 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
         )
         .order_by(col(Answer.id)),
     )
-    frames = []
-    if len(bot):
-        bot = bot.merge(submitted, on="run_id", how="inner", validate="many_to_one")
-        # Python's f-strings on plain ints build these ~2x faster than pandas string
-        # arithmetic; the same "str" columns come out.
-        ids, run_ids, blocks, items = (bot[c].tolist() for c in ("id", "run_id", "block", "item"))
-        units = [f"{run}.{block}" for run, block in zip(run_ids, blocks, strict=True)]
-
-        def column(values: list[str]) -> pd.Series:
-            return pd.Series(values, index=bot.index, dtype="str")
-
-        frames.append(
-            pd.DataFrame(
-                {
-                    "answer_id": column([f"a{i}" for i in ids]),
-                    "origin": "bot",
-                    "unit": column(units),
-                    "row_id": column(
-                        [f"{unit}.{item}" for unit, item in zip(units, items, strict=True)]
-                    ),
-                    "respondent": bot["respondent"],
-                    "source": bot["source"],
-                    "instrument": bot["instrument"],
-                    "question_id": bot["question_id"],
-                    "domain": bot["domain"],
-                    "text": bot["text"],
-                    "number": bot["number"],
-                }
-            )
-        )
+    # Not aggregating: every answer kept apart, so each row of the table is one answer.
+    aggregator = Aggregator(usable_domains if aggregate else ())
+    _add_bot_answers(aggregator, bot, submitted)
     imported = _frame(
         connection,
         select(
@@ -193,7 +226,8 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
             unit[~is_profile],
             respondent[~is_profile],
         )
-        frames.append(
+        _add_imported_answers(
+            aggregator,
             pd.DataFrame(
                 {
                     "answer_id": "i" + imported["id"].astype(str),
@@ -208,15 +242,10 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
                     "text": imported["text"],
                     "number": imported["number"],
                 }
-            )
+            ),
+            form_row[~is_profile],
         )
-    answers = (
-        pd.concat(frames, ignore_index=True)[list(ANSWER_COLUMNS)] if frames else empty_answers()
-    )
-    answers = answers.assign(
-        domain=answers["domain"].astype(object).where(answers["domain"].notna(), None),
-        number=answers["number"].astype(float) if len(answers) else np.array([], dtype=float),
-    )
+    table = aggregator.table()
     skm = load_skm_scores(connection=connection, campaign=campaign)
     own = connection.execute(
         select(col(CampaignAgencies.agencies)).where(
@@ -232,7 +261,8 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
     return CampaignFrames(
         campaign=campaign_info(campaign),
         runs=runs,
-        answers=answers,
+        answers=empty_answers() if aggregate else per_answer_frame(table),
+        aggregated=table if aggregate else None,
         agencies=None if own is None else AgencyList.model_validate({"agencies": own}),
         profiles=profiles,
         wilayah=None if regions is None else Wilayah.model_validate(regions),
@@ -241,6 +271,38 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
 
 
 PROFILE_PREFIX = "profile_"
+
+
+def per_answer_frame(table: AnswerTable) -> pd.DataFrame:
+    """One row per answer (ANSWER_COLUMNS) of a table whose answers were all kept apart."""
+    members = table.members
+    if not len(members):
+        return empty_answers()
+    frame = table.rows.iloc[members.row].reset_index(drop=True)
+    frame = frame.assign(
+        answer_id=answer_labels(members.answer),
+        respondent=members.pseudonyms(),
+        number=frame["number"].astype(float),
+    )
+    return frame[list(ANSWER_COLUMNS)]
+
+
+def _add_imported_answers(aggregator: Aggregator, frame: pd.DataFrame, form_row: pd.Series) -> None:
+    """Imported answers (ANSWER_COLUMNS) into the aggregator; a form row's unit code is
+    minus its first answer's id (bot units are positive)."""
+    frame = frame[list(ANSWER_COLUMNS)].astype(object)
+    frame = frame.assign(number=frame["number"].astype(float)).astype(object)
+    frame = frame.where(frame.notna(), None)
+    for values, first in zip(
+        frame.itertuples(index=False, name=None), form_row.tolist(), strict=True
+    ):
+        answer_id, origin, unit, row_id, respondent, *rest = values
+        aggregator.add_key(
+            answer_number(str(answer_id)),
+            aggregator.respondent_code(respondent),
+            -int(first),
+            (origin, unit, row_id, *rest),
+        )
 
 
 def _bot_profiles(connection: Connection, campaign: Campaign) -> pd.DataFrame:

@@ -28,11 +28,7 @@ ANSWER_SHEET_ROWS = 100_000
 class AnalysedAnswers(Protocol):
     """What the XLSX writer reads of an analysis (processor.analysis.Analysis has it)."""
 
-    @property
-    def texts(self) -> pd.DataFrame: ...  # one row per text answer (see analysis.analyse)
-
-    @property
-    def dimension_tags(self) -> pd.DataFrame: ...  # answer_id, domain, kind, dimension
+    def sheet_texts(self) -> pd.DataFrame: ...  # see processor.analysis.Analysis.sheet_texts
 
 
 def _replace_atomically(path: Path, write: Callable[[Path], None]) -> Path:
@@ -87,41 +83,21 @@ ANSWER_SHEET_COLUMNS = (
 )
 
 
-def answers_sheet(texts: pd.DataFrame, dimension_tags: pd.DataFrame | None = None) -> pd.DataFrame:
+def answers_sheet(grouped: pd.DataFrame) -> pd.DataFrame:
     """The answers as planners check them: one row per distinct text of a theme (and of
     how its domain was decided), with how many answers and respondents wrote it, the
     problem dimensions it was tagged with (obstacles) and its first answer's id, so every
-    count of the draft can be checked by summing `answers`. Largest themes' texts first
-    within each domain and kind; texts PII-scrubbed. `rembuk export` lists every answer."""
-    keys = ["domain", "kind", "theme_id", "domain_source", "text"]
-    if texts.empty:
+    count of the draft can be checked by summing `answers` (`grouped`: the analysis'
+    sheet_texts()). Largest themes' texts first within each domain and kind; texts
+    PII-scrubbed. `rembuk export` lists every answer."""
+    if grouped.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ANSWER_SHEET_COLUMNS})
-    frame = texts[[*keys, "respondent", "answer_id"]].assign(
-        domain=texts["domain"].astype(object).fillna(""),
-        theme_id=texts["theme_id"].astype(object).fillna(""),
-    )
-    grouped = frame.groupby(keys, sort=False, dropna=False).agg(
-        answers=("answer_id", "size"),
-        respondents=("respondent", "nunique"),
-        first_answer_id=("answer_id", "first"),
-    )
-    grouped = grouped.reset_index()
-    dimensions = pd.Series("", index=grouped.index, dtype=object)
-    if dimension_tags is not None and len(dimension_tags):
-        # Tags depend on the text alone, so the first answer's tags are the row's.
-        first = set(grouped["first_answer_id"])
-        tags = dimension_tags.loc[dimension_tags["answer_id"].isin(first)]
-        joined = {
-            answer_id: ", ".join(sorted(codes))
-            for answer_id, codes in tags.groupby("answer_id", sort=False)["dimension"]
-        }
-        dimensions = grouped["first_answer_id"].map(joined).fillna("").astype(object)
     # Themes in their own order (by number, "lainnya" = 0 last), each theme's texts
     # most often written first.
     number = pd.to_numeric(
         grouped["theme_id"].str.rsplit(".", n=1).str[-1], errors="coerce"
     ).fillna(0)
-    grouped = grouped.assign(dimensions=dimensions, _number=number.where(number > 0, 1e9))
+    grouped = grouped.assign(_number=number.where(number > 0, 1e9))
     grouped = (
         grouped.sort_values(
             ["domain", "kind", "_number", "answers", "text"],
@@ -496,7 +472,7 @@ def _kurasi_sheet(sheets: _Sheets, data: XlsxInput) -> None:
 
 def _answers_sheet(sheets: _Sheets, data: XlsxInput) -> None:
     sheets.table(
-        answers_sheet(data.analysis.texts, data.analysis.dimension_tags),
+        answers_sheet(data.analysis.sheet_texts()),
         "Jawaban",
         widths={"text": 80},
     )
