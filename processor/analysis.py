@@ -21,6 +21,7 @@ from processor.ikm import ikm_table
 from processor.links import LinkParameters, evidence_links, subject_features
 from processor.pipeline import (
     CITIZEN_KINDS,
+    KIND_OF_QUESTION,
     KINDS,
     WEIGHT,
     AnswerTable,
@@ -34,6 +35,7 @@ from processor.pipeline import (
     assign_domains,
     empty_members,
     split_content,
+    staff_answers,
     staff_fields,
     tag_dimensions,
     weights,
@@ -211,7 +213,10 @@ def analyse(
         first_answer=table.members.first_of_rows(len(table.rows)),
         entry=np.arange(len(table.rows)),
     )
-    texts, targets = split_content(rows, plan_years=campaign["plan_years"])
+    texts, _ = split_content(rows, plan_years=campaign["plan_years"])
+    # A staff row's fields and targets, one row per answer (with its row id).
+    fields_answers = staff_answers(rows, table.members, _staff_fields_rows(rows))
+    _, targets = split_content(fields_answers, plan_years=campaign["plan_years"])
     members = table.members.of_rows(texts["entry"].to_numpy(), len(rows))
     texts = texts.drop(columns=["entry", "first_answer"])
     texts = add_text_streams(
@@ -254,12 +259,12 @@ def analyse(
     tags = tag_dimensions(texts, tools.dimensions)
     progress("gaps")
     fields = staff_fields(
-        rows,
+        fields_answers,
         plan_years=campaign["plan_years"],
         agencies=agencies or survey_data.agencies,
         units=survey_data.units,
     )
-    staff = answer_rows(texts, members, texts["kind"].isin(STAFF_ROW_FIELDS).to_numpy())
+    staff = staff_answers(texts, members, texts["kind"].isin(STAFF_ROW_FIELDS).to_numpy())
     staff_table = staff_rows(staff, targets, fields)
     subject = subject_features(vectors, tools.text.is_word)
     gaps = gap_links(staff_table, themes, vectors, texts, params=params, subject=subject)
@@ -291,6 +296,14 @@ def analyse(
         skm=skm,
         members=members,
     )
+
+
+def _staff_fields_rows(rows: pd.DataFrame) -> np.ndarray:
+    """Rows of staff answers that are no content: agency, unit, baseline, targets, budgets."""
+    content = {question for (instrument, question) in KIND_OF_QUESTION if instrument == "internal"}
+    return (
+        (rows["instrument"].astype(str) == "internal") & ~rows["question_id"].isin(content)
+    ).to_numpy()
 
 
 def ikm_json(analysis: Analysis, survey_data: SurveyData) -> list[dict]:

@@ -26,6 +26,7 @@ from processor.pipeline import (
     answer_number,
     empty_answers,
     kept_apart,
+    unit_code,
 )
 from shared.models import (
     Answer,
@@ -84,15 +85,12 @@ def _chunks(connection: Connection, statement: Select[Any]) -> Iterator[list[tup
         cursor.close()
 
 
-UNIT_BLOCKS = 1 << 16  # a bot unit's code: run id * UNIT_BLOCKS + block
-
-
 def _add_bot_answers(
     aggregator: Aggregator, chunks: Iterable[list[tuple]], submitted: pd.DataFrame
 ) -> None:
     """Stream the bot's answers (id, run_id, question_id, block, item, domain, text,
     number; in id order) into the aggregator: only answers kept apart (pipeline.kept_apart)
-    get their unit and row id as text."""
+    get their unit and row id as text; the others' are in their unit code and item."""
     run_of = {
         run: (aggregator.respondent_code(respondent), source, instrument)
         for run, respondent, source, instrument in zip(
@@ -108,11 +106,11 @@ def _add_bot_answers(
         for answer, run, question, block, item, domain, text, number in chunk:
             respondent, source, instrument = run_of[run]
             unit = row_id = None
-            if kept_apart(instrument, domain, usable):
+            if kept_apart(domain, usable):
                 unit = f"{run}.{block}"
                 row_id = f"{unit}.{item}"
             key = ("bot", unit, row_id, source, instrument, question, domain, text, number)
-            add(answer, respondent, run * UNIT_BLOCKS + block, key)
+            add(answer, respondent, unit_code(run, block), key, item)
 
 
 def _scrubbed_names(files: pd.Series) -> pd.Series:
@@ -297,7 +295,7 @@ def _add_imported_answers(aggregator: Aggregator, frame: pd.DataFrame, form_row:
         frame.itertuples(index=False, name=None), form_row.tolist(), strict=True
     ):
         answer_id, origin, unit, row_id, respondent, *rest = values
-        aggregator.add_key(
+        aggregator.add(
             answer_number(str(answer_id)),
             aggregator.respondent_code(respondent),
             -int(first),

@@ -8,8 +8,9 @@ Work on text is done once per distinct text, because real answers repeat heavily
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -135,10 +136,11 @@ class Members:
     and finds the blocks two themes share."""
 
     answer: np.ndarray  # int64: a bot answer's id; minus an imported answer's id
-    row: np.ndarray  # int64: position of the answer's row in its frame
-    respondent: np.ndarray  # int64: position in `respondents`
-    unit: np.ndarray  # int64: the answer's unit (a run's block, an imported form row)
+    row: np.ndarray  # int32/64: position of the answer's row in its frame
+    respondent: np.ndarray  # int32/64: position in `respondents`
+    unit: np.ndarray  # int64: the answer's unit (unit_code: a run's block, a form row)
     respondents: np.ndarray  # object: the pseudonyms
+    item: np.ndarray | None = None  # int8: the item (row) of the answer in its block
 
     def __len__(self) -> int:
         return len(self.answer)
@@ -156,16 +158,21 @@ class Members:
             respondent=self.respondent[keep],
             unit=self.unit[keep],
             respondents=self.respondents,
+            item=None if self.item is None else self.item[keep],
         )
 
     def regrouped(self, row_of_answer: np.ndarray) -> Members:
         """The same answers, each in the row given (positions in a new frame)."""
-        return Members(
-            answer=self.answer,
-            row=np.asarray(row_of_answer, dtype=np.int64),
-            respondent=self.respondent,
-            unit=self.unit,
-            respondents=self.respondents,
+        return replace(self, row=np.asarray(row_of_answer, dtype=np.int64))
+
+    def row_ids(self, chosen: np.ndarray) -> np.ndarray:
+        """The row ids ("<run>.<block>.<item>", "i<form row>.0.0") of the chosen answers,
+        from their unit codes (unit_code) and items."""
+        items = np.zeros(len(self.answer), dtype=np.int8) if self.item is None else self.item
+        units, chosen_items = self.unit[chosen].tolist(), items[chosen].tolist()
+        return np.array(
+            [_row_id(unit, item) for unit, item in zip(units, chosen_items, strict=True)],
+            dtype=object,
         )
 
     def pseudonyms(self) -> np.ndarray:
@@ -177,6 +184,20 @@ class Members:
         rows, at = np.unique(self.row[::-1], return_index=True)
         first[rows] = self.answer[::-1][at]
         return first
+
+
+def _row_id(unit: int, item: int) -> str:
+    if unit < 0:
+        return f"i{-unit}.0.0"
+    return f"{unit // UNIT_BLOCKS}.{unit % UNIT_BLOCKS}.{item}"
+
+
+UNIT_BLOCKS = 1 << 16  # a bot unit's code: run id * UNIT_BLOCKS + block
+
+
+def unit_code(run: int, block: int) -> int:
+    """A bot answer's unit as an integer (an imported form row's: minus its first id)."""
+    return run * UNIT_BLOCKS + block
 
 
 def empty_members() -> Members:
@@ -192,25 +213,32 @@ class AnswerTable:
     members: Members
 
 
-def kept_apart(instrument: object, domain: object, usable: frozenset[str] | None) -> bool:
-    """Answers keep their unit and row: staff answers (the gap matrix needs their row) and
-    answers whose domain the processor assigns per unit (no usable stored domain)."""
-    if instrument == "internal" or domain is None or domain == OTHER_DOMAIN:
+def kept_apart(domain: object, usable: frozenset[str] | None) -> bool:
+    """Answers whose domain the processor assigns per unit (no usable stored domain) keep
+    their unit and row in their row's key."""
+    if domain is None or domain == OTHER_DOMAIN:
         return True
     return usable is not None and domain not in usable
 
 
 class Aggregator:
-    """Builds an AnswerTable one answer at a time (the loader streams into it)."""
+    """Builds an AnswerTable one answer at a time (the loader streams into it). With
+    `staff_apart`, staff answers keep their unit and row in the key too (for frames whose
+    row ids are not unit codes and items, see Members.row_ids)."""
 
-    def __init__(self, usable_domains: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, usable_domains: Iterable[str] | None = None, *, staff_apart: bool = False
+    ) -> None:
         self.usable = None if usable_domains is None else frozenset(usable_domains) - {OTHER_DOMAIN}
+        self.staff_apart = staff_apart
         self.index: dict[tuple, int] = {}
         self.keys: list[tuple] = []
-        self.answer: list[int] = []
-        self.row: list[int] = []
-        self.respondent: list[int] = []
-        self.unit: list[int] = []
+        # Compact arrays: ~25 bytes an answer where lists of ints would take ~180.
+        self.answer = array("q")
+        self.row = array("q")
+        self.respondent = array("q")
+        self.unit = array("q")
+        self.item = array("b")
         self.respondent_index: dict[str, int] = {}
         self.unit_index: dict[str, int] = {}
 
@@ -229,11 +257,12 @@ class Aggregator:
     def add(self, answer: int, respondent: int, unit: int, key: tuple) -> None:
         """One answer: its number, respondent and unit codes, and its key (ROW_COLUMNS:
         origin, unit, row_id, source, instrument, question_id, domain, text, number)."""
-        if not kept_apart(key[4], key[6], self.usable):
+        apart = (self.staff_apart and key[4] == "internal") or kept_apart(key[6], self.usable)
+        if not apart:
             key = (key[0], None, None, *key[3:])
         self.add_key(answer, respondent, unit, key)
 
-    def add_key(self, answer: int, respondent: int, unit: int, key: tuple) -> None:
+    def add_key(self, answer: int, respondent: int, unit: int, key: tuple, item: int = 0) -> None:
         """As add, with unit and row_id of the key already None where not kept apart."""
         row = self.index.get(key)
         if row is None:
@@ -243,17 +272,20 @@ class Aggregator:
         self.row.append(row)
         self.respondent.append(respondent)
         self.unit.append(unit)
+        self.item.append(item)
 
     def table(self) -> AnswerTable:
-        row = np.array(self.row, dtype=np.int64)
+        row = np.frombuffer(self.row, dtype=np.int64)
         rows = pd.DataFrame(self.keys, columns=list(ROW_COLUMNS), dtype=object)
-        rows[WEIGHT] = np.bincount(row, minlength=len(self.keys)).astype(np.int64)
+        self.index, self.keys = {}, []
+        rows[WEIGHT] = np.bincount(row, minlength=len(rows)).astype(np.int64)
         members = Members(
-            answer=np.array(self.answer, dtype=np.int64),
+            answer=np.frombuffer(self.answer, dtype=np.int64),
             row=row,
-            respondent=np.array(self.respondent, dtype=np.int64),
-            unit=np.array(self.unit, dtype=np.int64),
+            respondent=np.frombuffer(self.respondent, dtype=np.int64),
+            unit=np.frombuffer(self.unit, dtype=np.int64),
             respondents=np.array(list(self.respondent_index), dtype=object),
+            item=np.frombuffer(self.item, dtype=np.int8),
         )
         return AnswerTable(rows=rows, members=members)
 
@@ -262,7 +294,7 @@ def aggregate_answers(
     answers: pd.DataFrame, *, usable_domains: Iterable[str] | None = None
 ) -> AnswerTable:
     """A per-answer frame (ANSWER_COLUMNS, in answer order) as an AnswerTable."""
-    aggregator = Aggregator(usable_domains)
+    aggregator = Aggregator(usable_domains, staff_apart=True)
     frame = answers[list(ANSWER_COLUMNS)].astype(object)
     frame = frame.where(frame.notna(), None)
     for values in frame.itertuples(index=False, name=None):
@@ -529,6 +561,7 @@ def members_of_answers(answers: pd.DataFrame) -> Members:
         respondent=respondent.astype(np.int64),
         unit=unit.astype(np.int64),
         respondents=np.asarray(pseudonyms, dtype=object),
+        item=np.zeros(len(answers), dtype=np.int8),
     )
 
 
@@ -546,3 +579,16 @@ def answer_rows(
         respondent=members.respondents[members.respondent[chosen]],
         **{WEIGHT: 1},
     )
+
+
+def staff_answers(texts: pd.DataFrame, members: Members, rows: np.ndarray) -> pd.DataFrame:
+    """answer_rows of staff rows, each with its row_id (from its unit and item where its
+    row was aggregated: processor.load does not keep staff answers apart)."""
+    frame = answer_rows(texts, members, rows)
+    missing = frame["row_id"].isna().to_numpy()
+    if not missing.any():
+        return frame
+    chosen = np.flatnonzero(np.asarray(rows)[members.row])
+    row_id = frame["row_id"].to_numpy(dtype=object).copy()
+    row_id[missing] = members.row_ids(chosen[missing])
+    return frame.assign(row_id=row_id)
