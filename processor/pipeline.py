@@ -241,11 +241,24 @@ class Aggregator:
         self.item = array("b")
         self.respondent_index: dict[str, int] = {}
         self.unit_index: dict[str, int] = {}
+        self.seeded = np.empty(0, dtype=object)  # respondents known in advance (codes 0..)
+        self.seeded_index: pd.Index | None = None
+
+    def seed_respondents(self, pseudonyms: np.ndarray) -> None:
+        """Respondents coded by position in `pseudonyms` (before any other is coded)."""
+        self.seeded, self.seeded_index = pseudonyms, None
 
     def respondent_code(self, pseudonym: str) -> int:
         code = self.respondent_index.get(pseudonym)
-        if code is None:
-            code = self.respondent_index[pseudonym] = len(self.respondent_index)
+        if code is not None:
+            return code
+        if len(self.seeded):
+            if self.seeded_index is None:
+                self.seeded_index = pd.Index(self.seeded)
+            found = int(self.seeded_index.get_indexer([pseudonym])[0])
+            if found >= 0:
+                return found
+        code = self.respondent_index[pseudonym] = len(self.seeded) + len(self.respondent_index)
         return code
 
     def unit_code(self, unit: str) -> int:
@@ -284,7 +297,9 @@ class Aggregator:
             row=row,
             respondent=np.frombuffer(self.respondent, dtype=np.int64),
             unit=np.frombuffer(self.unit, dtype=np.int64),
-            respondents=np.array(list(self.respondent_index), dtype=object),
+            respondents=np.concatenate(
+                [self.seeded, np.array(list(self.respondent_index), dtype=object)]
+            ),
             item=np.frombuffer(self.item, dtype=np.int8),
         )
         return AnswerTable(rows=rows, members=members)
