@@ -23,6 +23,7 @@ from processor.pipeline import (
     CITIZEN_KINDS,
     KIND_OF_QUESTION,
     KINDS,
+    UNIT_BLOCKS,
     WEIGHT,
     AnswerTable,
     Members,
@@ -539,7 +540,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
         }
     statuses = runs["status"].value_counts() if len(runs) else pd.Series(dtype=int)
     first_rows = _first_rows_of_respondents(analysis.members)
-    by_source = texts["source"].iloc[first_rows].value_counts().sort_index()
+    by_source = _first_sources(analysis, first_rows).value_counts().sort_index()
     by_instrument = texts["instrument"].iloc[first_rows].value_counts().sort_index()
     answers = weights(texts)
     return {
@@ -591,6 +592,20 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             "gap_similarity": analysis.params.gap_similarity,
         },
     }
+
+
+def _first_sources(analysis: Analysis, first_rows: np.ndarray) -> pd.Series:
+    """The source (venue) of each respondent's first answer: its row's, or, for bot rows
+    aggregated without one, its run's (the run id is in the answer's unit code)."""
+    sources = analysis.texts["source"].to_numpy(dtype=object)[first_rows].copy()
+    missing = pd.isna(sources)
+    if missing.any():
+        members = analysis.members
+        _, at = np.unique(members.respondent, return_index=True)
+        runs = members.unit[at][missing] // UNIT_BLOCKS
+        by_run = analysis.runs.set_index("run_id")["source"].astype(object)
+        sources[missing] = by_run.reindex(runs).to_numpy(dtype=object)
+    return pd.Series(sources, dtype=object)
 
 
 def _first_rows_of_respondents(members: Members) -> np.ndarray:

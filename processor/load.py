@@ -89,11 +89,18 @@ def _chunks(connection: Connection, statement: Select[Any]) -> Iterator[list[tup
 
 
 def _add_bot_answers(
-    aggregator: Aggregator, chunks: Iterable[list[tuple]], submitted: pd.DataFrame
+    aggregator: Aggregator,
+    chunks: Iterable[list[tuple]],
+    submitted: pd.DataFrame,
+    *,
+    with_source: bool,
 ) -> None:
     """Stream the bot's answers (id, run_id, question_id, block, item, domain, text,
     number; in id order) into the aggregator: only answers kept apart (pipeline.kept_apart)
-    get their unit and row id as text; the others' are in their unit code and item."""
+    get their unit and row id as text; the others' are in their unit code and item.
+    Without `with_source` the run's source (venue) is left out of the key: it is the run's,
+    found again through the unit code (processor.analysis), and it would make each
+    distinct text up to one row per venue."""
     codes, pseudonyms = pd.factorize(submitted["respondent"].astype(object))
     aggregator.seed_respondents(np.asarray(pseudonyms, dtype=object))
     run_ids = submitted["run_id"].to_numpy(dtype=np.int64)
@@ -102,7 +109,8 @@ def _add_bot_answers(
     respondent_of = np.zeros(size, dtype=np.int64)
     respondent_of[run_ids] = codes
     source_of = np.empty(size, dtype=object)
-    source_of[run_ids] = submitted["source"].astype(object).to_numpy()
+    if with_source:
+        source_of[run_ids] = submitted["source"].astype(object).to_numpy()
     instrument_of = np.empty(size, dtype=object)
     instrument_of[run_ids] = submitted["instrument"].astype(object).to_numpy()
     respondents, sources, instruments = (
@@ -216,7 +224,7 @@ def load_campaign_frames(
     )
     # Not aggregating: every answer kept apart, so each row of the table is one answer.
     aggregator = Aggregator(usable_domains if aggregate else ())
-    _add_bot_answers(aggregator, bot, submitted)
+    _add_bot_answers(aggregator, bot, submitted, with_source=not aggregate)
     imported = _frame(
         connection,
         select(

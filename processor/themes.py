@@ -705,9 +705,8 @@ def staff_rows(
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     staff = staff.assign(field=staff["kind"].map(STAFF_ROW_FIELDS))
     # One answer per field of a row (the slot is unique), so "first" takes it.
-    both = staff.pivot_table(
-        index="row_id", columns="field", values=["text", "stems"], aggfunc="first", sort=True
-    )
+    firsts = staff.drop_duplicates(["row_id", "field"])  # pivot_table's "first", 10x faster
+    both = firsts.pivot(index="row_id", columns="field", values=["text", "stems"]).sort_index()
     wide = both["text"].reindex(columns=list(STAFF_ROW_FIELDS.values()))
     for column in wide.columns:
         wide[column] = scrub_texts(wide[column])
