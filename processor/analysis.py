@@ -31,6 +31,7 @@ from processor.pipeline import (
     add_text_streams,
     agency_json,
     aggregate_answers,
+    answer_id_list,
     answer_labels,
     answer_rows,
     assign_domains,
@@ -336,7 +337,7 @@ def _theme_json(row: Mapping, dimensions: Mapping[str, Mapping[str, int]]) -> di
         "answer_count": int(row["answer_count"]),
         "respondent_count": int(row["respondent_count"]),
         "quotes": list(row["quotes"]),
-        "answer_ids": list(row["answer_ids"]),
+        "answer_ids": answer_id_list(row["answer_ids"]),
         **extra,
     }
 

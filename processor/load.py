@@ -220,7 +220,7 @@ def load_campaign_frames(
             | col(Answer.question_id).like("target_y%")
             | col(Answer.question_id).like("budget_y%"),
         )
-        .order_by(col(Answer.id)),
+        .order_by(col(SurveyRun.id), col(Answer.id)),
     )
     # Not aggregating: every answer kept apart, so each row of the table is one answer.
     aggregator = Aggregator(usable_domains if aggregate else ())
@@ -276,7 +276,7 @@ def load_campaign_frames(
             ),
             form_row[~is_profile],
         )
-    table = aggregator.table()
+    table = aggregator.table().in_answer_order()
     skm = load_skm_scores(connection=connection, campaign=campaign)
     own = connection.execute(
         select(col(CampaignAgencies.agencies)).where(

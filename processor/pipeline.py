@@ -123,6 +123,14 @@ def answer_labels(answers: np.ndarray) -> np.ndarray:
     return np.array([f"a{n}" if n > 0 else f"i{-n}" for n in answers.tolist()], dtype=object)
 
 
+def answer_id_list(answer_ids: Iterable[object]) -> list[str]:
+    """Answer ids as summary.json lists them, from answer numbers (an int array, see
+    themes.theme_counts) or ids already."""
+    if isinstance(answer_ids, np.ndarray) and answer_ids.dtype.kind == "i":
+        return answer_labels(answer_ids).tolist()
+    return [str(a) for a in answer_ids]
+
+
 def answer_number(answer_id: str) -> int:
     """The signed integer Members keeps for an answer id ("a7" -> 7, "i7" -> -7)."""
     number = int(answer_id[1:])
@@ -211,6 +219,34 @@ class AnswerTable:
 
     rows: pd.DataFrame
     members: Members
+
+    def in_answer_order(self) -> AnswerTable:
+        """The same table with members in answer order (bot answers by id, then imported
+        ones by id) and rows in the order of their first answer. The loader reads answers
+        run by run (an index order: sorting 10M answers by id costs SQLite ~1 GB)."""
+        answer = self.members.answer
+        if len(answer) < 2:
+            return self
+        after_bot = int(np.abs(answer).max()) + 1
+        key = np.where(answer > 0, answer, after_bot - answer)
+        if (np.diff(key) > 0).all():
+            return self
+        order = np.argsort(key, kind="stable")
+        members = self.members
+        members = Members(
+            answer=answer[order],
+            row=members.row[order],
+            respondent=members.respondent[order],
+            unit=members.unit[order],
+            respondents=members.respondents,
+            item=None if members.item is None else members.item[order],
+        )
+        rows_seen, first = np.unique(members.row, return_index=True)
+        new_order = rows_seen[np.argsort(first, kind="stable")]
+        position = np.empty(len(self.rows), dtype=np.int64)
+        position[new_order] = np.arange(len(new_order))
+        rows = self.rows.iloc[new_order].reset_index(drop=True)
+        return AnswerTable(rows=rows, members=members.regrouped(position[members.row]))
 
 
 def kept_apart(domain: object, usable: frozenset[str] | None) -> bool:

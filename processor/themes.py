@@ -25,7 +25,6 @@ from processor.pipeline import (
     STAFF_KINDS,
     Members,
     Parameters,
-    answer_labels,
     members_of_answers,
     weights,
 )
@@ -620,7 +619,9 @@ def _readable_keywords(
 
 def theme_counts(theme_ids: pd.Series, answers: np.ndarray, members: Members) -> pd.DataFrame:
     """Per theme id (index): answer_count, respondent_count and answer_ids (in answer
-    order) of the rows `theme_ids` labels (missing: no theme), counted over `members`."""
+    order) of the rows `theme_ids` labels (missing: no theme), counted over `members`.
+    answer_ids are answer numbers (pipeline.answer_number: an int64 array per theme, ~8
+    bytes an answer where "a123" strings take ~60); summary.json writes them as ids."""
     codes, names = pd.factorize(theme_ids.astype(object))
     n = len(names)
     themed = codes >= 0
@@ -631,14 +632,14 @@ def theme_counts(theme_ids: pd.Series, answers: np.ndarray, members: Members) ->
     pairs = np.unique(of_answer * (int(respondent.max(initial=0)) + 1) + respondent)
     respondent_count = np.bincount(pairs // (int(respondent.max(initial=0)) + 1), minlength=n)
     order = np.argsort(of_answer, kind="stable")
-    labels = answer_labels(members.answer[has_theme][order]).tolist()
+    numbers = members.answer[has_theme][order]
     ends = np.cumsum(np.bincount(of_answer, minlength=n))
     starts = ends - np.bincount(of_answer, minlength=n)
     return pd.DataFrame(
         {
             "answer_count": answer_count.astype(np.int64),
             "respondent_count": respondent_count.astype(np.int64),
-            "answer_ids": [labels[a:b] for a, b in zip(starts, ends, strict=True)],
+            "answer_ids": [numbers[a:b] for a, b in zip(starts, ends, strict=True)],
         },
         index=pd.Index(names, name="theme_id"),
     )
