@@ -7,7 +7,13 @@ import numpy as np
 import pandas as pd
 
 from processor.analysis import analyse, build_summary
-from processor.pipeline import WEIGHT, aggregate_answers, answer_labels, answer_number
+from processor.pipeline import (
+    WEIGHT,
+    aggregate_answers,
+    answer_id_list,
+    answer_labels,
+    answer_number,
+)
 from processor.themes import theme_counts
 from tests.processor.conftest import NOW
 from tests.processor.frames import answers_frame
@@ -78,7 +84,8 @@ def test_theme_counts_equal_the_per_answer_counts() -> None:
     ).groupby("theme_id")
     assert counts["answer_count"].to_dict() == per_answer.size().to_dict()
     assert counts["respondent_count"].to_dict() == per_answer["respondent"].nunique().to_dict()
-    assert counts["answer_ids"].to_dict() == per_answer["answer_id"].agg(list).to_dict()
+    ids = {theme: answer_id_list(numbers) for theme, numbers in counts["answer_ids"].items()}
+    assert ids == per_answer["answer_id"].agg(list).to_dict()
 
 
 def test_answer_numbers_keep_the_origin() -> None:
@@ -103,3 +110,18 @@ def test_summary_is_the_same_aggregated_or_one_row_per_answer(tools, survey_data
     # Answers n = 0..29 with n % 3 != 2, from respondents n % 12: 8 of them.
     assert roads["answer_count"] == 20 and roads["respondent_count"] == 8
     assert len(roads["answer_ids"]) == 20
+
+
+def test_a_table_read_run_by_run_is_put_back_in_answer_order() -> None:
+    frame = answers_frame(
+        [
+            {"question_id": "need", "text": "air", "domain": "kesehatan"},
+            {"question_id": "need", "text": "obat", "domain": "kesehatan"},
+            {"question_id": "need", "text": "air", "domain": "kesehatan"},
+        ]
+    ).assign(answer_id=["a9", "a2", "a5"])  # as read run by run
+    table = aggregate_answers(frame, usable_domains=["kesehatan"]).in_answer_order()
+    assert answer_labels(table.members.answer).tolist() == ["a2", "a5", "a9"]
+    assert table.rows["text"].tolist() == ["obat", "air"]  # by their first answer
+    assert table.rows["text"].to_numpy()[table.members.row].tolist() == ["obat", "air", "air"]
+    assert table.rows[WEIGHT].tolist() == [1, 2]
