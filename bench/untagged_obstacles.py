@@ -38,9 +38,9 @@ def untagged(database: Path) -> tuple[int, Counter[str]]:
             survey_data=load_survey_data(),
             write_xlsx=False,
         )
-    texts = result.analysis.texts
+    texts = result.analysis.answers()  # one row per answer
     obstacles = texts.loc[texts["kind"] == "citizen_obstacle"]
-    tagged = set(result.analysis.dimension_tags["answer_id"])
+    tagged = set(result.analysis.answer_dimensions()["answer_id"])
     missed = obstacles.loc[~obstacles["answer_id"].isin(tagged), "text"]
     return len(obstacles), Counter(" ".join(str(t).lower().split()) for t in missed)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
@@ -20,17 +21,30 @@ from processor.ikm import ikm_table
 from processor.links import LinkParameters, evidence_links, subject_features
 from processor.pipeline import (
     CITIZEN_KINDS,
+    KIND_OF_QUESTION,
     KINDS,
+    UNIT_BLOCKS,
+    WEIGHT,
+    AnswerTable,
+    Members,
     Parameters,
     add_text_streams,
     agency_json,
+    aggregate_answers,
+    answer_id_list,
+    answer_labels,
+    answer_rows,
     assign_domains,
+    empty_members,
     split_content,
+    staff_answers,
     staff_fields,
     tag_dimensions,
+    weights,
 )
 from processor.render import write_analysis_xlsx, write_summary_json
 from processor.themes import (
+    STAFF_ROW_FIELDS,
     Themes,
     formal_labels,
     gap_links,
@@ -87,10 +101,13 @@ class Tools:
 class Analysis:
     campaign: dict
     runs: pd.DataFrame
-    texts: pd.DataFrame  # one row per text answer: kind, domain, theme_id, streams …
+    # One row per distinct text answer (question, stored domain, text …; staff answers and
+    # answers whose domain was assigned one row each) with `answers`, the answers it stands
+    # for: kind, domain, theme_id, streams …; `members` lists those answers.
+    texts: pd.DataFrame
     targets: pd.DataFrame  # row_id, answer_id, year, value
     themes: Themes
-    dimension_tags: pd.DataFrame  # answer_id, domain, kind, dimension
+    dimension_tags: pd.DataFrame  # row (of texts), answers, domain, kind, dimension
     staff_rows: pd.DataFrame
     gap_links: pd.DataFrame
     links: pd.DataFrame  # processor.links.LINK_COLUMNS
@@ -103,13 +120,79 @@ class Analysis:
     skm: pd.DataFrame | None = None  # SKM scores (processor.ikm.SKM_COLUMNS), if any
     # How each planner curation fared (processor.curation.Outcome.to_json), once applied.
     curations: tuple[dict, ...] = ()
+    members: Members = field(default_factory=empty_members)  # the answers of texts' rows
+
+    def answers(self) -> pd.DataFrame:
+        """One row per text answer (texts' columns, its answer_id and respondent), in
+        answer order: for reading single answers. Large: the analysis counts with weights."""
+        return answer_rows(self.texts, self.members)
+
+    def answer_dimensions(self) -> pd.DataFrame:
+        """dimension_tags per answer: answer_id, domain, kind, dimension."""
+        tags = self.dimension_tags
+        tagged = np.zeros(len(self.texts), dtype=bool)
+        tagged[tags["row"].to_numpy(dtype=np.int64)] = True
+        chosen = tagged[self.members.row]
+        per_answer = pd.DataFrame(
+            {
+                "answer_id": answer_labels(self.members.answer[chosen]),
+                "row": self.members.row[chosen],
+                "position": np.arange(int(chosen.sum())),
+            }
+        )
+        merged = per_answer.merge(tags.drop(columns=WEIGHT), on="row").sort_values(
+            ["position", "dimension"], kind="stable"
+        )
+        return merged[["answer_id", "domain", "kind", "dimension"]].reset_index(drop=True)
+
+    def sheet_texts(self) -> pd.DataFrame:
+        """One row per distinct text of a theme (and of how its domain was decided):
+        domain, kind, theme_id, domain_source, text, answers, respondents, the first
+        answer's id and its problem dimensions (processor.render's Jawaban sheet)."""
+        return sheet_texts(self.texts, self.members, self.dimension_tags)
+
+
+SHEET_KEYS = ["domain", "kind", "theme_id", "domain_source", "text"]
+
+
+def sheet_texts(texts: pd.DataFrame, members: Members, tags: pd.DataFrame) -> pd.DataFrame:
+    """See Analysis.sheet_texts; rows in the order of their first answer."""
+    columns = [*SHEET_KEYS, "answers", "respondents", "first_answer_id", "dimensions"]
+    if texts.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    keys = (
+        texts[SHEET_KEYS]
+        .astype(object)
+        .assign(
+            domain=texts["domain"].astype(object).fillna(""),
+            theme_id=texts["theme_id"].astype(object).fillna(""),
+        )
+    )
+    group = keys.groupby(SHEET_KEYS, sort=False, dropna=False).ngroup().to_numpy()
+    n = int(group.max()) + 1
+    of_answer = group[members.row]
+    width = int(members.respondent.max(initial=0)) + 1
+    pairs = np.unique(of_answer * width + members.respondent)
+    first_row = np.full(n, -1, dtype=np.int64)
+    first_answer = np.zeros(n, dtype=np.int64)
+    found, at = np.unique(of_answer, return_index=True)
+    first_row[found] = members.row[at]
+    first_answer[found] = members.answer[at]
+    grouped = keys.iloc[first_row].reset_index(drop=True)
+    tagged = tags.groupby("row")["dimension"].agg(lambda codes: ", ".join(sorted(codes)))
+    return grouped.assign(
+        answers=np.bincount(group, weights=weights(texts), minlength=n).astype(np.int64),
+        respondents=np.bincount(pairs // width, minlength=n).astype(np.int64),
+        first_answer_id=answer_labels(first_answer),
+        dimensions=pd.Series(first_row).map(tagged).fillna("").astype(object).to_numpy(),
+    )[columns]
 
 
 def analyse(
     *,
     campaign: dict,
     runs: pd.DataFrame,
-    answers: pd.DataFrame,
+    answers: pd.DataFrame | AnswerTable,
     survey_data: SurveyData,
     tools: Tools,
     params: Parameters = Parameters(),  # noqa: B008 - frozen, so sharing it is safe
@@ -119,10 +202,25 @@ def analyse(
     wilayah: Wilayah | None = None,
     skm: pd.DataFrame | None = None,
 ) -> Analysis:
-    """The whole analysis on frames (see processor.load for their columns). `agencies` is
-    the campaign's own list of agencies (OPD), if it has one."""
+    """The whole analysis on frames (see processor.load for their columns): `answers` one
+    row per answer (ANSWER_COLUMNS), or already aggregated (processor.load streams them
+    so). `agencies` is the campaign's own list of agencies (OPD), if it has one."""
     progress("normalise")
-    texts, targets = split_content(answers, plan_years=campaign["plan_years"])
+    table = (
+        answers
+        if isinstance(answers, AnswerTable)
+        else aggregate_answers(answers, usable_domains=survey_data.domains.by_code)
+    )
+    rows = table.rows.assign(
+        first_answer=table.members.first_of_rows(len(table.rows)),
+        entry=np.arange(len(table.rows)),
+    )
+    texts, _ = split_content(rows, plan_years=campaign["plan_years"])
+    # A staff row's fields and targets, one row per answer (with its row id).
+    fields_answers = staff_answers(rows, table.members, _staff_fields_rows(rows))
+    _, targets = split_content(fields_answers, plan_years=campaign["plan_years"])
+    members = table.members.of_rows(texts["entry"].to_numpy(), len(rows))
+    texts = texts.drop(columns=["entry", "first_answer"])
     texts = add_text_streams(
         texts, tools.text, spelling=params.spelling, anchors=tools.keyword_tokens
     )
@@ -142,6 +240,7 @@ def analyse(
         params=params,
         noise=tools.text.label_noise,
         tidy=tools.text.tidy_label,
+        members=members,
     )
     # Rahasia complaints: counted, never quoted (issue 11 item 6).
     themes = replace(
@@ -162,17 +261,25 @@ def analyse(
     tags = tag_dimensions(texts, tools.dimensions)
     progress("gaps")
     fields = staff_fields(
-        answers,
+        fields_answers,
         plan_years=campaign["plan_years"],
         agencies=agencies or survey_data.agencies,
         units=survey_data.units,
     )
-    rows = staff_rows(texts, targets, fields)
+    staff = staff_answers(texts, members, texts["kind"].isin(STAFF_ROW_FIELDS).to_numpy())
+    staff_table = staff_rows(staff, targets, fields)
     subject = subject_features(vectors, tools.text.is_word)
-    gaps = gap_links(rows, themes, vectors, texts, params=params, subject=subject)
+    gaps = gap_links(staff_table, themes, vectors, texts, params=params, subject=subject)
     progress("links")
     links = evidence_links(
-        texts, themes, vectors, rows, gaps, subject=subject, params=LinkParameters()
+        texts,
+        themes,
+        vectors,
+        staff_table,
+        gaps,
+        subject=subject,
+        params=LinkParameters(),
+        members=members,
     )
     return Analysis(
         campaign=campaign,
@@ -181,7 +288,7 @@ def analyse(
         targets=targets,
         themes=themes,
         dimension_tags=tags,
-        staff_rows=rows,
+        staff_rows=staff_table,
         gap_links=gaps,
         links=links,
         params=params,
@@ -189,7 +296,16 @@ def analyse(
         profiles=profiles,
         wilayah=wilayah,
         skm=skm,
+        members=members,
     )
+
+
+def _staff_fields_rows(rows: pd.DataFrame) -> np.ndarray:
+    """Rows of staff answers that are no content: agency, unit, baseline, targets, budgets."""
+    content = {question for (instrument, question) in KIND_OF_QUESTION if instrument == "internal"}
+    return (
+        (rows["instrument"].astype(str) == "internal") & ~rows["question_id"].isin(content)
+    ).to_numpy()
 
 
 def ikm_json(analysis: Analysis, survey_data: SurveyData) -> list[dict]:
@@ -221,7 +337,7 @@ def _theme_json(row: Mapping, dimensions: Mapping[str, Mapping[str, int]]) -> di
         "answer_count": int(row["answer_count"]),
         "respondent_count": int(row["respondent_count"]),
         "quotes": list(row["quotes"]),
-        "answer_ids": list(row["answer_ids"]),
+        "answer_ids": answer_id_list(row["answer_ids"]),
         **extra,
     }
 
@@ -231,8 +347,9 @@ def _theme_dimensions(analysis: Analysis) -> dict[str, dict[str, int]]:
     tags = analysis.dimension_tags
     if tags.empty:
         return {}
-    themed = tags.merge(analysis.texts[["answer_id", "theme_id"]], on="answer_id")
-    counts = themed.groupby(["theme_id", "dimension"]).size()
+    theme_of_row = analysis.texts["theme_id"].to_numpy(dtype=object)
+    themed = tags.assign(theme_id=theme_of_row[tags["row"].to_numpy(dtype=np.int64)])
+    counts = themed.groupby(["theme_id", "dimension"])[WEIGHT].sum()
     result: dict[str, dict[str, int]] = {}
     for (theme_id, dimension), n in counts.items():
         result.setdefault(str(theme_id), {})[str(dimension)] = int(n)
@@ -277,7 +394,7 @@ def _other_inputs(texts: pd.DataFrame, themes: dict[str, list[dict]], code: str)
     inputs: dict[str, list[dict]] = {}
     more: dict[str, int] = {}
     for kind, group in rest.groupby("kind", sort=True):
-        counted = group["text"].value_counts(sort=False).reset_index()
+        counted = group.groupby("text", sort=False)[WEIGHT].sum().reset_index()
         counted.columns = ["text", "answers"]
         counted = counted.sort_values(["answers", "text"], ascending=[False, True])
         shown = counted.head(OTHER_INPUTS)
@@ -345,19 +462,14 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
     )
     # A domain code the data files no longer list still gets its answers reported.
     domain_order += sorted(present - set(domain_order) - {None})
-    per_domain = texts.groupby("domain").agg(
-        respondents=("respondent", "nunique"), answers=("answer_id", "size")
-    )
-    by_source = (
-        texts.drop_duplicates("respondent").groupby("source")["respondent"].size().sort_index()
-    )
+    per_domain = _per_domain(texts, analysis.members)
     dimension_counts = (
-        analysis.dimension_tags.groupby(["domain", "dimension"]).size()
+        analysis.dimension_tags.groupby(["domain", "dimension"])[WEIGHT].sum()
         if len(analysis.dimension_tags)
         else pd.Series(dtype=int)
     )
     overall_dimensions = (
-        analysis.dimension_tags.groupby("dimension").size()
+        analysis.dimension_tags.groupby("dimension")[WEIGHT].sum()
         if len(analysis.dimension_tags)
         else pd.Series(dtype=int)
     )
@@ -428,7 +540,10 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             ][:STAFF_ROWS_PER_GAP],
         }
     statuses = runs["status"].value_counts() if len(runs) else pd.Series(dtype=int)
-    by_instrument = texts.drop_duplicates("respondent").groupby("instrument")["respondent"].size()
+    first_rows = _first_rows_of_respondents(analysis.members)
+    by_source = _first_sources(analysis, first_rows).value_counts().sort_index()
+    by_instrument = texts["instrument"].iloc[first_rows].value_counts().sort_index()
+    answers = weights(texts)
     return {
         "schema_version": SCHEMA_VERSION,
         "campaign": dict(analysis.campaign),
@@ -437,11 +552,11 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
         "counts": {
             "submitted_runs": int(statuses.get("submitted", 0)),
             "in_progress_runs": int(statuses.get("in_progress", 0)),
-            "respondents": int(texts["respondent"].nunique()),
-            "answers": len(texts),
-            "imported_answers": int((texts["origin"] == "import").sum()),
+            "respondents": len(first_rows),
+            "answers": int(answers.sum()),
+            "imported_answers": int(answers[(texts["origin"] == "import").to_numpy()].sum()),
             "target_values": len(analysis.targets),
-            "by_kind": {k: int((texts["kind"] == k).sum()) for k in KINDS},
+            "by_kind": {k: int(answers[(texts["kind"] == k).to_numpy()].sum()) for k in KINDS},
             "by_domain": {
                 code: {
                     "respondents": domains[code]["respondents"],
@@ -453,7 +568,8 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             "by_instrument": {str(i): int(n) for i, n in by_instrument.items()},
             "domain_sources": {
                 str(s): int(n)
-                for s, n in texts["domain_source"].value_counts().sort_index().items()
+                for s, n in texts.groupby("domain_source")[WEIGHT].sum().sort_index().items()
+                if n
             },
         },
         "kinds": list(KINDS),
@@ -467,7 +583,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             }
             for d in survey_data.dimensions.dimensions
         },
-        "unmapped": {"answers": int((texts["domain"] == UNMAPPED).sum())},
+        "unmapped": {"answers": int(answers[(texts["domain"] == UNMAPPED).to_numpy()].sum())},
         "coverage": _coverage(analysis, survey_data),
         "ikm": ikm_json(analysis, survey_data),
         "curations": [dict(c) for c in analysis.curations],
@@ -479,11 +595,64 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
     }
 
 
+def _first_sources(analysis: Analysis, first_rows: np.ndarray) -> pd.Series:
+    """The source (venue) of each respondent's first answer: its row's, or, for bot rows
+    aggregated without one, its run's (the run id is in the answer's unit code)."""
+    sources = analysis.texts["source"].to_numpy(dtype=object)[first_rows].copy()
+    missing = pd.isna(sources)
+    if missing.any():
+        members = analysis.members
+        _, at = np.unique(members.respondent, return_index=True)
+        runs = members.unit[at][missing] // UNIT_BLOCKS
+        by_run = analysis.runs.set_index("run_id")["source"].astype(object)
+        sources[missing] = by_run.reindex(runs).to_numpy(dtype=object)
+    return pd.Series(sources, dtype=object)
+
+
+def _first_rows_of_respondents(members: Members) -> np.ndarray:
+    """The row of each respondent's first answer, respondents in order of their code."""
+    _, at = np.unique(members.respondent, return_index=True)
+    return members.row[at]
+
+
+def _per_domain(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
+    """respondents (distinct) and answers per domain, indexed by domain."""
+    codes, names = pd.factorize(texts["domain"].astype(object))
+    n = len(names)
+    answers = np.bincount(codes[codes >= 0], weights=weights(texts)[codes >= 0], minlength=n)
+    of_answer = codes[members.row]
+    known = of_answer >= 0
+    width = n + 1
+    pairs = np.unique(members.respondent[known] * width + of_answer[known])
+    respondents = np.bincount(pairs % width, minlength=n)
+    return pd.DataFrame(
+        {"respondents": respondents.astype(np.int64), "answers": answers.astype(np.int64)},
+        index=pd.Index(names, name="domain"),
+    )
+
+
+def respondent_domains(texts: pd.DataFrame, members: Members, kinds: list[str]) -> pd.DataFrame:
+    """(respondent, domain, kind): each respondent who gave an answer of `kinds` once per
+    domain of those answers, kind the first of `kinds` (what processor.coverage counts)."""
+    codes, names = pd.factorize(texts["domain"].astype(object))
+    wanted = texts["kind"].isin(kinds).to_numpy() & (codes >= 0)
+    chosen = wanted[members.row]
+    width = len(names) + 1
+    pairs = np.unique(members.respondent[chosen] * width + codes[members.row[chosen]])
+    return pd.DataFrame(
+        {
+            "respondent": members.respondents[pairs // width],
+            "domain": np.asarray(names, dtype=object)[pairs % width],
+            "kind": kinds[0] if kinds else None,
+        }
+    )
+
+
 def _coverage(analysis: Analysis, survey_data: SurveyData) -> dict:
     """summary.json's `coverage` (processor.coverage): the citizens who answered."""
     profiles = analysis.profiles if analysis.profiles is not None else empty_profiles()
     return coverage_summary(
-        analysis.texts,
+        respondent_domains(analysis.texts, analysis.members, list(CITIZEN_KINDS)),
         profiles,
         kinds=CITIZEN_KINDS,
         wilayah=analysis.wilayah or survey_data.wilayah,
@@ -525,13 +694,18 @@ def run_analysis(
         campaign = crud.get_campaign(session=session, code=campaign_code)
         if campaign is None:
             raise LookupError(f"no campaign {campaign_code!r}")
-        frames = load_campaign_frames(connection=session.connection(), campaign=campaign)
+        frames = load_campaign_frames(
+            connection=session.connection(),
+            campaign=campaign,
+            aggregate=True,
+            usable_domains=survey_data.domains.by_code,
+        )
         curations = active_curations(session=session, campaign_id=stored_id(campaign))
     tools = tools or Tools.build(survey_data)
     analysis = analyse(
         campaign=frames.campaign,
         runs=frames.runs,
-        answers=frames.answers,
+        answers=frames.aggregated if frames.aggregated is not None else frames.answers,
         survey_data=survey_data,
         tools=tools,
         params=params,

@@ -88,8 +88,12 @@ def _withhold(  # noqa: PLR0913 - the row and what it is checked against
 def public_quotes(texts: pd.DataFrame) -> dict[str, list[str]]:
     """theme_id -> its public answers, scrubbed, commonest first."""
     quotes: dict[str, list[str]] = {}
-    for theme_id, group in texts.groupby("theme_id", sort=False):
-        ranked = group["text"].dropna().astype(str).value_counts(sort=True)
+    # Rows may stand for several answers (`answers`, processor.pipeline.WEIGHT).
+    counted = texts.assign(_n=texts["answers"] if "answers" in texts.columns else 1)
+    for theme_id, group in counted.groupby("theme_id", sort=False):
+        group = group.loc[group["text"].notna()]
+        ranked = group.groupby(group["text"].astype(str), sort=False)["_n"].sum()
+        ranked = ranked.sort_values(ascending=False, kind="stable")
         quotes[str(theme_id)] = [scrub_pii(text) for text in ranked.index]
     return quotes
 

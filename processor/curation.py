@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from processor.pipeline import WEIGHT, Members
 from processor.themes import OTHER_THEME_LABEL, Themes
 from shared.text import scrub_pii
 
@@ -596,14 +597,17 @@ def _start(analysis: Analysis) -> _Work:
     links = analysis.links.copy()
     if "curated" not in links.columns:
         links = links.assign(curated="")
+    # Curations move single answers: the work is on one row per answer (its row of
+    # analysis.texts in `_row`), aggregated again at the end (_regrouped).
+    texts = analysis.answers().assign(_row=analysis.members.row)
     return _Work(
-        texts=analysis.texts.copy(),
+        texts=texts,
         themes={row["theme_id"]: row for row in rows},
         links=links,
         gaps=analysis.gap_links.copy(),
-        tags=analysis.dimension_tags.copy(),
+        tags=analysis.answer_dimensions(),
         original=table,
-        theme_of=answer_themes(analysis.texts),
+        theme_of=answer_themes(texts),
         staff_row_ids=set(analysis.staff_rows["row_id"].astype(str)),
         quotes=analysis.params.quotes,
     )
@@ -640,12 +644,41 @@ def apply_curations(analysis: Analysis, curations: Sequence[Curation]) -> Analys
         ascending=[True, True, True, False, False, True],
         kind="stable",
     ).reset_index(drop=True)
+    texts, members, tags = _regrouped(work, analysis.members)
+    themes = _themes(work, analysis.themes)
     return replace(
         analysis,
-        texts=work.texts.assign(theme_id=work.texts["theme_id"].astype(object)),
-        themes=_themes(work, analysis.themes),
+        texts=texts,
+        members=members,
+        themes=replace(themes, theme_ids=texts["theme_id"]),
         links=links,
         gap_links=work.gaps.reset_index(drop=True),
-        dimension_tags=work.tags,
+        dimension_tags=tags,
         curations=tuple(o.to_json() for o in outcomes),
     )
+
+
+def _regrouped(work: _Work, members: Members) -> tuple[pd.DataFrame, Members, pd.DataFrame]:
+    """The curated answers aggregated again: one row per row of the analysis and theme,
+    domain and domain_source it has now; its members; the dimension tags per row."""
+    answers = work.texts.assign(theme_id=work.texts["theme_id"].astype(object))
+    keys = ["_row", "theme_id", "domain", "domain_source"]
+    group = answers.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)
+    texts = (
+        answers.iloc[first]
+        .drop(columns=["_row", "answer_id", "respondent"])
+        .assign(**{WEIGHT: np.bincount(group)})
+        .reset_index(drop=True)
+    )
+    row_of = pd.Series(group, index=answers["answer_id"].to_numpy())
+    tags = work.tags.assign(row=row_of.loc[work.tags["answer_id"].to_numpy()].to_numpy())
+    tags = (
+        tags.groupby(["row", "domain", "kind", "dimension"], sort=False)
+        .size()
+        .rename(WEIGHT)
+        .reset_index()
+        .sort_values(["row", "dimension"], kind="stable")
+    )
+    tags = tags[["row", WEIGHT, "domain", "kind", "dimension"]].reset_index(drop=True)
+    return texts, members.regrouped(group), tags

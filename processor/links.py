@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from processor.pipeline import Members, members_of_answers
 from processor.themes import KeyVectors, Themes, l2
 
 NEED, OBSTACLE, SUGGESTION = "citizen_need", "citizen_obstacle", "citizen_strategy"
@@ -159,11 +160,42 @@ def _strength(pairs: pd.DataFrame, p: LinkParameters) -> np.ndarray:
     return np.where(strong, "strong", "weak")
 
 
+def block_themes(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
+    """(domain, unit, kind, theme_id): each theme of a citizen need, obstacle or suggestion
+    named in a block (unit), once, "lainnya" left out; from the answers (members) of the
+    rows of `texts` (their domain, kind and theme_id)."""
+    theme_id = texts["theme_id"].astype(object)
+    wanted = (
+        theme_id.notna()
+        & ~theme_id.fillna("").astype(str).str.endswith(".0")
+        & texts["kind"].isin([NEED, OBSTACLE, SUGGESTION])
+    ).to_numpy()
+    keys = pd.DataFrame(
+        {"domain": texts["domain"], "kind": texts["kind"], "theme_id": theme_id}
+    ).astype(object)
+    codes = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    names = keys.drop_duplicates().reset_index(drop=True)  # in the order of ngroup's codes
+    codes = np.where(wanted, codes, -1)
+    of_answer = codes[members.row]
+    chosen = of_answer >= 0
+    width = len(names) + 1
+    pairs = np.unique(members.unit[chosen] * width + of_answer[chosen])
+    unit, code = pairs // width, pairs % width
+    named = names.iloc[code].reset_index(drop=True)
+    return named.assign(unit=unit)[["domain", "unit", "kind", "theme_id"]]
+
+
 def theme_links(
-    texts: pd.DataFrame, themes: Themes, mask: np.ndarray, params: LinkParameters
+    texts: pd.DataFrame,
+    themes: Themes,
+    mask: np.ndarray,
+    params: LinkParameters,
+    members: Members | None = None,
 ) -> pd.DataFrame:
-    """Links between citizen need, obstacle and suggestion themes of one domain."""
-    texts = texts.loc[texts["theme_id"].notna() & ~texts["theme_id"].str.endswith(".0")]
+    """Links between citizen need, obstacle and suggestion themes of one domain. `texts`
+    may be aggregated, its answers in `members`; without members each row is one answer
+    (with its unit)."""
+    texts = block_themes(texts, members if members is not None else members_of_answers(texts))
     frames = []
     for relation, a_kind, b_kind in THEME_PAIRS:
         pairs = _theme_similarity(themes, a_kind, b_kind, mask).merge(
@@ -322,12 +354,13 @@ def evidence_links(
     *,
     subject: np.ndarray,
     params: LinkParameters = LinkParameters(),  # noqa: B008 - frozen
+    members: Members | None = None,
 ) -> pd.DataFrame:
     """Every link of the campaign (LINK_COLUMNS), ordered by domain, relation and source.
     `subject` is subject_features(); `direct_needs` the gap matrix."""
     if vectors.vectorizer is None:
         return empty_links()
-    between = theme_links(texts, themes, subject, params)
+    between = theme_links(texts, themes, subject, params, members)
     return _ordered(
         [between, row_links(rows, themes, vectors, direct_needs, between, subject, params)]
     )

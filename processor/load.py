@@ -6,6 +6,7 @@ are left out entirely.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,13 @@ from processor.pipeline import (
     ANSWER_COLUMNS,
     KIND_OF_QUESTION,
     STAFF_FIELD_QUESTIONS,
+    Aggregator,
+    AnswerTable,
+    answer_labels,
+    answer_number,
     empty_answers,
+    kept_apart,
+    unit_code,
 )
 from shared.models import (
     Answer,
@@ -40,18 +47,34 @@ from shared.survey_data import PROFILE_FIELDS, SKM_ELEMENTS, AgencyList, Wilayah
 class CampaignFrames:
     campaign: dict  # code, name, plan_years, timezone
     runs: pd.DataFrame  # run_id, respondent, status, source, instrument, submitted_at
-    answers: pd.DataFrame  # ANSWER_COLUMNS, submitted runs and imported rows
+    # Submitted runs' and imported answers: one row per answer (ANSWER_COLUMNS), or, loaded
+    # with aggregate=True, an empty frame and `aggregated` instead.
+    answers: pd.DataFrame
     agencies: AgencyList | None = None  # the campaign's own agency list, if it has one
     # Respondent profiles (issue 14): respondent + the profile fields, codes or None; and
     # the campaign's own regions, if it has a list.
     profiles: pd.DataFrame | None = None
     wilayah: Wilayah | None = None
     skm: pd.DataFrame | None = None  # processor.ikm.SKM_COLUMNS: submitted SKM scores
+    # The answers aggregated (processor.pipeline.AnswerTable): one row per distinct content
+    # key with its weight, integers per answer; what the analysis reads at scale.
+    aggregated: AnswerTable | None = None
 
 
 def _frame(connection: Connection, statement: Select[Any]) -> pd.DataFrame:
     """Run a select through the raw driver cursor: plain tuples build a frame ~10x faster
     than SQLAlchemy rows. The statement's values are integers and fixed strings."""
+    columns = [c.name for c in statement.selected_columns]
+    # A frame per chunk: a million runs never exist as a million tuples at once.
+    frames = [pd.DataFrame(chunk, columns=columns) for chunk in _chunks(connection, statement)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+FETCH_ROWS = 100_000  # rows fetched from the driver at a time
+
+
+def _chunks(connection: Connection, statement: Select[Any]) -> Iterator[list[tuple]]:
+    """The statement's rows as plain tuples, FETCH_ROWS at a time (see _frame)."""
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     driver = connection.connection.driver_connection
     if driver is None:  # a closed or detached connection
@@ -59,10 +82,65 @@ def _frame(connection: Connection, statement: Select[Any]) -> pd.DataFrame:
     cursor = driver.cursor()
     try:
         cursor.execute(str(compiled))
-        rows = cursor.fetchall()
+        while chunk := cursor.fetchmany(FETCH_ROWS):
+            yield chunk
     finally:
         cursor.close()
-    return pd.DataFrame(rows, columns=[c.name for c in statement.selected_columns])
+
+
+def _add_bot_answers(
+    aggregator: Aggregator,
+    chunks: Iterable[list[tuple]],
+    submitted: pd.DataFrame,
+    *,
+    with_source: bool,
+) -> None:
+    """Stream the bot's answers (id, run_id, question_id, block, item, domain, text,
+    number; in id order) into the aggregator: only answers kept apart (pipeline.kept_apart)
+    get their unit and row id as text; the others' are in their unit code and item.
+    Without `with_source` the run's source (venue) is left out of the key: it is the run's,
+    found again through the unit code (processor.analysis), and it would make each
+    distinct text up to one row per venue."""
+    codes, pseudonyms = pd.factorize(submitted["respondent"].astype(object))
+    aggregator.seed_respondents(np.asarray(pseudonyms, dtype=object))
+    run_ids = submitted["run_id"].to_numpy(dtype=np.int64)
+    size = int(run_ids.max(initial=0)) + 1
+    # Lists indexed by run id: a dict of a million runs' tuples would take ~300 MB.
+    respondent_of = np.zeros(size, dtype=np.int64)
+    respondent_of[run_ids] = codes
+    source_of = np.empty(size, dtype=object)
+    if with_source:
+        source_of[run_ids] = submitted["source"].astype(object).to_numpy()
+    instrument_of = np.empty(size, dtype=object)
+    instrument_of[run_ids] = submitted["instrument"].astype(object).to_numpy()
+    respondents, sources, instruments = (
+        respondent_of.tolist(),
+        source_of.tolist(),
+        instrument_of.tolist(),
+    )
+    usable, add = aggregator.usable, aggregator.add_key
+    shared: dict[str, str] = {}  # one string object per question id and domain
+    for chunk in chunks:
+        for answer, run, question, block, item, domain, text, number in chunk:
+            unit = row_id = None
+            if kept_apart(domain, usable):
+                unit = f"{run}.{block}"
+                row_id = f"{unit}.{item}"
+            question = shared.setdefault(question, question)
+            domain = shared.setdefault(domain, domain) if domain is not None else None
+            key = (
+                "bot",
+                unit,
+                row_id,
+                sources[run],
+                instruments[run],
+                question,
+                domain,
+                text,
+                number,
+            )
+            respondent = respondents[run]
+            add(answer, respondent, unit_code(run, block), key, item)
 
 
 def _scrubbed_names(files: pd.Series) -> pd.Series:
@@ -82,7 +160,17 @@ def campaign_info(campaign: Campaign) -> dict:
     }
 
 
-def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> CampaignFrames:
+def load_campaign_frames(
+    *,
+    connection: Connection,
+    campaign: Campaign,
+    aggregate: bool = False,
+    usable_domains: Iterable[str] | None = None,
+) -> CampaignFrames:
+    """The campaign's frames. With `aggregate`, its answers as an AnswerTable
+    (`aggregated`), read a chunk at a time: 10M answers never exist as one row each;
+    `usable_domains` are the domain codes the data files list (answers stored with another
+    domain are kept apart: the analysis assigns theirs)."""
     runs = _frame(
         connection,
         select(
@@ -97,12 +185,15 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
         .where(col(SurveyRun.campaign_id) == campaign.id, col(Respondent.erased).is_(False))
         .order_by(col(SurveyRun.id)),
     )
-    # Enum columns are stored as their plain values ("submitted", "external").
+    # Enum columns are stored as their plain values ("submitted", "external"); few values
+    # over many runs, so categories.
     runs = runs.astype({"status": object, "instrument": object}).assign(
         source=runs["source"].astype(object).where(runs["source"].notna(), "-")
     )
+    runs = runs.astype({"status": "category", "instrument": "category", "source": "category"})
+    runs = runs.assign(submitted_at=pd.to_datetime(runs["submitted_at"], utc=True))
     submitted = runs.loc[runs["status"] == "submitted"]
-    bot = _frame(
+    bot = _chunks(
         connection,
         select(
             col(Answer.id),
@@ -129,38 +220,11 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
             | col(Answer.question_id).like("target_y%")
             | col(Answer.question_id).like("budget_y%"),
         )
-        .order_by(col(Answer.id)),
+        .order_by(col(SurveyRun.id), col(Answer.id)),
     )
-    frames = []
-    if len(bot):
-        bot = bot.merge(submitted, on="run_id", how="inner", validate="many_to_one")
-        # Python's f-strings on plain ints build these ~2x faster than pandas string
-        # arithmetic; the same "str" columns come out.
-        ids, run_ids, blocks, items = (bot[c].tolist() for c in ("id", "run_id", "block", "item"))
-        units = [f"{run}.{block}" for run, block in zip(run_ids, blocks, strict=True)]
-
-        def column(values: list[str]) -> pd.Series:
-            return pd.Series(values, index=bot.index, dtype="str")
-
-        frames.append(
-            pd.DataFrame(
-                {
-                    "answer_id": column([f"a{i}" for i in ids]),
-                    "origin": "bot",
-                    "unit": column(units),
-                    "row_id": column(
-                        [f"{unit}.{item}" for unit, item in zip(units, items, strict=True)]
-                    ),
-                    "respondent": bot["respondent"],
-                    "source": bot["source"],
-                    "instrument": bot["instrument"],
-                    "question_id": bot["question_id"],
-                    "domain": bot["domain"],
-                    "text": bot["text"],
-                    "number": bot["number"],
-                }
-            )
-        )
+    # Not aggregating: every answer kept apart, so each row of the table is one answer.
+    aggregator = Aggregator(usable_domains if aggregate else ())
+    _add_bot_answers(aggregator, bot, submitted, with_source=not aggregate)
     imported = _frame(
         connection,
         select(
@@ -193,7 +257,8 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
             unit[~is_profile],
             respondent[~is_profile],
         )
-        frames.append(
+        _add_imported_answers(
+            aggregator,
             pd.DataFrame(
                 {
                     "answer_id": "i" + imported["id"].astype(str),
@@ -208,15 +273,10 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
                     "text": imported["text"],
                     "number": imported["number"],
                 }
-            )
+            ),
+            form_row[~is_profile],
         )
-    answers = (
-        pd.concat(frames, ignore_index=True)[list(ANSWER_COLUMNS)] if frames else empty_answers()
-    )
-    answers = answers.assign(
-        domain=answers["domain"].astype(object).where(answers["domain"].notna(), None),
-        number=answers["number"].astype(float) if len(answers) else np.array([], dtype=float),
-    )
+    table = aggregator.table().in_answer_order()
     skm = load_skm_scores(connection=connection, campaign=campaign)
     own = connection.execute(
         select(col(CampaignAgencies.agencies)).where(
@@ -232,7 +292,8 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
     return CampaignFrames(
         campaign=campaign_info(campaign),
         runs=runs,
-        answers=answers,
+        answers=empty_answers() if aggregate else per_answer_frame(table),
+        aggregated=table if aggregate else None,
         agencies=None if own is None else AgencyList.model_validate({"agencies": own}),
         profiles=profiles,
         wilayah=None if regions is None else Wilayah.model_validate(regions),
@@ -241,6 +302,38 @@ def load_campaign_frames(*, connection: Connection, campaign: Campaign) -> Campa
 
 
 PROFILE_PREFIX = "profile_"
+
+
+def per_answer_frame(table: AnswerTable) -> pd.DataFrame:
+    """One row per answer (ANSWER_COLUMNS) of a table whose answers were all kept apart."""
+    members = table.members
+    if not len(members):
+        return empty_answers()
+    frame = table.rows.iloc[members.row].reset_index(drop=True)
+    frame = frame.assign(
+        answer_id=answer_labels(members.answer),
+        respondent=members.pseudonyms(),
+        number=frame["number"].astype(float),
+    )
+    return frame[list(ANSWER_COLUMNS)]
+
+
+def _add_imported_answers(aggregator: Aggregator, frame: pd.DataFrame, form_row: pd.Series) -> None:
+    """Imported answers (ANSWER_COLUMNS) into the aggregator; a form row's unit code is
+    minus its first answer's id (bot units are positive)."""
+    frame = frame[list(ANSWER_COLUMNS)].astype(object)
+    frame = frame.assign(number=frame["number"].astype(float)).astype(object)
+    frame = frame.where(frame.notna(), None)
+    for values, first in zip(
+        frame.itertuples(index=False, name=None), form_row.tolist(), strict=True
+    ):
+        answer_id, origin, unit, row_id, respondent, *rest = values
+        aggregator.add(
+            answer_number(str(answer_id)),
+            aggregator.respondent_code(respondent),
+            -int(first),
+            (origin, unit, row_id, *rest),
+        )
 
 
 def _bot_profiles(connection: Connection, campaign: Campaign) -> pd.DataFrame:

@@ -8,8 +8,9 @@ Work on text is done once per distinct text, because real answers repeat heavily
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,258 @@ def empty_answers() -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=object) for column in ANSWER_COLUMNS})
 
 
+# --- 0. answers aggregated ---------------------------------------------------------------
+# The analysis holds one row per distinct content key with its weight (`answers`), not one
+# row per answer: 10M answers are ~400k distinct (question, domain, text). Per answer only
+# integers are kept (Members). A row's key is every answer column but answer_id and
+# respondent; unit and row_id are part of it only for answers that must stay apart (see
+# `kept_apart`), and None for the others.
+ROW_COLUMNS = tuple(c for c in ANSWER_COLUMNS if c not in ("answer_id", "respondent"))
+KEY_COLUMNS = ROW_COLUMNS  # what makes a row
+WEIGHT = "answers"  # answers a row stands for
+
+
+def answer_labels(answers: np.ndarray) -> np.ndarray:
+    """ "a<id>" for bot answers (positive), "i<id>" for imported ones (stored negative)."""
+    return np.array([f"a{n}" if n > 0 else f"i{-n}" for n in answers.tolist()], dtype=object)
+
+
+def answer_id_list(answer_ids: Iterable[object]) -> list[str]:
+    """Answer ids as summary.json lists them, from answer numbers (an int array, see
+    themes.theme_counts) or ids already."""
+    if isinstance(answer_ids, np.ndarray) and answer_ids.dtype.kind == "i":
+        return answer_labels(answer_ids).tolist()
+    return [str(a) for a in answer_ids]
+
+
+def answer_number(answer_id: str) -> int:
+    """The signed integer Members keeps for an answer id ("a7" -> 7, "i7" -> -7)."""
+    number = int(answer_id[1:])
+    return -number if answer_id.startswith("i") else number
+
+
+@dataclass(frozen=True)
+class Members:
+    """The answers behind the rows of an aggregated frame, integers only, in answer order
+    (bot answers by id, then imported ones): what counts respondents, lists answer ids
+    and finds the blocks two themes share."""
+
+    answer: np.ndarray  # int64: a bot answer's id; minus an imported answer's id
+    row: np.ndarray  # int32/64: position of the answer's row in its frame
+    respondent: np.ndarray  # int32/64: position in `respondents`
+    unit: np.ndarray  # int64: the answer's unit (unit_code: a run's block, a form row)
+    respondents: np.ndarray  # object: the pseudonyms
+    item: np.ndarray | None = None  # int8: the item (row) of the answer in its block
+
+    def __len__(self) -> int:
+        return len(self.answer)
+
+    def of_rows(self, kept: np.ndarray, n_rows: int) -> Members:
+        """The members of the rows `kept` (positions in the old frame, in their new order;
+        `n_rows` rows before), each pointing at its row's new position."""
+        new_position = np.full(n_rows, -1, dtype=np.int64)
+        new_position[np.asarray(kept, dtype=np.int64)] = np.arange(len(kept))
+        rows = new_position[self.row]
+        keep = rows >= 0
+        return Members(
+            answer=self.answer[keep],
+            row=rows[keep],
+            respondent=self.respondent[keep],
+            unit=self.unit[keep],
+            respondents=self.respondents,
+            item=None if self.item is None else self.item[keep],
+        )
+
+    def regrouped(self, row_of_answer: np.ndarray) -> Members:
+        """The same answers, each in the row given (positions in a new frame)."""
+        return replace(self, row=np.asarray(row_of_answer, dtype=np.int64))
+
+    def row_ids(self, chosen: np.ndarray) -> np.ndarray:
+        """The row ids ("<run>.<block>.<item>", "i<form row>.0.0") of the chosen answers,
+        from their unit codes (unit_code) and items."""
+        items = np.zeros(len(self.answer), dtype=np.int8) if self.item is None else self.item
+        units, chosen_items = self.unit[chosen].tolist(), items[chosen].tolist()
+        return np.array(
+            [_row_id(unit, item) for unit, item in zip(units, chosen_items, strict=True)],
+            dtype=object,
+        )
+
+    def pseudonyms(self) -> np.ndarray:
+        return self.respondents[self.respondent]
+
+    def first_of_rows(self, n_rows: int) -> np.ndarray:
+        """The answer number of each row's first answer (0 for a row without answers)."""
+        first = np.zeros(n_rows, dtype=np.int64)
+        rows, at = np.unique(self.row[::-1], return_index=True)
+        first[rows] = self.answer[::-1][at]
+        return first
+
+
+def _row_id(unit: int, item: int) -> str:
+    if unit < 0:
+        return f"i{-unit}.0.0"
+    return f"{unit // UNIT_BLOCKS}.{unit % UNIT_BLOCKS}.{item}"
+
+
+UNIT_BLOCKS = 1 << 16  # a bot unit's code: run id * UNIT_BLOCKS + block
+
+
+def unit_code(run: int, block: int) -> int:
+    """A bot answer's unit as an integer (an imported form row's: minus its first id)."""
+    return run * UNIT_BLOCKS + block
+
+
+def empty_members() -> Members:
+    empty = np.empty(0, dtype=np.int64)
+    return Members(empty, empty, empty, empty, np.empty(0, dtype=object))
+
+
+@dataclass(frozen=True)
+class AnswerTable:
+    """Answers aggregated: `rows` (ROW_COLUMNS and WEIGHT) and their Members."""
+
+    rows: pd.DataFrame
+    members: Members
+
+    def in_answer_order(self) -> AnswerTable:
+        """The same table with members in answer order (bot answers by id, then imported
+        ones by id) and rows in the order of their first answer. The loader reads answers
+        run by run (an index order: sorting 10M answers by id costs SQLite ~1 GB)."""
+        answer = self.members.answer
+        if len(answer) < 2:
+            return self
+        after_bot = int(np.abs(answer).max()) + 1
+        key = np.where(answer > 0, answer, after_bot - answer)
+        if (np.diff(key) > 0).all():
+            return self
+        order = np.argsort(key, kind="stable")
+        members = self.members
+        members = Members(
+            answer=answer[order],
+            row=members.row[order],
+            respondent=members.respondent[order],
+            unit=members.unit[order],
+            respondents=members.respondents,
+            item=None if members.item is None else members.item[order],
+        )
+        rows_seen, first = np.unique(members.row, return_index=True)
+        new_order = rows_seen[np.argsort(first, kind="stable")]
+        position = np.empty(len(self.rows), dtype=np.int64)
+        position[new_order] = np.arange(len(new_order))
+        rows = self.rows.iloc[new_order].reset_index(drop=True)
+        return AnswerTable(rows=rows, members=members.regrouped(position[members.row]))
+
+
+def kept_apart(domain: object, usable: frozenset[str] | None) -> bool:
+    """Answers whose domain the processor assigns per unit (no usable stored domain) keep
+    their unit and row in their row's key."""
+    if domain is None or domain == OTHER_DOMAIN:
+        return True
+    return usable is not None and domain not in usable
+
+
+class Aggregator:
+    """Builds an AnswerTable one answer at a time (the loader streams into it). With
+    `staff_apart`, staff answers keep their unit and row in the key too (for frames whose
+    row ids are not unit codes and items, see Members.row_ids)."""
+
+    def __init__(
+        self, usable_domains: Iterable[str] | None = None, *, staff_apart: bool = False
+    ) -> None:
+        self.usable = None if usable_domains is None else frozenset(usable_domains) - {OTHER_DOMAIN}
+        self.staff_apart = staff_apart
+        self.index: dict[tuple, int] = {}
+        self.keys: list[tuple] = []
+        # Compact arrays: ~25 bytes an answer where lists of ints would take ~180.
+        self.answer = array("q")
+        self.row = array("q")
+        self.respondent = array("q")
+        self.unit = array("q")
+        self.item = array("b")
+        self.respondent_index: dict[str, int] = {}
+        self.unit_index: dict[str, int] = {}
+        self.seeded = np.empty(0, dtype=object)  # respondents known in advance (codes 0..)
+        self.seeded_index: pd.Index | None = None
+
+    def seed_respondents(self, pseudonyms: np.ndarray) -> None:
+        """Respondents coded by position in `pseudonyms` (before any other is coded)."""
+        self.seeded, self.seeded_index = pseudonyms, None
+
+    def respondent_code(self, pseudonym: str) -> int:
+        code = self.respondent_index.get(pseudonym)
+        if code is not None:
+            return code
+        if len(self.seeded):
+            if self.seeded_index is None:
+                self.seeded_index = pd.Index(self.seeded)
+            found = int(self.seeded_index.get_indexer([pseudonym])[0])
+            if found >= 0:
+                return found
+        code = self.respondent_index[pseudonym] = len(self.seeded) + len(self.respondent_index)
+        return code
+
+    def unit_code(self, unit: str) -> int:
+        code = self.unit_index.get(unit)
+        if code is None:
+            code = self.unit_index[unit] = len(self.unit_index)
+        return code
+
+    def add(self, answer: int, respondent: int, unit: int, key: tuple) -> None:
+        """One answer: its number, respondent and unit codes, and its key (ROW_COLUMNS:
+        origin, unit, row_id, source, instrument, question_id, domain, text, number)."""
+        apart = (self.staff_apart and key[4] == "internal") or kept_apart(key[6], self.usable)
+        if not apart:
+            key = (key[0], None, None, *key[3:])
+        self.add_key(answer, respondent, unit, key)
+
+    def add_key(self, answer: int, respondent: int, unit: int, key: tuple, item: int = 0) -> None:
+        """As add, with unit and row_id of the key already None where not kept apart."""
+        row = self.index.get(key)
+        if row is None:
+            row = self.index[key] = len(self.keys)
+            self.keys.append(key)
+        self.answer.append(answer)
+        self.row.append(row)
+        self.respondent.append(respondent)
+        self.unit.append(unit)
+        self.item.append(item)
+
+    def table(self) -> AnswerTable:
+        row = np.frombuffer(self.row, dtype=np.int64)
+        rows = pd.DataFrame(self.keys, columns=list(ROW_COLUMNS), dtype=object)
+        self.index, self.keys = {}, []
+        rows[WEIGHT] = np.bincount(row, minlength=len(rows)).astype(np.int64)
+        members = Members(
+            answer=np.frombuffer(self.answer, dtype=np.int64),
+            row=row,
+            respondent=np.frombuffer(self.respondent, dtype=np.int64),
+            unit=np.frombuffer(self.unit, dtype=np.int64),
+            respondents=np.concatenate(
+                [self.seeded, np.array(list(self.respondent_index), dtype=object)]
+            ),
+            item=np.frombuffer(self.item, dtype=np.int8),
+        )
+        return AnswerTable(rows=rows, members=members)
+
+
+def aggregate_answers(
+    answers: pd.DataFrame, *, usable_domains: Iterable[str] | None = None
+) -> AnswerTable:
+    """A per-answer frame (ANSWER_COLUMNS, in answer order) as an AnswerTable."""
+    aggregator = Aggregator(usable_domains, staff_apart=True)
+    frame = answers[list(ANSWER_COLUMNS)].astype(object)
+    frame = frame.where(frame.notna(), None)
+    for values in frame.itertuples(index=False, name=None):
+        answer_id, origin, unit, row_id, respondent, *rest = values
+        aggregator.add(
+            answer_number(str(answer_id)),
+            aggregator.respondent_code(respondent),
+            aggregator.unit_code(unit),
+            (origin, unit, row_id, *rest),
+        )
+    return aggregator.table()
+
+
 # --- 1. content and targets -----------------------------------------------------------
 def split_content(
     answers: pd.DataFrame, *, plan_years: Sequence[int]
@@ -127,7 +380,16 @@ def split_content(
     )
     year_index = answers["question_id"].str.extract(_YEAR_TARGET, expand=False)
     is_target = year_index.notna() & answers["number"].notna()
-    targets = answers.loc[is_target, ["row_id", "answer_id"]].assign(
+    if "answer_id" in answers.columns:
+        target_ids = answers.loc[is_target, "answer_id"]
+    else:  # aggregated rows: a staff row's target is one answer, its first
+        target_ids = pd.Series(
+            answer_labels(answers.loc[is_target, "first_answer"].to_numpy(dtype=np.int64)),
+            index=answers.index[is_target],
+            dtype=object,
+        )
+    targets = pd.DataFrame({"row_id": answers.loc[is_target, "row_id"], "answer_id": target_ids})
+    targets = targets.assign(
         position=year_index[is_target].astype(int) - 1,
         value=answers.loc[is_target, "number"].astype(float),
     )
@@ -300,13 +562,25 @@ def assign_domains(
 
 
 # --- 4. obstacle dimensions ---------------------------------------------------------------
+TAG_COLUMNS = ("row", WEIGHT, "domain", "kind", "dimension")
+
+
+def weights(texts: pd.DataFrame) -> np.ndarray:
+    """Answers each row stands for (1 each in a per-answer frame)."""
+    if WEIGHT in texts.columns:
+        return texts[WEIGHT].to_numpy(dtype=np.int64)
+    return np.ones(len(texts), dtype=np.int64)
+
+
 def tag_dimensions(texts: pd.DataFrame, tagger: DimensionTagger) -> pd.DataFrame:
-    """Long frame (answer_id, domain, kind, dimension): every dimension of every obstacle."""
-    obstacles = texts.loc[texts["kind"].isin(OBSTACLE_KINDS)]
+    """Long frame (row, answers, domain, kind, dimension): every dimension of every obstacle
+    row of `texts` (row: its position there; answers: the answers it stands for)."""
+    is_obstacle = texts["kind"].isin(OBSTACLE_KINDS).to_numpy()
+    obstacles = texts.loc[is_obstacle]
     codes, uniques = pd.factorize(obstacles["words"])
     if len(uniques) == 0:
         return pd.DataFrame(
-            {c: pd.Series(dtype=object) for c in ("answer_id", "domain", "kind", "dimension")}
+            {c: pd.Series(dtype=int if c in ("row", WEIGHT) else object) for c in TAG_COLUMNS}
         )
     first_rows = np.unique(codes, return_index=True)[1]
     tags = tagger.tag(obstacles.iloc[first_rows].reset_index(drop=True))
@@ -315,12 +589,57 @@ def tag_dimensions(texts: pd.DataFrame, tagger: DimensionTagger) -> pd.DataFrame
     merged = per_answer.merge(tags, on="text_index", how="inner").sort_values(
         ["position", "dimension"], kind="stable"
     )
-    picked = obstacles.iloc[merged["position"].to_numpy()]
+    positions = merged["position"].to_numpy()
+    picked = obstacles.iloc[positions]
     return pd.DataFrame(
         {
-            "answer_id": picked["answer_id"].to_numpy(),
+            "row": np.flatnonzero(is_obstacle)[positions],
+            WEIGHT: weights(obstacles)[positions],
             "domain": picked["domain"].to_numpy(),
             "kind": picked["kind"].to_numpy(),
             "dimension": merged["dimension"].to_numpy(),
         }
     )
+
+
+def members_of_answers(answers: pd.DataFrame) -> Members:
+    """Members of a per-answer frame (answer_id, respondent, unit): one answer a row."""
+    respondent, pseudonyms = pd.factorize(answers["respondent"].astype(object))
+    unit, _ = pd.factorize(answers["unit"].astype(object))
+    return Members(
+        answer=np.array([answer_number(str(a)) for a in answers["answer_id"]], dtype=np.int64),
+        row=np.arange(len(answers), dtype=np.int64),
+        respondent=respondent.astype(np.int64),
+        unit=unit.astype(np.int64),
+        respondents=np.asarray(pseudonyms, dtype=object),
+        item=np.zeros(len(answers), dtype=np.int8),
+    )
+
+
+def answer_rows(
+    texts: pd.DataFrame, members: Members, rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """One row per answer (of the rows `rows` of `texts`, a boolean mask; all by default):
+    its row's columns with its own answer_id and respondent, in answer order. For what
+    reads single answers (staff rows, curation); the analysis itself counts with weights."""
+    chosen = np.ones(len(members), dtype=bool) if rows is None else np.asarray(rows)[members.row]
+    positions = members.row[chosen]
+    frame = texts.iloc[positions].reset_index(drop=True)
+    return frame.assign(
+        answer_id=answer_labels(members.answer[chosen]),
+        respondent=members.respondents[members.respondent[chosen]],
+        **{WEIGHT: 1},
+    )
+
+
+def staff_answers(texts: pd.DataFrame, members: Members, rows: np.ndarray) -> pd.DataFrame:
+    """answer_rows of staff rows, each with its row_id (from its unit and item where its
+    row was aggregated: processor.load does not keep staff answers apart)."""
+    frame = answer_rows(texts, members, rows)
+    missing = frame["row_id"].isna().to_numpy()
+    if not missing.any():
+        return frame
+    chosen = np.flatnonzero(np.asarray(rows)[members.row])
+    row_id = frame["row_id"].to_numpy(dtype=object).copy()
+    row_id[missing] = members.row_ids(chosen[missing])
+    return frame.assign(row_id=row_id)

@@ -30,11 +30,7 @@ ANSWER_SHEET_ROWS = 100_000
 class AnalysedAnswers(Protocol):
     """What the XLSX writer reads of an analysis (processor.analysis.Analysis has it)."""
 
-    @property
-    def texts(self) -> pd.DataFrame: ...  # one row per text answer (see analysis.analyse)
-
-    @property
-    def dimension_tags(self) -> pd.DataFrame: ...  # answer_id, domain, kind, dimension
+    def sheet_texts(self) -> pd.DataFrame: ...  # see processor.analysis.Analysis.sheet_texts
 
 
 @contextmanager
@@ -106,15 +102,6 @@ ANSWER_SHEET_COLUMNS = (
 )
 
 
-def _joined_dimensions(dimension_tags: pd.DataFrame, answer_ids: set[str]) -> dict[str, str]:
-    """Answer id -> its dimension codes, sorted and joined with ", " (for `answer_ids`)."""
-    codes: dict[str, list[str]] = {}
-    tags = dimension_tags.loc[dimension_tags["answer_id"].isin(answer_ids)]
-    for answer_id, code in zip(tags["answer_id"].tolist(), tags["dimension"].tolist(), strict=True):
-        codes.setdefault(answer_id, []).append(code)
-    return {answer_id: ", ".join(sorted(found)) for answer_id, found in codes.items()}
-
-
 def _theme_numbers(theme_ids: pd.Series) -> pd.Series:
     """The sort key of each row's theme: its number, with "lainnya" (0) and rows without
     a theme last. Parsed once per distinct theme id."""
@@ -126,33 +113,18 @@ def _theme_numbers(theme_ids: pd.Series) -> pd.Series:
     return pd.Series(number[codes], index=theme_ids.index)
 
 
-def answers_sheet(texts: pd.DataFrame, dimension_tags: pd.DataFrame | None = None) -> pd.DataFrame:
+def answers_sheet(grouped: pd.DataFrame) -> pd.DataFrame:
     """The answers as planners check them: one row per distinct text of a theme (and of
     how its domain was decided), with how many answers and respondents wrote it, the
     problem dimensions it was tagged with (obstacles) and its first answer's id, so every
-    count of the draft can be checked by summing `answers`. Largest themes' texts first
-    within each domain and kind; texts PII-scrubbed. `rembuk export` lists every answer."""
-    keys = ["domain", "kind", "theme_id", "domain_source", "text"]
-    if texts.empty:
+    count of the draft can be checked by summing `answers` (`grouped`: the analysis'
+    sheet_texts()). Largest themes' texts first within each domain and kind; texts
+    PII-scrubbed. `rembuk export` lists every answer."""
+    if grouped.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ANSWER_SHEET_COLUMNS})
-    frame = texts[[*keys, "respondent", "answer_id"]].assign(
-        domain=texts["domain"].astype(object).fillna(""),
-        theme_id=texts["theme_id"].astype(object).fillna(""),
-    )
-    grouped = frame.groupby(keys, sort=False, dropna=False).agg(
-        answers=("answer_id", "size"),
-        respondents=("respondent", "nunique"),
-        first_answer_id=("answer_id", "first"),
-    )
-    grouped = grouped.reset_index()
-    dimensions = pd.Series("", index=grouped.index, dtype=object)
-    if dimension_tags is not None and len(dimension_tags):
-        # Tags depend on the text alone, so the first answer's tags are the row's.
-        joined = _joined_dimensions(dimension_tags, set(grouped["first_answer_id"]))
-        dimensions = grouped["first_answer_id"].map(joined).fillna("").astype(object)
     # Themes in their own order (by number, "lainnya" = 0 last), each theme's texts
     # most often written first.
-    grouped = grouped.assign(dimensions=dimensions, _number=_theme_numbers(grouped["theme_id"]))
+    grouped = grouped.assign(_number=_theme_numbers(grouped["theme_id"]))
     grouped = (
         grouped.sort_values(
             ["domain", "kind", "_number", "answers", "text"],
@@ -510,7 +482,7 @@ def _kurasi_sheet(sheets: _Sheets, data: XlsxInput) -> None:
 
 def _answers_sheet(sheets: _Sheets, data: XlsxInput) -> None:
     sheets.table(
-        answers_sheet(data.analysis.texts, data.analysis.dimension_tags),
+        answers_sheet(data.analysis.sheet_texts()),
         "Jawaban",
         widths={"text": 80},
     )

@@ -21,7 +21,13 @@ from scipy import sparse
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from processor.pipeline import STAFF_KINDS, Parameters
+from processor.pipeline import (
+    STAFF_KINDS,
+    Members,
+    Parameters,
+    members_of_answers,
+    weights,
+)
 from shared.text import scrub_pii
 
 
@@ -148,12 +154,13 @@ def _centroids(labels: np.ndarray, weights: np.ndarray, matrix: sparse.csr_matri
 
 
 def _variants(
-    groups: np.ndarray, keys: np.ndarray, texts: pd.Series, limit: int
+    groups: np.ndarray, keys: np.ndarray, texts: pd.Series, limit: int, answers: np.ndarray
 ) -> dict[tuple[int, int], list[tuple[str, int]]]:
-    """{(group, key): [(raw text, count), …]}: most often written first, then alphabetical."""
+    """{(group, key): [(raw text, count), …]}: most often written first, then alphabetical
+    (`answers`: the weight of each text)."""
     text_codes, text_values = pd.factorize(texts, sort=True)
-    triples = pd.DataFrame({"group": groups, "key": keys, "text": text_codes})
-    counted = triples.value_counts(sort=False).reset_index(name="n")
+    triples = pd.DataFrame({"group": groups, "key": keys, "text": text_codes, "n": answers})
+    counted = triples.groupby(["group", "key", "text"], sort=False)["n"].sum().reset_index()
     ranked = counted.sort_values(
         ["group", "key", "n", "text"], ascending=[True, True, False, True], kind="stable"
     )
@@ -181,7 +188,11 @@ def text_variants(
     staff member's realisation, and a theme must only quote its own answers.
     """
     found = _variants(
-        np.zeros(len(texts), dtype=int), texts["key_index"].to_numpy(), texts["text"], limit
+        np.zeros(len(texts), dtype=int),
+        texts["key_index"].to_numpy(),
+        texts["text"],
+        limit,
+        weights(texts),
     )
     return {key: variants for (_, key), variants in found.items()}
 
@@ -229,7 +240,7 @@ def surface_forms(texts: pd.DataFrame, fallback: Mapping[str, str] = {}) -> dict
     """The word shown for each stem: the normalised form the answers use most often for it
     ("penanganan" for "tangan" when that is how people wrote it), ties to the shorter, then
     alphabetical; stems the answers never use keep their `fallback` form."""
-    pairs = texts.groupby(["norm", "stems"], sort=False).size()
+    pairs = texts.assign(_n=weights(texts)).groupby(["norm", "stems"], sort=False)["_n"].sum()
     return {**fallback, **_commonest_forms(pairs.items())}
 
 
@@ -301,6 +312,7 @@ class _Group:
     kind: str
     keys: np.ndarray  # distinct key_index values, sorted
     inverse: np.ndarray  # position in keys of each text of the group
+    answers: np.ndarray  # weight of each text of the group
     order: np.ndarray  # keys ranked
     has_words: np.ndarray  # per ranked key
     candidates: np.ndarray  # ranked keys with words
@@ -309,9 +321,15 @@ class _Group:
 
     @classmethod
     def build(
-        cls, name: tuple[str, str], keys_of_texts: np.ndarray, row_nnz: np.ndarray, cap: int
+        cls,
+        name: tuple[str, str],
+        keys_of_texts: np.ndarray,
+        row_nnz: np.ndarray,
+        cap: int,
+        answers: np.ndarray,
     ) -> _Group:
-        keys, inverse, counts = np.unique(keys_of_texts, return_inverse=True, return_counts=True)
+        keys, inverse = np.unique(keys_of_texts, return_inverse=True)
+        counts = np.bincount(inverse, weights=answers, minlength=len(keys)).astype(np.int64)
         order = np.lexsort((keys, -counts))
         has_words = row_nnz[keys[order]] > 0
         candidates = keys[order][has_words]
@@ -320,6 +338,7 @@ class _Group:
             kind=name[1],
             keys=keys,
             inverse=inverse,
+            answers=answers,
             order=order,
             has_words=has_words,
             candidates=candidates,
@@ -329,7 +348,9 @@ class _Group:
 
     @property
     def counts(self) -> np.ndarray:
-        return np.bincount(self.inverse, minlength=len(self.keys))
+        return np.bincount(self.inverse, weights=self.answers, minlength=len(self.keys)).astype(
+            np.int64
+        )
 
 
 def _cluster_group(
@@ -521,10 +542,16 @@ def group_themes(
     params: Parameters,
     noise: Callable[[str], int] = lambda text: 0,
     tidy: Callable[[str], str] = lambda text: text,
+    members: Members | None = None,
 ) -> Themes:
     """Group the texts of each (domain, kind) into themes; see the module docstring.
     Keywords show each stem as the word the texts use most for it (surface_forms; the
-    given `surface` for the others)."""
+    given `surface` for the others). `texts` may be aggregated (a weight `answers` per row,
+    its answers in `members`); without members each row is one answer (answer_id,
+    respondent)."""
+    if members is None:
+        members = members_of_answers(texts)
+    answers = weights(texts)
     theme_ids = np.empty(len(texts), dtype=object)
     rows: list[dict] = []
     centroid_blocks: list[sparse.csr_matrix] = []
@@ -533,7 +560,9 @@ def group_themes(
     grouped = texts.groupby(["domain", "kind"], sort=True)
     groups = grouped.indices
     # Per (domain, kind): a theme quotes only answers of its own kind and domain.
-    all_variants = _variants(grouped.ngroup().to_numpy(), key_index, texts["text"], LABEL_VARIANTS)
+    all_variants = _variants(
+        grouped.ngroup().to_numpy(), key_index, texts["text"], LABEL_VARIANTS, answers
+    )
     how = _Labelling(
         surface={},  # keywords as stems here; shown as words below (_readable_keywords)
         params=params,
@@ -543,13 +572,15 @@ def group_themes(
     )
     unigram = np.array([" " not in feature for feature in vectors.features])
     for number_of_group, (name, positions) in enumerate(sorted(groups.items())):
-        group = _Group.build(name, key_index[positions], row_nnz, params.theme_cap)
+        group = _Group.build(
+            name, key_index[positions], row_nnz, params.theme_cap, answers[positions]
+        )
         variants = {key: all_variants[(number_of_group, key)] for key in group.keys}
         ids, group_rows, centroids = _group_themes(group, vectors, variants, how, unigram)
         theme_ids[positions] = ids
         rows.extend(group_rows)
         centroid_blocks.append(centroids)
-    themes = _themes(texts, theme_ids, rows, centroid_blocks, vectors)
+    themes = _themes(texts, theme_ids, rows, centroid_blocks, vectors, members)
     if "norm" not in texts.columns:
         return replace(themes, table=themes.table.assign(keywords=_as_words(themes.table, surface)))
     keywords = _readable_keywords(themes.table, texts.assign(theme_id=themes.theme_ids), surface)
@@ -571,7 +602,11 @@ def _readable_keywords(
     it ("pengadaan obat" in a theme where people wrote "pengadaan", though "ada" is the
     commonest form of "ada" overall); then the campaign's commonest form (surface_forms)."""
     overall = surface_forms(texts, fallback)
-    pairs = texts.groupby(["theme_id", "norm", "stems"], sort=False).size()
+    pairs = (
+        texts.assign(_n=weights(texts))
+        .groupby(["theme_id", "norm", "stems"], sort=False)["_n"]
+        .sum()
+    )
     by_theme: dict[str, list] = {}
     for (theme_id, norm, stems), n in pairs.items():
         by_theme.setdefault(theme_id, []).append(((norm, stems), n))
@@ -582,24 +617,45 @@ def _readable_keywords(
     ]
 
 
+def theme_counts(theme_ids: pd.Series, answers: np.ndarray, members: Members) -> pd.DataFrame:
+    """Per theme id (index): answer_count, respondent_count and answer_ids (in answer
+    order) of the rows `theme_ids` labels (missing: no theme), counted over `members`.
+    answer_ids are answer numbers (pipeline.answer_number: an int64 array per theme, ~8
+    bytes an answer where "a123" strings take ~60); summary.json writes them as ids."""
+    codes, names = pd.factorize(theme_ids.astype(object))
+    n = len(names)
+    themed = codes >= 0
+    answer_count = np.bincount(codes[themed], weights=answers[themed], minlength=n)
+    of_answer = codes[members.row]
+    has_theme = of_answer >= 0
+    of_answer, respondent = of_answer[has_theme], members.respondent[has_theme]
+    pairs = np.unique(of_answer * (int(respondent.max(initial=0)) + 1) + respondent)
+    respondent_count = np.bincount(pairs // (int(respondent.max(initial=0)) + 1), minlength=n)
+    order = np.argsort(of_answer, kind="stable")
+    numbers = members.answer[has_theme][order]
+    ends = np.cumsum(np.bincount(of_answer, minlength=n))
+    starts = ends - np.bincount(of_answer, minlength=n)
+    return pd.DataFrame(
+        {
+            "answer_count": answer_count.astype(np.int64),
+            "respondent_count": respondent_count.astype(np.int64),
+            "answer_ids": [numbers[a:b] for a, b in zip(starts, ends, strict=True)],
+        },
+        index=pd.Index(names, name="theme_id"),
+    )
+
+
 def _themes(
     texts: pd.DataFrame,
     theme_ids: np.ndarray,
     rows: list[dict],
     centroid_blocks: list[sparse.csr_matrix],
     vectors: KeyVectors,
+    members: Members,
 ) -> Themes:
     assigned = pd.Series(theme_ids, index=texts.index, dtype=object)
     table = pd.DataFrame(rows, columns=THEME_COLUMNS)
-    stats = (
-        texts.assign(theme_id=assigned)
-        .groupby("theme_id", sort=False)
-        .agg(
-            answer_count=("answer_id", "size"),
-            respondent_count=("respondent", "nunique"),
-            answer_ids=("answer_id", list),
-        )
-    )
+    stats = theme_counts(assigned, weights(texts), members)
     # Rows are already ordered: groups sorted, themes by number, "lainnya" last.
     table = table.join(stats, on="theme_id")
     centroid_matrix = (
@@ -650,9 +706,8 @@ def staff_rows(
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     staff = staff.assign(field=staff["kind"].map(STAFF_ROW_FIELDS))
     # One answer per field of a row (the slot is unique), so "first" takes it.
-    both = staff.pivot_table(
-        index="row_id", columns="field", values=["text", "stems"], aggfunc="first", sort=True
-    )
+    firsts = staff.drop_duplicates(["row_id", "field"])  # pivot_table's "first", 10x faster
+    both = firsts.pivot(index="row_id", columns="field", values=["text", "stems"]).sort_index()
     wide = both["text"].reindex(columns=list(STAFF_ROW_FIELDS.values()))
     for column in wide.columns:
         wide[column] = scrub_texts(wide[column])

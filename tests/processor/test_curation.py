@@ -144,7 +144,7 @@ def test_merge_adds_the_answers_and_moves_the_links(analysis, survey_data) -> No
     assert theme["answer_count"] == queue["answer_count"] + bribe["answer_count"] == 11
     assert set(theme["answer_ids"]) == set(queue["answer_ids"]) | set(bribe["answer_ids"])
     assert set(
-        merged.texts.loc[merged.texts["answer_id"].isin(bribe["answer_ids"]), "theme_id"]
+        merged.answers().loc[lambda a: a["answer_id"].isin(bribe["answer_ids"]), "theme_id"]
     ) == {theme["id"]}
     # Every link still points at a theme that exists.
     ids = set(merged.themes.table["theme_id"]) | set(merged.staff_rows["row_id"])

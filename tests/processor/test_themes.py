@@ -196,7 +196,7 @@ def test_obstacles_are_tagged_with_dimensions(tools, survey_data) -> None:  # ty
         ]
     )
     analysis = _run(tools, survey_data, frame)
-    tags = analysis.dimension_tags.groupby("answer_id")["dimension"].apply(set).to_dict()
+    tags = analysis.answer_dimensions().groupby("answer_id")["dimension"].apply(set).to_dict()
     assert "kurang_koordinasi" in tags["a7"]  # whose road it is: levels of government
     assert "kurang_mendengar" in tags["a8"]  # proposals that never get in
     # ordinary complaints about such roads and proposals are neither

@@ -57,27 +57,21 @@ def test_text_fixes_names_only_the_texts_that_change() -> None:
     assert text_fixes(["a", "b", 1.5]) == {}
 
 
-def test_the_answers_sheet_sorts_themes_by_number_and_joins_sorted_dimensions() -> None:
-    texts = pd.DataFrame(
+def test_the_answers_sheet_sorts_themes_by_number_then_most_written_texts() -> None:
+    grouped = pd.DataFrame(
         {
-            "answer_id": ["a1", "a2", "a3", "a4", "a5", "a6"],
-            "respondent": ["r1", "r2", "r3", "r4", "r5", "r1"],
-            "domain": ["d"] * 6,
-            "kind": ["citizen_obstacle"] * 6,
-            "theme_id": ["d.o.0", "d.o.10", "d.o.2", None, "d.o.2", "d.o.2"],
-            "domain_source": ["respondent"] * 6,
-            "text": ["lain", "sepuluh", "dua", "tanpa", "dua lagi", "dua lagi"],
+            "domain": ["d"] * 5,
+            "kind": ["citizen_obstacle"] * 5,
+            "theme_id": ["d.o.0", "d.o.10", "d.o.2", "", "d.o.2"],
+            "domain_source": ["respondent"] * 5,
+            "text": ["lain", "sepuluh", "dua", "tanpa", "dua lagi"],
+            "answers": [1, 1, 1, 1, 2],
+            "respondents": [1, 1, 1, 1, 2],
+            "first_answer_id": ["a1", "a2", "a3", "a4", "a5"],
+            "dimensions": ["", "", "biaya, informasi, lambat", "", "biaya"],
         }
     )
-    tags = pd.DataFrame(
-        {
-            "answer_id": ["a3", "a3", "a3", "a5"],
-            "domain": ["d"] * 4,
-            "kind": ["citizen_obstacle"] * 4,
-            "dimension": ["lambat", "biaya", "informasi", "biaya"],
-        }
-    )
-    sheet = answers_sheet(texts, tags)
+    sheet = answers_sheet(grouped)
     assert sheet["text"].tolist() == ["dua lagi", "dua", "sepuluh", "lain", "tanpa"]
     assert sheet["dimensions"].tolist() == ["biaya", "biaya, informasi, lambat", "", "", ""]
     assert sheet["answers"].tolist() == [2, 1, 1, 1, 1]

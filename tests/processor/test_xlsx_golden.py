@@ -27,10 +27,35 @@ EXPECTED = DATA / "xlsx_sample_expected.json"
 DOMAINS = ("kesehatan", "adminduk_perizinan", "sosial")
 
 
+SHEET_KEYS = ["domain", "kind", "theme_id", "domain_source", "text"]
+
+
 @dataclass(frozen=True)
 class _Analysis:
+    """The recorded input is one row per answer (texts) and per answer tag; the writer
+    reads the Jawaban rows through sheet_texts(), grouped here as the analysis groups
+    them (processor.analysis.sheet_texts, tested on its own in test_aggregation)."""
+
     texts: pd.DataFrame
     dimension_tags: pd.DataFrame
+
+    def sheet_texts(self) -> pd.DataFrame:
+        keys = self.texts.assign(
+            domain=self.texts["domain"].astype(object).fillna(""),
+            theme_id=self.texts["theme_id"].astype(object).fillna(""),
+        )
+        grouped = (
+            keys.groupby(SHEET_KEYS, sort=False, dropna=False)
+            .agg(
+                answers=("answer_id", "size"),
+                respondents=("respondent", "nunique"),
+                first_answer_id=("answer_id", "first"),
+            )
+            .reset_index()
+        )
+        tags = self.dimension_tags
+        joined = tags.groupby("answer_id")["dimension"].agg(lambda c: ", ".join(sorted(c)))
+        return grouped.assign(dimensions=grouped["first_answer_id"].map(joined).fillna(""))
 
 
 def _write(path: Path) -> Path:

@@ -1,0 +1,127 @@
+"""The analysis on aggregated answers (one row per distinct content key with its weight,
+integers per answer) counts exactly what one row per answer counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from processor.analysis import analyse, build_summary
+from processor.pipeline import (
+    WEIGHT,
+    aggregate_answers,
+    answer_id_list,
+    answer_labels,
+    answer_number,
+)
+from processor.themes import theme_counts
+from tests.processor.conftest import NOW
+from tests.processor.frames import answers_frame
+from tests.processor.handmade import handmade_answers
+
+CAMPAIGN = {"code": "uji", "name": "Uji", "plan_years": [2027, 2028, 2029], "timezone": "UTC"}
+RUNS = pd.DataFrame(columns=["run_id", "respondent", "status", "source", "instrument"])
+
+
+def _summary(tools, survey_data, answers) -> dict:  # type: ignore[no-untyped-def]
+    analysis = analyse(
+        campaign=CAMPAIGN, runs=RUNS, answers=answers, survey_data=survey_data, tools=tools
+    )
+    summary = build_summary(analysis, survey_data=survey_data, now=NOW)
+    return summary
+
+
+def _many_respondents() -> pd.DataFrame:
+    """The same few answers from many respondents, one respondent in two blocks."""
+    texts = ["jalan desa diaspal", "jalan desa diaspal", "lampu jalan dipasang"] * 10
+    rows = [
+        {
+            "question_id": "need",
+            "text": text,
+            "domain": "pekerjaan_umum",
+            "respondent": f"r-{n % 12}",
+            "unit": f"{n}.0",
+        }
+        for n, text in enumerate(texts)
+    ]
+    return answers_frame(rows)
+
+
+def test_answers_aggregate_to_distinct_rows_with_weights() -> None:
+    frame = _many_respondents()
+    table = aggregate_answers(frame, usable_domains=["pekerjaan_umum"])
+    assert len(table.rows) == 2
+    assert sorted(table.rows[WEIGHT].tolist()) == [10, 20]
+    assert table.rows["unit"].isna().all() and table.rows["row_id"].isna().all()
+    members = table.members
+    assert answer_labels(members.answer).tolist() == frame["answer_id"].tolist()
+    assert members.respondents[members.respondent].tolist() == frame["respondent"].tolist()
+    assert table.rows["text"].to_numpy()[members.row].tolist() == frame["text"].tolist()
+
+
+def test_answers_without_a_usable_domain_and_staff_answers_stay_apart() -> None:
+    frame = answers_frame(
+        [
+            {"question_id": "need", "text": "air bersih", "domain": "lainnya"},
+            {"question_id": "need", "text": "air bersih", "domain": "lainnya"},
+            {"question_id": "need", "text": "air bersih", "domain": None},
+            {"question_id": "need", "text": "air bersih", "instrument": "internal"},
+            {"question_id": "need", "text": "air bersih", "instrument": "internal"},
+        ]
+    )
+    table = aggregate_answers(frame, usable_domains=["pekerjaan_umum"])
+    assert table.rows[WEIGHT].tolist() == [1] * 5
+    assert table.rows["row_id"].tolist() == frame["row_id"].tolist()
+
+
+def test_theme_counts_equal_the_per_answer_counts() -> None:
+    frame = _many_respondents()
+    table = aggregate_answers(frame, usable_domains=["pekerjaan_umum"])
+    theme_of_row = pd.Series(np.where(table.rows["text"].str.startswith("jalan"), "t1", "t2"))
+    counts = theme_counts(theme_of_row, table.rows[WEIGHT].to_numpy(), table.members)
+    per_answer = frame.assign(
+        theme_id=np.where(frame["text"].str.startswith("jalan"), "t1", "t2")
+    ).groupby("theme_id")
+    assert counts["answer_count"].to_dict() == per_answer.size().to_dict()
+    assert counts["respondent_count"].to_dict() == per_answer["respondent"].nunique().to_dict()
+    ids = {theme: answer_id_list(numbers) for theme, numbers in counts["answer_ids"].items()}
+    assert ids == per_answer["answer_id"].agg(list).to_dict()
+
+
+def test_answer_numbers_keep_the_origin() -> None:
+    assert [answer_number(a) for a in ("a7", "i7")] == [7, -7]
+    assert answer_labels(np.array([7, -7])).tolist() == ["a7", "i7"]
+
+
+def test_summary_is_the_same_aggregated_or_one_row_per_answer(tools, survey_data) -> None:  # type: ignore[no-untyped-def]
+    frame = pd.concat([handmade_answers(), _many_respondents()], ignore_index=True)
+    frame = frame.assign(answer_id=[f"a{n}" for n in range(1, len(frame) + 1)])
+    aggregated = aggregate_answers(frame, usable_domains=survey_data.domains.by_code)
+    apart = aggregate_answers(frame, usable_domains=())  # no domain usable: all kept apart
+    assert len(aggregated.rows) < len(apart.rows) == len(frame)
+    one = _summary(tools, survey_data, aggregated)
+    other = _summary(tools, survey_data, apart)
+    assert one == other
+    roads = next(
+        theme
+        for theme in one["domains"]["pekerjaan_umum"]["themes"]["citizen_need"]
+        if "jalan desa diaspal" in theme["quotes"]
+    )
+    # Answers n = 0..29 with n % 3 != 2, from respondents n % 12: 8 of them.
+    assert roads["answer_count"] == 20 and roads["respondent_count"] == 8
+    assert len(roads["answer_ids"]) == 20
+
+
+def test_a_table_read_run_by_run_is_put_back_in_answer_order() -> None:
+    frame = answers_frame(
+        [
+            {"question_id": "need", "text": "air", "domain": "kesehatan"},
+            {"question_id": "need", "text": "obat", "domain": "kesehatan"},
+            {"question_id": "need", "text": "air", "domain": "kesehatan"},
+        ]
+    ).assign(answer_id=["a9", "a2", "a5"])  # as read run by run
+    table = aggregate_answers(frame, usable_domains=["kesehatan"]).in_answer_order()
+    assert answer_labels(table.members.answer).tolist() == ["a2", "a5", "a9"]
+    assert table.rows["text"].tolist() == ["obat", "air"]  # by their first answer
+    assert table.rows["text"].to_numpy()[table.members.row].tolist() == ["obat", "air", "air"]
+    assert table.rows[WEIGHT].tolist() == [1, 2]
