@@ -228,7 +228,9 @@ def _text_bot(base_url: str, handler: Callable[..., Awaitable[None]]) -> Applica
 
 def _serve_echo(base_url: str, database_url: str, stop: Any) -> None:
     """Child process: a bare echo bot."""
-    asyncio.run(_serve_until(_text_bot(base_url, _echo), stop))
+    application = _text_bot(base_url, _echo)
+    tune_garbage_collector()  # the same collector settings as Rembuk's, for a fair ratio
+    asyncio.run(_serve_until(application, stop))
 
 
 def _serve_floor(base_url: str, database_url: str, stop: Any) -> None:
@@ -266,7 +268,9 @@ def _serve_floor(base_url: str, database_url: str, stop: Any) -> None:
         await worker.run(store, user_id=update.effective_chat.id, text=text)
         await context.bot.send_message(update.effective_chat.id, text)
 
-    asyncio.run(_serve_until(_text_bot(base_url, store_and_echo), stop))
+    application = _text_bot(base_url, store_and_echo)
+    tune_garbage_collector()  # the same collector settings as Rembuk's, for a fair ratio
+    asyncio.run(_serve_until(application, stop))
     worker.shutdown()
     engine.dispose()
 
