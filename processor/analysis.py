@@ -184,7 +184,7 @@ def sheet_texts(texts: pd.DataFrame, members: Members, tags: pd.DataFrame) -> pd
         answers=np.bincount(group, weights=weights(texts), minlength=n).astype(np.int64),
         respondents=np.bincount(pairs // width, minlength=n).astype(np.int64),
         first_answer_id=answer_labels(first_answer),
-        dimensions=pd.Series(first_row).map(tagged).fillna("").astype(object).to_numpy(),
+        dimensions=pd.Series(first_row).map(tagged).astype(object).fillna("").to_numpy(),
     )[columns]
 
 
