@@ -221,6 +221,7 @@ class _Sheets:
         )
         self.title = self.book.add_format({"bold": True, "font_size": 13})
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self.percent = self.book.add_format({"num_format": "0.0%"})
 
     def sheet(self, name: str) -> Any:
         return self.book.get_worksheet_by_name(name) or self.book.add_worksheet(name)
@@ -233,12 +234,17 @@ class _Sheets:
         start_row: int = 0,
         widths: dict[str, int] | None = None,
         freeze: bool = True,
+        percent: Sequence[str] = (),
     ) -> int:
+        """`frame` from `start_row`; the columns named in `percent` hold fractions and are
+        shown as percentages (cell by cell: a column's format would reach the other tables
+        of the sheet). Returns the row after the table and a blank row."""
         worksheet = self.sheet(sheet)
         widths = widths or {}
         for column, name in enumerate(frame.columns):
             worksheet.write_string(start_row, column, clean_text(str(name)), self.header)
-            write_column(worksheet, frame[name].tolist(), start_row + 1, column)
+            cell_format = self.percent if name in percent else None
+            write_column(worksheet, frame[name].tolist(), start_row + 1, column, cell_format)
             longest = frame[name].head(200).astype(str).str.len().max() if len(frame) else 0
             width = widths.get(name) or int(min(60, max(len(name) + 2, longest + 2)))
             wrap = self.wrap if width >= 40 else None
@@ -260,6 +266,21 @@ def _sheet_name(code: str, used: set[str]) -> str:
 
 def _shown(value: object) -> object:
     return "" if value is None else value
+
+
+# The Cakupan sheet in the planner's words (summary.json keeps the codes).
+ALERT_LABELS = {
+    "no_respondents": "tidak ada responden",
+    "few_respondents": "responden sangat sedikit",
+    "below_population_share": "jauh di bawah porsi penduduk",
+}
+FIELD_LABELS = {
+    "kecamatan": "kecamatan",
+    "age_band": "usia",
+    "sex": "jenis kelamin",
+    "disability": "disabilitas",
+}
+SHARE_COLUMNS = ("porsi", "porsi penduduk")  # fractions, shown as percentages
 
 
 def coverage_frames(coverage: dict) -> list[pd.DataFrame]:
@@ -304,8 +325,8 @@ def coverage_frames(coverage: dict) -> list[pd.DataFrame]:
         pd.DataFrame(
             [
                 {
-                    "peringatan": alert["kind"],
-                    "bidang": alert["field"],
+                    "peringatan": ALERT_LABELS.get(alert["kind"], alert["kind"]),
+                    "bidang": FIELD_LABELS.get(alert["field"], alert["field"]),
                     "nama": alert["name"]["id"],
                     "responden": alert["respondents"],
                     "porsi": _shown(alert["share"]),
@@ -453,7 +474,7 @@ def _coverage_sheet(sheets: _Sheets, data: XlsxInput) -> None:
     if data.summary.get("coverage"):
         row = 0
         for frame in coverage_frames(data.summary["coverage"]):
-            row = sheets.table(frame, "Cakupan", start_row=row, freeze=False)
+            row = sheets.table(frame, "Cakupan", start_row=row, freeze=False, percent=SHARE_COLUMNS)
 
 
 def _domain_sheets(sheets: _Sheets, data: XlsxInput) -> None:

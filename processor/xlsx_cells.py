@@ -34,15 +34,17 @@ def write_value(worksheet: Any, row: int, column: int, value: Any, cell_format: 
         worksheet.write_string(row, column, clean_text(str(value)), cell_format)
 
 
-def write_column(worksheet: Any, values: list[Any], first_row: int, column: int) -> None:
-    """A column's cells from `first_row` down, without a format (see write_value)."""
+def write_column(
+    worksheet: Any, values: list[Any], first_row: int, column: int, cell_format: Any = None
+) -> None:
+    """A column's cells from `first_row` down, in `cell_format` if given (see write_value)."""
     write_string, write_number = worksheet.write_string, worksheet.write_number
     fixes = text_fixes(values)
     for row, value in enumerate(values, start=first_row):
         kind = value.__class__
         if kind is str:
-            write_string(row, column, fixes.get(value, value) if fixes else value)
+            write_string(row, column, fixes.get(value, value) if fixes else value, cell_format)
         elif kind is int or (kind is float and value == value):  # NaN != NaN: left empty
-            write_number(row, column, value)
+            write_number(row, column, value, cell_format)
         elif kind is not float:
-            write_value(worksheet, row, column, value)
+            write_value(worksheet, row, column, value, cell_format)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from processor.coverage import (
@@ -172,4 +174,32 @@ def test_the_cakupan_sheet_keeps_suppressed_cells_suppressed(survey_data: Survey
     )
     assert places.set_index("kecamatan").loc["Kota", "kesehatan"] == 20
     assert sexes.set_index("jenis kelamin").loc["Laki-laki", "responden"] == SUPPRESSED
-    assert set(alerts_table["peringatan"]) == {"no_respondents", "few_respondents"}
+    assert set(alerts_table["peringatan"]) == {"tidak ada responden", "responden sangat sedikit"}
+    assert set(alerts_table["bidang"]) == {"kecamatan"}
+
+
+def test_the_cakupan_sheet_shows_shares_as_percentages_and_counts_as_counts(
+    survey_data: SurveyData, tmp_path: Path
+) -> None:
+    import openpyxl
+    import xlsxwriter
+
+    from processor.render import XlsxInput, _coverage_sheet, _Sheets
+
+    texts, profiles = _scenario()
+    coverage = coverage_summary(
+        texts, profiles, kinds=CITIZEN_KINDS, wilayah=WILAYAH, profile=survey_data.profile
+    )
+    path = tmp_path / "cakupan.xlsx"
+    with xlsxwriter.Workbook(str(path)) as book:
+        _coverage_sheet(_Sheets(book), XlsxInput(analysis=None, summary={"coverage": coverage}))  # type: ignore[arg-type]
+    sheet = openpyxl.load_workbook(path)["Cakupan"]
+    header = [cell.value for cell in sheet[1]]
+    kota = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "Kota")
+    share = kota[header.index("porsi")]
+    count = kota[header.index("responden")]
+    assert 0 < share.value <= 1 and share.number_format == "0.0%"
+    assert count.value == 24 and count.number_format == "General"
+    # The next tables' count columns, under the same letters, stay counts.
+    ages = next(row for row in sheet.iter_rows() if row[0].value == "usia")
+    assert ages[2].value == "porsi"
