@@ -94,25 +94,24 @@ _ANSWER_COLUMNS = (
     _answer.c.value_choice,
 )
 
+_RESPONDENT_AND_RUN = (
+    _respondent.c.id,
+    _respondent.c.language,
+    _respondent.c.role,
+    _respondent.c.consent_at,
+    _respondent.c.erased,
+    _respondent.c.opted_out,
+    _run.c.id,
+    _run.c.campaign_id,
+    _run.c.instrument,
+    _run.c.current_step,
+    _run.c.editing,
+    _run.c.receipt_code,
+    _run.c.questionnaire_version,
+    _run.c.cancelled_at,
+)
 _LOAD = (
-    select(
-        _respondent.c.id,
-        _respondent.c.language,
-        _respondent.c.role,
-        _respondent.c.consent_at,
-        _respondent.c.erased,
-        _respondent.c.opted_out,
-        _run.c.id,
-        _run.c.campaign_id,
-        _run.c.instrument,
-        _run.c.current_step,
-        _run.c.editing,
-        _run.c.receipt_code,
-        _run.c.questionnaire_version,
-        _run.c.cancelled_at,
-        *profiles.STATE_COLUMNS,
-        *_ANSWER_COLUMNS,
-    )
+    select(*_RESPONDENT_AND_RUN, *profiles.STATE_COLUMNS, *_ANSWER_COLUMNS)
     .select_from(
         _respondent.join(
             _run,
@@ -125,7 +124,7 @@ _LOAD = (
     .with_for_update(of=[_respondent, _run])
 )
 _LOADED = DriverStatement(_LOAD)
-_PROFILE_AT = 14  # where the profile's columns start in a row of _LOAD
+_PROFILE_AT = len(_RESPONDENT_AND_RUN)  # where the profile's columns start in a row of _LOAD
 _ANSWER_AT = _PROFILE_AT + len(profiles.STATE_COLUMNS)  # and the answer's
 
 _INSERT_KEYS = (

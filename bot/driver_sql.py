@@ -17,7 +17,8 @@ use these for statements whose callers do not catch database errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,31 +76,27 @@ class DriverStatement:
             compiled = self._compiled[key] = _compile(self.statement, dialect)
         return compiled
 
-    def all(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """Run it; every row it returns, as the driver's tuples."""
-        compiled = self._for(connection.dialect)
+    @contextmanager
+    def _cursor(self, connection: Connection) -> Iterator[tuple[Any, _Compiled]]:
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(compiled.sql, compiled.parameters(values))
-            return list(cursor.fetchall())
+            yield cursor, self._for(connection.dialect)
         finally:
             cursor.close()
+
+    def all(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run it; every row it returns, as the driver's tuples."""
+        with self._cursor(connection) as (cursor, compiled):
+            cursor.execute(compiled.sql, compiled.parameters(values))
+            return list(cursor.fetchall())
 
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> None:
         """Run it once, for what it writes."""
-        compiled = self._for(connection.dialect)
-        cursor = connection.connection.cursor()
-        try:
+        with self._cursor(connection) as (cursor, compiled):
             cursor.execute(compiled.sql, compiled.parameters(values))
-        finally:
-            cursor.close()
 
     def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run it once per row of values."""
-        compiled = self._for(connection.dialect)
-        cursor = connection.connection.cursor()
-        try:
+        with self._cursor(connection) as (cursor, compiled):
             parameters: Any = [compiled.parameters(row) for row in rows]
             cursor.executemany(compiled.sql, parameters)
-        finally:
-            cursor.close()

@@ -667,6 +667,11 @@ class AnalysisResult:
     xlsx_path: Path
     analysis: Analysis
 
+    def write_xlsx(self, survey_data: SurveyData) -> Path:
+        """analysis.xlsx at xlsx_path; the Kurasi drop-down offers every domain."""
+        domains = [d.code for d in survey_data.domains.domains]
+        return write_analysis_xlsx(self.analysis, self.summary, self.xlsx_path, domains=domains)
+
 
 def run_analysis(
     *,
@@ -720,10 +725,12 @@ def run_analysis(
     progress("write")
     out_dir.mkdir(parents=True, exist_ok=True)
     summary_path = write_summary_json(summary, out_dir / "summary.json")
-    xlsx_path = out_dir / "analysis.xlsx"
-    if write_xlsx:
-        domains = [d.code for d in survey_data.domains.domains]
-        write_analysis_xlsx(analysis, summary, xlsx_path, domains=domains)
-    return AnalysisResult(
-        summary=summary, summary_path=summary_path, xlsx_path=xlsx_path, analysis=analysis
+    result = AnalysisResult(
+        summary=summary,
+        summary_path=summary_path,
+        xlsx_path=out_dir / "analysis.xlsx",
+        analysis=analysis,
     )
+    if write_xlsx:
+        result.write_xlsx(survey_data)
+    return result

@@ -60,7 +60,6 @@ def default_analyse(
     """The analysis (issue 4's `run_analysis`), reduced to what the digest needs. The XLSX
     is left to `finish()`, so that the draft can be rendered from the summary meanwhile."""
     from processor.analysis import run_analysis
-    from processor.render import write_analysis_xlsx
 
     result = run_analysis(
         engine=engine,
@@ -70,14 +69,11 @@ def default_analyse(
         survey_data=survey_data,
         write_xlsx=False,
     )
-    domains = [d.code for d in survey_data.domains.domains]  # as run_analysis does
     return AnalysisOutput(
         summary=result.summary,
         xlsx_path=result.xlsx_path,
         summary_path=result.summary_path,
-        write_rest=functools.partial(
-            write_analysis_xlsx, result.analysis, result.summary, result.xlsx_path, domains=domains
-        ),
+        write_rest=functools.partial(result.write_xlsx, survey_data),
     )
 
 
