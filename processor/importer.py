@@ -213,22 +213,28 @@ def csv_encoding(path: Path) -> str:
     """UTF-8 (with or without a BOM) when every byte decodes as UTF-8; otherwise
     Windows-1252, what Excel on an Indonesian Windows writes for "CSV (Comma delimited)".
     UTF-16 ("Unicode Text", with its byte-order mark) is refused: read as either, every
-    other byte would be a NUL."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    other byte would be a NUL. So is a file that is neither, before anything is read."""
     with path.open("rb") as handle:
         if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             raise ImportFileError('the file is UTF-16 text; save it as "CSV UTF-8"')
-        handle.seek(0)
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError:
-                return "cp1252"
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:  # the file ends inside a character
+    if _decodes(path, "utf-8"):
+        return "utf-8-sig"
+    if _decodes(path, "cp1252"):
         return "cp1252"
-    return "utf-8-sig"
+    raise ImportFileError('the file is neither UTF-8 nor Windows-1252 text; save it as "CSV UTF-8"')
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes (a block at a time: a character may span two)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read_csv(path: Path, max_rows: int | None) -> tuple[list[str], list[list[str]]]:

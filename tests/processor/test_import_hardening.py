@@ -193,11 +193,12 @@ def test_a_utf16_csv_is_refused_with_how_to_save_it(tmp_path: Path, encoding: st
         read_table(path)
 
 
-def test_bytes_neither_utf8_nor_windows_1252_refuse_the_file(tmp_path: Path) -> None:
+def test_bytes_neither_utf8_nor_windows_1252_refuse_the_file(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "aneh.csv"
     path.write_bytes(b"kebutuhan\nobat \x81\x8d\n")  # undefined in Windows-1252
     with pytest.raises(ImportFileError, match="neither UTF-8 nor Windows-1252"):
         read_table(path)
+    assert "read as Windows-1252" not in caplog.text  # one line: the refusal alone
 
 
 def test_the_file_name_is_printed_once_in_an_error(cli_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
