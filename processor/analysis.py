@@ -31,7 +31,7 @@ from processor.pipeline import (
     add_text_streams,
     agency_json,
     aggregate_answers,
-    answer_id_list,
+    answer_id_text,
     answer_labels,
     answer_rows,
     assign_domains,
@@ -57,7 +57,8 @@ from processor.vocabulary import OTHER_DOMAIN, UNMAPPED, DimensionTagger, Domain
 from shared.survey_data import AgencyList, SurveyData, Wilayah
 from shared.text import TextTools
 
-SCHEMA_VERSION = 3  # 3: `coverage` (issue 14)
+# 3: `coverage` (issue 14); 4: `answer_ids` one space-separated string (10M answers).
+SCHEMA_VERSION = 4
 UNMAPPED_NAME = {"id": "Belum terpetakan", "en": "Unmapped"}
 STAFF_ROWS_PER_GAP = 20  # the most similar rows are listed; staff_row_count has them all
 
@@ -337,7 +338,7 @@ def _theme_json(row: Mapping, dimensions: Mapping[str, Mapping[str, int]]) -> di
         "answer_count": int(row["answer_count"]),
         "respondent_count": int(row["respondent_count"]),
         "quotes": list(row["quotes"]),
-        "answer_ids": answer_id_list(row["answer_ids"]),
+        "answer_ids": answer_id_text(row["answer_ids"]),
         **extra,
     }
 
@@ -371,7 +372,7 @@ def _staff_row_json(row: Mapping) -> dict:
         "unit": copy.deepcopy(row["unit"]),
         "baseline": copy.deepcopy(row["baseline"]),
         "budget": dict(row["budget"]),
-        "answer_ids": list(row["answer_ids"]),
+        "answer_ids": answer_id_text(row["answer_ids"]),
     }
 
 
@@ -623,7 +624,7 @@ def _per_domain(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
     of_answer = codes[members.row]
     known = of_answer >= 0
     width = n + 1
-    pairs = np.unique(members.respondent[known] * width + of_answer[known])
+    pairs = np.unique(members.respondent[known].astype(np.int64) * width + of_answer[known])
     respondents = np.bincount(pairs % width, minlength=n)
     return pd.DataFrame(
         {"respondents": respondents.astype(np.int64), "answers": answers.astype(np.int64)},
@@ -638,7 +639,9 @@ def respondent_domains(texts: pd.DataFrame, members: Members, kinds: list[str]) 
     wanted = texts["kind"].isin(kinds).to_numpy() & (codes >= 0)
     chosen = wanted[members.row]
     width = len(names) + 1
-    pairs = np.unique(members.respondent[chosen] * width + codes[members.row[chosen]])
+    pairs = np.unique(
+        members.respondent[chosen].astype(np.int64) * width + codes[members.row[chosen]]
+    )
     return pd.DataFrame(
         {
             "respondent": members.respondents[pairs // width],

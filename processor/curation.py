@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import sparse
 
 from processor.pipeline import WEIGHT, Members
+from processor.summary import listed_answer_ids
 from processor.themes import OTHER_THEME_LABEL, Themes
 from shared.text import scrub_pii
 
@@ -86,7 +87,7 @@ class ThemeKey:
     @classmethod
     def of_theme(cls, theme: Mapping[str, Any], *, domain: str, kind: str) -> ThemeKey:
         """The key of a summary.json theme."""
-        answers = sorted(str(a) for a in theme.get("answer_ids", ()))
+        answers = sorted(listed_answer_ids(theme.get("answer_ids")))
         return cls(
             domain=domain,
             kind=kind,

@@ -37,6 +37,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from processor.digest import escape_text
+from processor.summary import listed_answer_ids
 from shared.clean import clean_text
 from shared.files import replace_atomically
 from shared.models import Answer, AnswerRevision, Curation, Digest, SurveyRun
@@ -119,9 +120,10 @@ def _shorten(text: str) -> str:
 
 
 def _scrub_theme(theme: dict, traces: Traces, relabels: dict[str, str]) -> None:
-    theme["answer_ids"] = [
-        i for i in theme.get("answer_ids", []) if str(i) not in traces.answer_ids
-    ]
+    if "answer_ids" in theme:  # written back as it was: a string (schema 4) or a list
+        stored = theme["answer_ids"]
+        kept = [i for i in listed_answer_ids(stored) if i not in traces.answer_ids]
+        theme["answer_ids"] = " ".join(kept) if isinstance(stored, str) else kept
     theme["quotes"] = [q for q in theme.get("quotes", []) if not traces.said(q)]
     own_label = not theme.get("is_other") and (
         traces.labelled(theme.get("label")) or traces.labelled(theme.get("label_formal"))
@@ -142,7 +144,7 @@ def _scrub_theme(theme: dict, traces: Traces, relabels: dict[str, str]) -> None:
 
 
 def _theirs(row: Mapping[str, Any], traces: Traces) -> bool:
-    ids = {str(i) for i in row.get("answer_ids", [])}
+    ids = set(listed_answer_ids(row.get("answer_ids")))
     return bool(ids & traces.answer_ids) or traces.names(row.get("respondent"))
 
 

@@ -73,6 +73,15 @@ def _frame(connection: Connection, statement: Select[Any]) -> pd.DataFrame:
 FETCH_ROWS = 100_000  # rows fetched from the driver at a time
 
 
+def packed_strings(values: pd.Series) -> pd.Series:
+    """The same strings as new objects, made one after another. The driver's strings were
+    made among its rows' short-lived tuples and values, and the few that live on would
+    keep all of that memory held (Python frees its small-object memory in 256 KB blocks,
+    only once a block is empty): ~400 bytes a run."""
+    packed = values.to_numpy(dtype=object).astype(str).astype(object)
+    return pd.Series(packed, index=values.index, dtype=values.dtype)
+
+
 def _chunks(connection: Connection, statement: Select[Any]) -> Iterator[list[tuple]]:
     """The statement's rows as plain tuples, FETCH_ROWS at a time (see _frame)."""
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
@@ -191,7 +200,10 @@ def load_campaign_frames(
         source=runs["source"].astype(object).where(runs["source"].notna(), "-")
     )
     runs = runs.astype({"status": "category", "instrument": "category", "source": "category"})
-    runs = runs.assign(submitted_at=pd.to_datetime(runs["submitted_at"], utc=True))
+    runs = runs.assign(
+        submitted_at=pd.to_datetime(runs["submitted_at"], utc=True),
+        respondent=packed_strings(runs["respondent"]),
+    )
     submitted = runs.loc[runs["status"] == "submitted"]
     bot = _chunks(
         connection,

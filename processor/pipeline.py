@@ -131,6 +131,12 @@ def answer_id_list(answer_ids: Iterable[object]) -> list[str]:
     return [str(a) for a in answer_ids]
 
 
+def answer_id_text(answer_ids: Iterable[object]) -> str:
+    """Answer ids as summary.json writes them (schema 4): one space-separated string, made
+    one theme at a time (see processor.summary.listed_answer_ids)."""
+    return " ".join(answer_id_list(answer_ids))
+
+
 def answer_number(answer_id: str) -> int:
     """The signed integer Members keeps for an answer id ("a7" -> 7, "i7" -> -7)."""
     number = int(answer_id[1:])
@@ -144,8 +150,9 @@ class Members:
     and finds the blocks two themes share."""
 
     answer: np.ndarray  # int64: a bot answer's id; minus an imported answer's id
-    row: np.ndarray  # int32/64: position of the answer's row in its frame
-    respondent: np.ndarray  # int32/64: position in `respondents`
+    # int32 (int64 where a caller gave it so): 10M answers, 40 MB an array instead of 80.
+    row: np.ndarray  # position of the answer's row in its frame
+    respondent: np.ndarray  # position in `respondents`
     unit: np.ndarray  # int64: the answer's unit (unit_code: a run's block, a form row)
     respondents: np.ndarray  # object: the pseudonyms
     item: np.ndarray | None = None  # int8: the item (row) of the answer in its block
@@ -156,8 +163,8 @@ class Members:
     def of_rows(self, kept: np.ndarray, n_rows: int) -> Members:
         """The members of the rows `kept` (positions in the old frame, in their new order;
         `n_rows` rows before), each pointing at its row's new position."""
-        new_position = np.full(n_rows, -1, dtype=np.int64)
-        new_position[np.asarray(kept, dtype=np.int64)] = np.arange(len(kept))
+        new_position = np.full(n_rows, -1, dtype=np.int32)
+        new_position[np.asarray(kept, dtype=np.int64)] = np.arange(len(kept), dtype=np.int32)
         rows = new_position[self.row]
         keep = rows >= 0
         return Members(
@@ -171,7 +178,7 @@ class Members:
 
     def regrouped(self, row_of_answer: np.ndarray) -> Members:
         """The same answers, each in the row given (positions in a new frame)."""
-        return replace(self, row=np.asarray(row_of_answer, dtype=np.int64))
+        return replace(self, row=np.asarray(row_of_answer, dtype=np.int32))
 
     def row_ids(self, chosen: np.ndarray) -> np.ndarray:
         """The row ids ("<run>.<block>.<item>", "i<form row>.0.0") of the chosen answers,
@@ -188,9 +195,13 @@ class Members:
 
     def first_of_rows(self, n_rows: int) -> np.ndarray:
         """The answer number of each row's first answer (0 for a row without answers)."""
+        # Members are in answer order: a row's first answer is its first member. No sort
+        # (np.unique of 10M rows needs ~250 MB while it runs).
+        at = np.full(n_rows, len(self.row), dtype=np.int64)
+        np.minimum.at(at, self.row, np.arange(len(self.row), dtype=np.int64))
+        answered = at < len(self.row)
         first = np.zeros(n_rows, dtype=np.int64)
-        rows, at = np.unique(self.row[::-1], return_index=True)
-        first[rows] = self.answer[::-1][at]
+        first[answered] = self.answer[at[answered]]
         return first
 
 
@@ -271,8 +282,8 @@ class Aggregator:
         self.keys: list[tuple] = []
         # Compact arrays: ~25 bytes an answer where lists of ints would take ~180.
         self.answer = array("q")
-        self.row = array("q")
-        self.respondent = array("q")
+        self.row = array("i")  # int32, as Members keeps them
+        self.respondent = array("i")
         self.unit = array("q")
         self.item = array("b")
         self.respondent_index: dict[str, int] = {}
@@ -324,14 +335,14 @@ class Aggregator:
         self.item.append(item)
 
     def table(self) -> AnswerTable:
-        row = np.frombuffer(self.row, dtype=np.int64)
+        row = np.frombuffer(self.row, dtype=np.int32)
         rows = pd.DataFrame(self.keys, columns=list(ROW_COLUMNS), dtype=object)
         self.index, self.keys = {}, []
         rows[WEIGHT] = np.bincount(row, minlength=len(rows)).astype(np.int64)
         members = Members(
             answer=np.frombuffer(self.answer, dtype=np.int64),
             row=row,
-            respondent=np.frombuffer(self.respondent, dtype=np.int64),
+            respondent=np.frombuffer(self.respondent, dtype=np.int32),
             unit=np.frombuffer(self.unit, dtype=np.int64),
             respondents=np.concatenate(
                 [self.seeded, np.array(list(self.respondent_index), dtype=object)]

@@ -12,11 +12,24 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from pydantic import ConfigDict, Field, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter, field_validator
 from pydantic.dataclasses import dataclass
 
 _CONFIG = ConfigDict(extra="ignore")
 OTHER_SUFFIX = ".0"  # theme number 0 of a (domain, kind): its leftovers ("lainnya")
+
+
+def listed_answer_ids(value: object) -> list[str]:
+    """A theme's or staff row's `answer_ids` as a list: schema 4 writes them as one
+    space-separated string (10M answers as 10M list items would take ~650 MB in memory),
+    earlier schemas as a list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list | tuple):
+        return [str(i) for i in value]
+    raise ValueError("answer_ids is neither a string nor a list")
 
 
 @dataclass(frozen=True, config=_CONFIG)
@@ -39,8 +52,13 @@ class Theme:
     label_formal: str | None = None
     keywords: tuple[str, ...] = ()
     quotes: tuple[str, ...] = ()
-    answer_ids: tuple[str | int, ...] = ()
+    answer_ids: tuple[str, ...] = ()
     dimensions: dict[str, int] = Field(default_factory=dict)  # obstacle themes only
+
+    @field_validator("answer_ids", mode="before")
+    @classmethod
+    def _listed(cls, value: object) -> list[str]:
+        return listed_answer_ids(value)
 
     @property
     def leftovers(self) -> bool:
@@ -83,12 +101,17 @@ class StaffRow:
     respondent: str | None = None
     # A figure, or (lowest, highest) once rows of officers who disagree are merged.
     targets: dict[int, float | tuple[float, float]] = Field(default_factory=dict)
-    answer_ids: tuple[str | int, ...] = ()
+    answer_ids: tuple[str, ...] = ()
     opd: Agency | None = None
     unit: Unit | None = None
     baseline: Baseline | None = None
     budget: dict[int, float | tuple[float, float]] = Field(default_factory=dict)
     officers: int = 1  # officers behind the row: several once identical rows are merged
+
+    @field_validator("answer_ids", mode="before")
+    @classmethod
+    def _listed(cls, value: object) -> list[str]:
+        return listed_answer_ids(value)
 
 
 @dataclass(frozen=True, config=_CONFIG)

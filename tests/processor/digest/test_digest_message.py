@@ -138,6 +138,35 @@ def test_new_since_last_digest_counts_only_new_answers(
     assert "puskesmas" not in new_block
 
 
+def _as_schema_4(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary with every theme's answer ids as one string, as schema 4 writes them."""
+    result = copy.deepcopy(summary)
+    for domain in result["domains"].values():
+        for themes in domain["themes"].values():
+            for theme in themes:
+                theme["answer_ids"] = " ".join(str(i) for i in theme.get("answer_ids", []))
+    return result
+
+
+def test_new_answers_are_told_apart_in_either_form_of_answer_ids(
+    summary: dict[str, Any],
+) -> None:
+    previous = copy.deepcopy(summary)
+    current = copy.deepcopy(summary)
+    need = current["domains"]["kesehatan"]["themes"]["citizen_need"][1]
+    need["answer_ids"] = [*need["answer_ids"], "a900", "a901"]
+    expected = [("kesehatan", need["id"], 2)]
+
+    def fresh(now: dict[str, Any], before: dict[str, Any]) -> list[tuple[str, str, int]]:
+        found = new_themes(parse_summary(now), parse_summary(before))
+        return [(code, theme.id, n) for code, theme, n in found]
+
+    assert fresh(current, previous) == expected
+    assert fresh(_as_schema_4(current), _as_schema_4(previous)) == expected
+    # A digest stored before schema 4 compared with a new one.
+    assert fresh(_as_schema_4(current), previous) == expected
+
+
 def test_user_text_is_escaped(summary: dict[str, Any], survey_data: SurveyData) -> None:
     evil = copy.deepcopy(summary)
     theme = evil["domains"]["kesehatan"]["themes"]["citizen_need"][0]
