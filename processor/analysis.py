@@ -35,7 +35,9 @@ from processor.pipeline import (
     answer_labels,
     answer_rows,
     assign_domains,
+    distinct_pairs,
     empty_members,
+    first_positions,
     split_content,
     staff_answers,
     staff_fields,
@@ -173,12 +175,13 @@ def sheet_texts(texts: pd.DataFrame, members: Members, tags: pd.DataFrame) -> pd
     n = int(group.max()) + 1
     of_answer = group[members.row]
     width = int(members.respondent.max(initial=0)) + 1
-    pairs = np.unique(of_answer * width + members.respondent)
+    pairs = distinct_pairs(of_answer, members.respondent, width)
     first_row = np.full(n, -1, dtype=np.int64)
     first_answer = np.zeros(n, dtype=np.int64)
-    found, at = np.unique(of_answer, return_index=True)
-    first_row[found] = members.row[at]
-    first_answer[found] = members.answer[at]
+    at = first_positions(of_answer, n)
+    found = at < len(of_answer)
+    first_row[found] = members.row[at[found]]
+    first_answer[found] = members.answer[at[found]]
     grouped = keys.iloc[first_row].reset_index(drop=True)
     tagged = tags.groupby("row")["dimension"].agg(lambda codes: ", ".join(sorted(codes)))
     return grouped.assign(
@@ -267,7 +270,11 @@ def analyse(
         agencies=agencies or survey_data.agencies,
         units=survey_data.units,
     )
-    staff = staff_answers(texts, members, texts["kind"].isin(STAFF_ROW_FIELDS).to_numpy())
+    # Only what staff_rows reads: one row per staff answer of every text column would be
+    # ~350 MB at 10M answers.
+    staff = staff_answers(
+        texts[list(STAFF_ANSWER_COLUMNS)], members, texts["kind"].isin(STAFF_ROW_FIELDS).to_numpy()
+    )
     staff_table = staff_rows(staff, targets, fields)
     subject = subject_features(vectors, tools.text.is_word)
     gaps = gap_links(staff_table, themes, vectors, texts, params=params, subject=subject)
@@ -299,6 +306,9 @@ def analyse(
         skm=skm,
         members=members,
     )
+
+
+STAFF_ANSWER_COLUMNS = ("kind", "row_id", "domain", "text", "stems")
 
 
 def _staff_fields_rows(rows: pd.DataFrame) -> np.ndarray:
@@ -603,7 +613,7 @@ def _first_sources(analysis: Analysis, first_rows: np.ndarray) -> pd.Series:
     missing = pd.isna(sources)
     if missing.any():
         members = analysis.members
-        _, at = np.unique(members.respondent, return_index=True)
+        at = _first_answers_of_respondents(members)
         runs = members.unit[at][missing] // UNIT_BLOCKS
         by_run = analysis.runs.set_index("run_id")["source"].astype(object)
         sources[missing] = by_run.reindex(runs).to_numpy(dtype=object)
@@ -612,8 +622,14 @@ def _first_sources(analysis: Analysis, first_rows: np.ndarray) -> pd.Series:
 
 def _first_rows_of_respondents(members: Members) -> np.ndarray:
     """The row of each respondent's first answer, respondents in order of their code."""
-    _, at = np.unique(members.respondent, return_index=True)
-    return members.row[at]
+    return members.row[_first_answers_of_respondents(members)]
+
+
+def _first_answers_of_respondents(members: Members) -> np.ndarray:
+    """The position (in members) of each respondent's first answer, in code order; only
+    respondents with an answer."""
+    at = first_positions(members.respondent, len(members.respondents))
+    return at[at < len(members)]
 
 
 def _per_domain(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
@@ -624,7 +640,7 @@ def _per_domain(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
     of_answer = codes[members.row]
     known = of_answer >= 0
     width = n + 1
-    pairs = np.unique(members.respondent[known].astype(np.int64) * width + of_answer[known])
+    pairs = distinct_pairs(members.respondent[known], of_answer[known], width)
     respondents = np.bincount(pairs % width, minlength=n)
     return pd.DataFrame(
         {"respondents": respondents.astype(np.int64), "answers": answers.astype(np.int64)},
@@ -639,9 +655,7 @@ def respondent_domains(texts: pd.DataFrame, members: Members, kinds: list[str]) 
     wanted = texts["kind"].isin(kinds).to_numpy() & (codes >= 0)
     chosen = wanted[members.row]
     width = len(names) + 1
-    pairs = np.unique(
-        members.respondent[chosen].astype(np.int64) * width + codes[members.row[chosen]]
-    )
+    pairs = distinct_pairs(members.respondent[chosen], codes[members.row[chosen]], width)
     return pd.DataFrame(
         {
             "respondent": members.respondents[pairs // width],

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from processor.pipeline import Members, members_of_answers
+from processor.pipeline import Members, distinct_pairs, members_of_answers
 from processor.themes import KeyVectors, Themes, l2
 
 NEED, OBSTACLE, SUGGESTION = "citizen_need", "citizen_obstacle", "citizen_strategy"
@@ -179,7 +179,7 @@ def block_themes(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
     of_answer = codes[members.row]
     chosen = of_answer >= 0
     width = len(names) + 1
-    pairs = np.unique(members.unit[chosen] * width + of_answer[chosen])
+    pairs = distinct_pairs(members.unit[chosen], of_answer[chosen], width)
     unit, code = pairs // width, pairs % width
     named = names.iloc[code].reset_index(drop=True)
     return named.assign(unit=unit)[["domain", "unit", "kind", "theme_id"]]

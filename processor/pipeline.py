@@ -195,14 +195,37 @@ class Members:
 
     def first_of_rows(self, n_rows: int) -> np.ndarray:
         """The answer number of each row's first answer (0 for a row without answers)."""
-        # Members are in answer order: a row's first answer is its first member. No sort
-        # (np.unique of 10M rows needs ~250 MB while it runs).
-        at = np.full(n_rows, len(self.row), dtype=np.int64)
-        np.minimum.at(at, self.row, np.arange(len(self.row), dtype=np.int64))
+        # Members are in answer order: a row's first answer is its first member.
+        at = first_positions(self.row, n_rows)
         answered = at < len(self.row)
         first = np.zeros(n_rows, dtype=np.int64)
         first[answered] = self.answer[at[answered]]
         return first
+
+
+def first_positions(codes: np.ndarray, n: int) -> np.ndarray:
+    """The position of each code's (0..n-1) first place in `codes`, len(codes) for a code
+    that is not there. No sort: np.unique(return_index=True) of 10M codes holds ~250 MB
+    while it runs."""
+    at = np.full(n, len(codes), dtype=np.int64)
+    np.minimum.at(at, codes, np.arange(len(codes), dtype=np.int64))
+    return at
+
+
+def distinct_pairs(high: np.ndarray, low: np.ndarray, width: int) -> np.ndarray:
+    """The distinct values of high * width + low (0 <= low < width), sorted: np.unique's
+    result, made in one int64 array sorted in place (np.unique of 10M pairs holds three
+    such arrays while it runs)."""
+    pairs = high.astype(np.int64)  # a copy, whatever high's type
+    pairs *= width
+    pairs += low
+    pairs.sort()
+    if not len(pairs):
+        return pairs
+    new = np.empty(len(pairs), dtype=bool)
+    new[0] = True
+    np.not_equal(pairs[1:], pairs[:-1], out=new[1:])
+    return pairs[new]
 
 
 def _row_id(unit: int, item: int) -> str:

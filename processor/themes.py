@@ -25,6 +25,7 @@ from processor.pipeline import (
     STAFF_KINDS,
     Members,
     Parameters,
+    distinct_pairs,
     members_of_answers,
     weights,
 )
@@ -629,8 +630,10 @@ def theme_counts(theme_ids: pd.Series, answers: np.ndarray, members: Members) ->
     of_answer = codes[members.row]
     has_theme = of_answer >= 0
     of_answer, respondent = of_answer[has_theme], members.respondent[has_theme]
-    pairs = np.unique(of_answer * (int(respondent.max(initial=0)) + 1) + respondent)
-    respondent_count = np.bincount(pairs // (int(respondent.max(initial=0)) + 1), minlength=n)
+    width = int(respondent.max(initial=0)) + 1
+    respondent_count = np.bincount(
+        distinct_pairs(of_answer, respondent, width) // width, minlength=n
+    )
     order = np.argsort(of_answer, kind="stable")
     numbers = members.answer[has_theme][order]
     ends = np.cumsum(np.bincount(of_answer, minlength=n))
