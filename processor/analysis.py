@@ -21,8 +21,8 @@ from processor.ikm import ikm_table
 from processor.links import LinkParameters, evidence_links, subject_features
 from processor.pipeline import (
     CITIZEN_KINDS,
-    KIND_OF_QUESTION,
     KINDS,
+    ROW_COLUMNS,
     UNIT_BLOCKS,
     WEIGHT,
     AnswerTable,
@@ -221,7 +221,7 @@ def analyse(
     )
     texts, _ = split_content(rows, plan_years=campaign["plan_years"])
     # A staff row's fields and targets, one row per answer (with its row id).
-    fields_answers = staff_answers(rows, table.members, _staff_fields_rows(rows))
+    fields_answers = _staff_field_answers(table.fields)
     _, targets = split_content(fields_answers, plan_years=campaign["plan_years"])
     members = table.members.of_rows(texts["entry"].to_numpy(), len(rows))
     texts = texts.drop(columns=["entry", "first_answer"])
@@ -311,12 +311,14 @@ def analyse(
 STAFF_ANSWER_COLUMNS = ("kind", "row_id", "domain", "text", "stems")
 
 
-def _staff_fields_rows(rows: pd.DataFrame) -> np.ndarray:
-    """Rows of staff answers that are no content: agency, unit, baseline, targets, budgets."""
-    content = {question for (instrument, question) in KIND_OF_QUESTION if instrument == "internal"}
-    return (
-        (rows["instrument"].astype(str) == "internal") & ~rows["question_id"].isin(content)
-    ).to_numpy()
+def _staff_field_answers(fields: AnswerTable | None) -> pd.DataFrame:
+    """The staff rows' agency, unit, baseline, targets and budgets (the table's `fields`),
+    one row per answer with its row id."""
+    if fields is None:
+        fields = AnswerTable(
+            rows=pd.DataFrame(columns=[*ROW_COLUMNS, WEIGHT]), members=empty_members()
+        )
+    return staff_answers(fields.rows, fields.members, np.ones(len(fields.rows), dtype=bool))
 
 
 def ikm_json(analysis: Analysis, survey_data: SurveyData) -> list[dict]:

@@ -25,6 +25,7 @@ from processor.pipeline import (
     AnswerTable,
     answer_labels,
     answer_number,
+    answer_order_key,
     empty_answers,
     kept_apart,
     unit_code,
@@ -317,17 +318,25 @@ PROFILE_PREFIX = "profile_"
 
 
 def per_answer_frame(table: AnswerTable) -> pd.DataFrame:
-    """One row per answer (ANSWER_COLUMNS) of a table whose answers were all kept apart."""
-    members = table.members
-    if not len(members):
+    """One row per answer (ANSWER_COLUMNS) of a table whose answers were all kept apart,
+    staff rows' fields (table.fields) among them, in answer order."""
+    parts = [part for part in (table, table.fields) if part is not None and len(part.members)]
+    if not parts:
         return empty_answers()
-    frame = table.rows.iloc[members.row].reset_index(drop=True)
-    frame = frame.assign(
-        answer_id=answer_labels(members.answer),
-        respondent=members.pseudonyms(),
-        number=frame["number"].astype(float),
-    )
-    return frame[list(ANSWER_COLUMNS)]
+    frames = []
+    for part in parts:
+        members = part.members
+        frame = part.rows.iloc[members.row].reset_index(drop=True)
+        frames.append(
+            frame.assign(
+                answer_id=answer_labels(members.answer),
+                respondent=members.pseudonyms(),
+                number=frame["number"].astype(float),
+            )[list(ANSWER_COLUMNS)]
+        )
+    numbers = np.concatenate([part.members.answer for part in parts])
+    order = np.argsort(answer_order_key(numbers), kind="stable")
+    return pd.concat(frames, ignore_index=True).iloc[order].reset_index(drop=True)
 
 
 def _add_imported_answers(aggregator: Aggregator, frame: pd.DataFrame, form_row: pd.Series) -> None:

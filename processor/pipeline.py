@@ -162,7 +162,11 @@ class Members:
 
     def of_rows(self, kept: np.ndarray, n_rows: int) -> Members:
         """The members of the rows `kept` (positions in the old frame, in their new order;
-        `n_rows` rows before), each pointing at its row's new position."""
+        `n_rows` rows before), each pointing at its row's new position. Itself when every
+        row is kept in its place (the content table of the loader: no copy)."""
+        kept = np.asarray(kept, dtype=np.int64)
+        if len(kept) == n_rows and (kept == np.arange(n_rows)).all():
+            return self
         new_position = np.full(n_rows, -1, dtype=np.int32)
         new_position[np.asarray(kept, dtype=np.int64)] = np.arange(len(kept), dtype=np.int32)
         rows = new_position[self.row]
@@ -247,24 +251,35 @@ def empty_members() -> Members:
     return Members(empty, empty, empty, empty, np.empty(0, dtype=object))
 
 
+def answer_order_key(answers: np.ndarray) -> np.ndarray:
+    """A key that sorts answer numbers in answer order: bot answers by id, then imported
+    ones by id."""
+    after_bot = int(np.abs(answers).max(initial=0)) + 1
+    return np.where(answers > 0, answers, after_bot - answers)
+
+
 @dataclass(frozen=True)
 class AnswerTable:
-    """Answers aggregated: `rows` (ROW_COLUMNS and WEIGHT) and their Members."""
+    """Answers aggregated: `rows` (ROW_COLUMNS and WEIGHT) and their Members. A staff
+    row's fields, yearly targets and budgets are in `fields`, a table of their own: they
+    are no content, and the analysis then keeps the content's members as they are
+    instead of copying all but these (~250 MB at 10M answers)."""
 
     rows: pd.DataFrame
     members: Members
+    fields: AnswerTable | None = None
 
     def in_answer_order(self) -> AnswerTable:
         """The same table with members in answer order (bot answers by id, then imported
         ones by id) and rows in the order of their first answer. The loader reads answers
         run by run (an index order: sorting 10M answers by id costs SQLite ~1 GB)."""
+        fields = None if self.fields is None else self.fields.in_answer_order()
         answer = self.members.answer
         if len(answer) < 2:
-            return self
-        after_bot = int(np.abs(answer).max()) + 1
-        key = np.where(answer > 0, answer, after_bot - answer)
+            return replace(self, fields=fields)
+        key = answer_order_key(answer)
         if (np.diff(key) > 0).all():
-            return self
+            return replace(self, fields=fields)
         order = np.argsort(key, kind="stable")
         members = self.members
         members = Members(
@@ -275,12 +290,15 @@ class AnswerTable:
             respondents=members.respondents,
             item=None if members.item is None else members.item[order],
         )
-        rows_seen, first = np.unique(members.row, return_index=True)
-        new_order = rows_seen[np.argsort(first, kind="stable")]
+        first = first_positions(members.row, len(self.rows))
+        rows_seen = np.flatnonzero(first < len(members.row))
+        new_order = rows_seen[np.argsort(first[rows_seen], kind="stable")]
         position = np.empty(len(self.rows), dtype=np.int64)
         position[new_order] = np.arange(len(new_order))
         rows = self.rows.iloc[new_order].reset_index(drop=True)
-        return AnswerTable(rows=rows, members=members.regrouped(position[members.row]))
+        return AnswerTable(
+            rows=rows, members=members.regrouped(position[members.row]), fields=fields
+        )
 
 
 def kept_apart(domain: object, usable: frozenset[str] | None) -> bool:
@@ -291,16 +309,10 @@ def kept_apart(domain: object, usable: frozenset[str] | None) -> bool:
     return usable is not None and domain not in usable
 
 
-class Aggregator:
-    """Builds an AnswerTable one answer at a time (the loader streams into it). With
-    `staff_apart`, staff answers keep their unit and row in the key too (for frames whose
-    row ids are not unit codes and items, see Members.row_ids)."""
+class _Collected:
+    """The rows and per-answer integers of one table while an Aggregator builds it."""
 
-    def __init__(
-        self, usable_domains: Iterable[str] | None = None, *, staff_apart: bool = False
-    ) -> None:
-        self.usable = None if usable_domains is None else frozenset(usable_domains) - {OTHER_DOMAIN}
-        self.staff_apart = staff_apart
+    def __init__(self) -> None:
         self.index: dict[tuple, int] = {}
         self.keys: list[tuple] = []
         # Compact arrays: ~25 bytes an answer where lists of ints would take ~180.
@@ -309,6 +321,55 @@ class Aggregator:
         self.respondent = array("i")
         self.unit = array("q")
         self.item = array("b")
+
+    def add(self, answer: int, respondent: int, unit: int, key: tuple, item: int) -> None:
+        row = self.index.get(key)
+        if row is None:
+            row = self.index[key] = len(self.keys)
+            self.keys.append(key)
+        self.answer.append(answer)
+        self.row.append(row)
+        self.respondent.append(respondent)
+        self.unit.append(unit)
+        self.item.append(item)
+
+    def table(self, respondents: np.ndarray) -> AnswerTable:
+        row = np.frombuffer(self.row, dtype=np.int32)
+        rows = pd.DataFrame(self.keys, columns=list(ROW_COLUMNS), dtype=object)
+        self.index, self.keys = {}, []
+        rows[WEIGHT] = np.bincount(row, minlength=len(rows)).astype(np.int64)
+        members = Members(
+            answer=np.frombuffer(self.answer, dtype=np.int64),
+            row=row,
+            respondent=np.frombuffer(self.respondent, dtype=np.int32),
+            unit=np.frombuffer(self.unit, dtype=np.int64),
+            respondents=respondents,
+            item=np.frombuffer(self.item, dtype=np.int8),
+        )
+        return AnswerTable(rows=rows, members=members)
+
+
+_INTERNAL_CONTENT = frozenset(q for (i, q) in KIND_OF_QUESTION if i == "internal")
+
+
+def is_staff_field(instrument: object, question_id: object) -> bool:
+    """A staff row's agency, unit, baseline, yearly target or budget: no content."""
+    return instrument == "internal" and question_id not in _INTERNAL_CONTENT
+
+
+class Aggregator:
+    """Builds an AnswerTable one answer at a time (the loader streams into it), staff
+    rows' fields in its `fields` table. With `staff_apart`, staff answers keep their unit
+    and row in the key too (for frames whose row ids are not unit codes and items, see
+    Members.row_ids)."""
+
+    def __init__(
+        self, usable_domains: Iterable[str] | None = None, *, staff_apart: bool = False
+    ) -> None:
+        self.usable = None if usable_domains is None else frozenset(usable_domains) - {OTHER_DOMAIN}
+        self.staff_apart = staff_apart
+        self.content = _Collected()
+        self.fields = _Collected()
         self.respondent_index: dict[str, int] = {}
         self.unit_index: dict[str, int] = {}
         self.seeded = np.empty(0, dtype=object)  # respondents known in advance (codes 0..)
@@ -347,32 +408,15 @@ class Aggregator:
 
     def add_key(self, answer: int, respondent: int, unit: int, key: tuple, item: int = 0) -> None:
         """As add, with unit and row_id of the key already None where not kept apart."""
-        row = self.index.get(key)
-        if row is None:
-            row = self.index[key] = len(self.keys)
-            self.keys.append(key)
-        self.answer.append(answer)
-        self.row.append(row)
-        self.respondent.append(respondent)
-        self.unit.append(unit)
-        self.item.append(item)
+        collected = self.fields if is_staff_field(key[4], key[5]) else self.content
+        collected.add(answer, respondent, unit, key, item)
 
     def table(self) -> AnswerTable:
-        row = np.frombuffer(self.row, dtype=np.int32)
-        rows = pd.DataFrame(self.keys, columns=list(ROW_COLUMNS), dtype=object)
-        self.index, self.keys = {}, []
-        rows[WEIGHT] = np.bincount(row, minlength=len(rows)).astype(np.int64)
-        members = Members(
-            answer=np.frombuffer(self.answer, dtype=np.int64),
-            row=row,
-            respondent=np.frombuffer(self.respondent, dtype=np.int32),
-            unit=np.frombuffer(self.unit, dtype=np.int64),
-            respondents=np.concatenate(
-                [self.seeded, np.array(list(self.respondent_index), dtype=object)]
-            ),
-            item=np.frombuffer(self.item, dtype=np.int8),
+        respondents = np.concatenate(
+            [self.seeded, np.array(list(self.respondent_index), dtype=object)]
         )
-        return AnswerTable(rows=rows, members=members)
+        content = self.content.table(respondents)
+        return replace(content, fields=self.fields.table(respondents))
 
 
 def aggregate_answers(

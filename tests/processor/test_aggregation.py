@@ -7,12 +7,15 @@ import numpy as np
 import pandas as pd
 
 from processor.analysis import analyse, build_summary
+from processor.load import per_answer_frame
 from processor.pipeline import (
     WEIGHT,
     aggregate_answers,
     answer_id_list,
     answer_labels,
     answer_number,
+    distinct_pairs,
+    first_positions,
 )
 from processor.summary import listed_answer_ids
 from processor.themes import theme_counts
@@ -99,7 +102,9 @@ def test_summary_is_the_same_aggregated_or_one_row_per_answer(tools, survey_data
     frame = frame.assign(answer_id=[f"a{n}" for n in range(1, len(frame) + 1)])
     aggregated = aggregate_answers(frame, usable_domains=survey_data.domains.by_code)
     apart = aggregate_answers(frame, usable_domains=())  # no domain usable: all kept apart
-    assert len(aggregated.rows) < len(apart.rows) == len(frame)
+    # A staff row's fields are in a table of their own.
+    assert apart.fields is not None and len(apart.fields.rows) > 0
+    assert len(aggregated.rows) < len(apart.rows) + len(apart.fields.rows) == len(frame)
     one = _summary(tools, survey_data, aggregated)
     other = _summary(tools, survey_data, apart)
     assert one == other
@@ -126,3 +131,46 @@ def test_a_table_read_run_by_run_is_put_back_in_answer_order() -> None:
     assert table.rows["text"].tolist() == ["obat", "air"]  # by their first answer
     assert table.rows["text"].to_numpy()[table.members.row].tolist() == ["obat", "air", "air"]
     assert table.rows[WEIGHT].tolist() == [1, 2]
+
+
+def test_distinct_pairs_are_what_np_unique_gives() -> None:
+    rng = np.random.default_rng(7)
+    high = rng.integers(-50, 400, size=5000).astype(np.int32)  # imported units are negative
+    low = rng.integers(0, 30, size=5000)
+    assert np.array_equal(
+        distinct_pairs(high, low, 30), np.unique(high.astype(np.int64) * 30 + low)
+    )
+    assert high.dtype == np.int32, "the input is not changed"
+    assert len(distinct_pairs(high[:0], low[:0], 30)) == 0
+
+
+def test_first_positions_are_each_codes_first_place() -> None:
+    codes = np.array([3, 1, 3, 0, 1, 3], dtype=np.int32)
+    # Codes 2 and 4 never come: len(codes).
+    assert first_positions(codes, 5).tolist() == [3, 1, 6, 0, 6]
+
+
+def test_staff_fields_are_apart_and_the_content_members_are_not_copied(
+    tools,  # type: ignore[no-untyped-def]
+    survey_data,
+) -> None:
+    frame = handmade_answers()
+    frame = frame.assign(answer_id=[f"a{n}" for n in range(1, len(frame) + 1)])
+    table = aggregate_answers(frame, usable_domains=survey_data.domains.by_code)
+    assert table.fields is not None
+    assert {"target_y1", "target_y5"} <= set(table.fields.rows["question_id"])
+    assert not set(table.rows["question_id"]) & set(table.fields.rows["question_id"])
+    analysis = analyse(
+        campaign=CAMPAIGN, runs=RUNS, answers=table, survey_data=survey_data, tools=tools
+    )
+    assert analysis.members is table.members
+    assert len(analysis.targets) > 0, "targets come from the fields table"
+
+
+def test_every_answer_comes_back_in_answer_order_fields_among_them() -> None:
+    frame = handmade_answers()
+    frame = frame.assign(answer_id=[f"a{n}" for n in range(1, len(frame) + 1)])
+    table = aggregate_answers(frame, usable_domains=()).in_answer_order()
+    again = per_answer_frame(table)
+    assert again["answer_id"].tolist() == frame["answer_id"].tolist()
+    assert again["question_id"].tolist() == frame["question_id"].tolist()
