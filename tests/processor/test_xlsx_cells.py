@@ -39,7 +39,7 @@ def test_a_mixed_column_is_written_as_before(tmp_path: Path) -> None:
     assert cells == [
         ("teks biasa", "s"),
         ("bel  dan  ", "s"),
-        ("", "s"),  # an empty text is still a text cell
+        (None, "n"),  # an empty text is no cell: Excel's COUNTA would count an empty text
         ("=1+1", "s"),  # never a formula
         (7, "n"),
         (2.5, "n"),
