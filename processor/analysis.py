@@ -173,7 +173,7 @@ def sheet_texts(texts: pd.DataFrame, members: Members, tags: pd.DataFrame) -> pd
     )
     group = keys.groupby(SHEET_KEYS, sort=False, dropna=False).ngroup().to_numpy()
     n = int(group.max()) + 1
-    of_answer = group[members.row]
+    of_answer = group.astype(np.int32)[members.row]
     width = int(members.respondent.max(initial=0)) + 1
     pairs = distinct_pairs(of_answer, members.respondent, width)
     first_row = np.full(n, -1, dtype=np.int64)
@@ -639,7 +639,7 @@ def _per_domain(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
     codes, names = pd.factorize(texts["domain"].astype(object))
     n = len(names)
     answers = np.bincount(codes[codes >= 0], weights=weights(texts)[codes >= 0], minlength=n)
-    of_answer = codes[members.row]
+    of_answer = codes.astype(np.int32)[members.row]
     known = of_answer >= 0
     width = n + 1
     pairs = distinct_pairs(members.respondent[known], of_answer[known], width)
@@ -657,7 +657,9 @@ def respondent_domains(texts: pd.DataFrame, members: Members, kinds: list[str]) 
     wanted = texts["kind"].isin(kinds).to_numpy() & (codes >= 0)
     chosen = wanted[members.row]
     width = len(names) + 1
-    pairs = distinct_pairs(members.respondent[chosen], codes[members.row[chosen]], width)
+    pairs = distinct_pairs(
+        members.respondent[chosen], codes.astype(np.int32)[members.row[chosen]], width
+    )
     return pd.DataFrame(
         {
             "respondent": members.respondents[pairs // width],

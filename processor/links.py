@@ -105,11 +105,16 @@ def _cooccurrence(texts: pd.DataFrame, a_kind: str, b_kind: str) -> pd.DataFrame
         return pd.DataFrame(
             columns=["domain", "source", "target", "blocks", "lift", "p_value", "confidence"]
         )
-    counts = pairs.groupby(["domain", "theme_id_a", "theme_id_b"]).size().rename("blocks")
-    counts = counts.reset_index()
-    total = both.groupby("domain").size()
-    n_a = a.groupby("theme_id").size()
-    n_b = b.groupby("theme_id").size()
+    counts = (
+        pairs.groupby(["domain", "theme_id_a", "theme_id_b"], observed=True)
+        .size()
+        .rename("blocks")
+        .reset_index()
+    )
+    counts = counts.astype({c: object for c in ("domain", "theme_id_a", "theme_id_b")})
+    total = both.groupby("domain", observed=True).size()
+    n_a = a.groupby("theme_id", observed=True).size()
+    n_b = b.groupby("theme_id", observed=True).size()
     blocks = counts["blocks"].to_numpy()
     population = counts["domain"].map(total).to_numpy()
     with_a = counts["theme_id_a"].map(n_a).to_numpy()
@@ -176,12 +181,14 @@ def block_themes(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
     codes = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
     names = keys.drop_duplicates().reset_index(drop=True)  # in the order of ngroup's codes
     codes = np.where(wanted, codes, -1)
-    of_answer = codes[members.row]
+    of_answer = codes.astype(np.int32)[members.row]
     chosen = of_answer >= 0
     width = len(names) + 1
     pairs = distinct_pairs(members.unit[chosen], of_answer[chosen], width)
     unit, code = pairs // width, pairs % width
-    named = names.iloc[code].reset_index(drop=True)
+    # Categories: a row per block and theme is millions of rows at 10M answers, and three
+    # object columns would take ~250 MB.
+    named = names.astype("category").iloc[code].reset_index(drop=True)
     return named.assign(unit=unit)[["domain", "unit", "kind", "theme_id"]]
 
 

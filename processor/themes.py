@@ -627,7 +627,7 @@ def theme_counts(theme_ids: pd.Series, answers: np.ndarray, members: Members) ->
     n = len(names)
     themed = codes >= 0
     answer_count = np.bincount(codes[themed], weights=answers[themed], minlength=n)
-    of_answer = codes[members.row]
+    of_answer = codes.astype(np.int32)[members.row]
     has_theme = of_answer >= 0
     of_answer, respondent = of_answer[has_theme], members.respondent[has_theme]
     width = int(respondent.max(initial=0)) + 1
