@@ -149,8 +149,9 @@ class Members:
     (bot answers by id, then imported ones): what counts respondents, lists answer ids
     and finds the blocks two themes share."""
 
-    answer: np.ndarray  # int64: a bot answer's id; minus an imported answer's id
     # int32 (int64 where a caller gave it so): 10M answers, 40 MB an array instead of 80.
+    # Answer ids are INTEGER columns, so they fit; a larger one fails loudly in the loader.
+    answer: np.ndarray  # a bot answer's id; minus an imported answer's id
     row: np.ndarray  # position of the answer's row in its frame
     respondent: np.ndarray  # position in `respondents`
     unit: np.ndarray  # int64: the answer's unit (unit_code: a run's block, a form row)
@@ -254,6 +255,7 @@ def empty_members() -> Members:
 def answer_order_key(answers: np.ndarray) -> np.ndarray:
     """A key that sorts answer numbers in answer order: bot answers by id, then imported
     ones by id."""
+    answers = answers.astype(np.int64)  # after_bot - answer may not fit in int32
     after_bot = int(np.abs(answers).max(initial=0)) + 1
     return np.where(answers > 0, answers, after_bot - answers)
 
@@ -281,6 +283,7 @@ class AnswerTable:
         if (np.diff(key) > 0).all():
             return replace(self, fields=fields)
         order = np.argsort(key, kind="stable")
+        del key  # 80 MB at 10M answers, while five arrays are put in order
         members = self.members
         members = Members(
             answer=answer[order],
@@ -316,8 +319,8 @@ class _Collected:
         self.index: dict[tuple, int] = {}
         self.keys: list[tuple] = []
         # Compact arrays: ~25 bytes an answer where lists of ints would take ~180.
-        self.answer = array("q")
-        self.row = array("i")  # int32, as Members keeps them
+        self.answer = array("i")  # int32, as Members keeps them
+        self.row = array("i")
         self.respondent = array("i")
         self.unit = array("q")
         self.item = array("b")
@@ -339,7 +342,7 @@ class _Collected:
         self.index, self.keys = {}, []
         rows[WEIGHT] = np.bincount(row, minlength=len(rows)).astype(np.int64)
         members = Members(
-            answer=np.frombuffer(self.answer, dtype=np.int64),
+            answer=np.frombuffer(self.answer, dtype=np.int32),
             row=row,
             respondent=np.frombuffer(self.respondent, dtype=np.int32),
             unit=np.frombuffer(self.unit, dtype=np.int64),
