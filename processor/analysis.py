@@ -23,6 +23,7 @@ from processor.pipeline import (
     CITIZEN_KINDS,
     KINDS,
     ROW_COLUMNS,
+    STREAM_COLUMNS,
     UNIT_BLOCKS,
     WEIGHT,
     AnswerTable,
@@ -292,7 +293,9 @@ def analyse(
     return Analysis(
         campaign=campaign,
         runs=runs,
-        texts=mask_confidential(texts),  # what the answer tables show
+        # What the answer tables show. The text streams (words, stems) are the analysis'
+        # own: no output reads them, and they are ~170 MB at 10M answers.
+        texts=mask_confidential(texts).drop(columns=list(STREAM_COLUMNS)),
         targets=targets,
         themes=themes,
         dimension_tags=tags,

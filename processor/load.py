@@ -71,7 +71,10 @@ def _frame(connection: Connection, statement: Select[Any]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
-FETCH_ROWS = 100_000  # rows fetched from the driver at a time
+# Rows fetched from the driver at a time. Small: the few values that outlive a chunk (a
+# new distinct text) keep the memory of its short-lived rows held, and a smaller chunk
+# spreads them over less of it (10M answers: 50-100 MB less than with 100,000).
+FETCH_ROWS = 10_000
 
 
 def packed_strings(values: pd.Series) -> pd.Series:
