@@ -216,16 +216,13 @@ def analyse(
         if isinstance(answers, AnswerTable)
         else aggregate_answers(answers, usable_domains=survey_data.domains.by_code)
     )
-    rows = table.rows.assign(
-        first_answer=table.members.first_of_rows(len(table.rows)),
-        entry=np.arange(len(table.rows)),
-    )
+    rows = table.rows.assign(entry=np.arange(len(table.rows)))
     texts, _ = split_content(rows, plan_years=campaign["plan_years"])
     # A staff row's fields and targets, one row per answer (with its row id).
     fields_answers = _staff_field_answers(table.fields)
     _, targets = split_content(fields_answers, plan_years=campaign["plan_years"])
     members = table.members.of_rows(texts["entry"].to_numpy(), len(rows))
-    texts = texts.drop(columns=["entry", "first_answer"])
+    texts = texts.drop(columns=["entry"])
     texts = add_text_streams(
         texts, tools.text, spelling=params.spelling, anchors=tools.keyword_tokens
     )

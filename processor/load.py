@@ -82,7 +82,9 @@ def packed_strings(values: pd.Series) -> pd.Series:
     made among its rows' short-lived tuples and values, and the few that live on would
     keep all of that memory held (Python frees its small-object memory in 256 KB blocks,
     only once a block is empty): ~400 bytes a run."""
-    packed = values.to_numpy(dtype=object).astype(str).astype(object)
+    fetched = values.to_numpy(dtype=object)
+    packed = fetched.astype(str).astype(object)
+    packed[pd.isna(fetched)] = None  # not the text "None"
     return pd.Series(packed, index=values.index, dtype=values.dtype)
 
 

@@ -198,15 +198,6 @@ class Members:
     def pseudonyms(self) -> np.ndarray:
         return self.respondents[self.respondent]
 
-    def first_of_rows(self, n_rows: int) -> np.ndarray:
-        """The answer number of each row's first answer (0 for a row without answers)."""
-        # Members are in answer order: a row's first answer is its first member.
-        at = first_positions(self.row, n_rows)
-        answered = at < len(self.row)
-        first = np.zeros(n_rows, dtype=np.int64)
-        first[answered] = self.answer[at[answered]]
-        return first
-
 
 def first_positions(codes: np.ndarray, n: int) -> np.ndarray:
     """The position of each code's (0..n-1) first place in `codes`, len(codes) for a code
@@ -412,7 +403,10 @@ class Aggregator:
     def add_key(self, answer: int, respondent: int, unit: int, key: tuple, item: int = 0) -> None:
         """As add, with unit and row_id of the key already None where not kept apart."""
         collected = self.fields if is_staff_field(key[4], key[5]) else self.content
-        collected.add(answer, respondent, unit, key, item)
+        try:
+            collected.add(answer, respondent, unit, key, item)
+        except OverflowError as error:  # the int32 arrays of Members
+            raise ValueError(f"answer {answer}: its id does not fit in 32 bits") from error
 
     def table(self) -> AnswerTable:
         respondents = np.concatenate(
@@ -463,12 +457,10 @@ def split_content(
     is_target = year_index.notna() & answers["number"].notna()
     if "answer_id" in answers.columns:
         target_ids = answers.loc[is_target, "answer_id"]
-    else:  # aggregated rows: a staff row's target is one answer, its first
-        target_ids = pd.Series(
-            answer_labels(answers.loc[is_target, "first_answer"].to_numpy(dtype=np.int64)),
-            index=answers.index[is_target],
-            dtype=object,
-        )
+    elif not is_target.any():  # aggregated content: targets are in AnswerTable.fields
+        target_ids = pd.Series(dtype=object)
+    else:
+        raise ValueError("targets are split from one row per answer (staff_answers)")
     targets = pd.DataFrame({"row_id": answers.loc[is_target, "row_id"], "answer_id": target_ids})
     targets = targets.assign(
         position=year_index[is_target].astype(int) - 1,

@@ -8,7 +8,7 @@ ignores keys it does not know, so an older reader survives a newer writer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +27,7 @@ def listed_answer_ids(value: object) -> list[str]:
         return []
     if isinstance(value, str):
         return value.split()
-    if isinstance(value, list | tuple):
+    if isinstance(value, Iterable):
         return [str(i) for i in value]
     raise ValueError("answer_ids is neither a string nor a list")
 

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 
 from processor.analysis import analyse, build_summary
-from processor.load import per_answer_frame
+from processor.load import packed_strings, per_answer_frame
 from processor.pipeline import (
     WEIGHT,
+    Aggregator,
     aggregate_answers,
     answer_id_list,
     answer_labels,
@@ -174,3 +175,22 @@ def test_every_answer_comes_back_in_answer_order_fields_among_them() -> None:
     again = per_answer_frame(table)
     assert again["answer_id"].tolist() == frame["answer_id"].tolist()
     assert again["question_id"].tolist() == frame["question_id"].tolist()
+
+
+def test_an_answer_id_beyond_32_bits_is_refused_by_name() -> None:
+    aggregator = Aggregator(())
+    key = ("bot", None, None, "-", "external", "need", "kesehatan", "obat habis", None)
+    aggregator.add_key(7, 0, 1, key)
+    try:
+        aggregator.add_key(2**31, 0, 1, key)
+    except ValueError as error:
+        assert "answer 2147483648" in str(error)
+    else:
+        raise AssertionError("an id beyond 32 bits was taken")
+
+
+def test_packed_strings_are_the_same_texts_and_keep_missing_ones_missing() -> None:
+    values = pd.Series(["r-1", None, "r-3"], dtype=object)
+    packed = packed_strings(values)
+    assert packed.tolist() == ["r-1", None, "r-3"]
+    assert packed.iloc[0] is not values.iloc[0], "new objects"
