@@ -553,8 +553,9 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             ][:STAFF_ROWS_PER_GAP],
         }
     statuses = runs["status"].value_counts() if len(runs) else pd.Series(dtype=int)
-    first_rows = _first_rows_of_respondents(analysis.members)
-    by_source = _first_sources(analysis, first_rows).value_counts().sort_index()
+    first_answers = _first_answers_of_respondents(analysis.members)
+    first_rows = analysis.members.row[first_answers]
+    by_source = _first_sources(analysis, first_answers).value_counts().sort_index()
     by_instrument = texts["instrument"].iloc[first_rows].value_counts().sort_index()
     answers = weights(texts)
     return {
@@ -608,23 +609,18 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
     }
 
 
-def _first_sources(analysis: Analysis, first_rows: np.ndarray) -> pd.Series:
-    """The source (venue) of each respondent's first answer: its row's, or, for bot rows
-    aggregated without one, its run's (the run id is in the answer's unit code)."""
-    sources = analysis.texts["source"].to_numpy(dtype=object)[first_rows].copy()
+def _first_sources(analysis: Analysis, first_answers: np.ndarray) -> pd.Series:
+    """The source (venue) of each respondent's first answer (`first_answers`: positions in
+    members): its row's, or, for bot rows aggregated without one, its run's (the run id is
+    in the answer's unit code)."""
+    members = analysis.members
+    sources = analysis.texts["source"].to_numpy(dtype=object)[members.row[first_answers]]
     missing = pd.isna(sources)
     if missing.any():
-        members = analysis.members
-        at = _first_answers_of_respondents(members)
-        runs = members.unit[at][missing] // UNIT_BLOCKS
+        runs = members.unit[first_answers][missing] // UNIT_BLOCKS
         by_run = analysis.runs.set_index("run_id")["source"].astype(object)
         sources[missing] = by_run.reindex(runs).to_numpy(dtype=object)
     return pd.Series(sources, dtype=object)
-
-
-def _first_rows_of_respondents(members: Members) -> np.ndarray:
-    """The row of each respondent's first answer, respondents in order of their code."""
-    return members.row[_first_answers_of_respondents(members)]
 
 
 def _first_answers_of_respondents(members: Members) -> np.ndarray:

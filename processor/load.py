@@ -80,8 +80,8 @@ FETCH_ROWS = 10_000
 def packed_strings(values: pd.Series) -> pd.Series:
     """The same strings as new objects, made one after another. The driver's strings were
     made among its rows' short-lived tuples and values, and the few that live on would
-    keep all of that memory held (Python frees its small-object memory in 256 KB blocks,
-    only once a block is empty): ~400 bytes a run."""
+    keep all of that memory held (Python gives its small-object memory back an arena at a
+    time, only once the arena is empty): ~400 bytes a run."""
     fetched = values.to_numpy(dtype=object)
     packed = fetched.astype(str).astype(object)
     packed[pd.isna(fetched)] = None  # not the text "None"

@@ -169,7 +169,7 @@ class Members:
         if len(kept) == n_rows and (kept == np.arange(n_rows)).all():
             return self
         new_position = np.full(n_rows, -1, dtype=np.int32)
-        new_position[np.asarray(kept, dtype=np.int64)] = np.arange(len(kept), dtype=np.int32)
+        new_position[kept] = np.arange(len(kept), dtype=np.int32)
         rows = new_position[self.row]
         keep = rows >= 0
         return Members(

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter
 from pydantic.dataclasses import dataclass
 
 _CONFIG = ConfigDict(extra="ignore")
@@ -30,6 +30,9 @@ def listed_answer_ids(value: object) -> list[str]:
     if isinstance(value, Iterable):
         return [str(i) for i in value]
     raise ValueError("answer_ids is neither a string nor a list")
+
+
+AnswerIds = Annotated[tuple[str, ...], BeforeValidator(listed_answer_ids)]
 
 
 @dataclass(frozen=True, config=_CONFIG)
@@ -52,13 +55,8 @@ class Theme:
     label_formal: str | None = None
     keywords: tuple[str, ...] = ()
     quotes: tuple[str, ...] = ()
-    answer_ids: tuple[str, ...] = ()
+    answer_ids: AnswerIds = ()
     dimensions: dict[str, int] = Field(default_factory=dict)  # obstacle themes only
-
-    @field_validator("answer_ids", mode="before")
-    @classmethod
-    def _listed(cls, value: object) -> list[str]:
-        return listed_answer_ids(value)
 
     @property
     def leftovers(self) -> bool:
@@ -101,17 +99,12 @@ class StaffRow:
     respondent: str | None = None
     # A figure, or (lowest, highest) once rows of officers who disagree are merged.
     targets: dict[int, float | tuple[float, float]] = Field(default_factory=dict)
-    answer_ids: tuple[str, ...] = ()
+    answer_ids: AnswerIds = ()
     opd: Agency | None = None
     unit: Unit | None = None
     baseline: Baseline | None = None
     budget: dict[int, float | tuple[float, float]] = Field(default_factory=dict)
     officers: int = 1  # officers behind the row: several once identical rows are merged
-
-    @field_validator("answer_ids", mode="before")
-    @classmethod
-    def _listed(cls, value: object) -> list[str]:
-        return listed_answer_ids(value)
 
 
 @dataclass(frozen=True, config=_CONFIG)
