@@ -36,9 +36,10 @@ from processor.pipeline import (
     answer_labels,
     answer_rows,
     assign_domains,
-    distinct_pairs,
+    distinct_answer_pairs,
     empty_members,
     first_positions,
+    respondent_row_codes,
     split_content,
     staff_answers,
     staff_fields,
@@ -174,9 +175,8 @@ def sheet_texts(texts: pd.DataFrame, members: Members, tags: pd.DataFrame) -> pd
     )
     group = keys.groupby(SHEET_KEYS, sort=False, dropna=False).ngroup().to_numpy()
     n = int(group.max()) + 1
+    pairs = distinct_answer_pairs(members.respondent, members, group.astype(np.int32), n)
     of_answer = group.astype(np.int32)[members.row]
-    width = int(members.respondent.max(initial=0)) + 1
-    pairs = distinct_pairs(of_answer, members.respondent, width)
     first_row = np.full(n, -1, dtype=np.int64)
     first_answer = np.zeros(n, dtype=np.int64)
     at = first_positions(of_answer, n)
@@ -187,7 +187,7 @@ def sheet_texts(texts: pd.DataFrame, members: Members, tags: pd.DataFrame) -> pd
     tagged = tags.groupby("row")["dimension"].agg(lambda codes: ", ".join(sorted(codes)))
     return grouped.assign(
         answers=np.bincount(group, weights=weights(texts), minlength=n).astype(np.int64),
-        respondents=np.bincount(pairs // width, minlength=n).astype(np.int64),
+        respondents=np.bincount(pairs % n, minlength=n).astype(np.int64),
         first_answer_id=answer_labels(first_answer),
         dimensions=pd.Series(first_row).map(tagged).astype(object).fillna("").to_numpy(),
     )[columns]
@@ -218,9 +218,17 @@ def analyse(
     )
     rows = table.rows.assign(entry=np.arange(len(table.rows)))
     texts, _ = split_content(rows, plan_years=campaign["plan_years"])
-    # A staff row's fields and targets, one row per answer (with its row id).
+    # A staff row's fields and targets, from one row per answer (with its row id), which
+    # is let go at once: at 10M answers it is ~150 MB.
     fields_answers = _staff_field_answers(table.fields)
     _, targets = split_content(fields_answers, plan_years=campaign["plan_years"])
+    fields = staff_fields(
+        fields_answers,
+        plan_years=campaign["plan_years"],
+        agencies=agencies or survey_data.agencies,
+        units=survey_data.units,
+    )
+    del fields_answers
     members = table.members.of_rows(texts["entry"].to_numpy(), len(rows))
     texts = texts.drop(columns=["entry"])
     texts = add_text_streams(
@@ -262,18 +270,17 @@ def analyse(
     progress("dimensions")
     tags = tag_dimensions(texts, tools.dimensions)
     progress("gaps")
-    fields = staff_fields(
-        fields_answers,
-        plan_years=campaign["plan_years"],
-        agencies=agencies or survey_data.agencies,
-        units=survey_data.units,
-    )
     # Only what staff_rows reads: one row per staff answer of every text column would be
     # ~350 MB at 10M answers.
     staff = staff_answers(
         texts[list(STAFF_ANSWER_COLUMNS)], members, texts["kind"].isin(STAFF_ROW_FIELDS).to_numpy()
     )
+    # The text streams are the analysis' own, and the rest of it reads none of them (the
+    # staff rows' stems are in their table): ~170 MB at 10M answers, let go here, before
+    # the links and the summary.
+    texts = texts.drop(columns=list(STREAM_COLUMNS))
     staff_table = staff_rows(staff, targets, fields)
+    del staff, fields
     subject = subject_features(vectors, tools.text.is_word)
     gaps = gap_links(staff_table, themes, vectors, texts, params=params, subject=subject)
     progress("links")
@@ -290,9 +297,7 @@ def analyse(
     return Analysis(
         campaign=campaign,
         runs=runs,
-        # What the answer tables show. The text streams (words, stems) are the analysis'
-        # own: no output reads them, and they are ~170 MB at 10M answers.
-        texts=mask_confidential(texts).drop(columns=list(STREAM_COLUMNS)),
+        texts=mask_confidential(texts),  # what the answer tables show
         targets=targets,
         themes=themes,
         dimension_tags=tags,
@@ -367,6 +372,18 @@ def _theme_dimensions(analysis: Analysis) -> dict[str, dict[str, int]]:
     for (theme_id, dimension), n in counts.items():
         result.setdefault(str(theme_id), {})[str(dimension)] = int(n)
     return result
+
+
+class _StaffJson:
+    """The staff rows' summary.json entries, made for the rows listed only: a dict for
+    each of 270,000 rows at 10M answers would take ~200 MB."""
+
+    def __init__(self, staff_rows: pd.DataFrame) -> None:
+        self.rows = staff_rows
+        self.position = dict(zip(staff_rows["row_id"], range(len(staff_rows)), strict=True))
+
+    def of(self, row_id: str) -> dict:
+        return _staff_row_json(self.rows.iloc[self.position[row_id]])
 
 
 def _staff_row_json(row: Mapping) -> dict:
@@ -490,7 +507,7 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
     themes_by_group = {
         key: frame for key, frame in analysis.themes.table.groupby(["domain", "kind"], sort=False)
     }
-    staff_json = {r["row_id"]: _staff_row_json(r) for r in analysis.staff_rows.to_dict("records")}
+    staff_json = _StaffJson(analysis.staff_rows)
     row_needs = _row_need_links(analysis)
     links_by_theme = {t: f for t, f in row_needs.groupby("target", sort=False)}
     linked_rows = set(row_needs["source"])
@@ -513,28 +530,28 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             if theme["is_other"]:
                 continue
             links = links_by_theme.get(theme["id"])
-            records = [] if links is None else links.to_dict("records")
+            listed = [] if links is None else links.head(STAFF_ROWS_PER_GAP).to_dict("records")
             gaps.append(
                 {
                     "need_theme_id": theme["id"],
                     "need_label": theme["label"],
                     "answer_count": theme["answer_count"],
                     "respondent_count": theme["respondent_count"],
-                    "status": "ditangani" if records else "belum_ditangani",
-                    "staff_row_count": len(records),
+                    "status": "ditangani" if listed else "belum_ditangani",
+                    "staff_row_count": 0 if links is None else len(links),
                     "staff_rows": [
                         dict(
-                            staff_json[link["source"]],
+                            staff_json.of(link["source"]),
                             similarity=round(float(link["similarity"]), 3),
                             matched_field=link["field"] if isinstance(link["field"], str) else None,
                             via=link["via"] or None,
                             strength=link["strength"],
                         )
-                        for link in records[:STAFF_ROWS_PER_GAP]
+                        for link in listed
                     ],
                 }
             )
-        domain_rows = analysis.staff_rows.loc[analysis.staff_rows["domain"] == code]
+        domain_rows = analysis.staff_rows.loc[analysis.staff_rows["domain"] == code, "row_id"]
         counts = per_domain.loc[code] if code in per_domain.index else None
         domains[code] = {
             "name": names.get(code, {"id": code, "en": code}),
@@ -547,10 +564,9 @@ def build_summary(analysis: Analysis, *, survey_data: SurveyData, now: datetime)
             "lead_agency": _lead_agency(analysis.agencies or survey_data.agencies, code),
             **_other_inputs(texts, themes, code),
             "staff_rows_without_need": [
-                _staff_row_json(r)
-                for r in domain_rows.to_dict("records")
-                if r["row_id"] not in linked_rows
-            ][:STAFF_ROWS_PER_GAP],
+                staff_json.of(row_id)
+                for row_id in [r for r in domain_rows if r not in linked_rows][:STAFF_ROWS_PER_GAP]
+            ],
         }
     statuses = runs["status"].value_counts() if len(runs) else pd.Series(dtype=int)
     first_answers = _first_answers_of_respondents(analysis.members)
@@ -635,11 +651,7 @@ def _per_domain(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
     codes, names = pd.factorize(texts["domain"].astype(object))
     n = len(names)
     answers = np.bincount(codes[codes >= 0], weights=weights(texts)[codes >= 0], minlength=n)
-    of_answer = codes.astype(np.int32)[members.row]
-    known = of_answer >= 0
-    width = n + 1
-    pairs = distinct_pairs(members.respondent[known], of_answer[known], width)
-    respondents = np.bincount(pairs % width, minlength=n)
+    respondents = respondent_row_codes(members, codes.astype(np.int32), n).sum(axis=0)
     return pd.DataFrame(
         {"respondents": respondents.astype(np.int64), "answers": answers.astype(np.int64)},
         index=pd.Index(names, name="domain"),
@@ -648,18 +660,16 @@ def _per_domain(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
 
 def respondent_domains(texts: pd.DataFrame, members: Members, kinds: list[str]) -> pd.DataFrame:
     """(respondent, domain, kind): each respondent who gave an answer of `kinds` once per
-    domain of those answers, kind the first of `kinds` (what processor.coverage counts)."""
+    domain of those answers, kind the first of `kinds` (what processor.coverage counts);
+    ordered by respondent code, then domain."""
     codes, names = pd.factorize(texts["domain"].astype(object))
     wanted = texts["kind"].isin(kinds).to_numpy() & (codes >= 0)
-    chosen = wanted[members.row]
-    width = len(names) + 1
-    pairs = distinct_pairs(
-        members.respondent[chosen], codes.astype(np.int32)[members.row[chosen]], width
-    )
+    code_of_row = np.where(wanted, codes, -1).astype(np.int32)
+    respondent, domain = np.nonzero(respondent_row_codes(members, code_of_row, len(names)))
     return pd.DataFrame(
         {
-            "respondent": members.respondents[pairs // width],
-            "domain": np.asarray(names, dtype=object)[pairs % width],
+            "respondent": members.respondents[respondent],
+            "domain": np.asarray(names, dtype=object)[domain],
             "kind": kinds[0] if kinds else None,
         }
     )

@@ -6,17 +6,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from processor import pipeline
 from processor.analysis import analyse, build_summary
 from processor.load import packed_strings, per_answer_frame
 from processor.pipeline import (
     WEIGHT,
     Aggregator,
+    Members,
     aggregate_answers,
     answer_id_list,
     answer_labels,
     answer_number,
+    distinct_answer_pairs,
     distinct_pairs,
     first_positions,
+    respondent_row_codes,
 )
 from processor.summary import listed_answer_ids
 from processor.themes import theme_counts
@@ -143,6 +147,42 @@ def test_distinct_pairs_are_what_np_unique_gives() -> None:
     )
     assert high.dtype == np.int32, "the input is not changed"
     assert len(distinct_pairs(high[:0], low[:0], 30)) == 0
+
+
+def _random_members(rng: np.random.Generator, n: int, rows: int, respondents: int) -> Members:
+    return Members(
+        answer=np.arange(1, n + 1, dtype=np.int32),
+        row=rng.integers(0, rows, size=n).astype(np.int32),
+        respondent=rng.integers(0, respondents, size=n).astype(np.int32),
+        unit=rng.integers(-50, 10**11, size=n),
+        respondents=np.array([f"r{i}" for i in range(respondents)], dtype=object),
+    )
+
+
+def test_answer_pairs_made_chunk_by_chunk_are_the_whole_arrays_pairs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(11)
+    members = _random_members(rng, 5000, rows=40, respondents=300)
+    code_of_row = rng.integers(-1, 7, size=40).astype(np.int32)  # -1: a row without a code
+    codes = code_of_row[members.row]
+    known = codes >= 0
+    expected = np.unique(members.unit[known] * 7 + codes[known])
+    monkeypatch.setattr(pipeline, "PAIR_CHUNK", 333)  # many chunks, pairs met in several
+    assert np.array_equal(distinct_answer_pairs(members.unit, members, code_of_row, 7), expected)
+    monkeypatch.setattr(pipeline, "PAIR_CHUNK", 10**6)
+    assert np.array_equal(distinct_answer_pairs(members.unit, members, code_of_row, 7), expected)
+
+
+def test_respondent_row_codes_mark_each_respondents_codes(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(12)
+    members = _random_members(rng, 4000, rows=25, respondents=200)
+    code_of_row = rng.integers(-1, 5, size=25).astype(np.int32)
+    monkeypatch.setattr(pipeline, "PAIR_CHUNK", 500)
+    seen = respondent_row_codes(members, code_of_row, 5)
+    expected = np.zeros((200, 5), dtype=bool)
+    for respondent, row in zip(members.respondent, members.row, strict=True):
+        if code_of_row[row] >= 0:
+            expected[respondent, code_of_row[row]] = True
+    assert seen.shape == (200, 5) and np.array_equal(seen, expected)
 
 
 def test_first_positions_are_each_codes_first_place() -> None:
