@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from processor.pipeline import Members, distinct_pairs, members_of_answers
+from processor.pipeline import Members, distinct_answer_pairs, members_of_answers
 from processor.themes import KeyVectors, Themes, l2
 
 NEED, OBSTACLE, SUGGESTION = "citizen_need", "citizen_obstacle", "citizen_strategy"
@@ -90,41 +90,88 @@ def _theme_frame(themes: Themes, kind: str) -> pd.DataFrame:
     return table.loc[(table["kind"] == kind) & ~table["is_other"]]
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1: missing) and the values they stand for (a categorical's own)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), np.asarray(values.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(values)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _block_numbers(unit: pd.Series, domain: np.ndarray) -> np.ndarray:
+    """Each row's block (a unit of one domain) as 0..n-1. block_themes gives its rows in
+    (unit, domain) order, so a block is a run of rows and a pass numbers them; other
+    frames are numbered by sorting (~200 MB for block_themes' 6M rows at 10M answers)."""
+    units = unit.to_numpy() if pd.api.types.is_integer_dtype(unit) else pd.factorize(unit)[0]
+    if not len(units):
+        return np.empty(0, dtype=np.int32)
+    same_unit = units[1:] == units[:-1]
+    ordered = (units[1:] > units[:-1]) | (same_unit & (domain[1:] >= domain[:-1]))
+    if ordered.all():
+        block = np.zeros(len(units), dtype=np.int32)
+        np.cumsum(~same_unit | (domain[1:] != domain[:-1]), out=block[1:])
+        return block
+    key = units.astype(np.int64) * (int(domain.max()) + 2) + domain
+    return np.unique(key, return_inverse=True)[1].ravel().astype(np.int32)
+
+
+def _incidence(
+    block: np.ndarray, theme: np.ndarray, domain: np.ndarray, n_blocks: int, n_domains: int
+) -> sparse.csr_matrix:
+    """A 0/1 blocks-by-columns matrix: 1 where a row of the block names the theme. A column
+    per theme and domain (theme * n_domains + domain): a theme is one domain's, and a pair
+    of themes is counted in its domain."""
+    column = theme.astype(np.int32)
+    column *= n_domains
+    column += domain
+    shape = (n_blocks, (int(theme.max(initial=0)) + 1) * n_domains)
+    matrix = sparse.csr_matrix((np.ones(len(block), dtype=np.int32), (block, column)), shape=shape)
+    matrix.data[:] = 1  # a theme named twice in a block is met there once
+    return matrix
+
+
 def _cooccurrence(texts: pd.DataFrame, a_kind: str, b_kind: str) -> pd.DataFrame:
-    """(domain, source, target, blocks, lift, p_value) for every pair of themes met in one
-    block; p_value is the chance of as many shared blocks or more if the two were named
-    independently (hypergeometric: blocks that answered both, and each theme's blocks)."""
-    columns = ["domain", "unit", "theme_id"]
-    a = texts.loc[texts["kind"] == a_kind, columns].drop_duplicates()
-    b = texts.loc[texts["kind"] == b_kind, columns].drop_duplicates()
+    """(domain, source, target, blocks, lift, p_value, confidence) for every pair of
+    themes met in one block; p_value is the chance of as many shared blocks or more if the
+    two were named independently (hypergeometric: blocks that answered both, and each
+    theme's blocks). Counted as a product of sparse block-by-theme matrices: a table of
+    every pair met in a block is millions of rows at 10M answers (~350 MB)."""
+    columns = ["domain", "source", "target", "blocks", "lift", "p_value", "confidence"]
+    domain, domains = _codes(texts["domain"])
+    theme, theme_ids = _codes(texts["theme_id"])
+    block = _block_numbers(texts["unit"], domain)
+    n_domains, n_blocks = max(len(domains), 1), int(block.max(initial=-1)) + 1
+    named = (domain >= 0) & (theme >= 0)
+    a, b = (
+        _incidence(block[chosen], theme[chosen], domain[chosen], n_blocks, n_domains)
+        for chosen in (named & (texts["kind"] == kind).to_numpy() for kind in (a_kind, b_kind))
+    )
     # Only blocks that answered both questions can show the two together.
-    both = a[["domain", "unit"]].drop_duplicates().merge(b[["domain", "unit"]].drop_duplicates())
-    a, b = a.merge(both), b.merge(both)
-    pairs = a.merge(b, on=["domain", "unit"], suffixes=("_a", "_b"))
-    if pairs.empty:
-        return pd.DataFrame(
-            columns=["domain", "source", "target", "blocks", "lift", "p_value", "confidence"]
-        )
-    counts = (
-        pairs.groupby(["domain", "theme_id_a", "theme_id_b"], observed=True)
-        .size()
-        .rename("blocks")
-        .reset_index()
-    )
-    counts = counts.astype({c: object for c in ("domain", "theme_id_a", "theme_id_b")})
-    total = both.groupby("domain", observed=True).size()
-    n_a = a.groupby("theme_id", observed=True).size()
-    n_b = b.groupby("theme_id", observed=True).size()
-    blocks = counts["blocks"].to_numpy()
-    population = counts["domain"].map(total).to_numpy()
-    with_a = counts["theme_id_a"].map(n_a).to_numpy()
-    with_b = counts["theme_id_b"].map(n_b).to_numpy()
+    both = (np.diff(a.indptr) > 0) & (np.diff(b.indptr) > 0)
+    if not both.any():
+        return pd.DataFrame(columns=columns)
+    block_domain = np.empty(n_blocks, dtype=domain.dtype)
+    block_domain[block] = domain  # a block is one domain's (_block_numbers)
+    counts = (a.T @ b).tocoo()
+    source, target = counts.row, counts.col
+    blocks = counts.data.astype(np.int64)
+    pair_domain = source % n_domains
+    population = np.bincount(block_domain[both], minlength=n_domains)[pair_domain]
+    in_both = both.astype(np.int32)
+    with_a = (a.T @ in_both)[source]
+    with_b = (b.T @ in_both)[target]
     lift = blocks * population / (with_a * with_b)
-    p_value = stats.hypergeom.sf(blocks - 1, population, with_a, with_b)
-    confidence = blocks / with_a
-    return counts.assign(lift=lift.round(3), p_value=p_value, confidence=confidence).rename(
-        columns={"theme_id_a": "source", "theme_id_b": "target"}
-    )
+    return pd.DataFrame(
+        {
+            "domain": pd.Series(domains[pair_domain], dtype=object),
+            "source": pd.Series(theme_ids[source // n_domains], dtype=object),
+            "target": pd.Series(theme_ids[target // n_domains], dtype=object),
+            "blocks": blocks,
+            "lift": lift.round(3),
+            "p_value": stats.hypergeom.sf(blocks - 1, population, with_a, with_b),
+            "confidence": blocks / with_a,
+        }
+    )[columns]
 
 
 def _theme_similarity(themes: Themes, a_kind: str, b_kind: str, mask: np.ndarray) -> pd.DataFrame:
@@ -168,7 +215,8 @@ def _strength(pairs: pd.DataFrame, p: LinkParameters) -> np.ndarray:
 def block_themes(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
     """(domain, unit, kind, theme_id): each theme of a citizen need, obstacle or suggestion
     named in a block (unit), once, "lainnya" left out; from the answers (members) of the
-    rows of `texts` (their domain, kind and theme_id)."""
+    rows of `texts` (their domain, kind and theme_id). Ordered by unit, then domain (its
+    category code), so that a block's rows are together (see _block_numbers)."""
     theme_id = texts["theme_id"].astype(object)
     wanted = (
         theme_id.notna()
@@ -178,13 +226,13 @@ def block_themes(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
     keys = pd.DataFrame(
         {"domain": texts["domain"], "kind": texts["kind"], "theme_id": theme_id}
     ).astype(object)
-    codes = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
-    names = keys.drop_duplicates().reset_index(drop=True)  # in the order of ngroup's codes
-    codes = np.where(wanted, codes, -1)
-    of_answer = codes.astype(np.int32)[members.row]
-    chosen = of_answer >= 0
+    # Codes in (domain, kind, theme_id) order, as the categories below sort the domains.
+    groups = keys.groupby(list(keys.columns), sort=True, dropna=False)
+    codes = groups.ngroup().to_numpy()
+    names = groups.size().index.to_frame(index=False)  # in the order of the codes
+    codes = np.where(wanted, codes, -1).astype(np.int32)
     width = len(names) + 1
-    pairs = distinct_pairs(members.unit[chosen], of_answer[chosen], width)
+    pairs = distinct_answer_pairs(members.unit, members, codes, width)
     unit, code = pairs // width, pairs % width
     # Categories: a row per block and theme is millions of rows at 10M answers, and three
     # object columns would take ~250 MB.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -111,6 +112,40 @@ def test_cooccurrence_counts_lift_and_chance() -> None:
     assert pairs.loc[("n1", "o1"), "p_value"] == pytest.approx(0.5)  # C(3,2)/C(4,2)
     assert ("n1", "o2") not in pairs.index
     assert LinkParameters().max_p < 0.5
+
+
+def test_cooccurrence_is_the_same_in_any_row_order() -> None:
+    """block_themes gives its rows by unit and domain (counted in one pass); other frames
+    are put in order first. A unit holding two domains is two blocks."""
+    rng = np.random.default_rng(3)
+    n = 400
+    texts = pd.DataFrame(
+        {
+            "domain": rng.choice(["d", "e"], size=n),
+            "unit": rng.integers(0, 60, size=n),
+            "kind": rng.choice(["citizen_need", "citizen_obstacle"], size=n),
+            "theme_id": rng.choice(["t1", "t2", "t3"], size=n),
+        }
+    )
+    in_order = texts.sort_values(["unit", "domain"], kind="stable").reset_index(drop=True)
+    key = ["domain", "source", "target"]
+
+    def pairs(frame: pd.DataFrame) -> pd.DataFrame:
+        result = _cooccurrence(frame, "citizen_need", "citizen_obstacle")
+        return result.sort_values(key).reset_index(drop=True)
+
+    shuffled = pairs(texts)
+    pd.testing.assert_frame_equal(shuffled, pairs(in_order))
+    # Blocks counted by hand: a (unit, domain) naming both themes.
+    blocks = in_order.groupby(["unit", "domain", "kind"])["theme_id"].agg(set).unstack()
+    blocks = blocks.dropna()
+    d1 = blocks.xs("d", level="domain")
+    expected = sum(
+        "t1" in need and "t2" in obstacle
+        for need, obstacle in zip(d1["citizen_need"], d1["citizen_obstacle"], strict=True)
+    )
+    found = shuffled.set_index(key)["blocks"].get(("d", "t1", "t2"), 0)
+    assert found == expected > 0
 
 
 def test_links_have_their_own_sheet(analysis, survey_data, tmp_path) -> None:  # type: ignore[no-untyped-def]
