@@ -33,6 +33,14 @@ def test_summary_json_holds_no_illegal_character(tmp_path: Path) -> None:
     assert loaded == {"campaign": {"name": CLEAN}, "quotes": [CLEAN, 3], CLEAN: True}
 
 
+def test_cleaning_the_summary_json_leaves_the_callers_summary_as_it_was(tmp_path: Path) -> None:
+    summary = {"clean": {"a": ["x", 1], "b": ("y",)}, "dirty": [{"c": DIRTY}, "z"]}
+    path = write_summary_json(summary, tmp_path / "s.json")
+    assert summary["dirty"] == [{"c": DIRTY}, "z"]
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    assert loaded == {"clean": {"a": ["x", 1], "b": ["y"]}, "dirty": [{"c": CLEAN}, "z"]}
+
+
 def test_the_csv_export_holds_no_illegal_character(tmp_path: Path) -> None:
     path = write_answers_export(_answers(), tmp_path / "a.csv", file_format="csv")
     frame = pd.read_csv(path, keep_default_na=False)
