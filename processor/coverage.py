@@ -58,12 +58,50 @@ class Alert:
         }
 
 
+def _answered(texts: pd.DataFrame, kinds: Sequence[str], columns: list[str]) -> pd.DataFrame:
+    """The `columns` of the rows of `kinds` (no copy when every row is one of them)."""
+    wanted = texts["kind"].isin(list(kinds)).to_numpy()
+    return texts[columns] if wanted.all() else texts.loc[wanted, columns]
+
+
+def _people(respondents: np.ndarray) -> np.ndarray:
+    """The distinct respondents in the order of their first row. Sorted input (what
+    processor.analysis gives, by respondent code) is read in one pass: a hash table of
+    millions of rows takes ~130 MB."""
+    if len(respondents) > 1 and pd.Index(respondents).is_monotonic_increasing:
+        return respondents[np.concatenate([[True], respondents[1:] != respondents[:-1]])]
+    return pd.unique(respondents)
+
+
+def _positions(people: np.ndarray, respondents: np.ndarray) -> np.ndarray:
+    """The position of each respondent in `people` (-1: not there); by binary search
+    when `people` is sorted."""
+    if not pd.Index(people).is_monotonic_increasing:
+        return pd.Index(people).get_indexer(respondents)
+    at = np.minimum(np.searchsorted(people, respondents), max(len(people) - 1, 0))
+    return np.where(people[at] == respondents, at, -1) if len(people) else np.full(len(at), -1)
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1: missing) numbering the values in sorted order, and the values.
+    A categorical's own codes are used: factorising millions of objects builds a hash
+    table sized to them (~100 MB)."""
+    categorical = (
+        values.array if isinstance(values.dtype, pd.CategoricalDtype) else pd.Categorical(values)
+    )
+    names = np.asarray(categorical.categories, dtype=object)
+    order = np.argsort(names.astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = np.asarray(categorical.codes)
+    return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), names[order]
+
+
 def participants(texts: pd.DataFrame, profiles: pd.DataFrame, kinds: Sequence[str]) -> pd.DataFrame:
     """One row per citizen respondent (who gave an answer of `kinds`), in the order of
     their first answer, with their profile; NOT_GIVEN where a field is missing. The fields
     are categories: a million people would take ~60 MB a field as objects."""
-    answered = texts.loc[texts["kind"].isin(list(kinds)), "respondent"].to_numpy(dtype=object)
-    people = pd.unique(answered)
+    people = _people(_answered(texts, kinds, ["respondent"])["respondent"].to_numpy())
     profile = profiles.loc[:, list(PROFILE_COLUMNS)].drop_duplicates("respondent")
     at = pd.Index(profile["respondent"]).get_indexer(people)
     return pd.DataFrame(
@@ -182,9 +220,9 @@ def kecamatan_by_domain(
     """Respondents per kecamatan and domain (one respondent counts once per domain), each
     kecamatan's domains most respondents first. Counted on integer codes: the pairs of a
     million respondents as a frame of strings take ~150 MB while they are merged."""
-    answered = texts.loc[texts["kind"].isin(list(kinds)), ["respondent", "domain"]]
-    person = pd.Index(people["respondent"]).get_indexer(answered["respondent"])
-    domain, domains = pd.factorize(answered["domain"].astype(object), sort=True)
+    answered = _answered(texts, kinds, ["respondent", "domain"])
+    person = _positions(people["respondent"].to_numpy(), answered["respondent"].to_numpy())
+    domain, domains = _sorted_codes(answered["domain"])
     known = (person >= 0) & (domain >= 0)
     seen = np.zeros((len(people), len(domains)), dtype=bool)
     seen[person[known], domain[known]] = True
@@ -205,7 +243,7 @@ def kecamatan_by_domain(
     for row in np.argsort(places.astype(str), kind="stable"):
         named = table[row] > 0
         if named.any():
-            counts = pd.Series(table[row][named], index=np.asarray(domains, dtype=object)[named])
+            counts = pd.Series(table[row][named], index=domains[named])
             result[str(places[row])] = counts.sort_values(ascending=False, kind="stable").astype(
                 int
             )

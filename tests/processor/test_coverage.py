@@ -203,3 +203,31 @@ def test_the_cakupan_sheet_shows_shares_as_percentages_and_counts_as_counts(
     # The next tables' count columns, under the same letters, stay counts.
     ages = next(row for row in sheet.iter_rows() if row[0].value == "usia")
     assert ages[2].value == "porsi"
+
+
+def test_coded_sorted_respondents_count_as_pseudonyms_do(survey_data: SurveyData) -> None:
+    """The analysis hands coverage respondent codes in order and domains as categories
+    (read in one pass); any other frame is hashed. Both count the same."""
+    texts, profiles = _scenario()
+    texts = texts.sample(frac=1.0, random_state=4).reset_index(drop=True)  # out of order
+    extra = pd.DataFrame(
+        {"respondent": ["c1", "c24"], "kind": ["citizen_obstacle"] * 2, "domain": ["sosial"] * 2}
+    )
+    texts = pd.concat([texts, extra], ignore_index=True)
+    as_written = coverage_summary(
+        texts, profiles, kinds=CITIZEN_KINDS, wilayah=WILAYAH, profile=survey_data.profile
+    )
+    code = {who: i for i, who in enumerate(sorted(set(texts["respondent"])))}
+    coded = texts.assign(
+        respondent=texts["respondent"].map(code), domain=texts["domain"].astype("category")
+    ).sort_values("respondent", kind="stable")
+    coded_profiles = profiles.assign(respondent=profiles["respondent"].map(code))
+    assert coded["respondent"].is_monotonic_increasing
+    assert (
+        coverage_summary(
+            coded, coded_profiles, kinds=CITIZEN_KINDS, wilayah=WILAYAH, profile=survey_data.profile
+        )
+        == as_written
+    )
+    kota = _by_code(as_written["by_kecamatan"])["kota"]
+    assert kota["by_domain"] == {"kesehatan": 20, "pendidikan": SUPPRESSED, "sosial": SUPPRESSED}
