@@ -107,19 +107,27 @@ def participants(texts: pd.DataFrame, profiles: pd.DataFrame, kinds: Sequence[st
     return pd.DataFrame(
         {
             "respondent": people,
-            **{f: _given(profile[f].to_numpy(dtype=object), at) for f in PROFILE_FIELDS},
+            **{f: _given(profile[f], at) for f in PROFILE_FIELDS},
         }
     )
 
 
-def _given(values: np.ndarray, at: np.ndarray) -> pd.Categorical:
+def _given(values: pd.Series, at: np.ndarray) -> pd.Categorical:
     """The code at each position of `values` (`at`: -1 for none), NOT_GIVEN where there
-    is none or it is missing."""
-    codes = np.full(len(at), NOT_GIVEN, dtype=object)
+    is none or it is missing; only the codes taken are categories. Made from codes: an
+    object per person would be hashed again (~100 MB for a million people)."""
+    field = (
+        values.array if isinstance(values.dtype, pd.CategoricalDtype) else pd.Categorical(values)
+    )
+    categories = list(field.categories)
+    if NOT_GIVEN not in categories:
+        categories.append(NOT_GIVEN)
+    not_given = categories.index(NOT_GIVEN)
+    codes = np.full(len(at), not_given, dtype=np.int32)
     found = at >= 0
-    codes[found] = values[at[found]]
-    codes[pd.isna(codes)] = NOT_GIVEN
-    return pd.Categorical(codes)
+    codes[found] = field.codes[at[found]]
+    codes[codes < 0] = not_given  # a profile without this field
+    return pd.Categorical.from_codes(codes, categories=categories).remove_unused_categories()
 
 
 def counts_by(people: pd.DataFrame, field: str, codes: Sequence[str]) -> pd.Series:

@@ -232,8 +232,9 @@ def block_themes(texts: pd.DataFrame, members: Members) -> pd.DataFrame:
     names = groups.size().index.to_frame(index=False)  # in the order of the codes
     codes = np.where(wanted, codes, -1).astype(np.int32)
     width = len(names) + 1
-    pairs = distinct_answer_pairs(members.unit, members, codes, width)
-    unit, code = pairs // width, pairs % width
+    unit = distinct_answer_pairs(members.unit, members, codes, width)
+    code = (unit % width).astype(np.int32)
+    unit //= width  # in place: millions of pairs at 10M answers
     # Categories: a row per block and theme is millions of rows at 10M answers, and three
     # object columns would take ~250 MB.
     named = names.astype("category").iloc[code].reset_index(drop=True)

@@ -245,7 +245,9 @@ def distinct_answer_pairs(
         codes = code_of_row[members.row[chunk]]
         known = codes >= 0
         parts.append(distinct_pairs(values[chunk][known], codes[known], width))
-    return _distinct_in_place(np.concatenate(parts))
+    pairs = np.concatenate(parts)
+    parts.clear()  # the chunks' pairs, as large as `pairs`, are let go before it is sorted
+    return _distinct_in_place(pairs)
 
 
 def respondent_row_codes(members: Members, code_of_row: np.ndarray, n_codes: int) -> np.ndarray:
