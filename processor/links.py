@@ -158,8 +158,9 @@ def _cooccurrence(texts: pd.DataFrame, a_kind: str, b_kind: str) -> pd.DataFrame
     pair_domain = source % n_domains
     population = np.bincount(block_domain[both], minlength=n_domains)[pair_domain]
     in_both = both.astype(np.int32)
-    with_a = (a.T @ in_both)[source]
-    with_b = (b.T @ in_both)[target]
+    # int64: int32 products of two counts overflow past ~46,000 blocks each.
+    with_a = (a.T @ in_both)[source].astype(np.int64)
+    with_b = (b.T @ in_both)[target].astype(np.int64)
     lift = blocks * population / (with_a * with_b)
     return pd.DataFrame(
         {

@@ -306,7 +306,10 @@ def load_campaign_frames(
     ).scalar_one_or_none()
     profiles = _bot_profiles(connection, campaign)
     if imported_profiles is not None and len(imported_profiles):
-        profiles = pd.concat([profiles, imported_profiles], ignore_index=True)
+        # Joined as objects (categories and the forms' plain codes do not mix the same way
+        # in every pandas), a missing field kept None.
+        joined = pd.concat([profiles.astype(object), imported_profiles], ignore_index=True)
+        profiles = joined.where(joined.notna(), None)
     return CampaignFrames(
         campaign=campaign_info(campaign),
         runs=runs,

@@ -148,6 +148,24 @@ def test_cooccurrence_is_the_same_in_any_row_order() -> None:
     assert found == expected > 0
 
 
+def test_cooccurrence_of_themes_named_in_many_blocks_does_not_overflow() -> None:
+    """At 10M answers a theme is named in hundreds of thousands of blocks: the chance
+    figures multiply such counts."""
+    n = 50_000
+    texts = pd.DataFrame(
+        {
+            "domain": ["d"] * (2 * n),
+            "unit": np.repeat(np.arange(n), 2),
+            "kind": ["citizen_need", "citizen_obstacle"] * n,
+            "theme_id": ["n1", "o1"] * n,
+        }
+    )
+    pair = _cooccurrence(texts, "citizen_need", "citizen_obstacle").iloc[0]
+    assert pair["blocks"] == n
+    assert pair["lift"] == 1.0  # every block names both: no more than chance
+    assert pair["confidence"] == 1.0
+
+
 def test_links_have_their_own_sheet(analysis, survey_data, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from processor.render import LINK_SHEET_COLUMNS, write_analysis_xlsx
 
