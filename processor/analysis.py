@@ -376,7 +376,7 @@ def _theme_dimensions(analysis: Analysis) -> dict[str, dict[str, int]]:
 
 class _StaffJson:
     """The staff rows' summary.json entries, made for the rows listed only: a dict for
-    each of 270,000 rows at 10M answers would take ~200 MB."""
+    each of the 176,000 rows of 10M answers would take ~200 MB."""
 
     def __init__(self, staff_rows: pd.DataFrame) -> None:
         self.rows = staff_rows
