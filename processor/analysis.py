@@ -175,8 +175,9 @@ def sheet_texts(texts: pd.DataFrame, members: Members, tags: pd.DataFrame) -> pd
     )
     group = keys.groupby(SHEET_KEYS, sort=False, dropna=False).ngroup().to_numpy()
     n = int(group.max()) + 1
-    pairs = distinct_answer_pairs(members.respondent, members, group.astype(np.int32), n)
-    of_answer = group.astype(np.int32)[members.row]
+    group = group.astype(np.int32)
+    pairs = distinct_answer_pairs(members.respondent, members, group, n)
+    of_answer = group[members.row]
     first_row = np.full(n, -1, dtype=np.int64)
     first_answer = np.zeros(n, dtype=np.int64)
     at = first_positions(of_answer, n)

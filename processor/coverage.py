@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from processor.pipeline import as_categorical
 from shared.survey_data import PROFILE_FIELDS, ProfileQuestions, Wilayah
 
 SUPPRESS_BELOW = 5
@@ -83,12 +84,8 @@ def _positions(people: np.ndarray, respondents: np.ndarray) -> np.ndarray:
 
 
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (-1: missing) numbering the values in sorted order, and the values.
-    A categorical's own codes are used: factorising millions of objects builds a hash
-    table sized to them (~100 MB)."""
-    categorical = (
-        values.array if isinstance(values.dtype, pd.CategoricalDtype) else pd.Categorical(values)
-    )
+    """Integer codes (-1: missing) numbering the values in sorted order, and the values."""
+    categorical = as_categorical(values)
     names = np.asarray(categorical.categories, dtype=object)
     order = np.argsort(names.astype(str), kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
@@ -116,9 +113,7 @@ def _given(values: pd.Series, at: np.ndarray) -> pd.Categorical:
     """The code at each position of `values` (`at`: -1 for none), NOT_GIVEN where there
     is none or it is missing; only the codes taken are categories. Made from codes: an
     object per person would be hashed again (~100 MB for a million people)."""
-    field = (
-        values.array if isinstance(values.dtype, pd.CategoricalDtype) else pd.Categorical(values)
-    )
+    field = as_categorical(values)
     categories = list(field.categories)
     if NOT_GIVEN not in categories:
         categories.append(NOT_GIVEN)
@@ -234,19 +229,11 @@ def kecamatan_by_domain(
     known = (person >= 0) & (domain >= 0)
     seen = np.zeros((len(people), len(domains)), dtype=bool)
     seen[person[known], domain[known]] = True
-    kecamatan = pd.Categorical(people["kecamatan"])
+    kecamatan = as_categorical(people["kecamatan"])
     places = np.asarray(kecamatan.categories, dtype=object)
-    table = (
-        np.stack(
-            [
-                np.bincount(kecamatan.codes[seen[:, d]], minlength=len(places))
-                for d in range(len(domains))
-            ],
-            axis=1,
-        )
-        if len(domains)
-        else np.zeros((len(places), 0), dtype=np.int64)
-    )
+    table = np.zeros((len(places), len(domains)), dtype=np.int64)
+    for d in range(len(domains)):
+        table[:, d] = np.bincount(kecamatan.codes[seen[:, d]], minlength=len(places))
     result: dict[str, pd.Series] = {}
     for row in np.argsort(places.astype(str), kind="stable"):
         named = table[row] > 0

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from processor.pipeline import Members, distinct_answer_pairs, members_of_answers
+from processor.pipeline import Members, as_categorical, distinct_answer_pairs, members_of_answers
 from processor.themes import KeyVectors, Themes, l2
 
 NEED, OBSTACLE, SUGGESTION = "citizen_need", "citizen_obstacle", "citizen_strategy"
@@ -91,11 +91,9 @@ def _theme_frame(themes: Themes, kind: str) -> pd.DataFrame:
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (-1: missing) and the values they stand for (a categorical's own)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(), np.asarray(values.cat.categories, dtype=object)
-    codes, uniques = pd.factorize(values)
-    return codes, np.asarray(uniques, dtype=object)
+    """Integer codes (-1: missing) and the values they stand for."""
+    categorical = as_categorical(values)
+    return np.asarray(categorical.codes), np.asarray(categorical.categories, dtype=object)
 
 
 def _block_numbers(unit: pd.Series, domain: np.ndarray) -> np.ndarray:

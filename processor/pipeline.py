@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -202,6 +202,16 @@ class Members:
 PAIR_CHUNK = 1_000_000  # answers looked at a time when pairing them with their rows' codes
 
 
+def as_categorical(values: pd.Series) -> pd.Categorical:
+    """`values` as categories: a categorical column's own (no copy), others factorised.
+    Codes of a categorical are what millions of rows of few values should be counted by:
+    factorising them as objects builds a hash table sized to the rows (~100 MB at 10M
+    answers)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.array
+    return pd.Categorical(values)
+
+
 def first_positions(codes: np.ndarray, n: int) -> np.ndarray:
     """The position of each code's (0..n-1) first place in `codes`, len(codes) for a code
     that is not there. No sort: np.unique(return_index=True) of 10M codes holds ~250 MB
@@ -240,11 +250,8 @@ def distinct_answer_pairs(
     for none. Made a chunk of answers at a time, then the chunks' pairs together: 10M
     answers never make an array each (~250 MB while they run)."""
     parts = [np.empty(0, dtype=np.int64)]
-    for start in range(0, len(members), PAIR_CHUNK):
-        chunk = slice(start, start + PAIR_CHUNK)
-        codes = code_of_row[members.row[chunk]]
-        known = codes >= 0
-        parts.append(distinct_pairs(values[chunk][known], codes[known], width))
+    for chunk, codes in _coded_chunks(members, code_of_row):
+        parts.append(distinct_pairs(values[chunk][codes >= 0], codes[codes >= 0], width))
     pairs = np.concatenate(parts)
     parts.clear()  # the chunks' pairs, as large as `pairs`, are let go before it is sorted
     return _distinct_in_place(pairs)
@@ -257,11 +264,16 @@ def respondent_row_codes(members: Members, code_of_row: np.ndarray, n_codes: int
     respondents, 18 domains: 30 MB, where sorting the pairs holds ~200 MB. Read a chunk
     of answers at a time, so no array of every answer is made."""
     seen = np.zeros((len(members.respondents), n_codes), dtype=bool)
-    for start in range(0, len(members), PAIR_CHUNK):
-        codes = code_of_row[members.row[start : start + PAIR_CHUNK]]
-        known = codes >= 0
-        seen[members.respondent[start : start + PAIR_CHUNK][known], codes[known]] = True
+    for chunk, codes in _coded_chunks(members, code_of_row):
+        seen[members.respondent[chunk][codes >= 0], codes[codes >= 0]] = True
     return seen
+
+
+def _coded_chunks(members: Members, code_of_row: np.ndarray) -> Iterator[tuple[slice, np.ndarray]]:
+    """PAIR_CHUNK answers at a time: their slice of members and their rows' codes."""
+    for start in range(0, len(members), PAIR_CHUNK):
+        chunk = slice(start, start + PAIR_CHUNK)
+        yield chunk, code_of_row[members.row[chunk]]
 
 
 def _row_id(unit: int, item: int) -> str:

@@ -627,10 +627,11 @@ def theme_counts(theme_ids: pd.Series, answers: np.ndarray, members: Members) ->
     n = len(names)
     themed = codes >= 0
     answer_count = np.bincount(codes[themed], weights=answers[themed], minlength=n)
-    pairs = distinct_answer_pairs(members.respondent, members, codes.astype(np.int32), n)
+    row_codes = codes.astype(np.int32)
+    pairs = distinct_answer_pairs(members.respondent, members, row_codes, n)
     respondent_count = np.bincount(pairs % max(n, 1), minlength=n)
     del pairs
-    of_answer = codes.astype(np.int32)[members.row]
+    of_answer = row_codes[members.row]
     has_theme = of_answer >= 0
     of_answer = of_answer[has_theme]
     order = np.argsort(of_answer, kind="stable")
@@ -722,12 +723,12 @@ def staff_rows(
     relevant = targets.loc[targets["row_id"].isin(wide.index)].sort_values(["row_id", "year"])
     target_ids = _listed_by(relevant["row_id"], relevant["answer_id"])
     per_row: dict[str, dict[str, float]] = {}
-    year_keys: dict[object, str] = {}  # one string per year, not one per target (10M: 50 MB)
+    # One string per year, not one per target (10M answers: 50 MB).
+    year_keys = {year: str(year) for year in relevant["year"].unique()}
     for row_id, year, value in zip(
         relevant["row_id"], relevant["year"], relevant["value"], strict=True
     ):
-        year_key = year_keys.get(year) or year_keys.setdefault(year, str(year))
-        per_row.setdefault(row_id, {})[year_key] = float(value)
+        per_row.setdefault(row_id, {})[year_keys[year]] = float(value)
     given = (fields if fields is not None else pd.DataFrame()).reindex(
         index=wide.index, columns=list(STAFF_FIELD_COLUMNS)
     )
